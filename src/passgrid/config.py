@@ -1,0 +1,154 @@
+"""Compose cell configs with Hydra, validate them once, and expand sweeps.
+
+A sweep is written in Hydra's own override grammar (`sampling.temperature=0.2,0.8`,
+`dataset.limit=range(10,30,10)`, `model=a,b`) and expanded with Hydra's own
+override parser into the cartesian product of its values, as Hydra's basic
+sweeper does. Each point of the product is composed into one cell config.
+"""
+import hashlib
+import itertools
+import json
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from passgrid import PassgridError
+from passgrid.schema import Config, check_values
+
+CONFIG_NAME = "config"
+SWEEP_GROUP = "sweep"
+
+
+def find_conf_dir(conf_dir=None) -> Path:
+    """conf/ from the argument, $PASSGRID_CONF_DIR, or ./conf."""
+    path = Path(conf_dir or os.environ.get("PASSGRID_CONF_DIR") or "conf").resolve()
+    if not (path / f"{CONFIG_NAME}.yaml").is_file():
+        raise PassgridError(f"{path}: no {CONFIG_NAME}.yaml here; run from the passgrid checkout or set PASSGRID_CONF_DIR")
+    return path
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of a grid: its id, its full config, and what varies in it."""
+    id: str
+    config: dict
+    varying: dict
+
+
+def split_overrides(text: str) -> list:
+    """Overrides as typed on a command line: whitespace-separated, quotes kept for Hydra."""
+    return shlex.split(text or "", posix=False)
+
+
+def compose(conf_dir: Path, overrides: list) -> dict:
+    """One composed, validated config as a plain dict (the `sweep` group included)."""
+    from hydra import compose as hydra_compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        with initialize_config_dir(config_dir=str(conf_dir), version_base=None):
+            cfg = hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides))
+    except (HydraException, OmegaConfBaseException) as e:
+        unknown = re.match(r"Could not override '([^']+)'", str(e))
+        if unknown:  # Hydra suggests `+key=`, but the schema would refuse the key anyway
+            key = unknown.group(1)
+            culprit = next((o for o in overrides if o.lstrip("+~").startswith(key + "=")), key)
+            raise PassgridError(f"unknown config key {key!r} (override {culprit!r})") from None
+        raise PassgridError(f"bad override or config in {conf_dir}: {_one_line(e)}") from None
+    return validate(OmegaConf.to_container(cfg, resolve=True), source=str(conf_dir))
+
+
+def validate(config: dict, source: str = "config") -> dict:
+    """Merge over the schema (unknown keys and wrong types fail), then check values."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        typed = OmegaConf.merge(OmegaConf.structured(Config), config)
+        container = OmegaConf.to_container(typed, resolve=True, throw_on_missing=True)
+    except OmegaConfBaseException as e:
+        raise PassgridError(f"{source}: {_one_line(e)}") from None
+    problems = check_values(typed)
+    if problems:
+        raise PassgridError(f"{source}: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return container
+
+
+def expand_grid(conf_dir, overrides=(), sweep: str = None) -> list:
+    """The cells of a sweep: a named sweep's params (conf/sweep/NAME.yaml),
+    then the command-line overrides, which win over the sweep's for the same key."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    conf_dir = find_conf_dir(conf_dir)
+    group = [f"{SWEEP_GROUP}={sweep}"] if sweep else []
+    base = compose(conf_dir, group)
+    sweep_overrides = [f"{key}={value}" for key, value in base[SWEEP_GROUP]["params"].items()]
+
+    parser = OverridesParser.create()
+    try:
+        parsed = parser.parse_overrides(sweep_overrides) + parser.parse_overrides(list(overrides))
+    except HydraException as e:
+        raise PassgridError(f"bad override: {_one_line(e)}") from None
+    choices = {}  # key -> list of "key=value" strings; later ones (the command line) win
+    for override in parsed:
+        key = override.get_key_element()
+        if key == SWEEP_GROUP:
+            raise PassgridError("choose a named sweep with --sweep NAME (or --config sweep=NAME), not as an override")
+        if override.is_sweep_override():
+            if not override.is_discrete_sweep():
+                raise PassgridError(f"override {key}: only discrete sweeps (lists, range, choice) make a grid")
+            choices[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
+        else:
+            choices[key] = [f"{key}={override.get_value_element_as_str()}"]
+
+    cells = {}
+    for combo in itertools.product(*choices.values()):
+        config = compose(conf_dir, group + list(combo))
+        config.pop(SWEEP_GROUP)
+        varying = {k: v.split("=", 1)[1] for k, v in zip(choices, combo) if len(choices[k]) > 1}
+        cell = Cell(id=cell_id(config, varying), config=config, varying=varying)
+        cells.setdefault(cell.id, cell)  # two spellings of one value make one cell
+    return list(cells.values())
+
+
+def config_hash(config: dict) -> str:
+    """Hash of what determines a cell's results (tracking does not)."""
+    relevant = {k: v for k, v in config.items() if k != "tracking"}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
+
+
+def cell_id(config: dict, varying: dict) -> str:
+    """Readable and stable: the varying keys' last parts and values, then a
+    short hash of the full config, e.g. `temperature=0.2-3f2a9c1e`."""
+    label = "_".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in varying.items())
+    label = "".join(ch if ch.isalnum() or ch in "=.-_+" else "-" for ch in label)
+    short = config_hash(config)[:8]
+    return f"{label}-{short}" if label else short
+
+
+def flatten(config: dict, prefix: str = "") -> dict:
+    """{'sampling': {'n': 8}} -> {'sampling.n': 8}; lists become JSON strings."""
+    flat = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, name + "."))
+        else:
+            flat[name] = json.dumps(value) if isinstance(value, list) else value
+    return flat
+
+
+def dataset_id(dataset: dict) -> str:
+    """Where a dataset's normalized problems file lives: name, limit and a hash."""
+    limit = f"-limit{dataset['limit']}" if dataset.get("limit") else ""
+    return f"{dataset['name']}{limit}-{hashlib.sha256(json.dumps(dataset, sort_keys=True).encode()).hexdigest()[:8]}"
+
+
+def _one_line(e: Exception) -> str:
+    text = " ".join(str(e).split())
+    return text or type(e).__name__

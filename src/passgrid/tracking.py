@@ -1,0 +1,57 @@
+"""Log a finished grid to MLflow: one parent run per sweep, one child per cell.
+
+Only the workflow's single `track` job calls this, so one process writes to
+the store (several writers can lock an SQLite store).
+"""
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+# MLflow caps a param value at 6000 characters; longer ones (prompt texts) are
+# logged as artifacts only, in the cell's config.json.
+MAX_PARAM_CHARS = 6000
+
+
+def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, sweep: str, report_html=None) -> dict:
+    """cells: dicts with id, config, flat_config, varying, artifacts (paths).
+    Returns {"experiment_id", "parent_run_id", "cells": {cell_id: run_id}}."""
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    experiment_id = mlflow.set_experiment(experiment).experiment_id
+    run_ids = {}
+    with mlflow.start_run(run_name=f"sweep:{sweep}") as parent:
+        mlflow.set_tags({"passgrid.sweep": sweep, "passgrid.cells": str(len(cells))})
+        mlflow.log_text(summary.to_csv(index=False), "summary.csv")
+        if report_html:
+            mlflow.log_artifact(str(report_html), "report")
+        for cell in cells:
+            with mlflow.start_run(run_name=cell["id"], nested=True) as child:
+                _log_cell(mlflow, summary[summary["cell"] == cell["id"]], cell)
+                run_ids[cell["id"]] = child.info.run_id
+    return {"experiment_id": experiment_id, "parent_run_id": parent.info.run_id, "cells": run_ids}
+
+
+def _log_cell(mlflow, rows: pd.DataFrame, cell: dict) -> None:
+    params = {k: ("" if v is None else v) for k, v in cell["flat_config"].items() if len(str(v)) <= MAX_PARAM_CHARS}
+    mlflow.log_params(params)
+    mlflow.set_tags({"passgrid.cell": cell["id"], **{f"passgrid.varying.{k}": v for k, v in cell["varying"].items()}})
+    for k, value in zip(rows["k"], rows["pass_at_k"]):
+        mlflow.log_metric("pass_at_k", float(value), step=int(k))
+    first = rows.iloc[0]
+    mlflow.log_metrics({"pass_at_1": float(rows.iloc[0]["pass_at_k"]),
+                        f"pass_at_{int(rows['k'].max())}": float(rows.iloc[-1]["pass_at_k"]),
+                        "prompt_tokens": float(first["prompt_tokens"]),
+                        "completion_tokens": float(first["completion_tokens"]),
+                        "sampling_seconds": float(first["sampling_seconds"])})
+    mlflow.log_text(json.dumps(cell["config"], indent=2, sort_keys=True), "config.json")
+    for path in cell["artifacts"]:
+        mlflow.log_artifact(str(path))
+    from passgrid.report import figure_png, plot_pass_at_k
+
+    with tempfile.TemporaryDirectory() as tmp:
+        png = Path(tmp) / "pass_at_k.png"
+        png.write_bytes(figure_png(plot_pass_at_k(rows, title=f"pass@k: {cell['id']}")))
+        mlflow.log_artifact(str(png))
