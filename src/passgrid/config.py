@@ -10,7 +10,6 @@ import itertools
 import json
 import os
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +40,7 @@ class Cell:
 
 def split_overrides(text: str) -> list:
     """Overrides as typed on a command line: whitespace-separated, quotes kept for Hydra."""
-    return shlex.split(text or "", posix=False)
+    return re.findall(r"""(?:[^\s'"]+|'[^']*'|"[^"]*")+""", text or "")
 
 
 def compose(conf_dir: Path, overrides: list) -> dict:
@@ -51,7 +50,7 @@ def compose(conf_dir: Path, overrides: list) -> dict:
     from omegaconf.errors import OmegaConfBaseException
 
     try:
-        with initialize_config_dir(config_dir=str(conf_dir), version_base=None):
+        with initialize_config_dir(config_dir=str(Path(conf_dir).resolve()), version_base=None):
             cfg = hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides))
     except (HydraException, OmegaConfBaseException) as e:
         unknown = re.match(r"Could not override '([^']+)'", str(e))

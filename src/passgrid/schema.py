@@ -29,6 +29,7 @@ class ModelConfig:
     hf_id: Optional[str] = None  # vllm: a hub id or local directory
     n_ctx: int = 2048
     n_threads: Optional[int] = None  # default: the job's threads
+    n_parallel: int = 16  # llamacpp: sequences decoded together (sharing the prompt's KV cache)
     base_url: Optional[str] = None  # openai: any OpenAI-compatible server
     api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key itself is never stored
     tensor_parallel_size: int = 1

@@ -1,0 +1,89 @@
+import subprocess
+import sys
+
+import pytest
+
+from passgrid import PassgridError
+from passgrid.config import compose, expand_grid, flatten, split_overrides
+from tests.conftest import CONF
+
+
+def test_defaults_compose_into_a_valid_config():
+    cfg = compose(CONF, [])
+    assert cfg["model"]["backend"] == "llamacpp"
+    assert cfg["prompt"]["style"] == "chat"
+    assert set(cfg["sampling"]) == {"n", "temperature", "top_p", "max_tokens", "seed"}
+    assert cfg["tracking"]["uri"] == "sqlite:///mlflow.db"
+
+
+def test_default_sweep_has_two_temperatures():
+    cells = expand_grid(CONF)
+    assert sorted(c.config["sampling"]["temperature"] for c in cells) == [0.2, 0.8]
+    assert all(c.config["sampling"]["n"] >= 8 and c.config["dataset"]["limit"] >= 40 for c in cells)
+    assert all("sweep" not in c.config for c in cells)
+
+
+def test_sweep_grammar_expands_to_the_cartesian_product():
+    cells = expand_grid(CONF, ["sampling.temperature=0.1,0.5,0.9", "sampling.n=range(2,6,2)", "dataset.limit=5"],
+                        sweep="none")
+    assert len(cells) == 6
+    assert {(c.config["sampling"]["temperature"], c.config["sampling"]["n"]) for c in cells} == {
+        (t, n) for t in (0.1, 0.5, 0.9) for n in (2, 4)}
+    assert all(c.config["dataset"]["limit"] == 5 for c in cells)
+    assert set(cells[0].varying) == {"sampling.temperature", "sampling.n"}
+
+
+def test_config_group_choices_sweep_too():
+    cells = expand_grid(CONF, ["prompt=chat,completion"], sweep="none")
+    assert sorted(c.config["prompt"]["style"] for c in cells) == ["chat", "completion"]
+
+
+def test_command_line_wins_over_named_sweep():
+    cells = expand_grid(CONF, ["sampling.temperature=0.5"], sweep="default")
+    assert [c.config["sampling"]["temperature"] for c in cells] == [0.5]
+
+
+def test_cell_ids_are_readable_stable_and_distinct():
+    a = expand_grid(CONF, ["sampling.temperature=0.2,0.8"], sweep="none")
+    b = expand_grid(CONF, ["sampling.temperature=0.2,0.8"], sweep="none")
+    assert [c.id for c in a] == [c.id for c in b]
+    assert a[0].id.startswith("temperature=0.2-") and a[1].id.startswith("temperature=0.8-")
+    c = expand_grid(CONF, ["sampling.temperature=0.2", "sampling.seed=1"], sweep="none")
+    assert c[0].id not in {x.id for x in a}  # any config change is a new cell
+
+
+@pytest.mark.parametrize("overrides,message", [
+    (["sampling.temprature=0.3"], "unknown config key 'sampling.temprature' (override 'sampling.temprature=0.3')"),
+    (["sampling.temperature=-1"], "sampling.temperature=-1.0: must be >= 0"),
+    (["sampling.top_p=1.5"], "sampling.top_p=1.5: must be in (0, 1]"),
+    (["sampling.n=many"], "sampling.n"),
+    (["model=no-such-model"], "Could not find 'model/no-such-model'"),
+    (["sampling.temperature=[0.2"], "bad override"),
+])
+def test_bad_overrides_give_one_line_errors_naming_them(overrides, message):
+    with pytest.raises(PassgridError) as err:
+        expand_grid(CONF, overrides, sweep="none")
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_unknown_key_in_a_config_file_is_named(conf_copy):
+    (conf_copy / "sampling" / "default.yaml").write_text("n: 8\ntemperature: 0.8\ntop_p: 0.95\n"
+                                                        "max_tokens: 64\nseed: 0\nbeam_width: 4\n")
+    with pytest.raises(PassgridError, match="beam_width") as err:
+        expand_grid(conf_copy)
+    assert "\n" not in str(err.value)
+
+
+def test_cli_grid_prints_one_cell_per_line_and_errors_in_one_line():
+    run = [sys.executable, "-m", "passgrid.cli", "grid", "--conf", str(CONF)]
+    out = subprocess.run(run + ["--sweep", "smoke", "sampling.n=2,3"], capture_output=True, text=True, check=True)
+    assert len(out.stdout.strip().splitlines()) == 4
+    bad = subprocess.run(run + ["sampling.nn=3"], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines() == ["passgrid: unknown config key 'sampling.nn' (override 'sampling.nn=3')"]
+
+
+def test_split_and_flatten():
+    assert split_overrides("a=1,2  b='x y'") == ["a=1,2", "b='x y'"]
+    assert flatten({"a": {"b": 1, "c": [1, 2]}, "d": None}) == {"a.b": 1, "a.c": "[1, 2]", "d": None}

@@ -1,0 +1,87 @@
+"""Resumable sampling, with a stand-in backend that counts what it is asked
+for (the real llama.cpp backend runs in the end-to-end test)."""
+import json
+
+import pytest
+
+import passgrid.sampling as sampling
+from passgrid import PassgridError
+from passgrid.backends import Generation
+from passgrid.files import read_jsonl
+
+PROMPT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
+SAMPLING = {"n": 3, "temperature": 0.8, "top_p": 0.95, "max_tokens": 64, "seed": 10}
+
+
+class CountingBackend:
+    name = "counting"
+    asked = []
+
+    def __init__(self, fail_after=None):
+        self.fail_after = fail_after
+
+    def generate(self, request):
+        if self.fail_after is not None and len(self.asked) >= self.fail_after:
+            raise RuntimeError("killed")
+        self.asked.append(request)
+        entry = request.messages[0]["content"].split("def ")[1].split("(")[0]
+        return [Generation(text=f"```python\ndef {entry}(*a):\n    return {request.seed + i}\n```",
+                           prompt_tokens=50, completion_tokens=10 + i, finish_reason="stop", latency_s=0.01)
+                for i in range(request.n)]
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def first_problems(problems):
+    return [problems[f"HumanEval/{i}"] for i in range(4)]
+
+
+def test_samples_record_seed_tokens_and_program(tmp_path, monkeypatch, first_problems):
+    CountingBackend.asked = []
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
+    counts = sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
+                                      tmp_path / "samples.jsonl", progress=False)
+    assert counts == {"sampled": 4, "resumed": 0, "samples": 12}
+    rows = list(read_jsonl(tmp_path / "samples.jsonl"))
+    assert [(r["task_id"], r["sample_index"], r["seed"]) for r in rows[:3]] == [
+        ("HumanEval/0", 0, 10), ("HumanEval/0", 1, 11), ("HumanEval/0", 2, 12)]
+    assert rows[1]["completion"].strip().endswith("return 11")
+    assert {"raw", "prompt_tokens", "completion_tokens", "finish_reason", "latency_s"} <= set(rows[0])
+
+
+def test_a_killed_run_resumes_without_redoing_or_duplicating(tmp_path, monkeypatch, first_problems):
+    CountingBackend.asked = []
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend(fail_after=2))
+    with pytest.raises(RuntimeError):
+        sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
+                                 tmp_path / "samples.jsonl", progress=False)
+    assert not (tmp_path / "samples.jsonl").exists()
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
+    counts = sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
+                                      tmp_path / "samples.jsonl", progress=False)
+    assert counts == {"sampled": 2, "resumed": 2, "samples": 12}
+    assert len(CountingBackend.asked) == 4  # 2 before the crash, 2 after: none twice
+    rows = list(read_jsonl(tmp_path / "samples.jsonl"))
+    assert [(r["task_id"], r["sample_index"]) for r in rows] == [
+        (f"HumanEval/{i}", j) for i in range(4) for j in range(3)]
+
+
+def test_a_backend_returning_too_few_samples_is_an_error(tmp_path, monkeypatch, first_problems):
+    class Short(CountingBackend):
+        def generate(self, request):
+            return super().generate(request)[:-1]
+
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: Short())
+    with pytest.raises(PassgridError, match="returned 2 samples for HumanEval/0, expected 3"):
+        sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
+                                 progress=False)
+
+
+def test_a_short_samples_file_is_refused_not_scored(tmp_path, problems):
+    path = tmp_path / "samples.jsonl"
+    path.write_text("".join(json.dumps({"task_id": "HumanEval/0", "completion": ""}) + "\n" for _ in range(3)))
+    subset = {t: problems[t] for t in ("HumanEval/0", "HumanEval/1")}
+    with pytest.raises(PassgridError, match="expected 3 samples per problem; 1 problem"):
+        sampling.read_samples(path, subset, n=3)

@@ -1,0 +1,87 @@
+"""The real workflow through Snakemake, with the real llama.cpp backend and
+SmolLM2 on the CPU, on a small slice of HumanEval (the `smoke` sweep)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2"]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    work = tmp_path_factory.mktemp("grid")
+    run = subprocess.run(SNAKEMAKE + ["--directory", str(work), "--config", "sweep=smoke"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-4000:]
+    return work
+
+
+def test_summary_has_one_row_per_cell_and_k(workdir):
+    summary = pd.read_csv(workdir / "results" / "summary.csv")
+    assert summary["cell"].nunique() == 2
+    assert sorted(summary["sampling.temperature"].unique()) == [0.2, 0.8]
+    assert sorted(summary["k"].unique()) == [1, 2]  # n = 2: never k > n
+    assert {"model.name", "dataset.limit", "sampling.n", "completion_tokens"} <= set(summary.columns)
+    assert summary["pass_at_k"].between(0, 1).all()
+    for cell, rows in summary.groupby("cell"):
+        per_problem = pd.read_csv(workdir / "results" / "runs" / cell / "per_problem.csv")
+        assert list(per_problem.columns) == ["task_id", "n", "c"]
+        assert list(per_problem["task_id"]) == ["HumanEval/0", "HumanEval/1", "HumanEval/2"]
+        assert (per_problem["n"] == 2).all()
+        # pass@1 is the mean of c/n over problems
+        assert rows.set_index("k").loc[1, "pass_at_k"] == pytest.approx((per_problem["c"] / 2).mean())
+
+
+def test_samples_are_real_model_output(workdir):
+    cells = sorted((workdir / "results" / "runs").iterdir())
+    rows = [json.loads(line) for line in (cells[0] / "samples.jsonl").read_text().splitlines()]
+    assert len(rows) == 6
+    assert all(r["completion_tokens"] > 0 and r["prompt_tokens"] > 0 and r["latency_s"] > 0 for r in rows)
+    assert all(r["finish_reason"] in ("stop", "length") for r in rows)
+    assert [r["seed"] for r in rows[:2]] == [0, 1]
+    verdicts = [json.loads(line)["verdict"] for line in (cells[0] / "executions.jsonl").read_text().splitlines()]
+    assert len(verdicts) == 6 and set(verdicts) <= {"passed", "failed", "timeout", "error", "memory"}
+
+
+def test_report_is_self_contained(workdir):
+    html = (workdir / "results" / "report" / "index.html").read_text()
+    assert html.count("data:image/png;base64,") == 1
+    assert "temperature=0.2-" in html and "pass@1" in html
+    assert "src=\"http" not in html and "href=\"http" not in html
+
+
+def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
+    from mlflow.tracking import MlflowClient
+
+    tracking = json.loads((workdir / "results" / "tracking.json").read_text())
+    client = MlflowClient(tracking_uri=f"sqlite:///{workdir / 'mlflow.db'}")
+    runs = client.search_runs([tracking["experiment_id"]])
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == tracking["parent_run_id"]]
+    assert len(runs) == 3 and len(children) == 2
+    for child in children:
+        history = client.get_metric_history(child.info.run_id, "pass_at_k")
+        assert sorted(m.step for m in history) == [1, 2]
+        assert child.data.params["sampling.n"] == "2"
+        assert child.data.params["model.backend"] == "llamacpp"
+        artifacts = {a.path for a in client.list_artifacts(child.info.run_id)}
+        assert {"config.json", "per_problem.csv", "pass_at_k.png"} <= artifacts
+
+
+def test_rerun_has_nothing_to_do(workdir):
+    dry = subprocess.run(SNAKEMAKE + ["--directory", str(workdir), "--config", "sweep=smoke", "-n"],
+                         capture_output=True, text=True, check=True)
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+def test_bad_override_stops_the_workflow_with_one_line(tmp_path):
+    run = subprocess.run(SNAKEMAKE + ["--directory", str(tmp_path), "--config", "overrides=sampling.temprature=1"],
+                         capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "passgrid: unknown config key 'sampling.temprature'" in run.stderr
+    assert not (Path(tmp_path) / "results").exists()
