@@ -10,7 +10,7 @@ rule sample:
         model=lambda wildcards: cell_config(wildcards, "model"),
         prompt=lambda wildcards: cell_config(wildcards, "prompt"),
         sampling=lambda wildcards: cell_config(wildcards, "sampling"),
-    threads: workflow.cores  # llama.cpp uses every core it gets; GPU and API backends wait on I/O
+    threads: SAMPLE_THREADS
     resources:
         gpu=lambda wildcards: cell_config(wildcards, "model")["tensor_parallel_size"]
         if cell_config(wildcards, "model")["backend"] == "vllm"

@@ -19,6 +19,7 @@ from passgrid import PassgridError
 from passgrid.schema import Config, check_values
 
 CONFIG_NAME = "config"
+SCHEMA_NAME = "passgrid_schema"
 SWEEP_GROUP = "sweep"
 
 
@@ -43,12 +44,22 @@ def split_overrides(text: str) -> list:
     return re.findall(r"""(?:[^\s'"]+|'[^']*'|"[^"]*")+""", text or "")
 
 
+def register_schema() -> None:
+    """Make the schema the first entry of conf/config.yaml's defaults list
+    (`passgrid_schema`), so that Hydra composes over typed defaults: every
+    schema key can be overridden, and a key no schema has is refused."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name=SCHEMA_NAME, node=Config)
+
+
 def compose(conf_dir: Path, overrides: list) -> dict:
     """One composed, validated config as a plain dict (the `sweep` group included)."""
     from hydra import compose as hydra_compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    register_schema()
     try:
         with initialize_config_dir(config_dir=str(Path(conf_dir).resolve()), version_base=None):
             cfg = hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides))
@@ -149,5 +160,7 @@ def dataset_id(dataset: dict) -> str:
 
 
 def _one_line(e: Exception) -> str:
-    text = " ".join(str(e).split())
+    """An exception and its cause (Hydra wraps OmegaConf's errors) on one line."""
+    parts = [str(e)] + ([str(e.__cause__)] if e.__cause__ and str(e.__cause__) not in str(e) else [])
+    text = " ".join(" ".join(parts).split())
     return text or type(e).__name__

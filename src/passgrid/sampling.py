@@ -4,9 +4,7 @@ Each problem's samples are written to their own shard file, atomically, as
 soon as they are drawn; a rerun skips problems whose shard is complete. When
 every problem is done the shards are joined into one samples file.
 """
-import json
 import sys
-import time
 from pathlib import Path
 
 from passgrid import PassgridError
@@ -50,7 +48,7 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
                 records = _sample_one(backend, problem, prompt, sampling)
                 write_jsonl_atomic(_shard_path(shard_dir, index), records)
                 bar.update(1)
-                bar.set_postfix(tok_s=f"{_tokens(records) / max(1e-9, sum(r['latency_s'] for r in records)):.0f}")
+                bar.set_postfix(tok_s=f"{_tokens(records) / max(1e-9, max(r['latency_s'] for r in records)):.0f}")
             bar.close()
         finally:
             backend.close()
@@ -75,6 +73,7 @@ def _sample_one(backend, problem: dict, prompt: dict, sampling: dict) -> list:
             "prompt_tokens": g.prompt_tokens,
             "completion_tokens": g.completion_tokens,
             "finish_reason": g.finish_reason,
+            # seconds from the start of the problem's request until this sample was done
             "latency_s": round(g.latency_s, 4),
         }
         for i, g in enumerate(generations)

@@ -32,6 +32,8 @@ class ModelConfig:
     n_parallel: int = 16  # llamacpp: sequences decoded together (sharing the prompt's KV cache)
     base_url: Optional[str] = None  # openai: any OpenAI-compatible server
     api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key itself is never stored
+    max_retries: int = 5  # openai: retries with backoff on rate limits, server errors, timeouts
+    request_timeout_s: float = 600.0
     tensor_parallel_size: int = 1
     gpu_memory_utilization: float = 0.9
     max_model_len: Optional[int] = None

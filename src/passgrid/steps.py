@@ -66,14 +66,16 @@ def summarize(cells: list, out_summary) -> pd.DataFrame:
 
 
 def _usage(samples_path) -> dict:
+    """Tokens as the backend counted them, and sampling wall time: a problem's
+    samples are drawn in one request, so its time is its slowest sample's."""
     prompt_tokens = completion_tokens = 0
-    latency = 0.0
+    per_problem = {}
     for s in read_jsonl(samples_path):
         prompt_tokens += s.get("prompt_tokens") or 0
         completion_tokens += s.get("completion_tokens") or 0
-        latency += s.get("latency_s") or 0.0
+        per_problem[s["task_id"]] = max(per_problem.get(s["task_id"], 0.0), s.get("latency_s") or 0.0)
     return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-            "sampling_seconds": round(latency, 2)}
+            "sampling_seconds": round(sum(per_problem.values()), 2)}
 
 
 def write_json(path, value) -> None:

@@ -65,11 +65,10 @@ class LlamaCppBackend(Backend):
         if len(tokens) + request.max_tokens > self.model["n_ctx"]:
             raise PassgridError(f"model.n_ctx={self.model['n_ctx']} is too small for a prompt of {len(tokens)} "
                                 f"tokens plus max_tokens={request.max_tokens}")
-        width = self.model["n_parallel"]
-        out = []
+        width, out, start = self.model["n_parallel"], [], time.perf_counter()
         for first in range(0, request.n, width):
             seeds = [request.seed + i for i in range(first, min(request.n, first + width))]
-            out += self._decode_together(tokens, seeds, request)
+            out += self._decode_together(tokens, seeds, request, start)
         return out
 
     def _context(self, n_seq: int, max_tokens: int):
@@ -94,7 +93,7 @@ class LlamaCppBackend(Backend):
         C.llama_memory_clear(C.llama_get_memory(self.ctx), True)
         return self.ctx
 
-    def _decode_together(self, prompt: list, seeds: list, request: Request) -> list:
+    def _decode_together(self, prompt: list, seeds: list, request: Request, start: float) -> list:
         import llama_cpp as C
 
         n = len(seeds)
@@ -102,7 +101,6 @@ class LlamaCppBackend(Backend):
         vocab = C.llama_model_get_vocab(self.llm.model)
         samplers = [_sampler(request.temperature, request.top_p, seed) for seed in seeds]
         batch = C.llama_batch_init(max(PROMPT_CHUNK, n), 0, n)
-        start = time.perf_counter()
         try:
             everyone = list(range(n))  # the prompt is evaluated once, for all sequences
             for at in range(0, len(prompt), PROMPT_CHUNK):

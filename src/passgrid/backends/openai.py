@@ -1,0 +1,61 @@
+"""OpenAI's API, or any OpenAI-compatible server (vLLM serve, llama.cpp server, ...).
+
+Asks for n choices per request and tops up with further requests when a server
+returns fewer (many compatible servers ignore `n`). The openai client retries
+rate limits, server errors and timeouts with backoff (`model.max_retries`);
+authentication and unknown-model errors stop the run with one line. The API
+key is read from the variable named by `model.api_key_env` and never stored.
+"""
+import os
+import time
+
+from passgrid import PassgridError
+from passgrid.backends.base import Backend, Generation, Request
+
+
+class OpenAIBackend(Backend):
+    name = "openai"
+
+    def __init__(self, model: dict, threads: int = 1):
+        super().__init__(model, threads)
+        import openai
+
+        key = os.environ.get(model["api_key_env"])
+        if not key and not model.get("base_url"):
+            raise PassgridError(f"model.api_key_env: set ${model['api_key_env']} to your OpenAI API key")
+        # A local compatible server usually takes any key; the client insists on one.
+        self.client = openai.OpenAI(base_url=model.get("base_url"), api_key=key or "unused",
+                                    max_retries=model["max_retries"], timeout=model["request_timeout_s"])
+        self.errors = openai
+
+    def generate(self, request: Request) -> list:
+        out, start = [], time.perf_counter()
+        while len(out) < request.n:
+            response = self._create(request, n=request.n - len(out), seed=request.seed + len(out))
+            if not response.choices:
+                raise PassgridError(f"model.base_url: {self.model.get('base_url') or 'OpenAI'} returned no choices")
+            usage = response.usage
+            for j, choice in enumerate(response.choices[:request.n - len(out)]):
+                text = choice.message.content if request.messages is not None else choice.text
+                # Usage is reported per response, not per choice: its completion
+                # tokens go on the response's first sample, so sums stay exact.
+                out.append(Generation(
+                    text=text or "", prompt_tokens=usage.prompt_tokens if usage else 0,
+                    completion_tokens=(usage.completion_tokens if usage else 0) if j == 0 else 0,
+                    finish_reason=choice.finish_reason or "unknown", latency_s=time.perf_counter() - start))
+        return out
+
+    def _create(self, request: Request, n: int, seed: int):
+        common = dict(model=self.model["name"], n=n, temperature=request.temperature, top_p=request.top_p,
+                      max_tokens=request.max_tokens, seed=seed, stop=list(request.stop) or None)
+        try:
+            if request.messages is not None:
+                return self.client.chat.completions.create(messages=request.messages, **common)
+            return self.client.completions.create(prompt=request.prompt, **common)
+        except self.errors.AuthenticationError:
+            raise PassgridError(f"model.api_key_env: the server refused the key in ${self.model['api_key_env']}") from None
+        except self.errors.NotFoundError:
+            raise PassgridError(f"model.name: {self.model['name']!r} is not served at "
+                                f"{self.model.get('base_url') or 'OpenAI'}") from None
+        except self.errors.APIConnectionError as e:
+            raise PassgridError(f"model.base_url: cannot reach {self.model.get('base_url') or 'OpenAI'}: {e}") from None

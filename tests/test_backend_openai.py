@@ -1,0 +1,88 @@
+"""The OpenAI backend against a real OpenAI-compatible server on loopback:
+llama-cpp-python's own server with SmolLM2, started by the test."""
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from passgrid import PassgridError
+from passgrid.backends import Request, make_backend
+from passgrid.backends.llamacpp import resolve_model_path
+from passgrid.config import compose
+from tests.conftest import CONF
+
+API_KEY = "test-key-not-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    gguf = resolve_model_path(compose(CONF, [])["model"]["path"])
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    log = open(log_path, "wb")  # a file, not a pipe: the server's chatter would fill a pipe and block it
+    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
+                             "--port", str(port), "--n_ctx", "2048", "--api_key", API_KEY, "--model_alias", "smollm2"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {log_path.read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+def model_config(url, **extra):
+    return compose(CONF, ["model=openai_compatible", f"model.base_url={url}", "model.name=smollm2",
+                          "model.max_retries=0"] + [f"model.{k}={v}" for k, v in extra.items()])["model"]
+
+
+def chat_request(n):
+    return Request(n=n, temperature=0.8, top_p=0.95, max_tokens=24, seed=7,
+                   messages=[{"role": "user", "content": "Write a Python function that adds two numbers."}])
+
+
+def test_tops_up_when_the_server_returns_fewer_choices(server, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    backend = make_backend(model_config(server))
+    generations = backend.generate(chat_request(3))  # llama.cpp's server ignores n: three requests
+    assert len(generations) == 3
+    assert all(g.text and g.prompt_tokens > 0 for g in generations)
+    assert sum(g.completion_tokens for g in generations) > 0
+    assert all(g.finish_reason in ("stop", "length") for g in generations)
+
+
+def test_wrong_key_is_a_one_line_error_naming_the_variable(server, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "wrong")
+    backend = make_backend(model_config(server))
+    with pytest.raises(PassgridError, match=r"model.api_key_env: the server refused the key in \$OPENAI_API_KEY"):
+        backend.generate(chat_request(1))
+
+
+def test_unreachable_server_is_a_one_line_error(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    backend = make_backend(model_config(f"http://127.0.0.1:{_free_port()}/v1"))
+    with pytest.raises(PassgridError, match="model.base_url: cannot reach"):
+        backend.generate(chat_request(1))
+
+
+def test_openai_without_a_key_says_which_variable(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(PassgridError, match=r"set \$OPENAI_API_KEY"):
+        make_backend(compose(CONF, ["model=gpt-4o"])["model"])
