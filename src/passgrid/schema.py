@@ -9,6 +9,8 @@ from typing import Any, Dict, List, Optional
 
 from omegaconf import MISSING
 
+from passgrid.execution import Limits
+
 
 @dataclass
 class DatasetConfig:
@@ -62,9 +64,15 @@ class SamplingConfig:
 
 @dataclass
 class ExecutionConfig:
-    timeout_s: float = 3.0
-    memory_mb: int = 2048
+    # Sandbox limits; their defaults live in passgrid.execution.Limits.
+    timeout_s: float = Limits.timeout_s  # floor of each problem's time limit
+    timeout_factor: float = Limits.timeout_factor  # x the reference solution's measured runtime
+    memory_mb: int = Limits.memory_mb
+    file_size_mb: int = Limits.file_size_mb
+    open_files: int = Limits.open_files
+    processes: int = Limits.processes
     workers: int = 2
+    cache: Optional[str] = "results/cache/verdicts.sqlite"  # verdicts by content, shared by cells and runs
 
 
 @dataclass
@@ -105,6 +113,7 @@ def check_values(cfg) -> list:
         ("sampling.top_p", 0 < cfg.sampling.top_p <= 1, "must be in (0, 1]"),
         ("sampling.max_tokens", cfg.sampling.max_tokens >= 1, "must be >= 1"),
         ("execution.timeout_s", cfg.execution.timeout_s > 0, "must be > 0"),
+        ("execution.timeout_factor", cfg.execution.timeout_factor >= 1, "must be >= 1"),
         ("execution.memory_mb", cfg.execution.memory_mb >= 64, "must be >= 64"),
         ("execution.workers", cfg.execution.workers >= 1, "must be >= 1"),
     ]

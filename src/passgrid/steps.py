@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from passgrid.dataset import load_problems, read_problems, write_problems
-from passgrid.execution import ISOLATION_LEVEL, Limits, execute_samples
+from passgrid.execution import execute_samples, limits_from
 from passgrid.files import read_jsonl, write_atomic, write_jsonl_atomic
 from passgrid.sampling import read_samples, sample_problems
 from passgrid.scoring import count_correct, pass_at_k_table
@@ -32,9 +32,9 @@ def sample(problems_path, model: dict, prompt: dict, sampling: dict, shard_dir, 
 def execute(problems_path, samples_path, execution: dict, out_path, n=None, progress=True) -> list:
     problems = read_problems(problems_path)
     samples = read_samples(samples_path, problems, n=n)
-    limits = Limits(timeout_s=execution["timeout_s"], memory_mb=execution["memory_mb"])
-    records = execute_samples(samples, problems, limits, workers=execution["workers"], progress=progress)
-    write_jsonl_atomic(out_path, [{**r, "isolation": ISOLATION_LEVEL} for r in records])
+    records = execute_samples(samples, problems, limits_from(execution), workers=execution["workers"],
+                              cache_path=execution.get("cache"), progress=progress)
+    write_jsonl_atomic(out_path, records)
     return records
 
 

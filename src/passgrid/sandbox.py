@@ -1,0 +1,268 @@
+"""The untrusted side of execution: a fork server ("zygote") and the children
+it forks, one per program.
+
+The zygote is forked once per judge worker and set up once: new user, PID,
+network, mount and IPC namespaces, the whole file
+system remounted read-only, a private tmpfs on /tmp, a /proc that shows only
+the sandbox's own processes, and a scrubbed environment. Each program's child
+inherits all of that by a plain fork, then adds its own session, throwaway
+directory and resource limits, and runs the program. It talks to its judge only through two pipes, in plain data
+(passgrid.wire); it never sees the tests. After each program the zygote, which
+is PID 1 of the namespace, kills every other process in it: nothing survives.
+
+Where namespaces are not allowed, the zygote falls back to resource limits and
+process groups only, and says so (ISOLATION_* below).
+"""
+import builtins
+import ctypes
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+
+ISOLATION_NAMESPACES = "namespaces+rlimits"
+ISOLATION_RLIMITS = "rlimits"
+
+SAFE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+_CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
+_CLONE_NEWPID, _CLONE_NEWNET = 0x20000000, 0x40000000
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
+_SYS_MOUNT_SETATTR, _AT_RECURSIVE, _MOUNT_ATTR_RDONLY = 442, 0x8000, 1
+_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(source, target, fstype, flags, data=None) -> None:
+    _check(_libc.mount(source, target, fstype, ctypes.c_ulong(flags), data), f"mount {target.decode()}")
+
+
+# --- the zygote -------------------------------------------------------------
+
+def start_zygote(want_namespaces: bool = True):
+    """Fork the zygote; return (pid, control socket, isolation level)."""
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        parent.close()
+        try:
+            _zygote_main(child, want_namespaces)
+        finally:
+            os._exit(0)
+    child.close()
+    hello = json.loads(parent.recv(4096) or b"{}")
+    if "isolation" not in hello:
+        raise RuntimeError(f"sandbox zygote failed to start: {hello.get('error', 'no answer')}")
+    return pid, parent, hello["isolation"]
+
+
+def _zygote_main(sock, want_namespaces: bool) -> None:
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # the judge gone: so is the sandbox
+    level = ISOLATION_RLIMITS
+    if want_namespaces:
+        try:
+            _enter_namespaces()  # returns in the namespace's PID 1, or raises
+            level = ISOLATION_NAMESPACES
+        except OSError:
+            level = ISOLATION_RLIMITS
+    os.environ.clear()
+    os.environ.update(SAFE_ENV)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    sock.send(json.dumps({"isolation": level}).encode())
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
+        except OSError:
+            return
+        if not message:
+            return
+        job = json.loads(message)
+        if job["op"] == "run":
+            child, workdir = _fork_child(fds, devnull, job)
+            for fd in fds:
+                os.close(fd)
+        elif job["op"] == "finish":
+            status = _finish(child, level)
+            _wipe(workdir, level)
+            sock.send(json.dumps({"status": status}).encode())
+
+
+def _enter_user_namespace(uid: int, gid: int) -> None:
+    """Root inside a new user namespace, mapped to one outside uid: that user's
+    own files stay readable, and RLIMIT_NPROC holds even for a real root."""
+    _check(_libc.unshare(_CLONE_NEWUSER), "unshare user namespace")
+    for path, text in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"0 {uid} 1"),
+                       ("/proc/self/gid_map", f"0 {gid} 1")):
+        with open(path, "w") as f:
+            f.write(text)
+
+
+def _enter_namespaces() -> None:
+    _enter_user_namespace(os.getuid(), os.getgid())
+    _check(_libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS | _CLONE_NEWIPC), "unshare")
+    pid = os.fork()  # the first child in a new PID namespace is its PID 1
+    if pid:
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    _mount(None, b"/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
+    attr = _MountAttr(attr_set=_MOUNT_ATTR_RDONLY)
+    _check(_libc.syscall(_SYS_MOUNT_SETATTR, -100, b"/", _AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)),
+           "read-only remount of /")
+    _mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777")
+    _mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    # The mounts are set; from here on the zygote and every program run in a
+    # user namespace nested below the one that owns them, whose root has no
+    # power over those mounts (the read-only root stays so) and is held to
+    # RLIMIT_NPROC even where the real user is root.
+    _enter_user_namespace(0, 0)
+
+
+def _fork_child(fds: list, devnull: int, job: dict):
+    workdir = tempfile.mkdtemp(prefix="run-", dir="/tmp")
+    pid = os.fork()
+    if pid:
+        return pid, workdir
+    try:
+        os.setsid()
+        os.chdir(workdir)
+        os.dup2(fds[0], 3)
+        os.dup2(fds[1], 4)
+        for target in (0, 1, 2):
+            os.dup2(devnull, target)
+        os.closerange(5, 1 << 16)
+        _set_limits(job)
+        _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        os.environ["HOME"] = os.environ["TMPDIR"] = workdir
+        serve(3, 4)
+    finally:
+        os._exit(0)
+
+
+def _set_limits(job: dict) -> None:
+    mb = 1 << 20
+    for limit, value in ((resource.RLIMIT_AS, job["memory_mb"] * mb), (resource.RLIMIT_CPU, job["cpu_s"]),
+                         (resource.RLIMIT_FSIZE, job["file_size_mb"] * mb), (resource.RLIMIT_NOFILE, job["open_files"]),
+                         (resource.RLIMIT_NPROC, job["processes"]), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
+
+
+def _wipe(workdir: str, level: str) -> None:
+    """Throw away what the program wrote: with namespaces, all of the private
+    /tmp (the only writable place), so nothing passes to the next program."""
+    if level != ISOLATION_NAMESPACES:
+        shutil.rmtree(workdir, ignore_errors=True)
+        return
+    for entry in os.scandir("/tmp"):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            os.unlink(entry.path)
+
+
+def _finish(child: int, level: str) -> int:
+    """Kill the program and everything it started; return its wait status."""
+    if level == ISOLATION_NAMESPACES:
+        os.kill(-1, signal.SIGKILL)  # PID 1 of the namespace: every other process in it, and only those
+    else:
+        try:
+            os.killpg(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    _, status = os.waitpid(child, 0)
+    while True:  # reap orphans that were reparented to us
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                break
+        except ChildProcessError:
+            break
+    return status
+
+
+# --- the child: runs the program, answers calls in plain data ----------------
+
+def serve(rfd: int, wfd: int) -> None:
+    """Load the program, then answer {"args", "kwargs"} calls until EOF.
+    Everything here runs beside untrusted code, which may replace any of it:
+    the judge trusts none of its answers beyond their being plain data."""
+    from passgrid import wire
+
+    job = wire.receive(rfd)
+    namespace = {"__name__": "__passgrid_candidate__", "__builtins__": builtins}
+    try:
+        exec(compile(job["program"], "<program>", "exec"), namespace)
+        function = namespace[job["entry_point"]]
+    except BaseException as e:  # noqa: B036 -- exiting early is an answer too
+        wire.send(wfd, _exception_message(e, "program"))
+        return
+    wire.send(wfd, {"ready": True})
+    while True:
+        try:
+            call = wire.receive(rfd)
+        except EOFError:
+            return
+        args, kwargs = wire.decode(call["args"]), wire.decode(call["kwargs"])
+        try:
+            result = function(*args, **kwargs)
+            reply = {"value": wire.encode(_plain(result)), "args": wire.encode(_plain(list(args)))}
+        except wire.WireError as e:
+            reply = {"raise": "TypeError", "message": f"returned {e}", "where": "call"}
+        except BaseException as e:  # noqa: B036
+            reply = _exception_message(e, "call")
+        wire.send(wfd, reply)
+        if "exit" in reply:
+            return
+
+
+def _exception_message(e: BaseException, where: str) -> dict:
+    name = type(e).__name__
+    if isinstance(e, (SystemExit, KeyboardInterrupt, GeneratorExit)):
+        return {"exit": name, "where": where}
+    try:
+        message = str(e)[:300]
+    except BaseException:  # noqa: B036 -- a lying __str__
+        message = ""
+    builtin = getattr(builtins, name, None) is type(e)
+    return {"raise": name if builtin else "Exception", "message": f"{name}: {message}", "where": where}
+
+
+def _plain(value, depth: int = 0):
+    """Builtin values from honest look-alikes: subclasses of builtin types and
+    numpy scalars, through the base types' own methods (never the object's
+    overrides). Whatever comes out is still checked by wire.encode."""
+    if depth > 64:
+        return value
+    t = type(value)
+    if t in (int, float, str, bool, bytes, complex) or value is None:
+        return value
+    for base, convert in ((bool, bool), (int, int.__index__), (float, float.__float__), (str, str.__str__),
+                          (bytes, bytes.__bytes__ if hasattr(bytes, "__bytes__") else bytes)):
+        if isinstance(value, base) and t is not base:
+            return convert(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        base = next(b for b in (list, tuple, set, frozenset) if isinstance(value, b))
+        return base(_plain(v, depth + 1) for v in base.__iter__(value))
+    if isinstance(value, dict):
+        return {_plain(k, depth + 1): _plain(v, depth + 1) for k, v in dict.items(value)}
+    if t.__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        return _plain(value.item(), depth + 1)
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit("passgrid.sandbox is started by passgrid.judge, not run directly")

@@ -1,0 +1,176 @@
+"""Programs that try to pass without being right, or to harm the host.
+
+Each is a completion for HumanEval/2 (truncate_number, whose tests compare
+with == and with abs(... - x) < 1e-6). None may pass. Where a trick would only
+pay off if the sandbox leaked (network, files, environment), the program
+returns the right answer only when the leak works, so a leak would show up as
+a pass; the host is then checked as well."""
+import os
+import socket
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from passgrid.execution import JudgePool, Limits, build_program
+
+RIGHT = "    return number % 1.0\n"
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = JudgePool(workers=1)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def problem(problems):
+    return problems["HumanEval/2"]
+
+
+def verdict(pool, problem, completion, **limits):
+    job = (0, problem, build_program(problem, completion), asdict(Limits(**{"timeout_s": 2.0, "memory_mb": 512,
+                                                                           **limits})))
+    [(_, result)] = list(pool.run([job]))
+    return result
+
+
+def test_the_right_answer_passes(pool, problem):
+    assert verdict(pool, problem, RIGHT)["verdict"] == "passed"
+
+
+TRICKS = {
+    "exit(0) at import": "    return 0\nimport sys\nsys.exit(0)\n",
+    "os._exit(0) at import": "    return 0\nimport os\nos._exit(0)\n",
+    "exit(0) in the function": "    import sys\n    sys.exit(0)\n",
+    "os._exit(0) in the function": "    import os\n    os._exit(0)\n",
+    "KeyboardInterrupt": "    raise KeyboardInterrupt\n",
+    "atexit handler exits 0": "    import atexit, os\n    atexit.register(lambda: os._exit(0))\n    raise SystemExit(1)\n",
+    "kills itself": "    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n",
+    "kills its parent": "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n    return 0.0\n",
+    "kills every process it can": "    import os, signal\n    os.kill(-1, signal.SIGKILL)\n    return 0.0\n",
+    "__eq__ always true": "    class Yes:\n        def __eq__(self, other): return True\n"
+                          "        def __sub__(self, other): return 0\n        def __abs__(self): return 0\n"
+                          "        def __lt__(self, other): return True\n    return Yes()\n",
+    "float subclass that lies": "    class F(float):\n        def __eq__(self, other): return True\n"
+                                "        def __sub__(self, other): return F(0.0)\n        def __abs__(self): return F(0.0)\n"
+                                "    return F(7.0)\n",
+    "truthy object": "    class T:\n        def __bool__(self): return True\n    return T()\n",
+    "patches builtins": "    import builtins\n    builtins.abs = lambda x: 0\n    builtins.AssertionError = ZeroDivisionError\n"
+                        "    return 7.0\n",
+    "walks the stack to the test": "    import sys\n    f = sys._getframe(1)\n    while f is not None:\n"
+                                   "        f.f_globals['check'] = lambda c: None\n        f = f.f_back\n    return 7.0\n",
+    "scans the heap for the harness": "    import gc\n    for o in gc.get_objects():\n"
+                                      "        if isinstance(o, dict) and 'check' in o:\n            o['check'] = lambda c: None\n"
+                                      "    return 7.0\n",
+    "forges a reply on the pipe": "    import os, json, struct\n    body = json.dumps({'value': 0.5, 'args': ['l', [3.5]]}).encode()\n"
+                                  "    for fd in range(3, 64):\n        try: os.write(fd, struct.pack('>I', len(body)) + body)\n"
+                                  "        except OSError: pass\n    return 7.0\n",
+    "reads the tests from its parent": "    import os\n    for pid in os.listdir('/proc'):\n        try:\n"
+                                       "            text = open(f'/proc/{pid}/cmdline').read() + open(f'/proc/{pid}/environ').read()\n"
+                                       "        except OSError: continue\n        if 'candidate(3.5)' in text: return 0.5\n"
+                                       "    return 7.0\n",
+    "writes to stdout and stderr": "    import sys, os\n    print('passed'); sys.stderr.write('passed')\n"
+                                   "    os.write(1, b'passed'); os.write(2, b'passed')\n    return 7.0\n",
+    "ignores SIGXCPU and loops": "    import signal\n    signal.signal(signal.SIGXCPU, signal.SIG_IGN)\n    while True: pass\n",
+    "loops at import": "    return 0.0\nwhile True:\n    pass\n",
+    "eats memory": "    x = bytearray(1 << 34)\n    return 0.5\n",
+    "fork bomb": "    import os\n    while True:\n        try: os.fork()\n        except OSError: pass\n",
+    "huge file": "    open('big', 'wb').write(b'x' * (64 << 20))\n    return 0.5\n",
+    "many open files": "    fs = [open('f%d' % i, 'w') for i in range(10000)]\n    return 0.5\n",
+    "returns a generator": "    return (x for x in [0.5])\n",
+    "deep nesting": "    x = []\n    for _ in range(10000): x = [x]\n    return x\n",
+}
+
+
+@pytest.mark.parametrize("name", TRICKS)
+def test_no_trick_passes(pool, problem, name):
+    result = verdict(pool, problem, TRICKS[name])
+    assert result["verdict"] != "passed", result
+    assert result["verdict"] in ("failed", "timeout", "error", "memory"), result
+
+
+def test_no_network(pool, problem):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(3)
+    port = server.getsockname()[1]
+    accepted = []
+    listener = threading.Thread(target=lambda: accepted.append(_accept(server)), daemon=True)
+    listener.start()
+    program = (f"    import socket\n    try:\n        socket.create_connection(('127.0.0.1', {port}), timeout=1).close()\n"
+               "    except OSError:\n        return 7.0\n" + RIGHT)
+    assert verdict(pool, problem, program)["verdict"] == "failed"
+    listener.join()
+    assert accepted == [None]  # nothing connected
+    server.close()
+
+
+def _accept(server):
+    try:
+        return server.accept()
+    except OSError:
+        return None
+
+
+def test_no_writes_outside_the_throwaway_directory(pool, problem, tmp_path):
+    for path in (tmp_path / "escaped.txt", Path.cwd() / "escaped.txt", Path.home() / "escaped.txt"):
+        program = (f"    try:\n        open({str(path)!r}, 'w').write('x')\n    except OSError:\n        return 7.0\n"
+                   + RIGHT)
+        assert verdict(pool, problem, program)["verdict"] == "failed"
+        assert not path.exists()
+    # /tmp inside the sandbox is private and thrown away after each program
+    host_tmp = Path("/tmp") / f"passgrid-escape-{os.getpid()}"
+    write = f"    open({str(host_tmp)!r}, 'w').write('x')\n" + RIGHT
+    assert verdict(pool, problem, write)["verdict"] == "passed"
+    assert not host_tmp.exists()
+    read_back = (f"    try:\n        open({str(host_tmp)!r}).read()\n        return 0.5\n    except OSError:\n"
+                 "        return 7.0\n")
+    assert verdict(pool, problem, read_back)["verdict"] == "failed"  # the next program does not see it
+    inside = "    open('scratch.txt', 'w').write('x')\n    assert open('scratch.txt').read() == 'x'\n" + RIGHT
+    assert verdict(pool, problem, inside)["verdict"] == "passed"
+
+
+def test_no_view_of_the_parents_environment(problem, monkeypatch):
+    monkeypatch.setenv("PASSGRID_TEST_SECRET", "sk-do-not-leak-42")
+    pool = JudgePool(workers=1)  # started with the secret in passgrid's environment
+    try:
+        program = ("    import os, glob\n    seen = str(dict(os.environ))\n    for p in glob.glob('/proc/*/environ'):\n"
+                   "        try: seen += open(p, 'rb').read().decode('latin-1')\n        except OSError: pass\n"
+                   "    if 'sk-do-not-leak-42' not in seen:\n        return 7.0\n" + RIGHT)
+        assert verdict(pool, problem, program)["verdict"] == "failed"
+    finally:
+        pool.close()
+
+
+def test_no_process_outlives_its_run(pool, problem):
+    marker = f"pgorphan{os.getpid()}"
+    program = ("    import os, time, ctypes\n    if os.fork() == 0:\n        os.setsid()\n        if os.fork() == 0:\n"
+               f"            ctypes.CDLL(None).prctl(15, b'{marker}', 0, 0, 0)\n            time.sleep(30)\n"
+               "        os._exit(0)\n" + RIGHT)
+    assert verdict(pool, problem, program)["verdict"] == "passed"
+    deadline = time.monotonic() + 2  # killed as the run ends; allow the kernel a moment to reap
+    while _processes_named(marker[:15]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_named(marker[:15]) == []
+
+
+def _processes_named(name: str) -> list:
+    alive = []
+    for pid in os.listdir("/proc"):
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == name:
+                alive.append(pid)
+        except OSError:
+            pass
+    return alive
+
+
+def test_a_timeout_does_not_stall_the_run(pool, problem):
+    start = time.monotonic()
+    assert verdict(pool, problem, "    while True: pass\n", timeout_s=1.0)["verdict"] == "timeout"
+    assert time.monotonic() - start < 3
