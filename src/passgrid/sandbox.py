@@ -177,21 +177,21 @@ def _wipe(workdir: str, level: str) -> None:
 
 def _finish(child: int, level: str) -> int:
     """Kill the program and everything it started; return its wait status."""
-    if level == ISOLATION_NAMESPACES:
-        os.kill(-1, signal.SIGKILL)  # PID 1 of the namespace: every other process in it, and only those
-    else:
+    if level != ISOLATION_NAMESPACES:
         try:
             os.killpg(child, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    _, status = os.waitpid(child, 0)
-    while True:  # reap orphans that were reparented to us
+        return os.waitpid(child, 0)[1]
+    os.kill(-1, signal.SIGKILL)  # PID 1 of the namespace: every other process in it, and only those
+    status = 0
+    while True:  # the program, and the orphans reparented to us, until none is left
         try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                break
+            pid, wait_status = os.waitpid(-1, 0)
         except ChildProcessError:
-            break
-    return status
+            return status
+        if pid == child:
+            status = wait_status
 
 
 # --- the child: runs the program, answers calls in plain data ----------------
