@@ -19,6 +19,13 @@ def plot_pass_at_k(summary: pd.DataFrame, title: str = "pass@k against k"):
     for cell, rows in summary.groupby("cell", sort=False):
         ax.plot(rows["k"], 100 * rows["pass_at_k"], marker="o", markersize=3, label=cell)
     ax.set_xscale("log")
+    from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
+
+    k_max = int(summary["k"].max())
+    ticks = {k for k in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000) if k <= k_max} | {k_max}
+    ax.xaxis.set_major_locator(FixedLocator(sorted(ticks)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.set_xlabel("k (samples per problem)")
     ax.set_ylabel("pass@k (%)")
     ax.set_title(title)
@@ -45,7 +52,8 @@ def headline_table(summary: pd.DataFrame, varying: list) -> pd.DataFrame:
         row = {"cell": cell, **{key: first[key] for key in varying}, "model": first["model.name"],
                "n": int(group["k"].max()), "problems": int(first["n_problems"])}
         by_k = group.set_index("k")["pass_at_k"]
-        row.update({f"pass@{k}": f"{100 * by_k[k]:.1f}%" for k in HEADLINE_KS if k in by_k.index})
+        ks = sorted({k for k in HEADLINE_KS if k in by_k.index} | {int(by_k.index.max())})
+        row.update({f"pass@{k}": f"{100 * by_k[k]:.1f}%" for k in ks})
         row.update({"completion tokens": int(first["completion_tokens"]),
                     "sampling s": float(first["sampling_seconds"])})
         rows.append(row)
