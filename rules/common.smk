@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from passgrid import PassgridError
-from passgrid.config import dataset_id, expand_grid, flatten, split_overrides
+from passgrid.config import dataset_id, draw_id, expand_grid, flatten, split_overrides
 
 SWEEP = config.get("sweep", "default")
 try:
@@ -14,18 +14,34 @@ except PassgridError as e:
 
 # Every path the workflow writes, in one place.
 DATA = "results/data/{dataset}"
+DRAW = "results/draws/{draw}"
 RUN = "results/runs/{cell}"
 SUMMARY = "results/summary.csv"
 REPORT = "results/report/index.html"
 TRACKING = "results/tracking.json"
 
+
+
+def _draws():
+    """draw id -> the config to sample with: cells that differ only in
+    sampling.n share one draw, at their largest n."""
+    draws = {}
+    for cell in CELLS.values():
+        draw = draws.setdefault(draw_id(cell.config), {**cell.config, "sampling": dict(cell.config["sampling"])})
+        draw["sampling"]["n"] = max(draw["sampling"]["n"], cell.config["sampling"]["n"])
+    return draws
+
+
+DRAWS = _draws()
+
 # llama.cpp decodes faster as one single-threaded job per core than as one
 # job using every core (measured: 124 vs 101 tokens/s on 2 cores), so the
 # sampling jobs of a grid share the cores.
-SAMPLE_THREADS = max(1, workflow.cores // len(CELLS))
+SAMPLE_THREADS = max(1, workflow.cores // len(DRAWS))
 
 wildcard_constraints:
     cell="|".join(map(lambda c: c.replace(".", r"\.").replace("+", r"\+"), CELLS)),
+    draw="draw-[0-9a-f]{8}",
 
 
 def cell_config(wildcards, section=None):
@@ -33,8 +49,18 @@ def cell_config(wildcards, section=None):
     return cfg if section is None else cfg[section]
 
 
+def draw_config(wildcards, section):
+    return DRAWS[wildcards.draw][section]
+
+
 def problems_of(wildcards):
-    return DATA.format(dataset=dataset_id(cell_config(wildcards, "dataset"))) + "/problems.jsonl"
+    config = DRAWS[wildcards.draw] if hasattr(wildcards, "draw") else CELLS[wildcards.cell].config
+    return DATA.format(dataset=dataset_id(config["dataset"])) + "/problems.jsonl"
+
+
+def samples_of(wildcards):
+    """The draw a cell takes its first sampling.n samples per problem from."""
+    return DRAW.format(draw=draw_id(cell_config(wildcards))) + "/samples.jsonl"
 
 
 def datasets():
@@ -44,6 +70,10 @@ def datasets():
 
 def per_cell(pattern):
     return [pattern.format(cell=cell) for cell in CELLS]
+
+
+def samples_per_cell():
+    return [DRAW.format(draw=draw_id(c.config)) + "/samples.jsonl" for c in CELLS.values()]
 
 
 def varying_keys():

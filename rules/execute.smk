@@ -1,7 +1,7 @@
 rule execute:
     input:
         problems=problems_of,
-        samples=RUN + "/samples.jsonl",
+        samples=samples_of,
     output:
         executions=RUN + "/executions.jsonl",
     params:

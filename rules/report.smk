@@ -1,7 +1,7 @@
 rule summarize:
     input:
         scores=per_cell(RUN + "/scores.csv"),
-        samples=per_cell(RUN + "/samples.jsonl"),
+        samples=samples_per_cell(),
     output:
         summary=SUMMARY,
     params:

@@ -81,7 +81,18 @@ def test_a_backend_returning_too_few_samples_is_an_error(tmp_path, monkeypatch, 
 
 def test_a_short_samples_file_is_refused_not_scored(tmp_path, problems):
     path = tmp_path / "samples.jsonl"
-    path.write_text("".join(json.dumps({"task_id": "HumanEval/0", "completion": ""}) + "\n" for _ in range(3)))
+    path.write_text("".join(json.dumps({"task_id": "HumanEval/0", "completion": "", "sample_index": i}) + "\n"
+                            for i in range(3)))
     subset = {t: problems[t] for t in ("HumanEval/0", "HumanEval/1")}
     with pytest.raises(PassgridError, match="expected 3 samples per problem; 1 problem"):
         sampling.read_samples(path, subset, n=3)
+
+
+def test_a_budget_takes_the_first_samples_of_a_larger_draw(tmp_path, problems):
+    path = tmp_path / "samples.jsonl"
+    path.write_text("".join(json.dumps({"task_id": "HumanEval/0", "completion": str(i), "sample_index": i}) + "\n"
+                            for i in (2, 0, 3, 1)))
+    kept = sampling.read_samples(path, {"HumanEval/0": problems["HumanEval/0"]}, n=2)
+    assert sorted(s["sample_index"] for s in kept) == [0, 1]
+    with pytest.raises(PassgridError, match="expected 5 samples per problem"):
+        sampling.read_samples(path, {"HumanEval/0": problems["HumanEval/0"]}, n=5)

@@ -39,12 +39,14 @@ def test_summary_has_one_row_per_cell_and_k(workdir):
 
 
 def test_samples_are_real_model_output(workdir):
-    cells = sorted((workdir / "results" / "runs").iterdir())
-    rows = [json.loads(line) for line in (cells[0] / "samples.jsonl").read_text().splitlines()]
+    draws = sorted((workdir / "results" / "draws").iterdir())
+    assert len(draws) == 2  # one draw per temperature
+    rows = [json.loads(line) for line in (draws[0] / "samples.jsonl").read_text().splitlines()]
     assert len(rows) == 6
     assert all(r["completion_tokens"] > 0 and r["prompt_tokens"] > 0 and r["latency_s"] > 0 for r in rows)
     assert all(r["finish_reason"] in ("stop", "length") for r in rows)
     assert [r["seed"] for r in rows[:2]] == [0, 1]
+    cells = sorted((workdir / "results" / "runs").iterdir())
     verdicts = [json.loads(line)["verdict"] for line in (cells[0] / "executions.jsonl").read_text().splitlines()]
     assert len(verdicts) == 6 and set(verdicts) <= {"passed", "failed", "timeout", "error", "memory"}
 
@@ -85,3 +87,23 @@ def test_bad_override_stops_the_workflow_with_one_line(tmp_path):
     assert run.returncode != 0
     assert "passgrid: unknown config key 'sampling.temprature'" in run.stderr
     assert not (Path(tmp_path) / "results").exists()
+
+
+def test_cells_that_differ_only_in_budget_share_one_draw(tmp_path):
+    overrides = "sampling.n=1,3 sampling.temperature=0.8 sampling.max_tokens=48 dataset.limit=2"
+    run = subprocess.run(SNAKEMAKE + ["--directory", str(tmp_path), "--config", "sweep=none", f"overrides={overrides}"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert run.stdout.count("rule sample:") + run.stderr.count("rule sample:") == 1
+    [draw] = (tmp_path / "results" / "draws").iterdir()
+    draw_rows = [json.loads(line) for line in (draw / "samples.jsonl").read_text().splitlines()]
+    assert len(draw_rows) == 2 * 3  # drawn once, at the largest budget
+    summary = pd.read_csv(tmp_path / "results" / "summary.csv")
+    assert sorted(summary.groupby("cell")["k"].max()) == [1, 3]
+    small = summary[summary["sampling.n"] == 1]
+    small_cell = small["cell"].iloc[0]
+    executions = [json.loads(line) for line in
+                  (tmp_path / "results" / "runs" / small_cell / "executions.jsonl").read_text().splitlines()]
+    assert [e["sample_index"] for e in executions] == [0, 0]  # the first sample of each problem
+    first_tokens = sum(r["completion_tokens"] for r in draw_rows if r["sample_index"] == 0)
+    assert small["completion_tokens"].iloc[0] == first_tokens  # a budget-1 cell pays for 1 sample

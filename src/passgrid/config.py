@@ -159,6 +159,15 @@ def dataset_id(dataset: dict) -> str:
     return f"{dataset['name']}{limit}-{hashlib.sha256(json.dumps(dataset, sort_keys=True).encode()).hexdigest()[:8]}"
 
 
+def draw_id(config: dict) -> str:
+    """Where a cell's samples come from. Cells that differ only in the sample
+    budget (sampling.n) share one draw, made at the largest budget: with
+    per-sample seeds, the first n samples of a draw are an n-sample run."""
+    key = {k: config[k] for k in ("dataset", "model", "prompt")}
+    key["sampling"] = {k: v for k, v in config["sampling"].items() if k != "n"}
+    return "draw-" + hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
+
+
 def _one_line(e: Exception) -> str:
     """An exception and its cause (Hydra wraps OmegaConf's errors) on one line."""
     parts = [str(e)] + ([str(e.__cause__)] if e.__cause__ and str(e.__cause__) not in str(e) else [])

@@ -104,15 +104,22 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def read_samples(path, problems: dict, n: int = None) -> list:
-    """Read a samples file and check it against the problems; with n, every
-    problem must have exactly n samples (a short run is an error, never a
-    silent failure)."""
+    """Read a samples file and check it against the problems.
+
+    With a budget n, each problem keeps its first n samples (sample_index < n:
+    the first n of a larger draw are a valid n-sample run) and must have all
+    of them: a short run is an error, never silently scored as failures."""
     samples, counts = [], {}
     for lineno, s in enumerate(read_jsonl(path), 1):
         if not isinstance(s.get("task_id"), str) or not isinstance(s.get("completion"), str):
             raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion")
         if s["task_id"] not in problems:
             raise PassgridError(f"{path}:{lineno}: unknown task_id {s['task_id']!r} for this dataset")
+        if n is not None:
+            if not isinstance(s.get("sample_index"), int):
+                raise PassgridError(f"{path}:{lineno}: a sample needs an integer sample_index")
+            if s["sample_index"] >= n:
+                continue
         counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
         samples.append(s)
     if n is not None:

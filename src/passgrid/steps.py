@@ -55,7 +55,7 @@ def summarize(cells: list, out_summary) -> pd.DataFrame:
     frames = []
     for cell in cells:
         scores = pd.read_csv(cell["scores"])
-        usage = _usage(cell["samples"])
+        usage = _usage(cell["samples"], cell["config"]["sampling"]["n"])
         frame = scores.assign(cell=cell["id"], **usage, **cell["flat_config"])
         frames.append(frame)
     summary = pd.concat(frames, ignore_index=True)
@@ -65,12 +65,15 @@ def summarize(cells: list, out_summary) -> pd.DataFrame:
     return summary
 
 
-def _usage(samples_path) -> dict:
-    """Tokens as the backend counted them, and sampling wall time: a problem's
-    samples are drawn in one request, so its time is its slowest sample's."""
+def _usage(samples_path, n: int) -> dict:
+    """Tokens of a cell's n samples per problem, as the backend counted them,
+    and sampling wall time: a problem's samples are drawn in one request, so
+    its time is its slowest sample's."""
     prompt_tokens = completion_tokens = 0
     per_problem = {}
     for s in read_jsonl(samples_path):
+        if s["sample_index"] >= n:
+            continue
         prompt_tokens += s.get("prompt_tokens") or 0
         completion_tokens += s.get("completion_tokens") or 0
         per_problem[s["task_id"]] = max(per_problem.get(s["task_id"], 0.0), s.get("latency_s") or 0.0)
