@@ -87,3 +87,22 @@ def test_cli_grid_prints_one_cell_per_line_and_errors_in_one_line():
 def test_split_and_flatten():
     assert split_overrides("a=1,2  b='x y'") == ["a=1,2", "b='x y'"]
     assert flatten({"a": {"b": 1, "c": [1, 2]}, "d": None}) == {"a.b": 1, "a.c": "[1, 2]", "d": None}
+
+
+def test_named_sweep_of_the_published_setup():
+    cells = expand_grid(CONF, sweep="llama31_vs_gpt4o")
+    assert len(cells) == 6
+    assert {c.config["model"]["name"] for c in cells} == {"Llama-3.1-8B-Instruct", "Llama-3.1-70B-Instruct"}
+    assert {c.config["sampling"]["n"] for c in cells} == {1000}
+    assert all(c.config["sampling"]["top_p"] == 0.9 and c.config["sampling"]["max_tokens"] == 1024 for c in cells)
+    assert all(c.config["dataset"]["limit"] is None and c.config["model"]["backend"] == "vllm" for c in cells)
+
+
+def test_plan_counts_shared_draws_once():
+    from passgrid.plan import plan
+
+    rows = plan(expand_grid(CONF, ["model=llama-3.1-8b-instruct", "sampling.n=10,100", "sampling.max_tokens=100"],
+                            sweep="none"))
+    [row] = rows
+    assert row["samples"] == 164 * 100 and row["executions"] == 164 * 110
+    assert row["gpu_hours"] == pytest.approx(164 * 100 * 100 / 4000 / 3600)

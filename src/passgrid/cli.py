@@ -47,7 +47,9 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
 
 
 def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list:
+    """Print the cells, one per line, then what they will cost."""
     from passgrid.config import expand_grid
+    from passgrid.plan import plan
 
     cells = expand_grid(conf_dir, overrides, sweep)
     for cell in cells:
@@ -58,6 +60,15 @@ def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list
             print(f"{cell.id}\tmodel={c['model']['name']} dataset={c['dataset']['name']}"
                   f" limit={c['dataset']['limit']} n={c['sampling']['n']}"
                   f" temperature={c['sampling']['temperature']} top_p={c['sampling']['top_p']}")
+    if not as_json:
+        rows = plan(cells)
+        samples = sum(r["samples"] for r in rows)
+        executions = sum(r["executions"] for r in rows)
+        hours = [r["gpu_hours"] for r in rows if r["gpu_hours"] is not None]
+        gpu = f", at most {sum(hours):.1f} GPU-hours" if hours else ""
+        unknown = " (some datasets' sizes are known only to the hub)" if any(r["problems"] is None for r in rows) else ""
+        print(f"# {len(cells)} cells, {len(rows)} draws: {samples} samples, at most {executions} executions"
+              f"{gpu}{unknown}", file=sys.stderr)
     return cells
 
 

@@ -40,6 +40,7 @@ class ModelConfig:
     gpu_memory_utilization: float = 0.9
     max_model_len: Optional[int] = None
     params_b: Optional[float] = None  # billions of parameters, for FLOPs
+    est_tokens_per_s: Optional[float] = None  # vllm: decode throughput of one replica, for GPU-hour estimates
     price_input_per_mtok: Optional[float] = None  # dollars per million tokens
     price_output_per_mtok: Optional[float] = None
     price_per_gpu_hour: Optional[float] = None
