@@ -1,7 +1,6 @@
 import json
 import subprocess
 import sys
-from itertools import islice
 
 from passgrid.files import read_jsonl
 from tests.conftest import TRACES

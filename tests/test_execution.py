@@ -1,4 +1,3 @@
-import time
 
 import pytest
 
@@ -81,7 +80,6 @@ def test_identical_programs_run_once_and_verdicts_are_cached(problems, tmp_path)
     assert [r["verdict"] for r in first] == ["passed"] * 3 + ["failed"]
     assert len({r["program_sha256"] for r in first}) == 2
     assert [r["cached"] for r in first] == [False] * 4
-    start = time.monotonic()
     again = execute_samples(samples, problems, LIMITS, workers=1, cache_path=cache, progress=False)
     assert [r["verdict"] for r in again] == [r["verdict"] for r in first]
     assert all(r["cached"] for r in again)

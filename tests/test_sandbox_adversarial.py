@@ -174,3 +174,7 @@ def test_a_timeout_does_not_stall_the_run(pool, problem):
     start = time.monotonic()
     assert verdict(pool, problem, "    while True: pass\n", timeout_s=1.0)["verdict"] == "timeout"
     assert time.monotonic() - start < 3
+
+
+def test_raising_timeouterror_is_an_error_not_a_timeout(pool, problem):
+    assert verdict(pool, problem, "    raise TimeoutError\n")["verdict"] == "error"

@@ -6,7 +6,6 @@ Per-problem time limits come from the reference solution's own runtime,
 measured in the same sandbox: max(floor, factor x reference), so that a
 verdict does not hinge on the machine's speed.
 """
-import json
 import os
 import queue
 import subprocess

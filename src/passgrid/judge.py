@@ -11,16 +11,14 @@ environment (`python -I -m passgrid.judge`), talking to passgrid over
 stdin/stdout frames.
 """
 import builtins
+import json
 import os
 import signal
+import socket
 import sys
 import time
 
 from passgrid import sandbox, wire
-
-# Builtin exception types the child may name; anything else arrives as Exception.
-_EXIT_KINDS = ("SystemExit", "KeyboardInterrupt", "GeneratorExit")
-
 
 class _Timeout(BaseException):
     """The program's time is up (raised into the test by an interval timer)."""
@@ -40,7 +38,10 @@ class _Candidate:
     def __call__(self, *args, **kwargs):
         self.calls += 1
         wire.send(self.to_child, {"args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)})
-        reply = wire.receive(self.from_child, self.deadline)
+        try:
+            reply = wire.receive(self.from_child, self.deadline)
+        except TimeoutError:  # ours, not one the program raised: that arrives as a reply
+            raise _Timeout from None
         if "value" in reply:
             _copy_back(args, wire.decode(reply["args"]))
             return wire.decode(reply["value"])
@@ -89,7 +90,8 @@ class Judge:
         if key not in self.compiled:
             # The prompt's own helpers (HumanEval/32's poly, /38's encode_cyclic)
             # come from the dataset, never from the program.
-            self.compiled[key] = (_compile_prompt(problem), compile(problem["test"], f"<test {problem['task_id']}>", "exec"))
+            test = compile(problem["test"], f"<test {problem['task_id']}>", "exec")
+            self.compiled[key] = (_compile_prompt(problem), test)
         return self.compiled[key]
 
     def run(self, problem: dict, program: str, limits: dict) -> dict:
@@ -99,7 +101,7 @@ class Judge:
         from_child_r, from_child_w = os.pipe()
         job = {"op": "run", "cpu_s": int(limits["timeout_s"]) + 1, **{k: limits[k] for k in
                ("memory_mb", "file_size_mb", "open_files", "processes")}}
-        socket_send_fds(self.zygote, job, [to_child_r, from_child_w])
+        socket.send_fds(self.zygote, [json.dumps(job).encode()], [to_child_r, from_child_w])
         os.close(to_child_r)
         os.close(from_child_w)
         try:
@@ -108,7 +110,7 @@ class Judge:
             signal.setitimer(signal.ITIMER_REAL, 0)
             os.close(to_child_w)
             self.zygote.send(b'{"op": "finish"}')
-            status = int(wire_json(self.zygote.recv(4096))["status"])
+            status = int(json.loads(self.zygote.recv(4096))["status"])
             os.close(from_child_r)
         if verdict == "died":
             verdict, detail = _death(status)
@@ -117,7 +119,10 @@ class Judge:
     def _judge(self, problem: dict, program: str, to_child: int, from_child: int, deadline: float):
         try:
             wire.send(to_child, {"program": program, "entry_point": problem["entry_point"]})
-            hello = wire.receive(from_child, deadline)
+            try:
+                hello = wire.receive(from_child, deadline)
+            except TimeoutError:
+                raise _Timeout from None
             if "exit" in hello:
                 return "error", f"program: {hello['exit']} before the tests ran"
             if "raise" in hello:
@@ -135,7 +140,7 @@ class Judge:
             namespace["check"](candidate)
             signal.setitimer(signal.ITIMER_REAL, 0)
             return "passed", f"{candidate.calls} calls"
-        except (_Timeout, TimeoutError):
+        except _Timeout:
             return "timeout", "time limit"
         except (EOFError, BrokenPipeError, _Exited):
             return "died", ""
@@ -167,19 +172,6 @@ def _death(status: int):
             return "timeout", "CPU-time limit"
         return "error", f"killed by {signal.Signals(sig).name}"
     return "error", f"exited with status {os.WEXITSTATUS(status)} before the tests finished"
-
-
-def socket_send_fds(sock, message: dict, fds: list) -> None:
-    import json
-    import socket
-
-    socket.send_fds(sock, [json.dumps(message).encode()], fds)
-
-
-def wire_json(data: bytes) -> dict:
-    import json
-
-    return json.loads(data)
 
 
 def main() -> None:

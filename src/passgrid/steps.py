@@ -5,7 +5,6 @@ also runs without Snakemake. No step reads a config file: values come in as
 arguments.
 """
 import json
-from pathlib import Path
 
 import pandas as pd
 
