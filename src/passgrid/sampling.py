@@ -103,8 +103,9 @@ def _progress_bar(total: int, enabled: bool):
     return tqdm(total=total, desc="sample", unit="problem", disable=not enabled, file=sys.stderr, mininterval=2.0)
 
 
-def read_samples(path, problems: dict, n: int = None) -> list:
-    """Read a samples file and check it against the problems.
+def read_samples(path, problems: dict, n: int = None, fields: tuple = None) -> list:
+    """Read a samples file and check it against the problems; with `fields`,
+    keep only those keys of each sample (a draw's raw replies can be large).
 
     With a budget n, each problem keeps its first n samples (sample_index < n:
     the first n of a larger draw are a valid n-sample run) and must have all
@@ -121,7 +122,7 @@ def read_samples(path, problems: dict, n: int = None) -> list:
             if s["sample_index"] >= n:
                 continue
         counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
-        samples.append(s)
+        samples.append({k: s.get(k) for k in fields} if fields else s)
     if n is not None:
         wrong = {t: counts.get(t, 0) for t in problems if counts.get(t, 0) != n}
         if wrong:

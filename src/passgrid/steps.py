@@ -30,7 +30,7 @@ def sample(problems_path, model: dict, prompt: dict, sampling: dict, shard_dir, 
 
 def execute(problems_path, samples_path, execution: dict, out_path, n=None, progress=True) -> list:
     problems = read_problems(problems_path)
-    samples = read_samples(samples_path, problems, n=n)
+    samples = read_samples(samples_path, problems, n=n, fields=("task_id", "sample_index", "completion"))
     records = execute_samples(samples, problems, limits_from(execution), workers=execution["workers"],
                               cache_path=execution.get("cache"), progress=progress)
     write_jsonl_atomic(out_path, records)
