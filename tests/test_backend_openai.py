@@ -68,6 +68,21 @@ def test_tops_up_when_the_server_returns_fewer_choices(server, monkeypatch):
     assert all(g.finish_reason in ("stop", "length") for g in generations)
 
 
+def test_sampling_through_the_server_writes_every_problem(server, monkeypatch, tmp_path, problems):
+    from passgrid.files import read_jsonl
+    from passgrid.sampling import sample_problems
+
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    cfg = compose(CONF, [])
+    chosen = [problems[f"HumanEval/{i}"] for i in range(3)]
+    sampling = {**cfg["sampling"], "n": 2, "max_tokens": 32}
+    counts = sample_problems(chosen, model_config(server, max_concurrency=3), cfg["prompt"], sampling,
+                             tmp_path / "shards", tmp_path / "samples.jsonl", progress=False)
+    assert counts == {"sampled": 3, "resumed": 0, "samples": 6}
+    rows = list(read_jsonl(tmp_path / "samples.jsonl"))
+    assert [(r["task_id"], r["sample_index"]) for r in rows] == [(f"HumanEval/{i}", j) for i in range(3) for j in (0, 1)]
+
+
 def test_wrong_key_is_a_one_line_error_naming_the_variable(server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "wrong")
     backend = make_backend(model_config(server))

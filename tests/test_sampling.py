@@ -6,18 +6,19 @@ import pytest
 
 import passgrid.sampling as sampling
 from passgrid import PassgridError
-from passgrid.backends import Generation
+from passgrid.backends import Backend, Generation
 from passgrid.files import read_jsonl
 
 PROMPT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
 SAMPLING = {"n": 3, "temperature": 0.8, "top_p": 0.95, "max_tokens": 64, "seed": 10}
 
 
-class CountingBackend:
+class CountingBackend(Backend):
     name = "counting"
     asked = []
 
     def __init__(self, fail_after=None):
+        super().__init__({}, threads=1)
         self.fail_after = fail_after
 
     def generate(self, request):
@@ -28,9 +29,6 @@ class CountingBackend:
         return [Generation(text=f"```python\ndef {entry}(*a):\n    return {request.seed + i}\n```",
                            prompt_tokens=50, completion_tokens=10 + i, finish_reason="stop", latency_s=0.01)
                 for i in range(request.n)]
-
-    def close(self):
-        pass
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import queue
 import subprocess
 import sys
 import threading
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 
 from passgrid import wire
@@ -146,9 +147,7 @@ def execute_samples(samples: list, problems: dict, limits: Limits, workers: int,
                 jobs[key] = (key, problem, program, job_limits)
         bar = _progress(len(samples), progress)
         bar.update(sum(1 for k in keys if k in results))
-        per_key = {}
-        for k in keys:
-            per_key[k] = per_key.get(k, 0) + 1
+        per_key = Counter(keys)
         faults = []
         for key, result in pool.run(jobs.values()):
             if result["verdict"] == "sandbox_fault":

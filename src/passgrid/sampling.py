@@ -44,8 +44,10 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
         backend = make_backend(model, threads=threads)
         try:
             bar = _progress_bar(len(todo), progress)
-            for index, problem in todo:
-                records = _sample_one(backend, problem, prompt, sampling)
+            requests = [build_request(problem, prompt, sampling) for _, problem in todo]
+            for j, generations in backend.generate_many(requests):
+                index, problem = todo[j]
+                records = _records(backend, problem, prompt, requests[j], generations)
                 write_jsonl_atomic(_shard_path(shard_dir, index), records)
                 bar.update(1)
                 bar.set_postfix(tok_s=f"{_tokens(records) / max(1e-9, max(r['latency_s'] for r in records)):.0f}")
@@ -57,9 +59,7 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
     return {"sampled": len(todo), "resumed": resumed, "samples": len(joined)}
 
 
-def _sample_one(backend, problem: dict, prompt: dict, sampling: dict) -> list:
-    request = build_request(problem, prompt, sampling)
-    generations = backend.generate(request)
+def _records(backend, problem: dict, prompt: dict, request: Request, generations: list) -> list:
     if len(generations) != request.n:
         raise PassgridError(f"backend {backend.name} returned {len(generations)} samples for "
                             f"{problem['task_id']}, expected {request.n}")

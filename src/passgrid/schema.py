@@ -35,6 +35,7 @@ class ModelConfig:
     base_url: Optional[str] = None  # openai: any OpenAI-compatible server
     api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key itself is never stored
     max_retries: int = 5  # openai: retries with backoff on rate limits, server errors, timeouts
+    max_concurrency: int = 8  # openai: problems in flight at once
     request_timeout_s: float = 600.0
     tensor_parallel_size: int = 1
     gpu_memory_utilization: float = 0.9

@@ -38,5 +38,12 @@ class Backend:
         """Return exactly request.n Generations, in seed order."""
         raise NotImplementedError
 
+    def generate_many(self, requests: list):
+        """Yield (index, generations) for each request as it completes, in
+        any order. The default draws them one after another; backends that
+        wait on a server overlap them."""
+        for index, request in enumerate(requests):
+            yield index, self.generate(request)
+
     def close(self) -> None:
         """Release the model (GPU memory, server connections)."""

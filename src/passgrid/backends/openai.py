@@ -1,7 +1,8 @@
 """OpenAI's API, or any OpenAI-compatible server (vLLM serve, llama.cpp server, ...).
 
 Asks for n choices per request and tops up with further requests when a server
-returns fewer (many compatible servers ignore `n`). The openai client retries
+returns fewer (many compatible servers ignore `n`); up to `model.max_concurrency`
+problems are in flight at once. The openai client retries
 rate limits, server errors and timeouts with backoff (`model.max_retries`);
 authentication and unknown-model errors stop the run with one line. The API
 key is read from the variable named by `model.api_key_env` and never stored.
@@ -44,6 +45,18 @@ class OpenAIBackend(Backend):
                     completion_tokens=(usage.completion_tokens if usage else 0) if j == 0 else 0,
                     finish_reason=choice.finish_reason or "unknown", latency_s=time.perf_counter() - start))
         return out
+
+    def generate_many(self, requests: list):
+        """Up to model.max_concurrency problems in flight at once."""
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        pool = ThreadPoolExecutor(max_workers=self.model["max_concurrency"])
+        try:
+            futures = {pool.submit(self.generate, request): index for index, request in enumerate(requests)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _create(self, request: Request, n: int, seed: int):
         common = dict(model=self.model["name"], n=n, temperature=request.temperature, top_p=request.top_p,
