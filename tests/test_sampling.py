@@ -94,3 +94,14 @@ def test_a_budget_takes_the_first_samples_of_a_larger_draw(tmp_path, problems):
     assert sorted(s["sample_index"] for s in kept) == [0, 1]
     with pytest.raises(PassgridError, match="expected 5 samples per problem"):
         sampling.read_samples(path, {"HumanEval/0": problems["HumanEval/0"]}, n=5)
+
+
+def test_shards_of_another_dataset_are_refused_not_reused(tmp_path, monkeypatch, first_problems, problems):
+    CountingBackend.asked = []
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
+    sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "a.jsonl",
+                             progress=False)
+    others = [problems["HumanEval/9"]] + first_problems[1:]
+    with pytest.raises(PassgridError, match="00000.jsonl: holds samples of another problem than HumanEval/9"):
+        sampling.sample_problems(others, {}, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "b.jsonl",
+                                 progress=False)

@@ -35,7 +35,8 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
     Returns counts: problems sampled now and resumed from earlier runs.
     """
     shard_dir = Path(shard_dir)
-    todo = [(i, p) for i, p in enumerate(problems) if not _shard_complete(_shard_path(shard_dir, i), sampling["n"])]
+    todo = [(i, p) for i, p in enumerate(problems)
+            if not _shard_complete(_shard_path(shard_dir, i), p["task_id"], sampling["n"])]
     resumed = len(problems) - len(todo)
     if resumed:
         print(f"sample: resuming, {resumed} of {len(problems)} problems already sampled in {shard_dir}",
@@ -84,13 +85,17 @@ def _shard_path(shard_dir: Path, index: int) -> Path:
     return shard_dir / f"{index:05d}.jsonl"
 
 
-def _shard_complete(path: Path, n: int) -> bool:
+def _shard_complete(path: Path, task_id: str, n: int) -> bool:
     if not path.exists():
         return False
     try:
-        return sum(1 for _ in read_jsonl(path)) == n
+        rows = list(read_jsonl(path))
     except PassgridError:
         return False  # a torn shard cannot exist (atomic writes), but never trust one
+    if any(r.get("task_id") != task_id for r in rows):
+        raise PassgridError(f"{path}: holds samples of another problem than {task_id}; the dataset changed "
+                            f"under the same config: move {path.parent} away to sample afresh")
+    return len(rows) == n
 
 
 def _tokens(records) -> int:
