@@ -85,7 +85,8 @@ def test_one_request_asks_for_all_n_samples_with_explicit_parameters(fake_vllm):
     assert (params.n, params.temperature, params.top_p, params.max_tokens, params.seed) == (5, 0.7, 0.9, 1024, 11)
     assert [g.text for g in generations] == [f"sample {i} seed 11" for i in range(5)]  # in seed order
     assert [g.completion_tokens for g in generations] == [1, 2, 3, 4, 5]
-    assert all(g.prompt_tokens == 7 and g.finish_reason == "stop" for g in generations)
+    assert [g.prompt_tokens for g in generations] == [7, 0, 0, 0, 0]  # the prompt is computed once
+    assert all(g.finish_reason == "stop" for g in generations)
 
 
 def test_completion_style_uses_generate(fake_vllm):

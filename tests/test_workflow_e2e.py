@@ -28,6 +28,8 @@ def test_summary_has_one_row_per_cell_and_k(workdir):
     assert sorted(summary["sampling.temperature"].unique()) == [0.2, 0.8]
     assert sorted(summary["k"].unique()) == [1, 2]  # n = 2: never k > n
     assert {"model.name", "dataset.limit", "sampling.n", "completion_tokens"} <= set(summary.columns)
+    tokens = summary["prompt_tokens"] + summary["completion_tokens"]
+    assert (summary["flops"] == 2 * 0.135e9 * tokens).all()  # 2 x parameters x tokens computed
     assert summary["pass_at_k"].between(0, 1).all()
     for cell, rows in summary.groupby("cell"):
         per_problem = pd.read_csv(workdir / "results" / "runs" / cell / "per_problem.csv")
@@ -43,7 +45,9 @@ def test_samples_are_real_model_output(workdir):
     assert len(draws) == 2  # one draw per temperature
     rows = [json.loads(line) for line in (draws[0] / "samples.jsonl").read_text().splitlines()]
     assert len(rows) == 6
-    assert all(r["completion_tokens"] > 0 and r["prompt_tokens"] > 0 and r["latency_s"] > 0 for r in rows)
+    assert all(r["completion_tokens"] > 0 and r["latency_s"] > 0 for r in rows)
+    # the prompt is evaluated once per problem, and counted once
+    assert [r["prompt_tokens"] > 0 for r in rows] == [r["sample_index"] == 0 for r in rows]
     assert all(r["finish_reason"] in ("stop", "length") for r in rows)
     assert [r["seed"] for r in rows[:2]] == [0, 1]
     cells = sorted((workdir / "results" / "runs").iterdir())

@@ -55,6 +55,7 @@ def summarize(cells: list, out_summary) -> pd.DataFrame:
     for cell in cells:
         scores = pd.read_csv(cell["scores"])
         usage = _usage(cell["samples"], cell["config"]["sampling"]["n"])
+        usage.update(_cost(usage, cell["config"]["model"]))
         frame = scores.assign(cell=cell["id"], **usage, **cell["flat_config"])
         frames.append(frame)
     summary = pd.concat(frames, ignore_index=True)
@@ -78,6 +79,22 @@ def _usage(samples_path, n: int) -> dict:
         per_problem[s["task_id"]] = max(per_problem.get(s["task_id"], 0.0), s.get("latency_s") or 0.0)
     return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
             "sampling_seconds": round(sum(per_problem.values()), 2)}
+
+
+def _cost(usage: dict, model: dict) -> dict:
+    """FLOPs (2 x parameters x tokens computed), GPU-seconds (vLLM: sampling
+    time x GPUs) and dollars: API list prices per token, or GPU time at the
+    config's price per GPU-hour. Unknown where the config has no figure."""
+    tokens = usage["prompt_tokens"] + usage["completion_tokens"]
+    flops = 2 * model["params_b"] * 1e9 * tokens if model.get("params_b") else None
+    gpu_seconds = usage["sampling_seconds"] * model["tensor_parallel_size"] if model["backend"] == "vllm" else None
+    dollars = None
+    if model.get("price_input_per_mtok") is not None and model.get("price_output_per_mtok") is not None:
+        dollars = (usage["prompt_tokens"] * model["price_input_per_mtok"]
+                   + usage["completion_tokens"] * model["price_output_per_mtok"]) / 1e6
+    elif gpu_seconds is not None and model.get("price_per_gpu_hour") is not None:
+        dollars = gpu_seconds / 3600 * model["price_per_gpu_hour"]
+    return {"flops": flops, "gpu_seconds": gpu_seconds, "cost_usd": dollars}
 
 
 def write_json(path, value) -> None:

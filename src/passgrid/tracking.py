@@ -45,7 +45,8 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell: dict) -> None:
                         f"pass_at_{int(rows['k'].max())}": float(rows.iloc[-1]["pass_at_k"]),
                         "prompt_tokens": float(first["prompt_tokens"]),
                         "completion_tokens": float(first["completion_tokens"]),
-                        "sampling_seconds": float(first["sampling_seconds"])})
+                        "sampling_seconds": float(first["sampling_seconds"]),
+                        **{k: float(first[k]) for k in ("flops", "gpu_seconds", "cost_usd") if pd.notna(first[k])}})
     mlflow.log_text(json.dumps(cell["config"], indent=2, sort_keys=True), "config.json")
     for path in cell["artifacts"]:
         mlflow.log_artifact(str(path))

@@ -19,6 +19,11 @@ class Request:
 
 @dataclass(frozen=True)
 class Generation:
+    """One sample. Its token counts are the tokens processed for it that no
+    earlier sample of the same request already paid for: a prompt evaluated
+    once for n samples (a shared KV cache, one API response with n choices)
+    is counted on the first of them only, so sums are what was computed or
+    billed."""
     text: str
     prompt_tokens: int
     completion_tokens: int

@@ -138,7 +138,8 @@ class LlamaCppBackend(Backend):
             for s in samplers:
                 C.llama_sampler_free(s)
         return [Generation(text=self.llm.detokenize(texts[i]).decode("utf-8", errors="replace"),
-                           prompt_tokens=len(prompt), completion_tokens=len(texts[i]) + (finish[i] == "stop"),
+                           prompt_tokens=len(prompt) if i == 0 else 0,  # evaluated once for the batch
+                           completion_tokens=len(texts[i]) + (finish[i] == "stop"),
                            finish_reason=finish[i], latency_s=latency[i])
                 for i in range(n)]
 

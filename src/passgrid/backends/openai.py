@@ -38,10 +38,10 @@ class OpenAIBackend(Backend):
             usage = response.usage
             for j, choice in enumerate(response.choices[:request.n - len(out)]):
                 text = choice.message.content if request.messages is not None else choice.text
-                # Usage is reported per response, not per choice: its completion
-                # tokens go on the response's first sample, so sums stay exact.
+                # Usage is reported per response, not per choice: it goes on the
+                # response's first sample, so sums are what was billed.
                 out.append(Generation(
-                    text=text or "", prompt_tokens=usage.prompt_tokens if usage else 0,
+                    text=text or "", prompt_tokens=(usage.prompt_tokens if usage else 0) if j == 0 else 0,
                     completion_tokens=(usage.completion_tokens if usage else 0) if j == 0 else 0,
                     finish_reason=choice.finish_reason or "unknown", latency_s=time.perf_counter() - start))
         return out

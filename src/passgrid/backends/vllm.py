@@ -36,9 +36,11 @@ class VLLMBackend(Backend):
             [result] = self.llm.generate([request.prompt], params, use_tqdm=False)
         latency = time.perf_counter() - start
         prompt_tokens = len(result.prompt_token_ids or [])
-        return [Generation(text=o.text, prompt_tokens=prompt_tokens, completion_tokens=len(o.token_ids),
-                           finish_reason=o.finish_reason or "unknown", latency_s=latency)
-                for o in sorted(result.outputs, key=lambda o: o.index)]
+        outputs = sorted(result.outputs, key=lambda o: o.index)
+        return [Generation(text=o.text, prompt_tokens=prompt_tokens if i == 0 else 0,  # computed once, shared
+                           completion_tokens=len(o.token_ids), finish_reason=o.finish_reason or "unknown",
+                           latency_s=latency)
+                for i, o in enumerate(outputs)]
 
     def close(self) -> None:
         del self.llm
