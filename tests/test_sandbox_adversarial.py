@@ -178,3 +178,17 @@ def test_a_timeout_does_not_stall_the_run(pool, problem):
 
 def test_raising_timeouterror_is_an_error_not_a_timeout(pool, problem):
     assert verdict(pool, problem, "    raise TimeoutError\n")["verdict"] == "error"
+
+
+def test_without_namespaces_verdicts_still_hold(problem, monkeypatch):
+    """Where namespaces are refused, the judge design alone keeps verdicts
+    honest; the isolation level says what ran."""
+    monkeypatch.setenv("PASSGRID_NO_NAMESPACES", "1")
+    pool = JudgePool(workers=1)
+    try:
+        assert pool.isolation == "rlimits"
+        assert verdict(pool, problem, RIGHT)["verdict"] == "passed"
+        for name in ("__eq__ always true", "exit(0) at import", "walks the stack to the test", "loops at import"):
+            assert verdict(pool, problem, TRICKS[name])["verdict"] != "passed", name
+    finally:
+        pool.close()
