@@ -53,14 +53,25 @@ def draw_config(wildcards, section):
     return DRAWS[wildcards.draw][section]
 
 
-def problems_of(wildcards):
-    config = DRAWS[wildcards.draw] if hasattr(wildcards, "draw") else CELLS[wildcards.cell].config
+def _problems_path(config):
     return DATA.format(dataset=dataset_id(config["dataset"])) + "/problems.jsonl"
+
+
+def problems_of(wildcards):
+    return _problems_path(cell_config(wildcards))
+
+
+def draw_problems_of(wildcards):
+    return _problems_path(DRAWS[wildcards.draw])
+
+
+def _samples_path(config):
+    return DRAW.format(draw=draw_id(config)) + "/samples.jsonl"
 
 
 def samples_of(wildcards):
     """The draw a cell takes its first sampling.n samples per problem from."""
-    return DRAW.format(draw=draw_id(cell_config(wildcards))) + "/samples.jsonl"
+    return _samples_path(cell_config(wildcards))
 
 
 def datasets():
@@ -73,7 +84,7 @@ def per_cell(pattern):
 
 
 def samples_per_cell():
-    return [DRAW.format(draw=draw_id(c.config)) + "/samples.jsonl" for c in CELLS.values()]
+    return [_samples_path(c.config) for c in CELLS.values()]
 
 
 def varying_keys():

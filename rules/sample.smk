@@ -2,7 +2,7 @@
 # n), at the largest budget any cell asks of it.
 rule sample:
     input:
-        problems=problems_of,
+        problems=draw_problems_of,
     output:
         samples=DRAW + "/samples.jsonl",
     params:

@@ -1,5 +1,4 @@
 """Plain-file I/O that never leaves a half-written file behind."""
-import hashlib
 import importlib.util
 import json
 import os
@@ -62,11 +61,3 @@ def package_file(package: str, name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise PassgridError(f"package {package!r} is not installed (needed for its file {name})")
     return Path(next(iter(spec.submodule_search_locations))) / name
-
-
-def sha256_file(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
