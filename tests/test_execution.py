@@ -91,3 +91,34 @@ def test_normalization_keeps_what_changes_behaviour(problems):
     p = problems["HumanEval/0"]
     assert program_key(p, "x = 1", 512, "i") != program_key(p, "x = 2", 512, "i")
     assert program_key(p, "x = 1", 512, "i") != program_key(p, "x = 1", 1024, "i")
+
+
+def test_normalization_sees_nested_functions_and_constants():
+    outer = "def f(x):\n    def g(y):\n        return y + {}\n    return g(x)\n"
+    assert normalize(outer.format(1)) == normalize(outer.format(1).replace("return g", "\n\n    return g"))
+    assert normalize(outer.format(1)) != normalize(outer.format(2))  # a constant in a nested function
+    assert normalize("x = (\n") != normalize("x = [\n")  # uncompilable: compared as text
+
+
+def test_judging_streams_with_a_bounded_window(problems):
+    """Records come out in input order while the input is still being read:
+    memory holds the samples in flight, not the whole stream."""
+    from passgrid.execution import _WINDOW, judge_samples
+
+    bodies = ["    return True\n", "    return False\n", problems["HumanEval/0"]["canonical_solution"]]
+    read = 0
+
+    def samples():
+        nonlocal read
+        for i in range(3 * _WINDOW):
+            read += 1
+            yield {"task_id": "HumanEval/0", "completion": bodies[i % 3], "sample_index": i}
+
+    lag = []
+
+    def emit(record):
+        lag.append(read - len(lag))
+
+    judge_samples(samples(), problems, LIMITS, 1, emit, task_ids=["HumanEval/0"], progress=False)
+    assert len(lag) == 3 * _WINDOW
+    assert max(lag) <= _WINDOW + 1  # read ahead of what was written: the window, not the stream

@@ -7,12 +7,12 @@ measured in the same sandbox: max(floor, factor x reference), so that a
 verdict does not hinge on the machine's speed.
 """
 import os
-import queue
+import selectors
 import subprocess
 import sys
-import threading
-from collections import Counter
+from collections import deque
 from dataclasses import asdict, dataclass, fields
+from typing import Iterable
 
 from passgrid import wire
 from passgrid.verdict_cache import VerdictCache, program_key, still_valid
@@ -37,7 +37,8 @@ def build_program(problem: dict, completion: str) -> str:
 
 class JudgeWorker:
     """One `python -I -m passgrid.judge` process with a scrubbed environment:
-    nothing of passgrid's environment (API keys) is in its memory to be read."""
+    nothing of passgrid's environment (API keys) is in its memory to be read.
+    A problem is sent to it once; each job then names its task."""
 
     def __init__(self):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
@@ -46,11 +47,18 @@ class JudgeWorker:
         self.proc = subprocess.Popen([sys.executable, "-I", "-c", "import sys; sys.path[:0] = "
                                       f"{[p for p in sys.path if p]!r}; from passgrid.judge import main; main()"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        self.isolation = wire.receive(self.proc.stdout.fileno(), None)["isolation"]
+        self.to_judge, self.from_judge = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+        self.isolation = wire.receive(self.from_judge, None)["isolation"]
+        self.problems = {}  # task_id -> the problem as last sent
 
-    def run(self, problem: dict, program: str, limits: dict) -> dict:
-        wire.send(self.proc.stdin.fileno(), {"problem": problem, "program": program, "limits": limits})
-        return wire.receive(self.proc.stdout.fileno())
+    def submit(self, problem: dict, program: str, limits: dict) -> None:
+        if self.problems.get(problem["task_id"]) is not problem:
+            wire.send(self.to_judge, {"problem": problem})
+            self.problems[problem["task_id"]] = problem
+        wire.send(self.to_judge, {"task_id": problem["task_id"], "program": program, "limits": limits})
+
+    def receive(self) -> dict:
+        return wire.receive(self.from_judge)
 
     def close(self) -> None:
         self.proc.stdin.close()
@@ -58,47 +66,70 @@ class JudgeWorker:
 
 
 class JudgePool:
+    """Judge workers fed from one thread: each holds up to IN_FLIGHT jobs, so
+    that it never waits for passgrid between programs."""
+
+    IN_FLIGHT = 2
+
     def __init__(self, workers: int):
         self.workers = [JudgeWorker() for _ in range(max(1, workers))]
         self.isolation = self.workers[0].isolation
 
     def run(self, jobs):
-        """Yield (tag, result) for (tag, problem, program, limits) jobs, as they finish."""
-        todo, done = queue.Queue(maxsize=4 * len(self.workers)), queue.Queue()
+        """Yield (tag, result) for (tag, problem, program, limits) jobs, as they finish.
+        The job source may yield None for "nothing now": it is asked again
+        after the next result (so it may do that only while jobs are held).
+        A worker that dies faults the jobs it held (`sandbox_fault`) and is replaced."""
+        jobs = iter(jobs)
+        exhausted = False
+        held = [deque() for _ in self.workers]
+        selector = selectors.DefaultSelector()
+        for i, worker in enumerate(self.workers):
+            selector.register(worker.from_judge, selectors.EVENT_READ, i)
 
-        def serve(index: int):
-            while (job := todo.get()) is not None:
-                tag, problem, program, limits = job
-                try:
-                    result = self.workers[index].run(problem, program, limits)
-                except (EOFError, OSError, wire.WireError) as e:  # the worker died: a fault, not a verdict
-                    result = {"verdict": "sandbox_fault", "detail": f"judge worker died: {e!r}", "duration_s": 0.0}
-                    self.workers[index] = JudgeWorker()
-                done.put((tag, result))
+        def fill(i: int):
+            nonlocal exhausted
+            while not exhausted and len(held[i]) < self.IN_FLIGHT:
+                job = next(jobs, StopIteration)
+                if job is StopIteration:
+                    exhausted = True
+                elif job is None:
+                    return
+                else:
+                    held[i].append(job[0])
+                    self.workers[i].submit(*job[1:])
 
-        threads = [threading.Thread(target=serve, args=(i,), daemon=True) for i in range(len(self.workers))]
-        for t in threads:
-            t.start()
-        count = 0
+        def replace(i: int, error: Exception):
+            selector.unregister(self.workers[i].from_judge)
+            self.workers[i].proc.kill()
+            self.workers[i] = JudgeWorker()
+            selector.register(self.workers[i].from_judge, selectors.EVENT_READ, i)
+            fault = {"verdict": "sandbox_fault", "detail": f"judge worker died: {error!r}", "duration_s": 0.0}
+            faulted = [(tag, fault) for tag in held[i]]
+            held[i].clear()
+            return faulted
 
-        def feed():
-            nonlocal count
-            for job in jobs:
-                todo.put(job)
-                count += 1
-            for _ in threads:
-                todo.put(None)
-
-        feeder = threading.Thread(target=feed, daemon=True)
-        feeder.start()
-        received = 0
-        while feeder.is_alive() or received < count:
-            try:
-                item = done.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            received += 1
-            yield item
+        try:
+            while True:
+                for i in range(len(self.workers)):
+                    try:
+                        fill(i)
+                    except (OSError, wire.WireError) as e:
+                        yield from replace(i, e)
+                if not any(held):
+                    if exhausted:
+                        return
+                    raise RuntimeError("the job source paused with no job in flight")
+                for key, _ in selector.select():
+                    i = key.data
+                    try:
+                        result = self.workers[i].receive()
+                    except (EOFError, OSError, wire.WireError) as e:
+                        yield from replace(i, e)
+                    else:
+                        yield held[i].popleft(), result
+        finally:
+            selector.close()
 
     def close(self) -> None:
         for w in self.workers:
@@ -124,51 +155,90 @@ def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) ->
 
 def execute_samples(samples: list, problems: dict, limits: Limits, workers: int, cache_path=None,
                     progress: bool = True) -> list:
-    """One record per sample, in order: verdict, detail, duration, limit, and
-    whether it came from the cache. Each distinct program runs once."""
+    """One record per sample, in order (see judge_samples)."""
+    records = []
+    judge_samples(samples, problems, limits, workers, records.append, cache_path=cache_path, progress=progress,
+                  task_ids=dict.fromkeys(s["task_id"] for s in samples), total=len(samples))
+    return records
+
+
+def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, workers: int, emit, task_ids,
+                  cache_path=None, progress: bool = True, total: int = None) -> None:
+    """Judge a stream of samples and emit(record) for each, in input order:
+    verdict, detail, duration, limit, and whether it came from the cache.
+
+    Each distinct program runs once; memory holds only the samples between the
+    oldest one still running and the newest one read (the workers' reach), not
+    the whole stream. `task_ids` are the problems whose time limits to
+    calibrate: every problem the stream names."""
     pool = JudgePool(workers)
     cache = VerdictCache(cache_path) if cache_path else None
     try:
         isolation = pool.isolation
-        limit_of = calibrate(pool, {t: problems[t] for t in dict.fromkeys(s["task_id"] for s in samples)}, limits)
-        keys, results, jobs = [], {}, {}
-        for s in samples:
-            problem = problems[s["task_id"]]
-            program = build_program(problem, s["completion"])
-            key = program_key(problem, program, limits.memory_mb, isolation)
-            keys.append(key)
-            if key in results or key in jobs:
-                continue
-            cached = cache.get(key) if cache else None
-            if cached and still_valid(cached, limit_of[s["task_id"]]):
-                results[key] = {**cached, "cached": True}
+        limit_of = calibrate(pool, {t: problems[t] for t in task_ids}, limits)
+        base_limits = asdict(limits)
+        waiting = deque()  # [task_id, sample_index, key] in input order, not yet emitted
+        known = {}  # key -> result, for the programs seen lately
+        running = {}  # key -> job
+        bar = _progress(total, progress)
+
+        def flush():
+            while waiting and waiting[0][2] in known:
+                task_id, index, key = waiting.popleft()
+                emit({"task_id": task_id, "sample_index": index, "program_sha256": key, "isolation": isolation,
+                      **known[key]})
+                bar.update(1)
+            if len(known) > _KNOWN_MAX:  # forget the programs no waiting sample needs
+                needed = {key for _, _, key in waiting}
+                for key in [k for k in known if k not in needed]:
+                    del known[key]
+
+        def jobs():
+            for s in samples:
+                problem = problems[s["task_id"]]
+                program = build_program(problem, s["completion"])
+                key = program_key(problem, program, limits.memory_mb, isolation)
+                waiting.append((s["task_id"], s.get("sample_index"), key))
+                if key not in known and key not in running:
+                    cached = cache.get(key) if cache else None
+                    if cached and still_valid(cached, limit_of[s["task_id"]]):
+                        known[key] = {**cached, "cached": True}
+                    else:
+                        running[key] = (key, problem, program, {**base_limits, "timeout_s": limit_of[s["task_id"]]})
+                        yield running[key]
+                flush()
+                yield from retries(_WINDOW)
+            yield from retries(0)
+
+        def retries(window: int):
+            """Resubmit faulted jobs; pause reading while `window` samples
+            wait behind programs still running."""
+            while retry or (len(waiting) > window and len(running) > len(retry)):
+                yield retry.popleft() if retry else None
+
+        retry, retried = deque(), set()
+        for key, result in pool.run(jobs()):
+            if result["verdict"] == "sandbox_fault" and key not in retried:
+                retried.add(key)  # once; scoring refuses a fault left after that
+                retry.append(running[key])
             else:
-                job_limits = {**asdict(limits), "timeout_s": limit_of[s["task_id"]]}
-                jobs[key] = (key, problem, program, job_limits)
-        bar = _progress(len(samples), progress)
-        bar.update(sum(1 for k in keys if k in results))
-        per_key = Counter(keys)
-        faults = []
-        for key, result in pool.run(jobs.values()):
-            if result["verdict"] == "sandbox_fault":
-                faults.append(jobs[key])
-            else:
-                _record(results, cache, jobs[key], result)
-            bar.update(per_key[key])
-        for key, result in pool.run(faults):  # retried once; scoring refuses what is left
-            _record(results, cache, jobs[key], result)
+                _record(known, cache, running.pop(key), result)
+            flush()
+        flush()
         bar.close()
     finally:
         pool.close()
         if cache:
             cache.close()
-    return [{"task_id": s["task_id"], "sample_index": s.get("sample_index"), "program_sha256": key,
-             "isolation": isolation, **results[key]} for s, key in zip(samples, keys)]
 
 
-def _record(results: dict, cache, job: tuple, result: dict) -> None:
+_WINDOW = 1000  # samples read ahead of the oldest one still running, at most
+_KNOWN_MAX = 20_000  # recent verdicts kept for de-duplication; the cache keeps them all
+
+
+def _record(known: dict, cache, job: tuple, result: dict) -> None:
     key, _, _, job_limits = job
-    results[key] = {**result, "limit_s": job_limits["timeout_s"], "cached": False}
+    known[key] = {**result, "limit_s": job_limits["timeout_s"], "cached": False}
     if cache:
         cache.put(key, result, job_limits["timeout_s"])
 
@@ -178,7 +248,7 @@ def limits_from(execution: dict) -> Limits:
     return Limits(**{f.name: execution[f.name] for f in fields(Limits)})
 
 
-def _progress(total: int, enabled: bool):
+def _progress(total, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, desc="execute", unit="sample", disable=not enabled, file=sys.stderr, mininterval=2.0)

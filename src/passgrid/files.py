@@ -3,21 +3,24 @@ import importlib.util
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from passgrid import PassgridError
 
 
-def write_atomic(path, text: str) -> None:
-    """Write text to path so a crash leaves either the old file or the new one."""
+@contextmanager
+def atomic_writer(path):
+    """A text file to write to, that appears at path only once it is whole:
+    a crash leaves either the old file or the new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o644)  # mkstemp makes 0600; results are meant to be shared
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -26,8 +29,15 @@ def write_atomic(path, text: str) -> None:
         raise
 
 
+def write_atomic(path, text: str) -> None:
+    with atomic_writer(path) as f:
+        f.write(text)
+
+
 def write_jsonl_atomic(path, records: Iterable[dict]) -> None:
-    write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    with atomic_writer(path) as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
 def read_jsonl(path) -> Iterator[dict]:

@@ -77,7 +77,7 @@ class Judge:
     """One worker: a zygote for sandboxes, and the problems' compiled tests."""
 
     def __init__(self, namespaces: bool = True):
-        self.zygote_pid, self.zygote, self.isolation = sandbox.start_zygote(namespaces)
+        self.zygote_process, self.zygote, self.isolation = sandbox.start_zygote(namespaces)
         self.compiled = {}
         signal.signal(signal.SIGALRM, self._alarm)
 
@@ -175,16 +175,21 @@ def _death(status: int):
 
 
 def main() -> None:
-    """Serve jobs on stdin/stdout: {"problem", "program", "limits"} -> verdict."""
+    """Serve on stdin/stdout: {"problem"} registers a problem;
+    {"task_id", "program", "limits"} is judged, and answered with a verdict."""
     judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None)
     rfd, wfd = sys.stdin.fileno(), sys.stdout.fileno()
     wire.send(wfd, {"isolation": judge.isolation})
+    problems = {}
     while True:
         try:
             job = wire.receive(rfd)
         except EOFError:
             return
-        wire.send(wfd, judge.run(job["problem"], job["program"], job["limits"]))
+        if "problem" in job:
+            problems[job["problem"]["task_id"]] = job["problem"]
+        else:
+            wire.send(wfd, judge.run(problems[job["task_id"]], job["program"], job["limits"]))
 
 
 if __name__ == "__main__":

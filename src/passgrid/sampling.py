@@ -6,6 +6,7 @@ every problem is done the shards are joined into one samples file.
 """
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from passgrid import PassgridError
 from passgrid.backends import Request, make_backend
@@ -109,13 +110,19 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def read_samples(path, problems: dict, n: int = None, fields: tuple = None) -> list:
-    """Read a samples file and check it against the problems; with `fields`,
-    keep only those keys of each sample (a draw's raw replies can be large).
+    """All of iter_samples, as a list."""
+    return list(iter_samples(path, problems, n, fields))
+
+
+def iter_samples(path, problems: dict, n: int = None, fields: tuple = None) -> Iterator[dict]:
+    """Yield a samples file's samples, checked against the problems; with
+    `fields`, only those keys of each sample (a draw's raw replies can be large).
 
     With a budget n, each problem keeps its first n samples (sample_index < n:
     the first n of a larger draw are a valid n-sample run) and must have all
-    of them: a short run is an error, never silently scored as failures."""
-    samples, counts = [], {}
+    of them: a short run is an error (raised once the file is read), never
+    silently scored as failures."""
+    counts = {}
     for lineno, s in enumerate(read_jsonl(path), 1):
         if not isinstance(s.get("task_id"), str) or not isinstance(s.get("completion"), str):
             raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion")
@@ -127,11 +134,10 @@ def read_samples(path, problems: dict, n: int = None, fields: tuple = None) -> l
             if s["sample_index"] >= n:
                 continue
         counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
-        samples.append({k: s.get(k) for k in fields} if fields else s)
+        yield {k: s.get(k) for k in fields} if fields else s
     if n is not None:
         wrong = {t: counts.get(t, 0) for t in problems if counts.get(t, 0) != n}
         if wrong:
             t, c = next(iter(wrong.items()))
             raise PassgridError(f"{path}: expected {n} samples per problem; {len(wrong)} problem(s) differ, "
                                 f"e.g. {t} has {c}")
-    return samples

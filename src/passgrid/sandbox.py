@@ -15,14 +15,13 @@ process groups only, and says so (ISOLATION_* below).
 """
 import builtins
 import ctypes
+import gc
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
 import sys
-import tempfile
 
 ISOLATION_NAMESPACES = "namespaces+rlimits"
 ISOLATION_RLIMITS = "rlimits"
@@ -55,24 +54,35 @@ def _mount(source, target, fstype, flags, data=None) -> None:
 # --- the zygote -------------------------------------------------------------
 
 def start_zygote(want_namespaces: bool = True):
-    """Fork the zygote; return (pid, control socket, isolation level)."""
+    """Start the zygote; return (process, control socket, isolation level).
+
+    It is a fresh interpreter without site (`python -I -S`) that imports only
+    this module, not a fork of the judge: a fork costs in proportion to the
+    forking process's memory, and the zygote forks once per program."""
+    import subprocess
+
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    pid = os.fork()
-    if pid == 0:
-        parent.close()
-        try:
-            _zygote_main(child, want_namespaces)
-        finally:
-            os._exit(0)
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    boot = (f"import sys; sys.path[:0] = [{package_root!r}]; from passgrid.sandbox import zygote_main; "
+            f"zygote_main({child.fileno()}, {bool(want_namespaces)})")
+    # LD_BIND_NOW: the dynamic linker resolves every symbol once, here,
+    # rather than lazily in each child (which also copies the pages it patches).
+    process = subprocess.Popen([sys.executable, "-I", "-S", "-c", boot], pass_fds=[child.fileno()],
+                               env={**SAFE_ENV, "LD_BIND_NOW": "1"}, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL)
     child.close()
     hello = json.loads(parent.recv(4096) or b"{}")
     if "isolation" not in hello:
+        process.kill()
         raise RuntimeError(f"sandbox zygote failed to start: {hello.get('error', 'no answer')}")
-    return pid, parent, hello["isolation"]
+    return process, parent, hello["isolation"]
 
 
-def _zygote_main(sock, want_namespaces: bool) -> None:
+def zygote_main(fd: int, want_namespaces: bool) -> None:
+    sock = socket.socket(fileno=fd)
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # the judge gone: so is the sandbox
+    if os.getppid() == 1:
+        return
     level = ISOLATION_RLIMITS
     if want_namespaces:
         try:
@@ -83,7 +93,9 @@ def _zygote_main(sock, want_namespaces: bool) -> None:
     os.environ.clear()
     os.environ.update(SAFE_ENV)
     devnull = os.open(os.devnull, os.O_RDWR)
+    _warm_up()
     sock.send(json.dumps({"isolation": level}).encode())
+    runs = 0
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
@@ -93,13 +105,30 @@ def _zygote_main(sock, want_namespaces: bool) -> None:
             return
         job = json.loads(message)
         if job["op"] == "run":
-            child, workdir = _fork_child(fds, devnull, job)
+            runs += 1
+            workdir = _make_workdir(runs)
+            child = _fork_child(fds, devnull, job, workdir)
             for fd in fds:
                 os.close(fd)
         elif job["op"] == "finish":
             status = _finish(child, level)
             _wipe(workdir, level)
             sock.send(json.dumps({"status": status}).encode())
+
+
+def _warm_up() -> None:
+    """Do once, here, the lazy first-use set-up of the compiler, json and wire:
+    done in each child instead, it costs more than the fork itself."""
+    from passgrid import wire
+
+    for i in range(8):
+        namespace = {}
+        exec(compile(f"def f(x):\n    return [x + {i}, 'a', (1.5, None), {{1: b''}}]\n", "<warm-up>", "exec"),
+             namespace)
+        wire.decode(wire.encode(_plain(namespace["f"](i))))
+        json.loads(json.dumps({"value": i}))
+    gc.collect()
+    gc.freeze()  # the zygote's own objects: never traversed again, by it or its children
 
 
 def _enter_user_namespace(uid: int, gid: int) -> None:
@@ -133,11 +162,18 @@ def _enter_namespaces() -> None:
     _enter_user_namespace(0, 0)
 
 
-def _fork_child(fds: list, devnull: int, job: dict):
-    workdir = tempfile.mkdtemp(prefix="run-", dir="/tmp")
+def _make_workdir(runs: int) -> str:
+    """A fresh directory for one program: in the namespace's private /tmp, or,
+    with rlimits only, in the host's."""
+    workdir = f"/tmp/passgrid-run-{os.getpid()}-{runs}"
+    os.mkdir(workdir, 0o700)
+    return workdir
+
+
+def _fork_child(fds: list, devnull: int, job: dict, workdir: str) -> int:
     pid = os.fork()
     if pid:
-        return pid, workdir
+        return pid
     try:
         os.setsid()
         os.chdir(workdir)
@@ -166,13 +202,29 @@ def _wipe(workdir: str, level: str) -> None:
     """Throw away what the program wrote: with namespaces, all of the private
     /tmp (the only writable place), so nothing passes to the next program."""
     if level != ISOLATION_NAMESPACES:
-        shutil.rmtree(workdir, ignore_errors=True)
+        _remove_tree(workdir)
         return
     for entry in os.scandir("/tmp"):
         if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
+            _remove_tree(entry.path)
         else:
             os.unlink(entry.path)
+
+
+def _remove_tree(top: str) -> None:
+    """shutil.rmtree without importing shutil (whose imports would make every
+    fork dearer); symbolic links are removed, never followed."""
+    for root, dirs, files in os.walk(top, topdown=False):
+        for name in files + dirs:
+            path = os.path.join(root, name)
+            try:
+                os.rmdir(path) if name in dirs and not os.path.islink(path) else os.unlink(path)
+            except OSError:
+                pass
+    try:
+        os.rmdir(top)
+    except OSError:
+        pass
 
 
 def _finish(child: int, level: str) -> int:

@@ -9,9 +9,9 @@ import json
 import pandas as pd
 
 from passgrid.dataset import load_problems, read_problems, write_problems
-from passgrid.execution import execute_samples, limits_from
-from passgrid.files import read_jsonl, write_atomic, write_jsonl_atomic
-from passgrid.sampling import read_samples, sample_problems
+from passgrid.execution import judge_samples, limits_from
+from passgrid.files import atomic_writer, read_jsonl, write_atomic
+from passgrid.sampling import iter_samples, sample_problems
 from passgrid.scoring import count_correct, pass_at_k_table
 
 
@@ -28,13 +28,21 @@ def sample(problems_path, model: dict, prompt: dict, sampling: dict, shard_dir, 
     return sample_problems(problems, model, prompt, sampling, shard_dir, out_samples, threads=threads)
 
 
-def execute(problems_path, samples_path, execution: dict, out_path, n=None, progress=True) -> list:
+def execute(problems_path, samples_path, execution: dict, out_path, n=None, progress=True) -> None:
+    """Judge a samples file into an executions file, streaming: memory does
+    not grow with the number of samples. The file is read twice: once to
+    check it all (a short or malformed file stops here, before anything
+    runs), once to judge it."""
     problems = read_problems(problems_path)
-    samples = read_samples(samples_path, problems, n=n, fields=("task_id", "sample_index", "completion"))
-    records = execute_samples(samples, problems, limits_from(execution), workers=execution["workers"],
-                              cache_path=execution.get("cache"), progress=progress)
-    write_jsonl_atomic(out_path, records)
-    return records
+    fields = ("task_id", "sample_index", "completion")
+    task_ids = {}
+    for s in iter_samples(samples_path, problems, n=n, fields=("task_id",)):
+        task_ids[s["task_id"]] = task_ids.get(s["task_id"], 0) + 1
+    with atomic_writer(out_path) as out:
+        judge_samples(iter_samples(samples_path, problems, n=n, fields=fields), problems, limits_from(execution),
+                      execution["workers"], lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"),
+                      task_ids=list(task_ids), cache_path=execution.get("cache"), progress=progress,
+                      total=sum(task_ids.values()))
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores) -> pd.DataFrame:
