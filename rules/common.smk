@@ -1,5 +1,6 @@
 # Grid expansion and the helpers every rule uses. The config is composed and
 # validated here, once, before any job starts; rules only see plain values.
+import hashlib
 import sys
 from pathlib import Path
 
@@ -16,8 +17,12 @@ except PassgridError as e:
 DATA = "results/data/{dataset}"
 DRAW = "results/draws/{draw}"
 RUN = "results/runs/{cell}"
+STRONG = DATA + "/strong-{strong}"  # the dataset's problems with a stronger test set's tests
 SUMMARY = "results/summary.csv"
+FITS = "results/fits.csv"
+CROSSINGS = "results/crossings.csv"
 REPORT = "results/report/index.html"
+FIGURES = "results/report/figures"
 TRACKING = "results/tracking.json"
 
 
@@ -42,6 +47,8 @@ SAMPLE_THREADS = max(1, workflow.cores // len(DRAWS))
 wildcard_constraints:
     cell="|".join(map(lambda c: c.replace(".", r"\.").replace("+", r"\+"), CELLS)),
     draw="draw-[0-9a-f]{8}",
+    dataset="[^/]+",
+    strong="[0-9a-f]{8}",
 
 
 def cell_config(wildcards, section=None):
@@ -63,6 +70,21 @@ def problems_of(wildcards):
 
 def draw_problems_of(wildcards):
     return _problems_path(DRAWS[wildcards.draw])
+
+
+def strong_id(strong_tests):
+    return hashlib.sha256(strong_tests.encode()).hexdigest()[:8]
+
+
+# strong-test id -> the `dataset.strong_tests` it stands for
+STRONG_TESTS = {strong_id(c.config["dataset"]["strong_tests"]): c.config["dataset"]["strong_tests"]
+                for c in CELLS.values() if c.config["dataset"].get("strong_tests")}
+
+
+def strong_problems_of(wildcards):
+    config = cell_config(wildcards)
+    strong = STRONG.format(dataset=dataset_id(config["dataset"]), strong=strong_id(config["dataset"]["strong_tests"]))
+    return strong + "/problems.jsonl"
 
 
 def _samples_path(config):
@@ -92,8 +114,22 @@ def varying_keys():
 
 
 def cell_records():
-    """What the summary and tracking jobs need to know of every cell."""
+    """What the summary, report and tracking jobs need to know of every cell,
+    and the paths of its results."""
     return [
-        {"id": c.id, "config": c.config, "flat_config": flatten(c.config), "varying": c.varying}
+        {"id": c.id, "config": c.config, "flat_config": flatten(c.config), "varying": c.varying,
+         "samples": _samples_path(c.config), "executions": RUN.format(cell=c.id) + "/executions.jsonl",
+         "per_problem": RUN.format(cell=c.id) + "/per_problem.csv", "probes": RUN.format(cell=c.id) + "/probes.jsonl",
+         "per_problem_strong": RUN.format(cell=c.id) + "/per_problem_strong.csv"
+         if c.config["dataset"].get("strong_tests") else None,
+         "config_json": RUN.format(cell=c.id) + "/config.json"}
         for c in CELLS.values()
     ]
+
+
+def cell_inputs(*names):
+    """The paths `names` of every cell (that has them), as job inputs."""
+    return [cell[name] for cell in cell_records() for name in names if cell[name]]
+
+
+ANALYSIS = next(iter(CELLS.values())).config["analysis"]  # grid-level: the same for every cell

@@ -9,3 +9,18 @@ rule prepare_dataset:
         "../envs/analysis.yaml"
     script:
         "../scripts/prepare_dataset.py"
+
+
+rule prepare_strong_tests:
+    input:
+        problems=DATA + "/problems.jsonl",
+    output:
+        problems=STRONG + "/problems.jsonl",
+        meta=STRONG + "/meta.json",
+    params:
+        strong_tests=lambda wildcards: STRONG_TESTS[wildcards.strong],
+    localrule: True
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/prepare_strong_tests.py"

@@ -1,11 +1,13 @@
 rule summarize:
     input:
-        scores=per_cell(RUN + "/scores.csv"),
-        samples=samples_per_cell(),
+        cell_inputs("per_problem", "samples", "executions", "probes", "per_problem_strong"),
     output:
         summary=SUMMARY,
+        fits=FITS,
+        crossings=CROSSINGS,
     params:
         cells=cell_records(),
+        analysis=ANALYSIS,
     localrule: True
     conda:
         "../envs/analysis.yaml"
@@ -16,11 +18,17 @@ rule summarize:
 rule report:
     input:
         summary=SUMMARY,
+        fits=FITS,
+        crossings=CROSSINGS,
+        per_problem=cell_inputs("per_problem"),
     output:
         report=REPORT,
+        figures=directory(FIGURES),
     params:
+        cells=cell_records(),
         varying=varying_keys(),
         sweep=SWEEP,
+        analysis=ANALYSIS,
     localrule: True
     conda:
         "../envs/analysis.yaml"

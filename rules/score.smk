@@ -11,6 +11,15 @@ rule score:
         "../scripts/score.py"
 
 
+use rule score as score_strong with:
+    input:
+        problems=strong_problems_of,
+        executions=RUN + "/executions_strong.jsonl",
+    output:
+        per_problem=RUN + "/per_problem_strong.csv",
+        scores=RUN + "/scores_strong.csv",
+
+
 rule cell_config:
     output:
         RUN + "/config.json",

@@ -3,8 +3,10 @@ rule track:
     input:
         summary=SUMMARY,
         report=REPORT,
-        per_problem=per_cell(RUN + "/per_problem.csv"),
-        configs=per_cell(RUN + "/config.json"),
+        fits=FITS,
+        crossings=CROSSINGS,
+        figures=FIGURES,
+        cells=cell_inputs("per_problem", "config_json"),
     output:
         tracking=TRACKING,
     params:

@@ -1,6 +1,8 @@
-"""Snakemake adapter: the static HTML report."""
+"""Snakemake adapter: the static HTML report and its figures."""
 from passgrid.cli import exit_on_error
 from passgrid.steps import report
 
 with exit_on_error():
-    report(snakemake.input.summary, snakemake.params.varying, snakemake.params.sweep, snakemake.output.report)
+    report(snakemake.input.summary, snakemake.input.fits, snakemake.input.crossings, snakemake.params.cells,
+           snakemake.params.varying, snakemake.params.sweep, snakemake.params.analysis, snakemake.output.report,
+           snakemake.output.figures)

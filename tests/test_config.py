@@ -59,6 +59,8 @@ def test_cell_ids_are_readable_stable_and_distinct():
     (["sampling.n=many"], "sampling.n"),
     (["model=no-such-model"], "Could not find 'model/no-such-model'"),
     (["sampling.temperature=[0.2"], "bad override"),
+    (["analysis.level=95"], "analysis.level=95.0: must be in (0, 1)"),
+    (["analysis.references.0.pass_at_1=90.2"], "analysis.references[0].pass_at_1=90.2: a fraction in (0, 1]"),
 ])
 def test_bad_overrides_give_one_line_errors_naming_them(overrides, message):
     with pytest.raises(PassgridError) as err:
@@ -106,3 +108,29 @@ def test_plan_counts_shared_draws_once():
     [row] = rows
     assert row["samples"] == 164 * 100 and row["executions"] == 164 * 110
     assert row["gpu_hours"] == pytest.approx(164 * 100 * 100 / 4000 / 3600)
+
+
+def test_analysis_and_stronger_tests_rerun_no_sampling(tmp_path):
+    """The analysis is grid-level (no cell changes with it); a stronger test
+    set changes the cells (they judge more) but not their draws."""
+    from passgrid.config import draw_id
+
+    [base] = expand_grid(CONF, [], sweep="none")
+    [other_level] = expand_grid(CONF, ["analysis.level=0.9"], sweep="none")
+    assert other_level.id == base.id
+    [strong] = expand_grid(CONF, [f"dataset.strong_tests={tmp_path / 'plus.jsonl'}"], sweep="none")
+    assert strong.id != base.id and draw_id(strong.config) == draw_id(base.config)
+
+
+def test_a_stronger_test_set_must_cover_every_problem(tmp_path):
+    import json
+
+    from passgrid.dataset import load_problems, write_problems
+    from passgrid.steps import prepare_strong_tests
+
+    problems = load_problems("package", limit=3)
+    write_problems(problems, tmp_path / "p.jsonl", tmp_path / "m.json", "package")
+    (tmp_path / "plus.jsonl").write_text("".join(json.dumps(p) + "\n" for p in problems[:2]))
+    with pytest.raises(PassgridError, match=r"plus.jsonl has no tests for 1 problem\(s\), e.g. HumanEval/2"):
+        prepare_strong_tests(str(tmp_path / "plus.jsonl"), tmp_path / "p.jsonl", tmp_path / "s.jsonl",
+                             tmp_path / "sm.json")

@@ -13,11 +13,25 @@ from tests.conftest import ROOT
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2"]
 
 
+# A stronger test set for the smoke sweep's three problems: their own tests
+# and one more input each.
+EXTRA = {"HumanEval/0": "assert candidate([1.0, 1.05], 0.1) == True",
+         "HumanEval/1": "assert candidate('(()) ()') == ['(())', '()']",
+         "HumanEval/2": "assert abs(candidate(7.25) - 0.25) < 1e-9"}
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
+    from passgrid.dataset import load_problems
+
     work = tmp_path_factory.mktemp("grid")
-    run = subprocess.run(SNAKEMAKE + ["--directory", str(work), "--config", "sweep=smoke"],
-                         capture_output=True, text=True)
+    strong = work / "stronger.jsonl"
+    strong.write_text("".join(json.dumps({**p, "test": p["test"] + "\n_weak_check = check\n\n\n"
+                                          "def check(candidate):\n    _weak_check(candidate)\n    "
+                                          + EXTRA[p["task_id"]] + "\n"}) + "\n"
+                              for p in load_problems("package", limit=3)))
+    run = subprocess.run(SNAKEMAKE + ["--directory", str(work), "--config", "sweep=smoke",
+                                      f"overrides=dataset.strong_tests={strong}"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-4000:]
     return work
 
@@ -28,8 +42,13 @@ def test_summary_has_one_row_per_cell_and_k(workdir):
     assert sorted(summary["sampling.temperature"].unique()) == [0.2, 0.8]
     assert sorted(summary["k"].unique()) == [1, 2]  # n = 2: never k > n
     assert {"model.name", "dataset.limit", "sampling.n", "completion_tokens"} <= set(summary.columns)
-    tokens = summary["prompt_tokens"] + summary["completion_tokens"]
-    assert (summary["flops"] == 2 * 0.135e9 * tokens).all()  # 2 x parameters x tokens computed
+    at_n = summary[summary["k"] == 2]  # at k = n, the cell's whole usage
+    tokens = at_n["prompt_tokens"] + at_n["completion_tokens"]
+    assert (at_n["flops"] == 2 * 0.135e9 * tokens).all()  # 2 x parameters x tokens computed
+    assert (summary["pass_at_k_lo"] <= summary["pass_at_k"]).all()
+    assert (summary["pass_at_k"] <= summary["pass_at_k_hi"]).all()
+    assert (summary["strong_pass_at_k"] <= summary["pass_at_k"]).all()  # more tests pass no more programs
+    assert summary["selected_at_k"].between(0, 1).all()
     assert summary["pass_at_k"].between(0, 1).all()
     for cell, rows in summary.groupby("cell"):
         per_problem = pd.read_csv(workdir / "results" / "runs" / cell / "per_problem.csv")
@@ -55,9 +74,16 @@ def test_samples_are_real_model_output(workdir):
     assert len(verdicts) == 6 and set(verdicts) <= {"passed", "failed", "timeout", "error", "memory"}
 
 
-def test_report_is_self_contained(workdir):
+def test_analysis_tables_and_report(workdir):
+    crossings = pd.read_csv(workdir / "results" / "crossings.csv")
+    assert set(crossings["reference"]) == {"GPT-4o"} and set(crossings["metric"]) == {"pass@k", "selected@k"}
+    assert set(pd.read_csv(workdir / "results" / "fits.csv")["cell"]) == set(crossings["cell"])
+    probes = (workdir / "results" / "runs").glob("*/probes.jsonl")
+    assert all(len(p.read_text().splitlines()) == 6 for p in probes)  # all three problems have examples
+    figures = {p.stem for p in (workdir / "results" / "report" / "figures").glob("*.png")}
+    assert figures == {"pass_at_k", "cost", "fits", "selection", "strong_tests", "problems"}
     html = (workdir / "results" / "report" / "index.html").read_text()
-    assert html.count("data:image/png;base64,") == 1
+    assert html.count("data:image/png;base64,") == len(figures)
     assert "temperature=0.2-" in html and "pass@1" in html
     assert "src=\"http" not in html and "href=\"http" not in html
 
@@ -77,10 +103,17 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
         assert child.data.params["model.backend"] == "llamacpp"
         artifacts = {a.path for a in client.list_artifacts(child.info.run_id)}
         assert {"config.json", "per_problem.csv", "pass_at_k.png"} <= artifacts
+        assert sorted(m.step for m in client.get_metric_history(child.info.run_id, "pass_at_k_hi")) == [1, 2]
+        assert client.get_metric_history(child.info.run_id, "selected_at_k")
+    parent = tracking["parent_run_id"]
+    assert {"report/index.html", "report/fits.csv", "report/crossings.csv"} <= {
+        a.path for a in client.list_artifacts(parent, "report")}
+    assert len(client.list_artifacts(parent, "report/figures")) == 6
 
 
 def test_rerun_has_nothing_to_do(workdir):
-    dry = subprocess.run(SNAKEMAKE + ["--directory", str(workdir), "--config", "sweep=smoke", "-n"],
+    dry = subprocess.run(SNAKEMAKE + ["--directory", str(workdir), "--config", "sweep=smoke",
+                                      f"overrides=dataset.strong_tests={workdir / 'stronger.jsonl'}", "-n"],
                          capture_output=True, text=True, check=True)
     assert "Nothing to be done" in dry.stdout + dry.stderr
 

@@ -127,8 +127,9 @@ def expand_grid(conf_dir, overrides=(), sweep: str = None) -> list:
 
 
 def config_hash(config: dict) -> str:
-    """Hash of what determines a cell's results (tracking does not)."""
-    relevant = {k: v for k, v in config.items() if k != "tracking"}
+    """Hash of what determines a cell's results (tracking and the grid-level
+    analysis do not)."""
+    relevant = {k: v for k, v in config.items() if k not in ("tracking", "analysis")}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
 
 
@@ -154,7 +155,9 @@ def flatten(config: dict, prefix: str = "") -> dict:
 
 
 def dataset_id(dataset: dict) -> str:
-    """Where a dataset's normalized problems file lives: name, limit and a hash."""
+    """Where a dataset's normalized problems file lives: name, limit and a
+    hash (of the problems' source: a stronger test set is judged apart)."""
+    dataset = {k: v for k, v in dataset.items() if k != "strong_tests"}
     limit = f"-limit{dataset['limit']}" if dataset.get("limit") else ""
     return f"{dataset['name']}{limit}-{hashlib.sha256(json.dumps(dataset, sort_keys=True).encode()).hexdigest()[:8]}"
 
@@ -163,7 +166,8 @@ def draw_id(config: dict) -> str:
     """Where a cell's samples come from. Cells that differ only in the sample
     budget (sampling.n) share one draw, made at the largest budget: with
     per-sample seeds, the first n samples of a draw are an n-sample run."""
-    key = {k: config[k] for k in ("dataset", "model", "prompt")}
+    key = {k: config[k] for k in ("model", "prompt")}
+    key["dataset"] = dataset_id(config["dataset"])
     key["sampling"] = {k: v for k, v in config["sampling"].items() if k != "n"}
     return "draw-" + hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
 

@@ -21,6 +21,10 @@ class DatasetConfig:
     hub_split: str = "test"
     hub_config: Optional[str] = None
     limit: Optional[int] = None  # keep the first N problems
+    # A stronger test set for the same problems (JSONL path, or hub:ID such as
+    # hub:evalplus/humanevalplus): samples are judged by both, and the report
+    # shows the gap. It changes no draw: the samples stay the same.
+    strong_tests: Optional[str] = None
 
 
 @dataclass
@@ -84,6 +88,25 @@ class TrackingConfig:
 
 
 @dataclass
+class ReferenceConfig:
+    name: str = MISSING
+    pass_at_1: float = MISSING  # a fraction, as measured elsewhere
+    source: str = MISSING  # where the number comes from
+
+
+@dataclass
+class AnalysisConfig:
+    # Grid-level analysis (summary, fits, report): changing it reruns no cell.
+    level: float = 0.95  # confidence level of every interval
+    bootstrap: int = 1000  # replicates of the bootstrap over problems
+    seed: int = 0
+    references: List[ReferenceConfig] = field(default_factory=list)
+    fit_fraction: float = 0.25  # validation: fit on k <= fraction x n, predict pass@n
+    extrapolate_to: List[int] = field(default_factory=lambda: [100, 1000, 10000])
+    selection_subsets: int = 100  # random k-subsets per problem for selected@k
+
+
+@dataclass
 class SweepConfig:
     description: str = ""
     params: Dict[str, Any] = field(default_factory=dict)  # key: Hydra sweep expression
@@ -97,6 +120,7 @@ class Config:
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     execution: ExecutionConfig = field(default_factory=ExecutionConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     sweep: SweepConfig = field(default_factory=SweepConfig)
 
 
@@ -118,12 +142,19 @@ def check_values(cfg) -> list:
         ("execution.timeout_factor", cfg.execution.timeout_factor >= 1, "must be >= 1"),
         ("execution.memory_mb", cfg.execution.memory_mb >= 64, "must be >= 64"),
         ("execution.workers", cfg.execution.workers >= 1, "must be >= 1"),
+        ("analysis.level", 0 < cfg.analysis.level < 1, "must be in (0, 1)"),
+        ("analysis.bootstrap", cfg.analysis.bootstrap >= 100, "must be >= 100"),
+        ("analysis.fit_fraction", 0 < cfg.analysis.fit_fraction < 1, "must be in (0, 1)"),
+        ("analysis.selection_subsets", cfg.analysis.selection_subsets >= 1, "must be >= 1"),
     ]
     problems = []
     for key, ok, why in checks:
         if not ok:
             section, name = key.split(".")
             problems.append(f"{key}={getattr(getattr(cfg, section), name)!r}: {why}")
+    for i, ref in enumerate(cfg.analysis.references):
+        if not 0 < ref.pass_at_1 <= 1:
+            problems.append(f"analysis.references[{i}].pass_at_1={ref.pass_at_1!r}: a fraction in (0, 1]")
     if cfg.model.backend == "llamacpp" and not cfg.model.path:
         problems.append("model.path: the llamacpp backend needs a GGUF path")
     if cfg.model.backend == "vllm" and not cfg.model.hf_id:

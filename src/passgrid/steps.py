@@ -8,6 +8,8 @@ import json
 
 import pandas as pd
 
+from passgrid import PassgridError, costs, selection
+from passgrid.analysis import cell_curves, crossing_rows, fit_rows
 from passgrid.dataset import load_problems, read_problems, write_problems
 from passgrid.execution import judge_samples, limits_from
 from passgrid.files import atomic_writer, read_jsonl, write_atomic
@@ -23,26 +25,52 @@ def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
     return write_problems(problems, out_problems, out_meta, f"{dataset['source']}:{source[dataset['source']]}")
 
 
+def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_meta) -> dict:
+    """The dataset's problems with the tests of a stronger test set (a JSONL
+    file in the HumanEval schema, or `hub:ID`, e.g. hub:evalplus/humanevalplus):
+    the same samples judged by both show how many passes the weak tests let through."""
+    if strong_tests.startswith("hub:"):
+        stronger = load_problems("hub", hub_id=strong_tests[4:])
+    else:
+        stronger = load_problems("jsonl", path=strong_tests)
+    by_id = {p["task_id"]: p for p in stronger}
+    problems = list(read_problems(problems_path).values())
+    missing = [p["task_id"] for p in problems if p["task_id"] not in by_id]
+    if missing:
+        raise PassgridError(f"dataset.strong_tests: {strong_tests} has no tests for {len(missing)} problem(s), "
+                            f"e.g. {missing[0]}")
+    strong = [{**p, "test": by_id[p["task_id"]]["test"], "entry_point": by_id[p["task_id"]]["entry_point"]}
+              for p in problems]
+    return write_problems(strong, out_problems, out_meta, f"strong tests: {strong_tests}")
+
+
 def sample(problems_path, model: dict, prompt: dict, sampling: dict, shard_dir, out_samples, threads=1) -> dict:
     problems = list(read_problems(problems_path).values())
     return sample_problems(problems, model, prompt, sampling, shard_dir, out_samples, threads=threads)
 
 
-def execute(problems_path, samples_path, execution: dict, out_path, n=None, progress=True) -> None:
+def execute(problems_path, samples_path, execution: dict, out_path, n=None, progress=True, probe=False) -> None:
     """Judge a samples file into an executions file, streaming: memory does
     not grow with the number of samples. The file is read twice: once to
     check it all (a short or malformed file stops here, before anything
-    runs), once to judge it."""
+    runs), once to judge it. With `probe`, the tests are replaced by the
+    docstring's examples (passgrid.selection) and only problems with
+    examples are run."""
     problems = read_problems(problems_path)
     fields = ("task_id", "sample_index", "completion")
-    task_ids = {}
+    counts = {}
     for s in iter_samples(samples_path, problems, n=n, fields=("task_id",)):
-        task_ids[s["task_id"]] = task_ids.get(s["task_id"], 0) + 1
+        counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
+    if probe:
+        problems = {t: selection.probe_problem(p, examples) for t, p in problems.items()
+                    if (examples := selection.docstring_examples(p))}
+        counts = {t: c for t, c in counts.items() if t in problems}
+    samples = (s for s in iter_samples(samples_path, read_problems(problems_path), n=n, fields=fields)
+               if s["task_id"] in problems)
     with atomic_writer(out_path) as out:
-        judge_samples(iter_samples(samples_path, problems, n=n, fields=fields), problems, limits_from(execution),
-                      execution["workers"], lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"),
-                      task_ids=list(task_ids), cache_path=execution.get("cache"), progress=progress,
-                      total=sum(task_ids.values()))
+        judge_samples(samples, problems, limits_from(execution), execution["workers"],
+                      lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"), task_ids=list(counts),
+                      cache_path=execution.get("cache"), progress=progress, total=sum(counts.values()))
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores) -> pd.DataFrame:
@@ -54,75 +82,78 @@ def score(problems_path, executions_path, out_per_problem, out_scores) -> pd.Dat
     return table
 
 
-def summarize(cells: list, out_summary) -> pd.DataFrame:
-    """results/summary.csv: one row per cell and k, with the cell's config as columns.
+def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings) -> pd.DataFrame:
+    """The grid's analysis, in three tables.
 
-    `cells` holds dicts with keys id, flat_config, scores, samples (paths).
+    results/summary.csv: one row per cell and k: pass@k with its interval,
+    selected@k, pass@k under stronger tests (where there are), the cost of k
+    samples per problem, usage, and the cell's config as columns.
+    results/fits.csv: each cell's scaling fit, its validation, extrapolations.
+    results/crossings.csv: the k (and cost) at which each cell reaches each
+    reference system's pass@1.
+
+    `cells` holds dicts with keys id, config, flat_config and the paths
+    per_problem, samples, executions, probes, and per_problem_strong (or None).
     """
-    frames = []
+    frames, fitted, crossings = [], [], []
     for cell in cells:
-        scores = pd.read_csv(cell["scores"])
-        usage = _usage(cell["samples"], cell["config"]["sampling"]["n"])
-        usage.update(_cost(usage, cell["config"]["model"]))
-        frame = scores.assign(cell=cell["id"], **usage, **cell["flat_config"])
-        frames.append(frame)
+        model, n = cell["config"]["model"], cell["config"]["sampling"]["n"]
+        used = costs.usage(cell["samples"], n)
+        per_problem = pd.read_csv(cell["per_problem"])
+        strong = pd.read_csv(cell["per_problem_strong"]) if cell.get("per_problem_strong") else None
+        table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong)
+        frames.append(table.assign(cell=cell["id"], n_problems=len(per_problem), **used, **cell["flat_config"]))
+        fitted += fit_rows(cell["id"], table, boot, analysis)
+        crossings += crossing_rows(cell["id"], table, boot, analysis, used, model)
     summary = pd.concat(frames, ignore_index=True)
-    first = ["cell", "k", "pass_at_k", "n_problems"]
+    first = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems"]
     summary = summary[first + [c for c in summary.columns if c not in first]]
     write_atomic(out_summary, summary.to_csv(index=False))
+    write_atomic(out_fits, pd.DataFrame(fitted).to_csv(index=False))
+    write_atomic(out_crossings, pd.DataFrame(crossings, columns=None if crossings else ["cell", "reference"])
+                 .to_csv(index=False))
     return summary
 
 
-def _usage(samples_path, n: int) -> dict:
-    """Tokens of a cell's n samples per problem, as the backend counted them,
-    and sampling wall time: a problem's samples are drawn in one request, so
-    its time is its slowest sample's."""
-    prompt_tokens = completion_tokens = 0
-    per_problem = {}
-    for s in read_jsonl(samples_path):
-        if s["sample_index"] >= n:
-            continue
-        prompt_tokens += s.get("prompt_tokens") or 0
-        completion_tokens += s.get("completion_tokens") or 0
-        per_problem[s["task_id"]] = max(per_problem.get(s["task_id"], 0.0), s.get("latency_s") or 0.0)
-    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-            "sampling_seconds": round(sum(per_problem.values()), 2)}
-
-
-def _cost(usage: dict, model: dict) -> dict:
-    """FLOPs (2 x parameters x tokens computed), GPU-seconds (vLLM: sampling
-    time x GPUs) and dollars: API list prices per token, or GPU time at the
-    config's price per GPU-hour. Unknown where the config has no figure."""
-    tokens = usage["prompt_tokens"] + usage["completion_tokens"]
-    flops = 2 * model["params_b"] * 1e9 * tokens if model.get("params_b") else None
-    gpu_seconds = usage["sampling_seconds"] * model["tensor_parallel_size"] if model["backend"] == "vllm" else None
-    dollars = None
-    if model.get("price_input_per_mtok") is not None and model.get("price_output_per_mtok") is not None:
-        dollars = (usage["prompt_tokens"] * model["price_input_per_mtok"]
-                   + usage["completion_tokens"] * model["price_output_per_mtok"]) / 1e6
-    elif gpu_seconds is not None and model.get("price_per_gpu_hour") is not None:
-        dollars = gpu_seconds / 3600 * model["price_per_gpu_hour"]
-    return {"flops": flops, "gpu_seconds": gpu_seconds, "cost_usd": dollars}
+def _probes(cell: dict):
+    """One row per sample: its docstring-example results and its verdict
+    (samples of problems without examples passed 0 of 0, all alike)."""
+    if not cell.get("probes"):
+        return None
+    verdicts = pd.DataFrame(read_jsonl(cell["executions"]), columns=["task_id", "sample_index", "verdict"])
+    probed = {(r["task_id"], r["sample_index"]): selection.read_probe(r) for r in read_jsonl(cell["probes"])}
+    found = [probed.get(key, (0, "no examples")) for key in zip(verdicts["task_id"], verdicts["sample_index"])]
+    return verdicts.assign(correct=verdicts["verdict"] == "passed", examples_passed=[f[0] for f in found],
+                           signature=[f[1] for f in found])
 
 
 def write_json(path, value) -> None:
     write_atomic(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
 
 
-def report(summary_path, varying: list, sweep: str, out_html) -> None:
+def report(summary_path, fits_path, crossings_path, cells: list, varying: list, sweep: str, analysis: dict,
+           out_html, out_figures) -> None:
     from passgrid.report import render_report
 
     summary = pd.read_csv(summary_path)
-    title = f"passgrid: sweep {sweep}"
-    models = ", ".join(summary["model.name"].unique())
-    datasets = ", ".join(summary["dataset.name"].unique())
-    description = f"{summary['cell'].nunique()} cell(s); model(s) {models}; dataset(s) {datasets}."
-    write_atomic(out_html, render_report(summary, varying, title, description))
+    per_problem = {cell["id"]: pd.read_csv(cell["per_problem"]) for cell in cells}
+    write_atomic(out_html, render_report(summary, pd.read_csv(fits_path), _read_optional_csv(crossings_path),
+                                         per_problem, varying, sweep, analysis, out_figures))
 
 
-def track(summary_path, cells: list, uri: str, experiment: str, sweep: str, report_html, out_json) -> dict:
+def _read_optional_csv(path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+def track(summary_path, cells: list, uri: str, experiment: str, sweep: str, artifacts: list, figures_dir,
+          out_json) -> dict:
     from passgrid.tracking import log_grid
 
-    ids = log_grid(pd.read_csv(summary_path), cells, uri, experiment, sweep, report_html=report_html)
+    cells = [{**cell, "artifacts": [cell["per_problem"], cell["config_json"]]} for cell in cells]
+    ids = log_grid(pd.read_csv(summary_path), cells, uri, experiment, sweep, artifacts=artifacts,
+                   figures_dir=figures_dir)
     write_json(out_json, {"tracking_uri": uri, "experiment": experiment, **ids})
     return ids

@@ -12,10 +12,15 @@ import pandas as pd
 # MLflow caps a param value at 6000 characters; longer ones (prompt texts) are
 # logged as artifacts only, in the cell's config.json.
 MAX_PARAM_CHARS = 6000
+CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "selected_at_k", "selected_at_k_lo", "selected_at_k_hi",
+          "strong_pass_at_k", "flops", "cost_usd", "gpu_hours")
 
 
-def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, sweep: str, report_html=None) -> dict:
+def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, sweep: str, artifacts=(),
+             figures_dir=None) -> dict:
     """cells: dicts with id, config, flat_config, varying, artifacts (paths).
+    The parent run gets the summary, `artifacts` (report, fits, crossings) and
+    the report's figures; each child its cell's curves, usage and files.
     Returns {"experiment_id", "parent_run_id", "cells": {cell_id: run_id}}."""
     import mlflow
 
@@ -25,8 +30,10 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
     with mlflow.start_run(run_name=f"sweep:{sweep}") as parent:
         mlflow.set_tags({"passgrid.sweep": sweep, "passgrid.cells": str(len(cells))})
         mlflow.log_text(summary.to_csv(index=False), "summary.csv")
-        if report_html:
-            mlflow.log_artifact(str(report_html), "report")
+        for path in artifacts:
+            mlflow.log_artifact(str(path), "report")
+        for png in sorted(Path(figures_dir).glob("*.png")) if figures_dir else ():
+            mlflow.log_artifact(str(png), "report/figures")
         for cell in cells:
             with mlflow.start_run(run_name=cell["id"], nested=True) as child:
                 _log_cell(mlflow, summary[summary["cell"] == cell["id"]], cell)
@@ -38,15 +45,18 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell: dict) -> None:
     params = {k: ("" if v is None else v) for k, v in cell["flat_config"].items() if len(str(v)) <= MAX_PARAM_CHARS}
     mlflow.log_params(params)
     mlflow.set_tags({"passgrid.cell": cell["id"], **{f"passgrid.varying.{k}": v for k, v in cell["varying"].items()}})
-    for k, value in zip(rows["k"], rows["pass_at_k"]):
-        mlflow.log_metric("pass_at_k", float(value), step=int(k))
-    first = rows.iloc[0]
+    for metric in CURVES:  # step = k, so MLflow draws each as a curve over k
+        if metric in rows:
+            for k, value in zip(rows["k"], rows[metric]):
+                if pd.notna(value):
+                    mlflow.log_metric(metric, float(value), step=int(k))
+    last = rows.iloc[-1]  # k = n: the whole cell's usage and cost
     mlflow.log_metrics({"pass_at_1": float(rows.iloc[0]["pass_at_k"]),
-                        f"pass_at_{int(rows['k'].max())}": float(rows.iloc[-1]["pass_at_k"]),
-                        "prompt_tokens": float(first["prompt_tokens"]),
-                        "completion_tokens": float(first["completion_tokens"]),
-                        "sampling_seconds": float(first["sampling_seconds"]),
-                        **{k: float(first[k]) for k in ("flops", "gpu_seconds", "cost_usd") if pd.notna(first[k])}})
+                        f"pass_at_{int(rows['k'].max())}": float(last["pass_at_k"]),
+                        "prompt_tokens": float(last["prompt_tokens"]),
+                        "completion_tokens": float(last["completion_tokens"]),
+                        "sampling_seconds": float(last["sampling_seconds"]),
+                        **{k: float(last[k]) for k in ("flops", "gpu_hours", "cost_usd") if pd.notna(last[k])}})
     mlflow.log_text(json.dumps(cell["config"], indent=2, sort_keys=True), "config.json")
     for path in cell["artifacts"]:
         mlflow.log_artifact(str(path))
@@ -54,5 +64,5 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell: dict) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         png = Path(tmp) / "pass_at_k.png"
-        png.write_bytes(figure_png(plot_pass_at_k(rows, title=f"pass@k: {cell['id']}")))
+        png.write_bytes(figure_png(plot_pass_at_k(rows, references=())))
         mlflow.log_artifact(str(png))

@@ -1,0 +1,46 @@
+"""What a cell's samples cost, and what k samples per problem would cost.
+
+Tokens are counted as the backends report them: a problem's prompt once
+(prefix-cached on vLLM and llama.cpp; one request with n choices on an API),
+every sample's completion. So k samples per problem cost the prompts plus
+k/n of the completions, and the same for FLOPs (2 x parameters x tokens),
+GPU time (sampling time x GPUs, scaled by k/n) and dollars (API list prices
+per token, or GPU time at the model's price per GPU-hour).
+"""
+from passgrid.files import read_jsonl
+
+COST_UNITS = {"flops": "FLOPs", "gpu_hours": "GPU-hours", "cost_usd": "US$"}
+
+
+def usage(samples_path, n: int) -> dict:
+    """Tokens of a cell's n samples per problem, as the backend counted them,
+    and sampling wall time: a problem's samples are drawn in one request, so
+    its time is its slowest sample's."""
+    prompt_tokens = completion_tokens = 0
+    per_problem = {}
+    for s in read_jsonl(samples_path):
+        if s["sample_index"] >= n:
+            continue
+        prompt_tokens += s.get("prompt_tokens") or 0
+        completion_tokens += s.get("completion_tokens") or 0
+        per_problem[s["task_id"]] = max(per_problem.get(s["task_id"], 0.0), s.get("latency_s") or 0.0)
+    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+            "sampling_seconds": round(sum(per_problem.values()), 2)}
+
+
+def cost_at_k(used: dict, model: dict, n: int, k) -> dict:
+    """FLOPs, GPU-hours and dollars of k samples per problem, from the usage
+    of n; None where the model config has no figure for it. k may be an array."""
+    share = k / n
+    tokens = used["prompt_tokens"] + used["completion_tokens"] * share
+    flops = 2 * model["params_b"] * 1e9 * tokens if model.get("params_b") else None
+    gpu_hours = None
+    if model["backend"] == "vllm":
+        gpu_hours = used["sampling_seconds"] * share * model["tensor_parallel_size"] / 3600
+    dollars = None
+    if model.get("price_input_per_mtok") is not None and model.get("price_output_per_mtok") is not None:
+        dollars = (used["prompt_tokens"] * model["price_input_per_mtok"]
+                   + used["completion_tokens"] * share * model["price_output_per_mtok"]) / 1e6
+    elif gpu_hours is not None and model.get("price_per_gpu_hour") is not None:
+        dollars = gpu_hours * model["price_per_gpu_hour"]
+    return {"flops": flops, "gpu_hours": gpu_hours, "cost_usd": dollars}

@@ -1,0 +1,100 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from passgrid import fits, selection
+from passgrid.analysis import cell_curves, crossing_rows, fit_rows
+from passgrid.uncertainty import pass_at_k_with_interval
+
+ANALYSIS = {"level": 0.95, "bootstrap": 1000, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000, 10000],
+            "selection_subsets": 50, "references": [{"name": "Ref", "pass_at_1": 0.7, "source": "test"}]}
+USED = {"prompt_tokens": 164 * 100, "completion_tokens": 164 * 200 * 50, "sampling_seconds": 360.0}
+VLLM = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 2, "price_per_gpu_hour": 2.0}
+
+
+def per_problem(m=164, n=200, seed=1):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"task_id": [f"t/{i}" for i in range(m)], "n": n,
+                         "c": rng.binomial(n, rng.beta(0.3, 0.6, size=m))})
+
+
+def test_intervals_hold_the_estimate_and_shrink_with_more_problems():
+    small, _ = pass_at_k_with_interval(per_problem(m=40), 0.95, 1000, 0)
+    large, _ = pass_at_k_with_interval(per_problem(m=640), 0.95, 1000, 0)
+    for t in (small, large):
+        assert (t["pass_at_k_lo"] <= t["pass_at_k"]).all() and (t["pass_at_k"] <= t["pass_at_k_hi"]).all()
+    width = lambda t: float((t["pass_at_k_hi"] - t["pass_at_k_lo"]).iloc[0])  # noqa: E731
+    assert width(large) < width(small) / 2  # ~ 1/sqrt(problems)
+    again, _ = pass_at_k_with_interval(per_problem(m=40), 0.95, 1000, 0)
+    pd.testing.assert_frame_equal(small, again)  # seeded: reproducible
+    narrow, _ = pass_at_k_with_interval(per_problem(m=40), 0.5, 1000, 0)
+    assert width(narrow) < width(small)
+
+
+def test_power_law_fit_recovers_a_known_law_and_inverts():
+    k = np.arange(1, 301)
+    law = fits.fit_power_law(np.exp(-1.3 * k ** -0.4))
+    assert law.a == pytest.approx(1.3) and law.b == pytest.approx(-0.4) and law.r2 == pytest.approx(1.0)
+    assert law.budget_for(float(law.predict(77))) == pytest.approx(77)
+    assert fits.fit_power_law(np.zeros(50)) is None  # nothing solved: nothing to fit
+    flat = fits.fit_power_law(np.full(50, 0.3) + np.linspace(0, 1e-9, 50))
+    assert flat.budget_for(0.9) == float("inf")
+
+
+def test_fit_validation_predicts_the_largest_budget_from_small_ones():
+    table, boot = cell_curves(per_problem(), ANALYSIS, USED, VLLM)
+    [law, *extrapolations] = fit_rows("c", table, boot, ANALYSIS)
+    assert law["validation_fit_k_max"] == 50 and law["validation_k"] == 200
+    assert law["validation_lo"] <= law["validation_predicted"] <= law["validation_hi"]
+    assert abs(law["validation_error"]) < 0.05
+    assert law["validation_error"] == pytest.approx(law["validation_predicted"] - table["pass_at_k"].iloc[-1])
+    assert [e["k"] for e in extrapolations] == [1000, 10000]
+    assert all(e["predicted_lo"] <= e["predicted"] <= e["predicted_hi"] for e in extrapolations)
+    assert extrapolations[0]["predicted"] > table["pass_at_k"].iloc[-1]
+
+
+def test_crossing_a_reference_gives_k_its_interval_and_cost():
+    table, boot = cell_curves(per_problem(), ANALYSIS, USED, VLLM)
+    [row] = crossing_rows("c", table, boot, ANALYSIS, USED, VLLM)
+    k = row["k_needed"]
+    assert table["pass_at_k"].iloc[k - 1] >= 0.7 > table["pass_at_k"].iloc[k - 2]
+    assert row["k_needed_low"] <= k <= row["k_needed_high"] and row["how"] == "measured"
+    # k of 200 samples' GPU time, on 2 GPUs at $2 per GPU-hour
+    assert row["cost_usd"] == pytest.approx(360 * k / 200 * 2 / 3600 * 2.0)
+    out_of_reach = {**ANALYSIS, "references": [{"name": "Far", "pass_at_1": 0.93, "source": "test"}]}
+    [far] = crossing_rows("c", table, boot, out_of_reach, USED, VLLM)
+    assert far["how"] == "extrapolated by the scaling fit" and far["k_needed"] > 200
+
+
+def test_docstring_examples_become_literal_tests(problems):
+    assert selection.docstring_examples(problems["HumanEval/0"]) == [
+        (([1.0, 2.0, 3.0], 0.5), {}, False), (([1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3), {}, True)]
+    assert selection.docstring_examples(problems["HumanEval/2"]) == [((3.5,), {}, 0.5)]
+    with_examples = [t for t, p in problems.items() if selection.docstring_examples(p)]
+    assert len(with_examples) >= 120
+
+
+def test_selection_prefers_example_passers_then_the_majority():
+    rng = np.random.default_rng(0)
+    passed = np.array([2, 2, 2, 0, 1])
+    signature = ["a", "a", "b", "c", "d"]
+    correct = np.array([1.0, 1.0, 0.0, 1.0, 0.0])
+    # all five: the two that pass both examples and agree win
+    assert selection.selected_at_k(passed, signature, correct, [5], 10, rng)[0] == 1.0
+    # one sample: the pick is that sample, so selected@1 = pass@1
+    assert selection.selected_at_k(passed, signature, correct, [1], 2000, rng)[0] == pytest.approx(0.6, abs=0.04)
+    # a tie between groups is averaged
+    assert selection.selected_at_k(np.array([1, 1]), ["x", "y"], np.array([1.0, 0.0]), [2], 1, rng)[0] == 0.5
+
+
+def test_probes_run_the_examples_in_the_sandbox(problems):
+    from passgrid.execution import Limits, execute_samples
+
+    p = problems["HumanEval/2"]
+    probe = {p["task_id"]: selection.probe_problem(p, selection.docstring_examples(p))}
+    samples = [{"task_id": p["task_id"], "completion": body, "sample_index": i} for i, body in
+               enumerate(["    return number % 1.0\n", "    return number - int(number) + 0.0\n",
+                          "    return 0.25\n", "    raise ValueError\n"])]
+    found = [selection.read_probe(r) for r in execute_samples(samples, probe, Limits(), 1, progress=False)]
+    assert [f[0] for f in found] == [1, 1, 0, 0]
+    assert found[0][1] == found[1][1] != found[2][1] != found[3][1]  # equal outputs, equal signatures

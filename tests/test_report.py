@@ -1,0 +1,65 @@
+"""The report, rendered from a synthetic grid, opened in a real headless browser."""
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+
+from passgrid.analysis import cell_curves, crossing_rows, fit_rows
+from passgrid.report import render_report
+
+ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000],
+            "selection_subsets": 20, "references": [{"name": "GPT-4o", "pass_at_1": 0.902, "source": "cited"}]}
+MODEL = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 1, "price_per_gpu_hour": 2.0}
+FIGURES = ["pass_at_k", "cost", "fits", "selection", "strong_tests", "problems"]
+
+
+def synthetic_grid(tmp_path):
+    rng = np.random.default_rng(0)
+    n, m = 64, 30
+    frames, fitted, crossings, per_problem = [], [], [], {}
+    for cell, skill in (("temperature=0.4", 0.5), ("temperature=1.0", 0.3)):
+        counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(m)], "n": n,
+                               "c": rng.binomial(n, rng.beta(skill, 0.5, size=m))})
+        strong = counts.assign(c=(counts["c"] * 0.9).astype(int))
+        probes = pd.DataFrame([{"task_id": t, "sample_index": i, "correct": i < c, "examples_passed": int(i < c),
+                                "signature": "right" if i < c else f"wrong{i % 3}"}
+                               for t, c in zip(counts["task_id"], counts["c"]) for i in range(n)])
+        used = {"prompt_tokens": 3000, "completion_tokens": m * n * 100, "sampling_seconds": 120.0}
+        table, boot = cell_curves(counts, ANALYSIS, used, MODEL, probes, strong)
+        frames.append(table.assign(cell=cell, n_problems=m, **used, **{"model.name": "m", "dataset.name": "d",
+                                                                        "sampling.temperature": skill}))
+        fitted += fit_rows(cell, table, boot, ANALYSIS)
+        crossings += crossing_rows(cell, table, boot, ANALYSIS, used, MODEL)
+        per_problem[cell] = counts
+    html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,
+                         ["sampling.temperature"], "test", ANALYSIS, tmp_path / "figures")
+    (tmp_path / "index.html").write_text(html)
+    return html
+
+
+def test_report_has_every_figure_table_and_reading(tmp_path):
+    html = synthetic_grid(tmp_path)
+    assert sorted(p.stem for p in (tmp_path / "figures").glob("*.png")) == sorted(FIGURES)
+    for name in FIGURES:
+        caption = re.search(rf'<figure id="{name}">.*?<figcaption>(.*?)</figcaption>', html, re.S)
+        assert caption and len(caption[1]) > 40, name  # a reading, not a label
+    assert "GPT-4o 90.2%" in html and "k needed [interval]" in html and "selected@64" in html
+    assert "pass@1000 (fit)" in html and "http" not in html.replace("http-equiv", "")  # self-contained
+
+
+def test_report_loads_in_a_headless_browser(tmp_path):
+    """Every figure decodes in Chromium (naturalWidth > 0), with no network."""
+    synthetic_grid(tmp_path)
+    probe = ("<script>window.addEventListener('load', () => { document.title = 'loaded:' + "
+             "[...document.images].map(i => i.complete && i.naturalWidth > 0 ? 1 : 0).join(''); });</script>")
+    page = tmp_path / "probe.html"
+    page.write_text((tmp_path / "index.html").read_text().replace("</body>", probe + "</body>"))
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is needed for this test: `make test` installs Debian's chromium"
+    out = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
+                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    title = re.search(r"<title>(.*?)</title>", out.stdout)
+    assert title, out.stderr[-2000:]
+    assert title[1] == "loaded:" + "1" * len(FIGURES)
