@@ -4,6 +4,8 @@ import hashlib
 import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
+
 from passgrid import PassgridError
 from passgrid.config import dataset_id, draw_id, expand_grid, flatten, split_overrides
 
@@ -42,7 +44,14 @@ DRAWS = _draws()
 # llama.cpp decodes faster as one single-threaded job per core than as one
 # job using every core (measured: 124 vs 101 tokens/s on 2 cores), so the
 # sampling jobs of a grid share the cores.
-SAMPLE_THREADS = max(1, workflow.cores // len(DRAWS))
+def _sample_threads():
+    try:
+        return max(1, workflow.cores // len(DRAWS))
+    except WorkflowError:  # no --cores: a cluster run, where the profile's set-threads sizes jobs
+        return 1
+
+
+SAMPLE_THREADS = _sample_threads()
 
 wildcard_constraints:
     cell="|".join(map(lambda c: c.replace(".", r"\.").replace("+", r"\+"), CELLS)),

@@ -42,6 +42,7 @@ JobAcctGatherType=jobacct_gather/none
 MpiDefault=none
 MailProg=/bin/true
 DebugFlags=NO_CONF_HASH
+SlurmctldParameters=enable_configless
 MinJobAge=600
 DefMemPerCPU=1000
 EnforcePartLimits=ALL
@@ -69,7 +70,10 @@ def slurm(tmp_path_factory):
     if subprocess.run(["pgrep", "-x", "munged"], capture_output=True).returncode != 0:
         subprocess.run(["runuser", "-u", "munge", "--", "munged"], check=True)
     daemons = [subprocess.Popen(["slurmctld", "-D", "-i"], env=env, stderr=subprocess.DEVNULL),
-               subprocess.Popen(["slurmd", "-D", "-N", host], env=env, stderr=subprocess.DEVNULL)]
+               # configless: slurmd fetches the config and caches it in /run/slurm/conf, where
+               # commands inside jobs find it (Snakemake's job step drops SLURM_CONF)
+               subprocess.Popen(["slurmd", "-D", "-N", host, "--conf-server", "127.0.0.1:16817"],
+                                env={k: v for k, v in env.items() if k != "SLURM_CONF"}, stderr=subprocess.DEVNULL)]
     try:
         for _ in range(120):
             state = subprocess.run(["sinfo", "-h", "-o", "%t"], env=env, capture_output=True, text=True).stdout
@@ -119,9 +123,11 @@ def test_a_grid_slice_runs_under_slurm_and_matches_a_local_run(slurm, tmp_path):
     allocations = [line for line in log.splitlines() if "sched: Allocate JobId=" in line]
     assert len(allocations) >= 4, log[-3000:]  # sample, execute, probe, score
     jobs = subprocess.run(["scontrol", "show", "job", "-o"], env=env, capture_output=True, text=True).stdout
-    sampling = [job for job in jobs.splitlines() if "rule_sample" in job or "sample" in job.split("JobName=")[1][:60]]
+    sampling = [job for job in jobs.splitlines() if "/slurm_logs/rule_sample/" in job]  # the plugin's log path
     assert sampling, jobs[-3000:]
-    assert all("JobState=COMPLETED" in job and "gres/gpu" in job for job in sampling), sampling
+    assert all("JobState=COMPLETED" in job and "TresPerJob=gres:gpu:1" in job for job in sampling), sampling
+    others = [job for job in jobs.splitlines() if "/slurm_logs/rule_sample/" not in job]
+    assert others and not any("gpu" in job.split("TresPerJob=")[-1] for job in others if "TresPerJob=" in job)
 
     # and they produced what a local run produces
     def samples(root):
