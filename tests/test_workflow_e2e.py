@@ -81,7 +81,7 @@ def test_analysis_tables_and_report(workdir):
     probes = (workdir / "results" / "runs").glob("*/probes.jsonl")
     assert all(len(p.read_text().splitlines()) == 6 for p in probes)  # all three problems have examples
     figures = {p.stem for p in (workdir / "results" / "report" / "figures").glob("*.png")}
-    assert figures == {"pass_at_k", "cost", "fits", "selection", "strong_tests", "problems"}
+    assert figures == {"pass_at_k", "cost_flops", "fits", "selection", "strong_tests", "problems"}  # CPU: no $, no GPU
     html = (workdir / "results" / "report" / "index.html").read_text()
     assert html.count("data:image/png;base64,") == len(figures)
     assert "temperature=0.2-" in html and "pass@1" in html

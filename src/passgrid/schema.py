@@ -124,6 +124,28 @@ class Config:
     sweep: SweepConfig = field(default_factory=SweepConfig)
 
 
+def _missing_files(cfg) -> list:
+    """Files the config names that are not there (relative paths: from the
+    working directory, where the workflow runs)."""
+    from pathlib import Path
+
+    from passgrid import PassgridError
+    from passgrid.backends.llamacpp import resolve_model_path
+
+    missing = []
+    if cfg.dataset.source == "jsonl" and cfg.dataset.path and not Path(cfg.dataset.path).is_file():
+        missing.append(f"dataset.path={cfg.dataset.path!r}: no such file")
+    strong = cfg.dataset.strong_tests
+    if strong and not strong.startswith("hub:") and not Path(strong).is_file():
+        missing.append(f"dataset.strong_tests={strong!r}: no such file (or hub:ID for a hub dataset)")
+    if cfg.model.backend == "llamacpp" and cfg.model.path:
+        try:
+            resolve_model_path(cfg.model.path)
+        except PassgridError as e:
+            missing.append(f"model.path={cfg.model.path!r}: {str(e).removeprefix('model.path: ')}")
+    return missing
+
+
 def check_values(cfg) -> list:
     """Semantic problems of a typed config, as 'key=value: why' strings."""
     from passgrid.backends import BACKEND_NAMES
@@ -157,6 +179,7 @@ def check_values(cfg) -> list:
             problems.append(f"analysis.references[{i}].pass_at_1={ref.pass_at_1!r}: a fraction in (0, 1]")
     if cfg.model.backend == "llamacpp" and not cfg.model.path:
         problems.append("model.path: the llamacpp backend needs a GGUF path")
+    problems += _missing_files(cfg)
     if cfg.model.backend == "vllm" and not cfg.model.hf_id:
         problems.append("model.hf_id: the vllm backend needs a model id or directory")
     return problems
