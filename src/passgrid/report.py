@@ -254,6 +254,14 @@ def headline_table(summary: pd.DataFrame, varying: list) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _k(k) -> str:
+    if pd.isna(k):
+        return "?"
+    if not np.isfinite(k):
+        return "never"
+    return f"{k:.0f}" if k < 1e5 else f"{k:.1e}"
+
+
 def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
     if crossings.empty or "k_needed" not in crossings:
         return pd.DataFrame()
@@ -261,9 +269,7 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
     def k_text(r):
         if pd.isna(r["k_needed"]) or not np.isfinite(r["k_needed"]):
             return f"not within {int(r['budget_sampled'])}"
-        low = "?" if pd.isna(r["k_needed_low"]) else f"{r['k_needed_low']:.0f}"
-        high = "?" if pd.isna(r["k_needed_high"]) or not np.isfinite(r["k_needed_high"]) else f"{r['k_needed_high']:.0f}"
-        return f"{r['k_needed']:.0f} [{low}, {high}]"
+        return f"{_k(r['k_needed'])} [{_k(r['k_needed_low'])}, {_k(r['k_needed_high'])}]"
 
     table = pd.DataFrame({"cell": crossings["cell"], "reference": crossings["reference"] + " " +
                           (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format),
