@@ -46,6 +46,8 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
         caption = re.search(rf'<figure id="{name}">.*?<figcaption>(.*?)</figcaption>', html, re.S)
         assert caption and len(caption[1]) > 40, name  # a reading, not a label
     assert "GPT-4o 90.2%" in html and "k needed [interval]" in html and "selected@64" in html
+    assert "&gt; 64]" in html  # an end of the interval that 64 samples do not reach, said so
+    assert "US$ at k [interval]" in html
     assert "pass@1000 (fit)" in html and "http" not in html.replace("http-equiv", "")  # self-contained
 
 

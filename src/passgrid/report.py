@@ -54,13 +54,20 @@ def _figure(title: str, xlabel: str, ylabel: str = "pass@k (%)"):
     return fig, ax
 
 
-def plot_pass_at_k(summary: pd.DataFrame, references):
+def plot_pass_at_k(summary: pd.DataFrame, references, crossings: pd.DataFrame = None):
+    """pass@k with its band per cell; a star where a cell's pass@k reaches a
+    reference's pass@1 within the sampled budget."""
     fig, ax = _figure("pass@k against k", "k (samples per problem)")
     for cell, rows in summary.groupby("cell", sort=False):
         line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=cell)
         if "pass_at_k_lo" in rows:
             ax.fill_between(rows["k"], 100 * rows["pass_at_k_lo"], 100 * rows["pass_at_k_hi"], alpha=0.2,
                             color=line.get_color())
+        if crossings is not None and not crossings.empty and "how" in crossings:
+            hits = crossings[(crossings["cell"] == cell) & (crossings["metric"] == "pass@k")
+                             & (crossings["how"] == "measured")]
+            ax.plot(hits["k_needed"], 100 * hits["reference_pass_at_1"], "*", markersize=12,
+                    color=line.get_color())
     _references(ax, references)
     _log_k_axis(ax, int(summary["k"].max()))
     ax.legend(fontsize=7, loc="lower right")
@@ -269,7 +276,10 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
     def k_text(r):
         if pd.isna(r["k_needed"]) or not np.isfinite(r["k_needed"]):
             return f"not within {int(r['budget_sampled'])}"
-        return f"{_k(r['k_needed'])} [{_k(r['k_needed_low'])}, {_k(r['k_needed_high'])}]"
+        beyond = f"> {int(r['budget_sampled'])}"  # that end of the interval is not reached within the samples
+        low = beyond if pd.isna(r["k_needed_low"]) else _k(r["k_needed_low"])
+        high = beyond if pd.isna(r["k_needed_high"]) else _k(r["k_needed_high"])
+        return f"{_k(r['k_needed'])} [{low}, {high}]"
 
     table = pd.DataFrame({"cell": crossings["cell"], "reference": crossings["reference"] + " " +
                           (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format),
@@ -277,8 +287,15 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
                           "how": crossings["how"]})
     for unit in ("cost_usd", "flops", "gpu_hours"):
         if unit in crossings and crossings[unit].notna().any():
-            table[f"{COST_UNITS[unit]} at k"] = crossings[unit].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
+            table[f"{COST_UNITS[unit]} at k [interval]"] = [
+                "" if pd.isna(r.get(unit)) else
+                f"{r[unit]:.3g} [{_cost(r.get(unit + '_low'))}, {_cost(r.get(unit + '_high'))}]"
+                for _, r in crossings.iterrows()]
     return table
+
+
+def _cost(value) -> str:
+    return "?" if value is None or pd.isna(value) else f"{value:.3g}"
 
 
 def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
@@ -303,7 +320,8 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     references = analysis.get("references", [])
-    sections = [("pass_at_k", plot_pass_at_k(summary, references), reading_pass_at_k(summary, analysis["level"]))]
+    sections = [("pass_at_k", plot_pass_at_k(summary, references, crossings),
+                 reading_pass_at_k(summary, analysis["level"]))]
     units = cost_units(summary)
     for unit in units:
         sections.append((f"cost_{unit.removeprefix('cost_')}", plot_cost(summary, references, unit),
@@ -349,7 +367,8 @@ one of k samples using only the docstring's examples and agreement between sampl
 {table(headline_table(summary, varying))}
 <h2>Reaching the reference systems</h2>
 <p>The smallest k whose estimate reaches each reference's pass@1; in brackets, the k at which the optimistic and the
-pessimistic ends of the interval reach it. References:</p><ul>{refs}</ul>
+pessimistic ends of the interval reach it ("&gt; n": not within the n samples drawn; "?": no cost for it). A star on
+the first figure marks each crossing within the samples drawn. References:</p><ul>{refs}</ul>
 {table(crossing_table(crossings))}
 {figures["pass_at_k"]}{"".join(fig for name, fig in figures.items() if name.startswith("cost_"))}
 <h2>How far more samples would go</h2>
