@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 
 from passgrid import PassgridError
-from passgrid.passk import pass_at_k_curve
+from passgrid.uncertainty import problem_curves
 
 
 def count_correct(executions: list, task_ids: list, where: str = "executions") -> pd.DataFrame:
@@ -26,9 +26,8 @@ def count_correct(executions: list, task_ids: list, where: str = "executions") -
 
 def pass_at_k_table(per_problem: pd.DataFrame) -> pd.DataFrame:
     """Mean pass@k over problems for every k up to the smallest n (never k > n)."""
-    k_max = int(per_problem["n"].min())
-    curves = np.stack([pass_at_k_curve(int(n), int(c))[:k_max] for n, c in zip(per_problem["n"], per_problem["c"])])
-    return pd.DataFrame({"k": np.arange(1, k_max + 1), "pass_at_k": curves.mean(axis=0),
+    curves = problem_curves(per_problem)
+    return pd.DataFrame({"k": np.arange(1, curves.shape[1] + 1), "pass_at_k": curves.mean(axis=0),
                          "n_problems": len(per_problem)})
 
 

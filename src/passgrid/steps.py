@@ -56,17 +56,16 @@ def execute(problems_path, samples_path, execution: dict, out_path, n=None, prog
     runs), once to judge it. With `probe`, the tests are replaced by the
     docstring's examples (passgrid.selection) and only problems with
     examples are run."""
-    problems = read_problems(problems_path)
+    problems = dataset = read_problems(problems_path)
     fields = ("task_id", "sample_index", "completion")
     counts = {}
-    for s in iter_samples(samples_path, problems, n=n, fields=("task_id",)):
+    for s in iter_samples(samples_path, dataset, n=n, fields=("task_id",)):
         counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
     if probe:
         problems = {t: selection.probe_problem(p, examples) for t, p in problems.items()
                     if (examples := selection.docstring_examples(p))}
         counts = {t: c for t, c in counts.items() if t in problems}
-    samples = (s for s in iter_samples(samples_path, read_problems(problems_path), n=n, fields=fields)
-               if s["task_id"] in problems)
+    samples = (s for s in iter_samples(samples_path, dataset, n=n, fields=fields) if s["task_id"] in problems)
     with atomic_writer(out_path) as out:
         judge_samples(samples, problems, limits_from(execution), execution["workers"],
                       lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"), task_ids=list(counts),
