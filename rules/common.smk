@@ -110,35 +110,27 @@ def datasets():
     return {dataset_id(c.config["dataset"]): c.config["dataset"] for c in CELLS.values()}
 
 
-def per_cell(pattern):
-    return [pattern.format(cell=cell) for cell in CELLS]
-
-
-def samples_per_cell():
-    return [_samples_path(c.config) for c in CELLS.values()]
-
-
 def varying_keys():
     return sorted({key for cell in CELLS.values() for key in cell.varying})
 
 
-def cell_records():
-    """What the summary, report and tracking jobs need to know of every cell,
-    and the paths of its results."""
-    return [
-        {"id": c.id, "config": c.config, "flat_config": flatten(c.config), "varying": c.varying,
-         "samples": _samples_path(c.config), "executions": RUN.format(cell=c.id) + "/executions.jsonl",
-         "per_problem": RUN.format(cell=c.id) + "/per_problem.csv", "probes": RUN.format(cell=c.id) + "/probes.jsonl",
-         "per_problem_strong": RUN.format(cell=c.id) + "/per_problem_strong.csv"
-         if c.config["dataset"].get("strong_tests") else None,
-         "config_json": RUN.format(cell=c.id) + "/config.json"}
-        for c in CELLS.values()
-    ]
+def _cell_record(c):
+    run = RUN.format(cell=c.id)
+    return {"id": c.id, "config": c.config, "flat_config": flatten(c.config), "varying": c.varying,
+            "samples": _samples_path(c.config), "executions": run + "/executions.jsonl",
+            "per_problem": run + "/per_problem.csv", "probes": run + "/probes.jsonl",
+            "per_problem_strong": run + "/per_problem_strong.csv" if c.config["dataset"].get("strong_tests") else None,
+            "config_json": run + "/config.json"}
+
+
+# What the summary, report and tracking jobs need to know of every cell, and
+# the paths of its results (built once: several rules ask for it).
+CELL_RECORDS = [_cell_record(c) for c in CELLS.values()]
 
 
 def cell_inputs(*names):
     """The paths `names` of every cell (that has them), as job inputs."""
-    return [cell[name] for cell in cell_records() for name in names if cell[name]]
+    return [cell[name] for cell in CELL_RECORDS for name in names if cell[name]]
 
 
 ANALYSIS = next(iter(CELLS.values())).config["analysis"]  # grid-level: the same for every cell

@@ -6,7 +6,7 @@ rule summarize:
         fits=FITS,
         crossings=CROSSINGS,
     params:
-        cells=cell_records(),
+        cells=CELL_RECORDS,
         analysis=ANALYSIS,
     localrule: True
     conda:
@@ -25,7 +25,7 @@ rule report:
         report=REPORT,
         figures=directory(FIGURES),
     params:
-        cells=cell_records(),
+        cells=CELL_RECORDS,
         varying=varying_keys(),
         sweep=SWEEP,
         analysis=ANALYSIS,

@@ -10,7 +10,7 @@ rule track:
     output:
         tracking=TRACKING,
     params:
-        cells=cell_records(),
+        cells=CELL_RECORDS,
         sweep=SWEEP,
         uri=next(iter(CELLS.values())).config["tracking"]["uri"],
         experiment=next(iter(CELLS.values())).config["tracking"]["experiment"],

@@ -1,6 +1,7 @@
 """The real workflow through Snakemake, with the real llama.cpp backend and
 SmolLM2 on the CPU, on a small slice of HumanEval (the `smoke` sweep)."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,13 @@ def test_cells_that_differ_only_in_budget_share_one_draw(tmp_path):
     assert [e["sample_index"] for e in executions] == [0, 0]  # the first sample of each problem
     first_tokens = sum(r["completion_tokens"] for r in draw_rows if r["sample_index"] == 0)
     assert small["completion_tokens"].iloc[0] == first_tokens  # a budget-1 cell pays for 1 sample
+
+
+def test_the_published_sweep_plans_its_whole_dag_here(tmp_path):
+    """`snakemake -n --config sweep=llama31_vs_gpt4o` on a machine without a GPU:
+    6 cells (8B and 70B x three temperatures), each sampled, executed, probed, scored."""
+    dry = subprocess.run(SNAKEMAKE + ["--directory", str(tmp_path), "--config", "sweep=llama31_vs_gpt4o", "-n"],
+                         capture_output=True, text=True, check=True)
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", dry.stdout, re.M))
+    assert {rule: counts.get(rule) for rule in ("sample", "execute", "probe", "score", "summarize", "track")} == {
+        "sample": "6", "execute": "6", "probe": "6", "score": "6", "summarize": "1", "track": "1"}

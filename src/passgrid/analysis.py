@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from passgrid import costs, fits, selection
-from passgrid.uncertainty import METHOD, interval, pass_at_k_with_interval
+from passgrid.uncertainty import METHOD, bootstrap_curves, interval, pass_at_k_with_interval
 
 
 def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: dict, probes: pd.DataFrame = None,
@@ -41,9 +41,7 @@ def selected_table(probes: pd.DataFrame, n: int, analysis: dict) -> pd.DataFrame
         selection.selected_at_k(g["examples_passed"].to_numpy()[:n], list(g["signature"])[:n],
                                 g["correct"].to_numpy(dtype=float)[:n], ks, analysis["selection_subsets"], rng)
         for _, g in probes.sort_values(["task_id", "sample_index"]).groupby("task_id", sort=False)])
-    m = len(per_problem)
-    counts = rng.multinomial(m, np.full(m, 1.0 / m), size=analysis["bootstrap"])
-    lo, hi = interval(counts @ per_problem / m, analysis["level"])
+    lo, hi = interval(bootstrap_curves(per_problem, analysis["bootstrap"], analysis["seed"]), analysis["level"])
     return pd.DataFrame({"k": ks, "selected_at_k": per_problem.mean(axis=0), "selected_at_k_lo": lo,
                          "selected_at_k_hi": hi})
 
@@ -57,7 +55,7 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict) -
     law, pred, lo, hi = fits.fit_with_intervals(point, boot, targets or [n], analysis["level"])
     if law is None:
         return [{"cell": cell, "fit": "none: fewer than two ks with 0 < pass@k < 1"}]
-    row = {"cell": cell, "fit": "pass@k = exp(-a k^b)", "a": law.a, "b": law.b, "r2": law.r2, "rmse": law.rmse,
+    row = {"cell": cell, "fit": fits.LAW, "a": law.a, "b": law.b, "r2": law.r2, "rmse": law.rmse,
            "fitted_k_max": n}
     held_out = fits.validate(point, boot, analysis["fit_fraction"], analysis["level"])
     if held_out:

@@ -9,7 +9,8 @@ per token, or GPU time at the model's price per GPU-hour).
 """
 from passgrid.files import read_jsonl
 
-COST_UNITS = {"flops": "FLOPs", "gpu_hours": "GPU-hours", "cost_usd": "US$"}
+# Summary columns and their units, in the order the report shows them.
+COST_UNITS = {"cost_usd": "US$", "flops": "FLOPs", "gpu_hours": "GPU-hours"}
 
 
 def usage(samples_path, n: int) -> dict:

@@ -16,6 +16,9 @@ import numpy as np
 from passgrid.uncertainty import interval
 
 
+LAW = "pass@k = exp(-a k^b)"  # how fits.csv and the report name the fit
+
+
 @dataclass(frozen=True)
 class PowerLaw:
     a: float
@@ -50,20 +53,20 @@ def fit_power_law(pass_at_k, k_max: int = None):
     residual = y - (log_a + b * x)
     total = ((y - y.mean()) ** 2).sum()
     r2 = 1.0 - (residual ** 2).sum() / total if total > 0 else 1.0
-    law = PowerLaw(float(np.exp(log_a)), float(b), float(r2), 0.0, int(len(p)))
-    rmse = float(np.sqrt(((law.predict(k) - p) ** 2).mean()))
-    return PowerLaw(law.a, law.b, law.r2, rmse, law.k_max)
+    a = float(np.exp(log_a))
+    rmse = float(np.sqrt(((np.exp(-a * k ** b) - p) ** 2).mean()))
+    return PowerLaw(a, float(b), float(r2), rmse, int(len(p)))
 
 
 def fit_with_intervals(point, replicates: np.ndarray, ks, level: float, k_max: int = None):
     """The fit of the point curve, and its predictions at ks with percentile
-    intervals from refitting every replicate curve: (law, predicted, lo, hi)."""
+    intervals from refitting every replicate curve that can be fitted:
+    (law, predicted, lo, hi)."""
     law = fit_power_law(point, k_max)
     if law is None:
         return None, None, None, None
-    refits = [fit_power_law(r, k_max) for r in replicates]
-    preds = np.array([f.predict(ks) if f else law.predict(ks) for f in refits])
-    lo, hi = interval(preds, level)
+    preds = [f.predict(ks) for f in (fit_power_law(r, k_max) for r in replicates) if f]
+    lo, hi = interval(np.array(preds), level) if preds else (law.predict(ks), law.predict(ks))
     return law, law.predict(ks), lo, hi
 
 

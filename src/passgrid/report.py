@@ -13,7 +13,8 @@ import pandas as pd
 
 from passgrid.analysis import budget_ks
 from passgrid.costs import COST_UNITS
-from passgrid.passk import pass_at_k_curve
+from passgrid.fits import LAW
+from passgrid.uncertainty import problem_curves
 
 HEADLINE_KS = (1, 10, 100, 1000)
 
@@ -76,7 +77,7 @@ def plot_pass_at_k(summary: pd.DataFrame, references, crossings: pd.DataFrame = 
 
 def cost_units(summary: pd.DataFrame) -> list:
     """The costs every cell has a figure for, of dollars, FLOPs and GPU-hours."""
-    return [unit for unit in ("cost_usd", "flops", "gpu_hours") if unit in summary and summary[unit].notna().all()]
+    return [unit for unit in COST_UNITS if unit in summary and summary[unit].notna().all()]
 
 
 def plot_cost(summary: pd.DataFrame, references, unit: str):
@@ -93,10 +94,10 @@ def plot_cost(summary: pd.DataFrame, references, unit: str):
 
 
 def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
-    fig, ax = _figure("Scaling fit pass@k = exp(-a k^b): data, fit, extrapolation", "k (samples per problem)")
+    fig, ax = _figure(f"Scaling fit {LAW}: data, fit, extrapolation", "k (samples per problem)")
     k_max = int(summary["k"].max())
     for cell, rows in summary.groupby("cell", sort=False):
-        laws = fits[(fits["cell"] == cell) & (fits["fit"] == "pass@k = exp(-a k^b)")]
+        laws = fits[(fits["cell"] == cell) & (fits["fit"] == LAW)]
         marks, = ax.plot(rows["k"], 100 * rows["pass_at_k"], "o", markersize=3, label=f"{cell} (data)")
         if laws.empty:
             continue
@@ -156,7 +157,7 @@ def plot_problems(per_problem: dict):
         frame = per_problem[cell]
         n = int(frame["n"].min())
         ks = budget_ks(n)
-        grid = np.stack([pass_at_k_curve(int(r.n), int(r.c))[[k - 1 for k in ks]] for r in frame.itertuples()])
+        grid = problem_curves(frame)[:, [k - 1 for k in ks]]
         order = np.argsort(-grid[:, -1] - grid[:, 0], kind="stable")
         image = ax.imshow(100 * grid[order], aspect="auto", cmap="viridis", vmin=0, vmax=100, interpolation="nearest")
         ax.set_xticks(range(len(ks)), [str(k) for k in ks], fontsize=7)
@@ -200,7 +201,7 @@ def reading_cost(summary: pd.DataFrame, unit: str) -> str:
 
 
 def reading_fits(fits: pd.DataFrame) -> str:
-    laws = fits[fits["fit"] == "pass@k = exp(-a k^b)"]
+    laws = fits[fits["fit"] == LAW]
     if laws.empty:
         return "No cell has enough partly solved ks to fit."
     parts = []
@@ -254,7 +255,7 @@ def headline_table(summary: pd.DataFrame, varying: list) -> pd.DataFrame:
             row[f"pass@{k}"] = f"{_pct(r['pass_at_k'])} [{_pct(r['pass_at_k_lo'])}, {_pct(r['pass_at_k_hi'])}]"
         if "selected_at_k" in group and pd.notna(by_k.loc[n].get("selected_at_k")):
             row[f"selected@{n}"] = _pct(by_k.loc[n]["selected_at_k"])
-        for unit in ("cost_usd", "flops", "gpu_hours"):
+        for unit in COST_UNITS:
             if unit in group and pd.notna(by_k.loc[n][unit]):
                 row[f"{COST_UNITS[unit]} (k={n})"] = f"{by_k.loc[n][unit]:.3g}"
         rows.append(row)
@@ -285,7 +286,7 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
                           (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format),
                           "metric": crossings["metric"], "k needed [interval]": crossings.apply(k_text, axis=1),
                           "how": crossings["how"]})
-    for unit in ("cost_usd", "flops", "gpu_hours"):
+    for unit in COST_UNITS:
         if unit in crossings and crossings[unit].notna().any():
             table[f"{COST_UNITS[unit]} at k [interval]"] = [
                 "" if pd.isna(r.get(unit)) else

@@ -136,15 +136,8 @@ def report(summary_path, fits_path, crossings_path, cells: list, varying: list, 
 
     summary = pd.read_csv(summary_path)
     per_problem = {cell["id"]: pd.read_csv(cell["per_problem"]) for cell in cells}
-    write_atomic(out_html, render_report(summary, pd.read_csv(fits_path), _read_optional_csv(crossings_path),
+    write_atomic(out_html, render_report(summary, pd.read_csv(fits_path), pd.read_csv(crossings_path),
                                          per_problem, varying, sweep, analysis, out_figures))
-
-
-def _read_optional_csv(path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
 
 
 def track(summary_path, cells: list, uri: str, experiment: str, sweep: str, artifacts: list, figures_dir,

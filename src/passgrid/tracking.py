@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from passgrid.costs import COST_UNITS
+
 # MLflow caps a param value at 6000 characters; longer ones (prompt texts) are
 # logged as artifacts only, in the cell's config.json.
 MAX_PARAM_CHARS = 6000
 CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "selected_at_k", "selected_at_k_lo", "selected_at_k_hi",
-          "strong_pass_at_k", "flops", "cost_usd", "gpu_hours")
+          "strong_pass_at_k", *COST_UNITS)
 
 
 def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, sweep: str, artifacts=(),
@@ -56,7 +58,7 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell: dict) -> None:
                         "prompt_tokens": float(last["prompt_tokens"]),
                         "completion_tokens": float(last["completion_tokens"]),
                         "sampling_seconds": float(last["sampling_seconds"]),
-                        **{k: float(last[k]) for k in ("flops", "gpu_hours", "cost_usd") if pd.notna(last[k])}})
+                        **{k: float(last[k]) for k in COST_UNITS if pd.notna(last[k])}})
     mlflow.log_text(json.dumps(cell["config"], indent=2, sort_keys=True), "config.json")
     for path in cell["artifacts"]:
         mlflow.log_artifact(str(path))
