@@ -36,8 +36,8 @@ def loop_of_single_completions(model: dict, requests: list, threads: int) -> tup
 def decoded_together(model: dict, requests: list, threads: int) -> tuple:
     backend = make_backend(model, threads=threads)
     tokens, start = 0, time.perf_counter()
-    for request in requests:
-        tokens += sum(g.completion_tokens for g in backend.generate(request))
+    for _, generations in backend.generate_many(requests):  # as passgrid's sampling step calls it
+        tokens += sum(g.completion_tokens for g in generations)
     elapsed = time.perf_counter() - start
     backend.close()
     return tokens, elapsed
@@ -50,7 +50,8 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--max-tokens", type=int, default=256)
     args = parser.parse_args()
-    cfg = compose(CONF, [f"sampling.n={args.n}", f"sampling.max_tokens={args.max_tokens}"])
+    # Whole replies on both sides (no stop at the answer), so that both do the same work.
+    cfg = compose(CONF, [f"sampling.n={args.n}", f"sampling.max_tokens={args.max_tokens}", "prompt.stop_at_answer=false"])
     requests = [build_request(p, cfg["prompt"], cfg["sampling"]) for p in load_problems("package", limit=args.problems)]
     print(f"SmolLM2-135M Q4_1, {args.problems} HumanEval problems x n={args.n}, {args.threads} threads, "
           f"temperature {cfg['sampling']['temperature']}, max_tokens {args.max_tokens}")

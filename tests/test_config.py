@@ -64,6 +64,7 @@ def test_cell_ids_are_readable_stable_and_distinct():
     (["dataset=jsonl", "dataset.path=/no/such.jsonl"], "dataset.path='/no/such.jsonl': no such file"),
     (["dataset.strong_tests=/no/plus.jsonl"], "dataset.strong_tests='/no/plus.jsonl': no such file"),
     (["analysis.references.0.pass_at_1=90.2"], "analysis.references[0].pass_at_1=90.2: a fraction in (0, 1]"),
+    (["prompt.style=completion"], "prompt.stop_at_answer=True: only with prompt.style=chat"),
 ])
 def test_bad_overrides_give_one_line_errors_naming_them(overrides, message):
     with pytest.raises(PassgridError) as err:

@@ -1,6 +1,8 @@
 import ast
 
-from passgrid.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
+import pytest
+
+from passgrid.prompts import answer_complete, chat_messages, completion_from_code, extract_code, truncate_at_stop
 from passgrid.sampling import to_completion
 
 CHAT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
@@ -51,3 +53,29 @@ def test_every_humaneval_prompt_accepts_an_appended_function(problems):
 
 def test_completion_style_cuts_at_stop():
     assert truncate_at_stop("    return 1\n\ndef other():\n", ["\ndef ", "\nif __name__"]) == "    return 1\n"
+
+
+REPLIES = [
+    "Sure:\n```python\ndef f(x):\n    return x + 1\n```\n\nThis adds one. Usage:\n```python\nprint(f(1))\n```\n",
+    "```python\nfrom math import pi\n```\nthen\n```python\ndef f(x):\n    return pi\n```\nand ```py\ndef f(x): pass\n```",
+    "Use this:\n```\ndef f(x):\n    return [x] * 2\n``` done",
+    "```python\ndef g():\n    pass\n```\n```python\ndef f(x):\n    return g()\n",  # never closed
+]
+
+
+def test_answer_is_complete_once_the_defining_block_is_closed():
+    assert not answer_complete("```python\ndef f(x):\n    return 1\n", "f")  # still open
+    assert not answer_complete("```python\ndef f(x):\n    return 1\n``", "f")
+    assert answer_complete("```python\ndef f(x):\n    return 1\n```", "f")
+    assert not answer_complete("```python\ndef g(x):\n    return 1\n```", "f")  # another function
+    assert not answer_complete("```js\nfunction f(x) {}\n```", "f")
+
+
+@pytest.mark.parametrize("reply", REPLIES)
+def test_no_text_after_a_complete_answer_changes_the_program(reply):
+    """What makes stopping at the answer safe: at every cut where the answer
+    is complete, the extracted code is that of the whole reply."""
+    cuts = [c for c in range(len(reply) + 1) if answer_complete(reply[:c], "f")]
+    assert all(extract_code(reply[:c], "f") == extract_code(reply, "f") for c in cuts)
+    if "return g()" not in reply:
+        assert cuts and cuts[0] < len(reply.rstrip())  # it does stop early

@@ -8,6 +8,7 @@ import re
 
 STYLES = ("chat", "completion")
 
+_PYTHON_TAGS = ("", "python", "py", "python3")
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
@@ -22,11 +23,21 @@ def extract_code(reply: str, entry_point: str) -> str:
     """The code in a chat reply: the first fenced block that defines the entry
     point, else the first fenced block, else the whole reply. An unclosed fence
     (the reply hit max_tokens) counts up to the end of the reply."""
-    blocks = [m.group(2) for m in _FENCE.finditer(reply) if m.group(1).lower() in ("", "python", "py", "python3")]
+    blocks = [m.group(2) for m in _FENCE.finditer(reply) if m.group(1).lower() in _PYTHON_TAGS]
     for block in blocks:
         if _defines(block, entry_point):
             return block
     return blocks[0] if blocks else reply
+
+
+def answer_complete(reply: str, entry_point: str) -> bool:
+    """Whether the reply so far already fixes what extract_code takes from
+    it: a closed fenced block that defines the entry point. Text after it
+    cannot change the program, so decoding may stop there."""
+    for m in _FENCE.finditer(reply):
+        if m.group(1).lower() in _PYTHON_TAGS and _defines(m.group(2), entry_point):
+            return m.end() == m.end(2) + 3  # closed by a fence, not cut off by the end of the reply
+    return False
 
 
 def completion_from_code(code: str, entry_point: str) -> str:

@@ -18,7 +18,8 @@ def build_request(problem: dict, prompt: dict, sampling: dict) -> Request:
     common = dict(n=sampling["n"], temperature=sampling["temperature"], top_p=sampling["top_p"],
                   max_tokens=sampling["max_tokens"], seed=sampling["seed"], stop=tuple(prompt.get("stop") or ()))
     if prompt["style"] == "chat":
-        return Request(messages=chat_messages(problem["prompt"], prompt["instruction"], prompt.get("system")), **common)
+        return Request(messages=chat_messages(problem["prompt"], prompt["instruction"], prompt.get("system")),
+                       stop_at_answer=problem["entry_point"] if prompt.get("stop_at_answer") else None, **common)
     return Request(prompt=problem["prompt"], **common)
 
 

@@ -35,7 +35,7 @@ class ModelConfig:
     hf_id: Optional[str] = None  # vllm: a hub id or local directory
     n_ctx: int = 2048
     n_threads: Optional[int] = None  # default: the job's threads
-    n_parallel: int = 16  # llamacpp: sequences decoded together (sharing the prompt's KV cache)
+    n_parallel: int = 16  # llamacpp: samples decoded together, across problems (continuous batching)
     base_url: Optional[str] = None  # openai: any OpenAI-compatible server
     api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key itself is never stored
     max_retries: int = 5  # openai: retries with backoff on rate limits, server errors, timeouts
@@ -57,6 +57,11 @@ class PromptConfig:
     instruction: str = ""
     system: Optional[str] = None
     stop: List[str] = field(default_factory=list)
+    # chat: stop a sample once its reply holds a closed code block defining
+    # the function (what is executed cannot change after it). Honoured by
+    # llamacpp; vLLM and API servers cannot stop on a test of the text and
+    # return whole replies, with the same programs.
+    stop_at_answer: bool = False
 
 
 @dataclass
@@ -156,6 +161,8 @@ def check_values(cfg) -> list:
         ("dataset.limit", cfg.dataset.limit is None or cfg.dataset.limit >= 1, "must be >= 1"),
         ("model.backend", cfg.model.backend in BACKEND_NAMES, f"one of {', '.join(BACKEND_NAMES)}"),
         ("prompt.style", cfg.prompt.style in STYLES, f"one of {', '.join(STYLES)}"),
+        ("prompt.stop_at_answer", not cfg.prompt.stop_at_answer or cfg.prompt.style == "chat",
+         "only with prompt.style=chat (the answer is a code block of the reply)"),
         ("sampling.n", cfg.sampling.n >= 1, "must be >= 1"),
         ("sampling.temperature", cfg.sampling.temperature >= 0, "must be >= 0"),
         ("sampling.top_p", 0 < cfg.sampling.top_p <= 1, "must be in (0, 1]"),

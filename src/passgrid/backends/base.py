@@ -15,6 +15,10 @@ class Request:
     messages: Optional[list] = None
     prompt: Optional[str] = None
     stop: tuple = ()
+    # chat: the entry point whose code the reply must give; a backend that
+    # decodes token by token may stop once prompts.answer_complete holds
+    # (finish_reason "answer"), as nothing after it changes the program.
+    stop_at_answer: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,24 @@
 """llama.cpp on the CPU through llama-cpp-python: the offline default.
 
-The n samples of one prompt are decoded together, as n parallel sequences of
-one llama.cpp context: the prompt is evaluated once and its KV cache is shared
-by every sequence (a unified KV cache), then each decoding step advances all
-unfinished sequences in one batch. On 2 cores this draws samples several
-times faster than a loop of single completions (bench/sampling_llamacpp.py).
+Samples are decoded together, n_parallel sequences at a time, each step
+advancing every busy sequence in one batch; a prompt is evaluated once and
+its KV cache copied to each sequence that samples from it; a sequence that
+finishes takes the next sample at once, of the same problem or the next.
+On 2 cores this draws samples several times faster than a loop of single
+completions (bench/sampling_llamacpp.py).
 """
 import time
+from collections import deque
 from pathlib import Path
 
 from passgrid import PassgridError
 from passgrid.backends.base import Backend, Generation, Request
 from passgrid.files import package_file
+from passgrid.prompts import answer_complete
 
 PACKAGE_PREFIX = "pkg://"
 PROMPT_CHUNK = 512  # tokens per decode call while evaluating a prompt
+KV_STEP = 256  # llama.cpp sizes each sequence's KV stream in multiples of this
 
 
 def resolve_model_path(path: str) -> Path:
@@ -61,87 +65,54 @@ class LlamaCppBackend(Backend):
         return self.formatter(messages=request.messages).prompt
 
     def generate(self, request: Request) -> list:
+        return dict(self.generate_many([request]))[0]
+
+    def generate_many(self, requests: list):
+        """Decode the samples of all requests through n_parallel slots, a slot
+        taking the next sample as soon as its own is done (continuous
+        batching), and yield (index, generations) as each request completes."""
+        prompts = [self._tokens(r) for r in requests]
+        width = min(self.model["n_parallel"], sum(r.n for r in requests))
+        longest = max(len(p) for p in prompts) + max(r.max_tokens for r in requests)
+        ctx = self._context(width, -(-longest // KV_STEP) * KV_STEP)
+        yield from _ContinuousBatch(self.llm, ctx, width, requests, prompts).run()
+
+    def _tokens(self, request: Request) -> list:
         tokens = self.llm.tokenize(self.prompt_text(request).encode("utf-8"), add_bos=True, special=True)
         if len(tokens) + request.max_tokens > self.model["n_ctx"]:
             raise PassgridError(f"model.n_ctx={self.model['n_ctx']} is too small for a prompt of {len(tokens)} "
                                 f"tokens plus max_tokens={request.max_tokens}")
-        width, out, start = self.model["n_parallel"], [], time.perf_counter()
-        for first in range(0, request.n, width):
-            seeds = [request.seed + i for i in range(first, min(request.n, first + width))]
-            out += self._decode_together(tokens, seeds, request, start)
-        return out
+        return tokens
 
-    def _context(self, n_seq: int, max_tokens: int):
+    def _context(self, width: int, seq_len: int):
+        """A context with a KV stream per slot plus one holding the prompt
+        being handed out, each long enough for a prompt and its sample."""
         import llama_cpp as C
 
-        shape = (n_seq, max_tokens)
+        shape = (width, seq_len)
         if self.ctx_shape != shape:
             self._free_context()
             params = C.llama_context_default_params()
-            # One unified KV stream: the prompt's cells are shared by every
-            # sequence, plus up to max_tokens cells of each. (A stream per
-            # sequence with the prompt copied into each measured slower here.)
-            params.n_ctx = self.model["n_ctx"] + (n_seq - 1) * max_tokens
-            params.n_batch = params.n_ubatch = max(PROMPT_CHUNK, n_seq)
-            params.n_seq_max = n_seq
-            params.kv_unified = True
+            # A stream per sequence: a token attends only to its own sample's
+            # cells, not to every cell of every sequence as in one unified
+            # stream, whose attention cost grows with the whole batch.
+            params.kv_unified = False
+            # Without flash attention each row of a batch is computed alone
+            # (measured: a 256-token sample is the same decoded alone or among
+            # 31 others); with it, llama.cpp splits attention work by batch
+            # shape and samples drift apart after ~100 tokens, so a resumed
+            # run, batched differently, would not equal an uninterrupted one.
+            params.flash_attn_type = C.LLAMA_FLASH_ATTN_TYPE_DISABLED
+            params.n_seq_max = width + 1
+            params.n_ctx = (width + 1) * seq_len
+            params.n_batch = params.n_ubatch = max(PROMPT_CHUNK, width)
             params.n_threads = params.n_threads_batch = self._threads()
             self.ctx = C.llama_init_from_model(self.llm.model, params)
             if not self.ctx:
-                raise PassgridError(f"llama.cpp could not create a context for {n_seq} sequences")
+                raise PassgridError(f"llama.cpp could not create a context for {width} sequences")
             self.ctx_shape = shape
         C.llama_memory_clear(C.llama_get_memory(self.ctx), True)
         return self.ctx
-
-    def _decode_together(self, prompt: list, seeds: list, request: Request, start: float) -> list:
-        import llama_cpp as C
-
-        n = len(seeds)
-        ctx = self._context(n, request.max_tokens)
-        vocab = C.llama_model_get_vocab(self.llm.model)
-        samplers = [_sampler(request.temperature, request.top_p, seed) for seed in seeds]
-        batch = C.llama_batch_init(max(PROMPT_CHUNK, n), 0, n)
-        try:
-            everyone = list(range(n))  # the prompt is evaluated once, for all sequences
-            for at in range(0, len(prompt), PROMPT_CHUNK):
-                chunk = prompt[at:at + PROMPT_CHUNK]
-                batch.n_tokens = 0
-                for offset, token in enumerate(chunk):
-                    _add(batch, token, at + offset, everyone, logits=at + offset == len(prompt) - 1)
-                _decode(ctx, batch)
-            logit_row = {i: batch.n_tokens - 1 for i in range(n)}  # all sample from the prompt's last token
-            texts = [[] for _ in range(n)]
-            finish, latency = [None] * n, [0.0] * n
-            for step in range(request.max_tokens):
-                batch.n_tokens = 0
-                for i, row in list(logit_row.items()):
-                    token = C.llama_sampler_sample(samplers[i], ctx, row)
-                    if C.llama_vocab_is_eog(vocab, token):
-                        finish[i] = "stop"
-                    else:
-                        texts[i].append(token)
-                        if request.stop and _hits_stop(self.llm, texts[i], request.stop):
-                            finish[i] = "stop"
-                        elif step + 1 == request.max_tokens:
-                            finish[i] = "length"
-                    if finish[i]:
-                        latency[i] = time.perf_counter() - start
-                        del logit_row[i]
-                        continue
-                    logit_row[i] = batch.n_tokens
-                    _add(batch, token, len(prompt) + step, [i], logits=True)
-                if not logit_row:
-                    break
-                _decode(ctx, batch)
-        finally:
-            C.llama_batch_free(batch)
-            for s in samplers:
-                C.llama_sampler_free(s)
-        return [Generation(text=self.llm.detokenize(texts[i]).decode("utf-8", errors="replace"),
-                           prompt_tokens=len(prompt) if i == 0 else 0,  # evaluated once for the batch
-                           completion_tokens=len(texts[i]) + (finish[i] == "stop"),
-                           finish_reason=finish[i], latency_s=latency[i])
-                for i in range(n)]
 
     def _free_context(self):
         import llama_cpp as C
@@ -153,6 +124,136 @@ class LlamaCppBackend(Backend):
     def close(self) -> None:
         self._free_context()
         self.llm.close()
+
+
+class _Sequence:
+    """A sample being decoded in a slot: the token to feed next and where."""
+
+    def __init__(self, request_index: int, sample_index: int, sampler, token: int, pos: int):
+        self.request_index, self.sample_index, self.sampler = request_index, sample_index, sampler
+        self.token, self.pos, self.row = token, pos, None
+        self.tokens, self.sampled = [], 0
+
+
+class _ContinuousBatch:
+    """The samples of several requests decoded through `width` slots.
+
+    Each slot is a sequence with its own KV stream. A request's prompt, but
+    its last token, is evaluated once into a holder stream and copied into
+    each slot that takes one of its samples; the slot's first step feeds the
+    prompt's last token, whose logits give the sample's first token. Every
+    step decodes one token of every busy slot in one batch, and a slot whose
+    sample ends takes the next queued sample at once, so the batch stays full
+    until the queue runs dry. A sample's tokens do not depend on which others
+    share its batch (llama.cpp computes each row alone), which is what makes
+    a resumed run equal to an uninterrupted one."""
+
+    def __init__(self, llm, ctx, width: int, requests: list, prompts: list):
+        import llama_cpp as C
+
+        self.C, self.llm, self.ctx, self.width = C, llm, ctx, width
+        self.requests, self.prompts = requests, prompts
+        self.memory = C.llama_get_memory(ctx)
+        self.vocab = C.llama_model_get_vocab(llm.model)
+        self.holder, self.held = width, None  # the holder stream and whose prompt it has
+        self.queue = deque((j, i) for j, r in enumerate(requests) for i in range(r.n))
+        self.results = [[None] * r.n for r in requests]
+        self.left = [r.n for r in requests]
+        self.started = {}
+        self.slots = {}  # slot -> _Sequence
+
+    def run(self):
+        C = self.C
+        batch = C.llama_batch_init(max(PROMPT_CHUNK, self.width), 0, 1)
+        try:
+            while self.queue or self.slots:
+                self._fill(batch)
+                if not self.queue:
+                    self._compact()
+                batch.n_tokens = 0
+                # llama.cpp computes the tokens of consecutive streams, in
+                # order, as one batch; a gap or a step back starts another.
+                for slot in sorted(self.slots):
+                    self.slots[slot].row = batch.n_tokens
+                    _add(batch, self.slots[slot].token, self.slots[slot].pos, [slot], logits=True)
+                _decode(self.ctx, batch)
+                for slot in sorted(self.slots):
+                    finished = self._advance(slot)
+                    if finished:
+                        yield finished
+        finally:
+            C.llama_batch_free(batch)
+            for seq in self.slots.values():
+                C.llama_sampler_free(seq.sampler)
+
+    def _fill(self, batch) -> None:
+        for slot in range(self.width):
+            if slot in self.slots or not self.queue:
+                continue
+            j, i = self.queue.popleft()
+            if self.held != j:
+                self._hold(j, batch)
+            self.C.llama_memory_seq_rm(self.memory, slot, -1, -1)
+            if len(self.prompts[j]) > 1:
+                # Queued now, done by the next decode before it writes anything.
+                self.C.llama_memory_seq_cp(self.memory, self.holder, slot, -1, -1)
+            request = self.requests[j]
+            self.started.setdefault(j, time.perf_counter())
+            self.slots[slot] = _Sequence(j, i, _sampler(request.temperature, request.top_p, request.seed + i),
+                                         token=self.prompts[j][-1], pos=len(self.prompts[j]) - 1)
+
+    def _compact(self) -> None:
+        """Once nothing is left to queue, move the samples of the highest
+        slots into the free lower ones, so that busy slots stay 0..k-1."""
+        while self.slots and max(self.slots) >= len(self.slots):
+            src, dst = max(self.slots), min(set(range(self.width)) - set(self.slots))
+            self.C.llama_memory_seq_cp(self.memory, src, dst, -1, -1)
+            self.C.llama_memory_seq_rm(self.memory, src, -1, -1)
+            self.slots[dst] = self.slots.pop(src)
+
+    def _hold(self, j: int, batch) -> None:
+        """Evaluate request j's prompt, but its last token, into the holder."""
+        self.C.llama_memory_seq_rm(self.memory, self.holder, -1, -1)
+        head = self.prompts[j][:-1]
+        for at in range(0, len(head), PROMPT_CHUNK):
+            batch.n_tokens = 0
+            for offset, token in enumerate(head[at:at + PROMPT_CHUNK]):
+                _add(batch, token, at + offset, [self.holder], logits=False)
+            _decode(self.ctx, batch)
+        self.held = j
+
+    def _advance(self, slot: int):
+        """Sample the slot's next token; return (index, generations) when
+        this ends the last sample of a request."""
+        C, seq = self.C, self.slots[slot]
+        request = self.requests[seq.request_index]
+        token = C.llama_sampler_sample(seq.sampler, self.ctx, seq.row)
+        seq.sampled += 1
+        finish = None
+        if C.llama_vocab_is_eog(self.vocab, token):
+            finish = "stop"
+        else:
+            seq.tokens.append(token)
+            if request.stop and _hits_stop(self.llm, seq.tokens, request.stop):
+                finish = "stop"
+            elif request.stop_at_answer and b"`" in self.llm.detokenize([token]) and answer_complete(
+                    self.llm.detokenize(seq.tokens).decode("utf-8", errors="ignore"), request.stop_at_answer):
+                finish = "answer"
+            elif len(seq.tokens) == request.max_tokens:
+                finish = "length"
+        if finish is None:
+            seq.token, seq.pos = token, seq.pos + 1
+            return None
+        del self.slots[slot]
+        C.llama_sampler_free(seq.sampler)
+        j, i = seq.request_index, seq.sample_index
+        self.results[j][i] = Generation(
+            text=self.llm.detokenize(seq.tokens).decode("utf-8", errors="replace"),
+            prompt_tokens=len(self.prompts[j]) if i == 0 else 0,  # evaluated once for the request
+            completion_tokens=seq.sampled, finish_reason=finish,
+            latency_s=time.perf_counter() - self.started[j])
+        self.left[j] -= 1
+        return (j, self.results[j]) if self.left[j] == 0 else None
 
 
 def _sampler(temperature: float, top_p: float, seed: int):
