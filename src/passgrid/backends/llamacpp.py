@@ -97,11 +97,11 @@ class LlamaCppBackend(Backend):
             # cells, not to every cell of every sequence as in one unified
             # stream, whose attention cost grows with the whole batch.
             params.kv_unified = False
-            # Without flash attention each row of a batch is computed alone
-            # (measured: a 256-token sample is the same decoded alone or among
-            # 31 others); with it, llama.cpp splits attention work by batch
-            # shape and samples drift apart after ~100 tokens, so a resumed
-            # run, batched differently, would not equal an uninterrupted one.
+            # Without flash attention a row's arithmetic does not depend on the
+            # batch (measured: 16 of 16 samples of 256 tokens the same decoded
+            # alone or in a batch of 16); with it, they drift apart after ~100
+            # tokens (2 of 16 the same), so a resumed run, batched
+            # differently, would not equal an uninterrupted one.
             params.flash_attn_type = C.LLAMA_FLASH_ATTN_TYPE_DISABLED
             params.n_seq_max = width + 1
             params.n_ctx = (width + 1) * seq_len
@@ -145,8 +145,9 @@ class _ContinuousBatch:
     step decodes one token of every busy slot in one batch, and a slot whose
     sample ends takes the next queued sample at once, so the batch stays full
     until the queue runs dry. A sample's tokens do not depend on which others
-    share its batch (llama.cpp computes each row alone), which is what makes
-    a resumed run equal to an uninterrupted one."""
+    share its batch (with flash attention off, llama.cpp's arithmetic for a
+    row is the same whatever the batch), which is what makes a resumed run,
+    batched differently, equal to an uninterrupted one."""
 
     def __init__(self, llm, ctx, width: int, requests: list, prompts: list):
         import llama_cpp as C
