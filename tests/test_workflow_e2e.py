@@ -68,7 +68,9 @@ def test_samples_are_real_model_output(workdir):
     assert all(r["completion_tokens"] > 0 and r["latency_s"] > 0 for r in rows)
     # the prompt is evaluated once per problem, and counted once
     assert [r["prompt_tokens"] > 0 for r in rows] == [r["sample_index"] == 0 for r in rows]
-    assert all(r["finish_reason"] in ("stop", "length") for r in rows)
+    assert all(r["finish_reason"] in ("stop", "length", "answer") for r in rows)
+    for r in rows:  # stopped at the answer: the reply ends with the block the program comes from
+        assert r["finish_reason"] != "answer" or r["raw"].rstrip().endswith("```")
     assert [r["seed"] for r in rows[:2]] == [0, 1]
     cells = sorted((workdir / "results" / "runs").iterdir())
     verdicts = [json.loads(line)["verdict"] for line in (cells[0] / "executions.jsonl").read_text().splitlines()]
