@@ -5,6 +5,7 @@ soon as they are drawn; a rerun skips problems whose shard is complete. When
 every problem is done the shards are joined into one samples file.
 """
 import sys
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -48,12 +49,16 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
         try:
             bar = _progress_bar(len(todo), progress)
             requests = [build_request(problem, prompt, sampling) for _, problem in todo]
+            samples, tokens, start = 0, 0, time.monotonic()
             for j, generations in backend.generate_many(requests):
                 index, problem = todo[j]
                 records = _records(backend, problem, prompt, requests[j], generations)
                 write_jsonl_atomic(_shard_path(shard_dir, index), records)
+                # rates over the whole run: problems overlap in a batching backend
+                samples, tokens = samples + len(records), tokens + _tokens(records)
+                elapsed = max(1e-9, time.monotonic() - start)
                 bar.update(1)
-                bar.set_postfix(tok_s=f"{_tokens(records) / max(1e-9, max(r['latency_s'] for r in records)):.0f}")
+                bar.set_postfix(samples_s=f"{samples / elapsed:.2f}", tok_s=f"{tokens / elapsed:.0f}")
             bar.close()
         finally:
             backend.close()
