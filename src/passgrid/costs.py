@@ -15,8 +15,11 @@ COST_UNITS = {"cost_usd": "US$", "flops": "FLOPs", "gpu_hours": "GPU-hours"}
 
 def usage(samples_path, n: int) -> dict:
     """Tokens of a cell's n samples per problem, as the backend counted them,
-    and sampling wall time: a problem's samples are drawn in one request, so
-    its time is its slowest sample's."""
+    and sampling time: the sum over problems of each one's time, from its
+    request to its slowest sample. That is wall time where problems are drawn
+    one after another (vLLM, whose GPU-hours use it); where they overlap
+    (llama.cpp's continuous batching, concurrent API requests) it counts the
+    overlap more than once."""
     prompt_tokens = completion_tokens = 0
     per_problem = {}
     for s in read_jsonl(samples_path):
