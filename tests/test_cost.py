@@ -1,7 +1,9 @@
+import json
+
 import pytest
 
 from passgrid.config import compose
-from passgrid.costs import cost_at_k
+from passgrid.costs import cost_at_k, usage
 from tests.conftest import CONF
 
 USAGE = {"prompt_tokens": 2_000_000, "completion_tokens": 500_000, "sampling_seconds": 7200.0}
@@ -33,3 +35,27 @@ def test_unknown_prices_stay_unknown():
     cost = cost_at_k(USAGE, compose(CONF, [])["model"], n=10, k=10)
     assert cost["cost_usd"] is None and cost["gpu_hours"] is None
     assert cost["flops"] == pytest.approx(2 * 0.135e9 * 2_500_000)
+
+
+def _samples(tmp_path, rows):
+    path = tmp_path / "samples.jsonl"
+    path.write_text("".join(json.dumps({"sample_index": 0, "prompt_tokens": 0, "completion_tokens": 0, **r}) + "\n"
+                            for r in rows))
+    return path
+
+
+def test_sampling_time_is_the_union_of_the_problems_spans(tmp_path):
+    path = _samples(tmp_path, [
+        {"task_id": "a", "started_at": 100.0, "latency_s": 10.0},
+        {"task_id": "a", "sample_index": 1, "started_at": 100.0, "latency_s": 4.0},
+        {"task_id": "b", "started_at": 102.0, "latency_s": 5.0},  # inside a's span
+        {"task_id": "c", "started_at": 108.0, "latency_s": 4.0},  # overlaps a's end
+        {"task_id": "d", "started_at": 500.0, "latency_s": 3.0},  # after a crash: the gap does not count
+        {"task_id": "d", "sample_index": 2, "started_at": 500.0, "latency_s": 9.0},  # beyond the budget n=2
+    ])
+    assert usage(path, n=2)["sampling_seconds"] == pytest.approx(12.0 + 3.0)
+
+
+def test_samples_without_start_times_give_the_sum_of_spans(tmp_path):
+    path = _samples(tmp_path, [{"task_id": "a", "latency_s": 10.0}, {"task_id": "b", "latency_s": 5.0}])
+    assert usage(path, n=1)["sampling_seconds"] == pytest.approx(15.0)

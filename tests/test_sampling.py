@@ -105,3 +105,28 @@ def test_shards_of_another_dataset_are_refused_not_reused(tmp_path, monkeypatch,
     with pytest.raises(PassgridError, match="00000.jsonl: holds samples of another problem than HumanEval/9"):
         sampling.sample_problems(others, {}, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "b.jsonl",
                                  progress=False)
+
+
+def test_sampling_time_counts_problems_drawn_side_by_side_once(tmp_path, monkeypatch, first_problems):
+    """A batching backend draws problems together: the cell's sampling time is
+    the wall time they took, not the sum of their overlapping spans."""
+    import time
+
+    from passgrid.costs import usage
+
+    class Batching(CountingBackend):
+        def generate_many(self, requests):
+            start = time.perf_counter()
+            time.sleep(0.3)  # all four problems decode together
+            for index, request in enumerate(requests):
+                yield index, [Generation(text="x", prompt_tokens=1, completion_tokens=1, finish_reason="stop",
+                                         latency_s=time.perf_counter() - start) for _ in range(request.n)]
+
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: Batching())
+    start = time.perf_counter()
+    sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
+                             progress=False)
+    wall = time.perf_counter() - start
+    rows = list(read_jsonl(tmp_path / "o.jsonl"))
+    assert sum(max(r["latency_s"] for r in rows if r["task_id"] == p["task_id"]) for p in first_problems) > 1.2
+    assert 0.3 <= usage(tmp_path / "o.jsonl", SAMPLING["n"])["sampling_seconds"] <= wall + 0.01

@@ -134,7 +134,7 @@ def test_a_grid_slice_runs_under_slurm_and_matches_a_local_run(slurm, tmp_path):
     # and they produced what a local run produces
     def samples(root):
         [draw] = (root / "results" / "draws").iterdir()
-        return [{k: v for k, v in json.loads(line).items() if k != "latency_s"}
+        return [{k: v for k, v in json.loads(line).items() if k not in ("latency_s", "started_at")}
                 for line in (draw / "samples.jsonl").read_text().splitlines()]
 
     assert samples(remote) == samples(local)

@@ -15,21 +15,37 @@ COST_UNITS = {"cost_usd": "US$", "flops": "FLOPs", "gpu_hours": "GPU-hours"}
 
 def usage(samples_path, n: int) -> dict:
     """Tokens of a cell's n samples per problem, as the backend counted them,
-    and sampling time: the sum over problems of each one's time, from its
-    request to its slowest sample. That is wall time where problems are drawn
-    one after another (vLLM, whose GPU-hours use it); where they overlap
-    (llama.cpp's continuous batching, concurrent API requests) it counts the
-    overlap more than once."""
+    and sampling time: the wall time during which any of its problems was
+    being drawn (each problem spans its request's start to its slowest of the
+    n samples). Problems drawn side by side (llama.cpp's continuous batching,
+    concurrent API requests) count once; the time between a crash and the
+    rerun that resumed it does not count. Samples files written before
+    passgrid recorded `started_at` give the sum of the problems' spans."""
     prompt_tokens = completion_tokens = 0
-    per_problem = {}
+    spans = {}  # task_id -> [start or None, longest latency]
     for s in read_jsonl(samples_path):
         if s["sample_index"] >= n:
             continue
         prompt_tokens += s.get("prompt_tokens") or 0
         completion_tokens += s.get("completion_tokens") or 0
-        per_problem[s["task_id"]] = max(per_problem.get(s["task_id"], 0.0), s.get("latency_s") or 0.0)
+        span = spans.setdefault(s["task_id"], [s.get("started_at"), 0.0])
+        span[1] = max(span[1], s.get("latency_s") or 0.0)
     return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-            "sampling_seconds": round(sum(per_problem.values()), 2)}
+            "sampling_seconds": round(covered_seconds(spans.values()), 2)}
+
+
+def covered_seconds(spans) -> float:
+    """Seconds covered by the union of (start, duration) spans; with any start
+    unknown, the sum of the durations (an upper bound)."""
+    spans = list(spans)
+    if any(start is None for start, _ in spans):
+        return sum(duration for _, duration in spans)
+    total, reach = 0.0, float("-inf")
+    for start, duration in sorted(spans):
+        end = start + duration
+        total += max(0.0, end - max(start, reach))
+        reach = max(reach, end)
+    return total
 
 
 def cost_at_k(used: dict, model: dict, n: int, k) -> dict:

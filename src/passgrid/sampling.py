@@ -71,6 +71,10 @@ def _records(backend, problem: dict, prompt: dict, request: Request, generations
     if len(generations) != request.n:
         raise PassgridError(f"backend {backend.name} returned {len(generations)} samples for "
                             f"{problem['task_id']}, expected {request.n}")
+    # A problem is handed over when its slowest sample is done, so its request
+    # began that long ago: the clock time of its start lets costs.usage take
+    # the union of the problems' spans (they overlap in a batching backend).
+    started_at = time.time() - max(g.latency_s for g in generations)
     return [
         {
             "task_id": problem["task_id"],
@@ -83,6 +87,7 @@ def _records(backend, problem: dict, prompt: dict, request: Request, generations
             "finish_reason": g.finish_reason,
             # seconds from the start of the problem's request until this sample was done
             "latency_s": round(g.latency_s, 4),
+            "started_at": round(started_at, 3),  # the problem's request, seconds since the epoch
         }
         for i, g in enumerate(generations)
     ]
