@@ -178,7 +178,10 @@ def main() -> None:
     """Serve on stdin/stdout: {"problem"} registers a problem;
     {"task_id", "program", "limits"} is judged, and answered with a verdict."""
     judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None)
-    rfd, wfd = sys.stdin.fileno(), sys.stdout.fileno()
+    # Frames go out on a copy of stdout; what a dataset's tests print goes to
+    # stderr instead of into the frames.
+    rfd, wfd = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     wire.send(wfd, {"isolation": judge.isolation})
     problems = {}
     while True:
