@@ -131,3 +131,24 @@ def test_programs_can_import_what_is_installed(pool, problems):
     problem = {"task_id": "t/numpy", "entry_point": "f", "prompt": "def f(numbers):\n",
                "test": "def check(candidate):\n    assert candidate([3.0, 1.0, 2.0]) is True\n"}
     assert run(pool, problem, body)["verdict"] == "passed"
+
+
+def test_programs_find_the_preloaded_modules_already_imported(pool):
+    """What the zygote preloads (sandbox.PRELOADED, typing) is in sys.modules
+    before the program imports anything; a module not preloaded is not."""
+    from passgrid.sandbox import PRELOADED
+
+    body = "    import sys\n    return [m in sys.modules for m in names]\n"
+    problem = {"task_id": "t/preloaded", "entry_point": "f", "prompt": "def f(names):\n",
+               "test": f"def check(candidate):\n    assert candidate({list(PRELOADED) + ['fractions']!r})"
+                       f" == {[True] * len(PRELOADED) + [False]!r}\n"}
+    assert "typing" in PRELOADED
+    assert run(pool, problem, body)["verdict"] == "passed"
+
+
+def test_what_the_tests_print_does_not_reach_the_verdicts(pool, capfd):
+    """A dataset's tests may print: the judge's frames travel beside it, unharmed."""
+    problem = {"task_id": "t/print", "entry_point": "f", "prompt": "def f(x):\n",
+               "test": "def check(candidate):\n    print('x' * 100_000, flush=True)\n    assert candidate(2) == 3\n"}
+    assert run(pool, problem, "    return x + 1\n")["verdict"] == "passed"
+    assert run(pool, problem, "    return x\n")["verdict"] == "failed"

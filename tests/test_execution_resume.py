@@ -14,7 +14,7 @@ import sys
 from passgrid.steps import execute
 execution = {"timeout_s": 3.0, "timeout_factor": 20.0, "memory_mb": 512, "file_size_mb": 16, "open_files": 64,
              "processes": 64, "workers": 2, "cache": sys.argv[3]}
-execute(sys.argv[1], sys.argv[2], execution, sys.argv[4], n=30, progress=False)
+execute(sys.argv[1], sys.argv[2], execution, sys.argv[4], n=int(sys.argv[5]), progress=False)
 """
 
 
@@ -26,16 +26,19 @@ def cached_count(path) -> int:
         return 0
 
 
+PER_PROBLEM = 120  # 1,200 programs: several of the cache's one-second commits, so the kill lands mid-run
+
+
 def test_killed_execution_resumes_from_its_cache(tmp_path):
     problems = load_problems("package", limit=10)
     write_problems(problems, tmp_path / "problems.jsonl", tmp_path / "meta.json", "test")
     samples = [{"task_id": p["task_id"], "sample_index": i,
                 "completion": f"    _v = {i}\n" + p["canonical_solution"] if i % 2 else f"    return {i}\n"}
-               for p in problems for i in range(30)]
+               for p in problems for i in range(PER_PROBLEM)]
     (tmp_path / "samples.jsonl").write_text("".join(json.dumps(s) + "\n" for s in samples))
     cache, out = tmp_path / "verdicts.sqlite", tmp_path / "executions.jsonl"
     args = [sys.executable, "-c", SCRIPT, str(tmp_path / "problems.jsonl"), str(tmp_path / "samples.jsonl"),
-            str(cache), str(out)]
+            str(cache), str(out), str(PER_PROBLEM)]
 
     proc = subprocess.Popen(args)
     deadline = time.monotonic() + 120
@@ -44,11 +47,11 @@ def test_killed_execution_resumes_from_its_cache(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     before = cached_count(cache)
-    assert 50 <= before < 300 and not out.exists()
+    assert 50 <= before < len(samples) and not out.exists()
 
     subprocess.run(args, check=True)
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["task_id"], r["sample_index"]) for r in records] == [(s["task_id"], s["sample_index"]) for s in samples]
     assert sum(r["cached"] for r in records) >= before  # finished work was not redone
     assert all(r["verdict"] == ("passed" if r["sample_index"] % 2 else "failed") for r in records)
-    assert cached_count(cache) == 300
+    assert cached_count(cache) == len(samples)

@@ -29,6 +29,15 @@ from passgrid import wire
 ISOLATION_NAMESPACES = "namespaces+rlimits"
 ISOLATION_RLIMITS = "rlimits"
 
+# Imported once by the zygote, so that programs importing them find them
+# loaded: typing, imported by 21 of HumanEval's 164 prompts, costs 8 ms to
+# import in a forked child (every page the import writes is copied first),
+# against 3 ms for the whole run of a small program. Each module preloaded
+# also makes every fork dearer (the zygote's memory): string, heapq, bisect
+# and hashlib would cost every program ~0.15 ms more for the few that import
+# them, so they are left out (measured on a 2-core VM).
+PRELOADED = ("typing",)
+
 SAFE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 _CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
@@ -139,6 +148,8 @@ def zygote_main(fd: int, want_namespaces: bool, hidden: list = ()) -> None:
 def _warm_up() -> None:
     """Do once, here, the lazy first-use set-up of the compiler, json and wire:
     done in each child instead, it costs more than the fork itself."""
+    for name in PRELOADED:
+        __import__(name)
     for i in range(8):
         namespace = {}
         exec(compile(f"def f(x):\n    return [x + {i}, 'a', (1.5, None), {{1: b''}}]\n", "<warm-up>", "exec"),
