@@ -1,12 +1,14 @@
 """Resumable sampling, with a stand-in backend that counts what it is asked
 for (the real llama.cpp backend runs in the end-to-end test)."""
 import json
+import time
 
 import pytest
 
 import passgrid.sampling as sampling
 from passgrid import PassgridError
 from passgrid.backends import Backend, Generation
+from passgrid.costs import usage
 from passgrid.files import read_jsonl
 
 PROMPT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
@@ -110,10 +112,6 @@ def test_shards_of_another_dataset_are_refused_not_reused(tmp_path, monkeypatch,
 def test_sampling_time_counts_problems_drawn_side_by_side_once(tmp_path, monkeypatch, first_problems):
     """A batching backend draws problems together: the cell's sampling time is
     the wall time they took, not the sum of their overlapping spans."""
-    import time
-
-    from passgrid.costs import usage
-
     class Batching(CountingBackend):
         def generate_many(self, requests):
             start = time.perf_counter()
