@@ -152,3 +152,30 @@ def test_what_the_tests_print_does_not_reach_the_verdicts(pool, capfd):
                "test": "def check(candidate):\n    print('x' * 100_000, flush=True)\n    assert candidate(2) == 3\n"}
     assert run(pool, problem, "    return x + 1\n")["verdict"] == "passed"
     assert run(pool, problem, "    return x\n")["verdict"] == "failed"
+
+
+def test_the_sandbox_runs_the_code_passgrid_compiled(pool, problems):
+    """passgrid compiles each program once, for its key, and the sandbox loads
+    that code instead of compiling the text again."""
+    import marshal
+    from dataclasses import asdict
+
+    from passgrid.verdict_cache import compile_program
+
+    problem = problems["HumanEval/0"]
+    code = compile_program(build_program(problem, problem["canonical_solution"]))
+    job = (0, problem, "this text is never run (", asdict(LIMITS), marshal.dumps(code).hex())
+    [(_, result)] = list(pool.run([job]))
+    assert result["verdict"] == "passed"
+
+
+def test_compiled_programs_keep_their_asserts_under_python_O():
+    import subprocess
+    import sys
+
+    check = ("from passgrid.verdict_cache import compile_program\n"
+             "namespace = {}\n"
+             "exec(compile_program('def f():\\n    assert False\\n'), namespace)\n"
+             "try:\n    namespace['f']()\nexcept AssertionError:\n    print('kept')\n")
+    assert subprocess.run([sys.executable, "-O", "-c", check], capture_output=True, text=True,
+                          check=True).stdout == "kept\n"

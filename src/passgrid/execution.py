@@ -6,6 +6,7 @@ Per-problem time limits come from the reference solution's own runtime,
 measured in the same sandbox: max(floor, factor x reference), so that a
 verdict does not hinge on the machine's speed.
 """
+import marshal
 import os
 import selectors
 import subprocess
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Iterable
 
 from passgrid import wire
-from passgrid.verdict_cache import VerdictCache, program_key, still_valid
+from passgrid.verdict_cache import VerdictCache, compile_program, program_key, still_valid
 
 VERDICTS = ("passed", "failed", "timeout", "error", "memory", "sandbox_fault")
 
@@ -51,11 +52,14 @@ class JudgeWorker:
         self.isolation = wire.receive(self.from_judge, None)["isolation"]
         self.problems = {}  # task_id -> the problem as last sent
 
-    def submit(self, problem: dict, program: str, limits: dict) -> None:
+    def submit(self, problem: dict, program: str, limits: dict, code: str = None) -> None:
+        """`code`: the program compiled and marshalled, in hex (the sandbox then
+        skips compiling it); None to send the text alone."""
         if self.problems.get(problem["task_id"]) is not problem:
             wire.send(self.to_judge, {"problem": problem})
             self.problems[problem["task_id"]] = problem
-        wire.send(self.to_judge, {"task_id": problem["task_id"], "program": program, "limits": limits})
+        wire.send(self.to_judge, {"task_id": problem["task_id"], "limits": limits,
+                                  **({"code": code} if code else {"program": program})})
 
     def receive(self) -> dict:
         return wire.receive(self.from_judge)
@@ -76,7 +80,8 @@ class JudgePool:
         self.isolation = self.workers[0].isolation
 
     def run(self, jobs):
-        """Yield (tag, result) for (tag, problem, program, limits) jobs, as they finish.
+        """Yield (tag, result) for (tag, problem, program, limits[, code]) jobs,
+        as they finish (code: see JudgeWorker.submit).
         The job source may yield None for "nothing now": it is asked again
         after the next result (so it may do that only while jobs are held).
         A worker that dies faults the jobs it held (`sandbox_fault`) and is replaced."""
@@ -197,14 +202,16 @@ def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, worke
             for s in samples:
                 problem = problems[s["task_id"]]
                 program = build_program(problem, s["completion"])
-                key = program_key(problem, program, limits.memory_mb, isolation)
+                code = compile_program(program)  # once, for the key and for the sandbox
+                key = program_key(problem, program, limits.memory_mb, isolation, code)
                 waiting.append((s["task_id"], s.get("sample_index"), key))
                 if key not in known and key not in running:
                     cached = cache.get(key) if cache else None
                     if cached and still_valid(cached, limit_of[s["task_id"]]):
                         known[key] = {**cached, "cached": True}
                     else:
-                        running[key] = (key, problem, program, {**base_limits, "timeout_s": limit_of[s["task_id"]]})
+                        running[key] = (key, problem, program, {**base_limits, "timeout_s": limit_of[s["task_id"]]},
+                                        marshal.dumps(code).hex() if code else None)
                         yield running[key]
                 flush()
                 yield from retries(_WINDOW)
@@ -237,7 +244,7 @@ _KNOWN_MAX = 20_000  # recent verdicts kept for de-duplication; the cache keeps 
 
 
 def _record(known: dict, cache, job: tuple, result: dict) -> None:
-    key, _, _, job_limits = job
+    key, _, _, job_limits, _ = job
     known[key] = {**result, "limit_s": job_limits["timeout_s"], "cached": False}
     if cache:
         cache.put(key, result, job_limits["timeout_s"])

@@ -94,7 +94,9 @@ class Judge:
             self.compiled[key] = (_compile_prompt(problem), test)
         return self.compiled[key]
 
-    def run(self, problem: dict, program: str, limits: dict) -> dict:
+    def run(self, problem: dict, program: str, limits: dict, code: str = None) -> dict:
+        """Judge one program: its text, or `code`, its marshalled code object in
+        hex (compiled by passgrid, which the sandbox then loads instead)."""
         start = time.monotonic()
         deadline = start + limits["timeout_s"]
         to_child_r, to_child_w = os.pipe()
@@ -105,7 +107,7 @@ class Judge:
         os.close(to_child_r)
         os.close(from_child_w)
         try:
-            verdict, detail = self._judge(problem, program, to_child_w, from_child_r, deadline)
+            verdict, detail = self._judge(problem, program, code, to_child_w, from_child_r, deadline)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             os.close(to_child_w)
@@ -116,9 +118,9 @@ class Judge:
             verdict, detail = _death(status)
         return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
 
-    def _judge(self, problem: dict, program: str, to_child: int, from_child: int, deadline: float):
+    def _judge(self, problem: dict, program: str, code, to_child: int, from_child: int, deadline: float):
         try:
-            wire.send(to_child, {"program": program, "entry_point": problem["entry_point"]})
+            wire.send(to_child, {"program": program, "code": code, "entry_point": problem["entry_point"]})
             try:
                 hello = wire.receive(from_child, deadline)
             except TimeoutError:
@@ -176,7 +178,7 @@ def _death(status: int):
 
 def main() -> None:
     """Serve on stdin/stdout: {"problem"} registers a problem;
-    {"task_id", "program", "limits"} is judged, and answered with a verdict."""
+    {"task_id", "program" or "code", "limits"} is judged, and answered with a verdict."""
     judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None)
     # Frames go out on a copy of stdout; what a dataset's tests print goes to
     # stderr instead of into the frames.
@@ -192,7 +194,7 @@ def main() -> None:
         if "problem" in job:
             problems[job["problem"]["task_id"]] = job["problem"]
         else:
-            wire.send(wfd, judge.run(problems[job["task_id"]], job["program"], job["limits"]))
+            wire.send(wfd, judge.run(problems[job["task_id"]], job.get("program"), job["limits"], job.get("code")))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import builtins
 import ctypes
 import gc
 import json
+import marshal
 import os
 import resource
 import signal
@@ -25,6 +26,8 @@ import socket
 import sys
 
 from passgrid import wire
+
+PROGRAM_FILENAME = "<program>"  # what tracebacks and syntax errors name a program's file
 
 ISOLATION_NAMESPACES = "namespaces+rlimits"
 ISOLATION_RLIMITS = "rlimits"
@@ -308,13 +311,16 @@ def _finish(child: int, level: str) -> int:
 # --- the child: runs the program, answers calls in plain data ----------------
 
 def serve(rfd: int, wfd: int) -> None:
-    """Load the program, then answer {"args", "kwargs"} calls until EOF.
+    """Load the program (compiled by passgrid, marshalled, or as text where it
+    does not compile), then answer {"args", "kwargs"} calls until EOF.
     Everything here runs beside untrusted code, which may replace any of it:
     the judge trusts none of its answers beyond their being plain data."""
     job = wire.receive(rfd)
     namespace = {"__name__": "__passgrid_candidate__", "__builtins__": builtins}
     try:
-        exec(compile(job["program"], "<program>", "exec"), namespace)
+        code = marshal.loads(bytes.fromhex(job["code"])) if job.get("code") else \
+            compile(job["program"], PROGRAM_FILENAME, "exec")
+        exec(code, namespace)
         function = namespace[job["entry_point"]]
     except BaseException as e:  # noqa: B036 -- exiting early is an answer too
         wire.send(wfd, _exception_message(e, "program"))

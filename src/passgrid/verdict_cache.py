@@ -13,18 +13,30 @@ import sqlite3
 import time
 import types
 
+from passgrid.sandbox import PROGRAM_FILENAME
+
 SANDBOX_VERSION = "4"  # bump when a change to judging could change a verdict
 
 
-def normalize(program: str) -> bytes:
-    """What a program does, as bytes: its bytecode, names and constants,
-    nested functions included, but no line numbers or file name. (Three times
-    cheaper than dumping its syntax tree, which mattered at 1,000 samples per
-    problem.)"""
+def compile_program(program: str):
+    """The program's code object, as the sandbox runs it (asserts kept, whatever
+    passgrid's own -O), or None where it does not compile: the sandbox then
+    compiles the text and reports the error."""
     try:
-        return marshal.dumps(_shape(compile(program, "<program>", "exec", dont_inherit=True)))
+        return compile(program, PROGRAM_FILENAME, "exec", dont_inherit=True, optimize=0)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+def normalize(program: str, code=None) -> bytes:
+    """What a program does, as bytes: its bytecode, names and constants,
+    nested functions included, but no line numbers or file name (`code`: its
+    compile_program, if already at hand). Three times cheaper than dumping its
+    syntax tree, which mattered at 1,000 samples per problem."""
+    code = code if code is not None else compile_program(program)
+    if code is None:
         return b"text:" + program.encode("utf-8", errors="surrogatepass")  # uncompilable: the text itself
+    return marshal.dumps(_shape(code))
 
 
 def _shape(code: types.CodeType) -> tuple:
@@ -34,13 +46,13 @@ def _shape(code: types.CodeType) -> tuple:
             tuple(_shape(c) if isinstance(c, types.CodeType) else c for c in code.co_consts))
 
 
-def program_key(problem: dict, program: str, memory_mb: int, isolation: str) -> str:
+def program_key(problem: dict, program: str, memory_mb: int, isolation: str, code=None) -> str:
     h = hashlib.sha256()
     for part in (SANDBOX_VERSION, isolation, str(memory_mb), problem["entry_point"], problem["prompt"],
                  problem["test"]):
         h.update(part.encode("utf-8", errors="surrogatepass"))
         h.update(b"\0")
-    h.update(normalize(program))
+    h.update(normalize(program, code))
     return h.hexdigest()
 
 
