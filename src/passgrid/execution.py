@@ -58,6 +58,8 @@ class JudgeWorker:
         if self.problems.get(problem["task_id"]) is not problem:
             wire.send(self.to_judge, {"problem": problem})
             self.problems[problem["task_id"]] = problem
+        if code and len(code) > wire.MAX_FRAME // 2:  # a huge program goes as its text (hex doubles the size)
+            code = None
         wire.send(self.to_judge, {"task_id": problem["task_id"], "limits": limits,
                                   **({"code": code} if code else {"program": program})})
 
