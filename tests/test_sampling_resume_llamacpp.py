@@ -9,6 +9,7 @@ import time
 
 from passgrid.config import compose
 from passgrid.dataset import load_problems, write_problems
+from passgrid.sampling import TIMING_FIELDS
 from tests.conftest import CONF
 
 SCRIPT = """
@@ -53,6 +54,5 @@ def test_killed_sampling_resumes_to_the_uninterrupted_result(tmp_path):
     whole = [json.loads(line) for line in (tmp_path / "whole.jsonl").read_text().splitlines()]
     parts = [json.loads(line) for line in (tmp_path / "parts.jsonl").read_text().splitlines()]
     assert len(parts) == 18
-    timing = ("latency_s", "started_at")
-    assert [{k: v for k, v in r.items() if k not in timing} for r in parts] == \
-        [{k: v for k, v in r.items() if k not in timing} for r in whole]
+    assert [{k: v for k, v in r.items() if k not in TIMING_FIELDS} for r in parts] == \
+        [{k: v for k, v in r.items() if k not in TIMING_FIELDS} for r in whole]

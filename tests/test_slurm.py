@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from passgrid.sampling import TIMING_FIELDS
 from tests.conftest import ROOT
 
 SLICE = ["sweep=none", "overrides=dataset.limit=2 sampling.n=2 sampling.max_tokens=48 sampling.temperature=0.8"]
@@ -134,7 +135,7 @@ def test_a_grid_slice_runs_under_slurm_and_matches_a_local_run(slurm, tmp_path):
     # and they produced what a local run produces
     def samples(root):
         [draw] = (root / "results" / "draws").iterdir()
-        return [{k: v for k, v in json.loads(line).items() if k not in ("latency_s", "started_at")}
+        return [{k: v for k, v in json.loads(line).items() if k not in TIMING_FIELDS}
                 for line in (draw / "samples.jsonl").read_text().splitlines()]
 
     assert samples(remote) == samples(local)

@@ -23,7 +23,7 @@ def extract_code(reply: str, entry_point: str) -> str:
     """The code in a chat reply: the first fenced block that defines the entry
     point, else the first fenced block, else the whole reply. An unclosed fence
     (the reply hit max_tokens) counts up to the end of the reply."""
-    blocks = [m.group(2) for m in _FENCE.finditer(reply) if m.group(1).lower() in _PYTHON_TAGS]
+    blocks = [m.group(2) for m in _python_blocks(reply)]
     for block in blocks:
         if _defines(block, entry_point):
             return block
@@ -34,10 +34,15 @@ def answer_complete(reply: str, entry_point: str) -> bool:
     """Whether the reply so far already fixes what extract_code takes from
     it: a closed fenced block that defines the entry point. Text after it
     cannot change the program, so decoding may stop there."""
-    for m in _FENCE.finditer(reply):
-        if m.group(1).lower() in _PYTHON_TAGS and _defines(m.group(2), entry_point):
+    for m in _python_blocks(reply):
+        if _defines(m.group(2), entry_point):
             return m.end() == m.end(2) + 3  # closed by a fence, not cut off by the end of the reply
     return False
+
+
+def _python_blocks(reply: str):
+    """The fenced blocks tagged as Python (or untagged), as matches."""
+    return (m for m in _FENCE.finditer(reply) if m.group(1).lower() in _PYTHON_TAGS)
 
 
 def completion_from_code(code: str, entry_point: str) -> str:

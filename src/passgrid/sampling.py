@@ -14,6 +14,9 @@ from passgrid.backends import Request, make_backend
 from passgrid.files import read_jsonl, write_jsonl_atomic
 from passgrid.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
 
+# The fields of a sample record that differ between two runs drawing the same samples.
+TIMING_FIELDS = ("latency_s", "started_at")
+
 
 def build_request(problem: dict, prompt: dict, sampling: dict) -> Request:
     common = dict(n=sampling["n"], temperature=sampling["temperature"], top_p=sampling["top_p"],

@@ -192,6 +192,7 @@ class _ContinuousBatch:
             if slot in self.slots or not self.queue:
                 continue
             j, i = self.queue.popleft()
+            self.started.setdefault(j, time.perf_counter())  # its prompt's evaluation included
             if self.held != j:
                 self._hold(j, batch)
             self.C.llama_memory_seq_rm(self.memory, slot, -1, -1)
@@ -199,7 +200,6 @@ class _ContinuousBatch:
                 # Queued now, done by the next decode before it writes anything.
                 self.C.llama_memory_seq_cp(self.memory, self.holder, slot, -1, -1)
             request = self.requests[j]
-            self.started.setdefault(j, time.perf_counter())
             self.slots[slot] = _Sequence(j, i, _sampler(request.temperature, request.top_p, request.seed + i),
                                          token=self.prompts[j][-1], pos=len(self.prompts[j]) - 1)
 
