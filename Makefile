@@ -11,7 +11,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=O
 endif
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: setup test-tools run test clean
+.PHONY: setup test-tools run test test-fast lint clean
 
 setup: $(VENV)/.installed
 
@@ -34,8 +34,16 @@ test-tools:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		 apt-get install -y -qq --no-install-recommends $(TEST_TOOLS))
 
-test: setup test-tools
+test: setup test-tools lint
 	$(BIN)/pytest
+
+# The unit tests alone: no model, no Snakemake run, no SLURM, no browser.
+test-fast: setup
+	$(BIN)/pytest -m "not system"
+
+lint: setup
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/snakemake --lint --cores 1 --dry-run > /dev/null
 
 clean:
 	rm -rf results .snakemake mlflow.db

@@ -4,7 +4,7 @@
 #   snakemake --cores all --config sweep=smoke              # a named sweep (conf/sweep/)
 #   snakemake --cores all --config overrides="sampling.temperature=0.2,0.8 dataset.limit=20"
 #
-# The grid (one cell per point of the sweep) is expanded in rules/common.smk.
+# The grid (one cell per point of the sweep) is passgrid.grid.Grid, built in rules/common.smk.
 
 include: "rules/common.smk"
 include: "rules/dataset.smk"
@@ -17,6 +17,6 @@ include: "rules/track.smk"
 
 rule all:
     input:
-        SUMMARY,
-        REPORT,
-        TRACKING,
+        P["summary"],
+        P["report"],
+        P["tracking"],

@@ -19,11 +19,13 @@ from execution_vs_human_eval import make_samples
 
 STEP = """
 import resource, sys
-from passgrid.steps import execute
-from passgrid.execution import Limits
 from dataclasses import asdict
+from passgrid.execution.limits import Limits
+from passgrid.grid.jobs import ExecuteJob
+from passgrid.steps import execute
 execution = {**asdict(Limits()), "workers": int(sys.argv[4]), "cache": None}
-execute(sys.argv[1], sys.argv[2], execution, sys.argv[3], n=int(sys.argv[5]), progress=False)
+execute(sys.argv[1], sys.argv[2], ExecuteJob(execution, n=int(sys.argv[5]), limit=None, probe=False), sys.argv[3],
+        progress=False)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -37,7 +39,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         problems = tmp / "problems.jsonl"
-        subprocess.run([sys.executable, "-c", "import sys; from passgrid.dataset import load_problems, write_problems;"
+        subprocess.run([sys.executable, "-c", "import sys; from passgrid.datasets.problems import load_problems, write_problems;"
                         "write_problems(load_problems('package'), sys.argv[1], sys.argv[2], 'package')",
                         str(problems), str(tmp / "meta.json")], check=True)
         for m in (int(b) for b in args.budgets.split(",")):

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from passgrid.dataset import load_problems
+from passgrid.datasets.problems import load_problems
 
 
 def make_samples(per_problem: int, loopers: int) -> list:

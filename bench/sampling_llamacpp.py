@@ -8,10 +8,10 @@ import argparse
 import os
 import time
 
-from passgrid.backends import make_backend
-from passgrid.config import compose
-from passgrid.dataset import load_problems
-from passgrid.sampling import build_request
+from passgrid.datasets.problems import load_problems
+from passgrid.grid.compose import compose
+from passgrid.sampling.backends import make_backend
+from passgrid.sampling.draw import build_request
 
 CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conf")
 
@@ -19,7 +19,7 @@ CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conf")
 def loop_of_single_completions(model: dict, requests: list, threads: int) -> tuple:
     from llama_cpp import Llama
 
-    from passgrid.backends.llamacpp import resolve_model_path
+    from passgrid.sampling.backends.llamacpp import resolve_model_path
 
     llm = Llama(model_path=str(resolve_model_path(model["path"])), n_ctx=model["n_ctx"], n_threads=threads,
                 verbose=False)

@@ -10,12 +10,12 @@ import argparse
 import os
 import time
 
-from passgrid.backends import make_backend
-from passgrid.config import compose
-from passgrid.dataset import load_problems
-from passgrid.execution import Limits, execute_samples
-from passgrid.sampling import build_request, to_completion
-from passgrid.scoring import count_correct, pass_at_k_at
+from passgrid.analysis.scoring import count_correct, pass_at_k_at
+from passgrid.datasets.problems import load_problems
+from passgrid.execution.pool import Limits, execute_samples
+from passgrid.grid.compose import compose
+from passgrid.sampling.backends import make_backend
+from passgrid.sampling.draw import build_request, to_completion
 
 CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conf")
 

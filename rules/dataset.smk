@@ -1,9 +1,11 @@
 rule prepare_dataset:
     output:
-        problems=DATA + "/problems.jsonl",
-        meta=DATA + "/meta.json",
+        problems=P["problems"],
+        meta=P["dataset_meta"],
+    log:
+        P["log"].format(rule="prepare_dataset", job="{dataset}"),
     params:
-        dataset=lambda wildcards: datasets()[wildcards.dataset],
+        dataset=lambda wildcards: GRID.datasets[wildcards.dataset],
     localrule: True
     conda:
         "../envs/analysis.yaml"
@@ -13,12 +15,15 @@ rule prepare_dataset:
 
 rule prepare_strong_tests:
     input:
-        problems=DATA + "/problems.jsonl",
+        problems=P["problems"],
     output:
-        problems=STRONG + "/problems.jsonl",
-        meta=STRONG + "/meta.json",
+        problems=P["strong_problems"],
+        meta=P["strong_meta"],
+    log:
+        P["log"].format(rule="prepare_strong_tests", job="{dataset}-{strong}"),
     params:
-        strong_tests=lambda wildcards: STRONG_TESTS[wildcards.strong],
+        strong_tests=lambda wildcards: GRID.strong_tests[wildcards.strong],
+        limit=lambda wildcards: GRID.strong_limit(wildcards.dataset, wildcards.strong),
     localrule: True
     conda:
         "../envs/analysis.yaml"

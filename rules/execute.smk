@@ -1,14 +1,15 @@
 rule execute:
     input:
-        problems=problems_of,
-        samples=samples_of,
+        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
+        samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
     output:
-        executions=RUN + "/executions.jsonl",
+        executions=P["executions"],
+    log:
+        P["log"].format(rule="execute", job="{cell}"),
     params:
-        execution=lambda wildcards: cell_config(wildcards, "execution"),
-        n=lambda wildcards: cell_config(wildcards, "sampling")["n"],
-        probe=False,
-    threads: lambda wildcards: cell_config(wildcards, "execution")["workers"]
+        job=lambda wildcards: GRID.execute_job(wildcards.cell),
+        reruns_on=lambda wildcards: GRID.execute_job(wildcards.cell).reruns_on,
+    threads: lambda wildcards: GRID.cells[wildcards.cell].config["execution"]["workers"]
     conda:
         "../envs/execution.yaml"
     script:
@@ -19,17 +20,20 @@ rule execute:
 # without the hidden tests (selected@k in the summary).
 use rule execute as probe with:
     output:
-        executions=RUN + "/probes.jsonl",
+        executions=P["probes"],
+    log:
+        P["log"].format(rule="probe", job="{cell}"),
     params:
-        execution=lambda wildcards: cell_config(wildcards, "execution"),
-        n=lambda wildcards: cell_config(wildcards, "sampling")["n"],
-        probe=True,
+        job=lambda wildcards: GRID.execute_job(wildcards.cell, probe=True),
+        reruns_on=lambda wildcards: GRID.execute_job(wildcards.cell, probe=True).reruns_on,
 
 
 # The same samples under a stronger test set, where the dataset names one.
 use rule execute as execute_strong with:
     input:
-        problems=strong_problems_of,
-        samples=samples_of,
+        problems=lambda wildcards: GRID.strong_problems_of_cell(wildcards.cell),
+        samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
     output:
-        executions=RUN + "/executions_strong.jsonl",
+        executions=P["executions_strong"],
+    log:
+        P["log"].format(rule="execute_strong", job="{cell}"),

@@ -1,22 +1,23 @@
-# One draw of samples per distinct (dataset, model, prompt, sampling without
-# n), at the largest budget any cell asks of it.
+# One draw of samples per distinct set of SAMPLES fields, at the largest
+# budget (n, limit) any cell asks of it; a larger budget draws only what is
+# missing.
 rule sample:
     input:
-        problems=draw_problems_of,
+        problems=lambda wildcards: GRID.problems_of_draw(wildcards.draw),
     output:
-        samples=DRAW + "/samples.jsonl",
+        samples=P["samples"],
+    log:
+        P["log"].format(rule="sample", job="{draw}"),
     params:
-        # Shards are not a declared output, so Snakemake keeps them when a job
-        # fails and the rerun resumes from them.
-        shard_dir=lambda wildcards: DRAW.format(draw=wildcards.draw) + "/sample_shards",
-        model=lambda wildcards: draw_config(wildcards, "model"),
-        prompt=lambda wildcards: draw_config(wildcards, "prompt"),
-        sampling=lambda wildcards: draw_config(wildcards, "sampling"),
+        job=lambda wildcards: GRID.sample_job(wildcards.draw),
+        reruns_on=lambda wildcards: GRID.sample_job(wildcards.draw).reruns_on,
+        # Shards and draw.json are not declared outputs, so Snakemake keeps
+        # them when a job fails or its budget changes; the rerun resumes.
+        shard_dir=lambda wildcards: GRID.path("shards", draw=wildcards.draw),
+        draw_meta=lambda wildcards: GRID.path("draw_meta", draw=wildcards.draw),
     threads: SAMPLE_THREADS
     resources:
-        gpu=lambda wildcards: draw_config(wildcards, "model")["tensor_parallel_size"]
-        if draw_config(wildcards, "model")["backend"] == "vllm"
-        else 0,
+        gpu=lambda wildcards: GRID.sample_job(wildcards.draw).gpus,
     conda:
         "../envs/sampling-cpu.yaml"
     script:

@@ -1,10 +1,14 @@
 rule score:
     input:
-        problems=problems_of,
-        executions=RUN + "/executions.jsonl",
+        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
+        executions=P["executions"],
     output:
-        per_problem=RUN + "/per_problem.csv",
-        scores=RUN + "/scores.csv",
+        per_problem=P["per_problem"],
+        scores=P["scores"],
+    log:
+        P["log"].format(rule="score", job="{cell}"),
+    params:
+        limit=lambda wildcards: GRID.cells[wildcards.cell].config["dataset"]["limit"],
     conda:
         "../envs/analysis.yaml"
     script:
@@ -13,18 +17,24 @@ rule score:
 
 use rule score as score_strong with:
     input:
-        problems=strong_problems_of,
-        executions=RUN + "/executions_strong.jsonl",
+        problems=lambda wildcards: GRID.strong_problems_of_cell(wildcards.cell),
+        executions=P["executions_strong"],
     output:
-        per_problem=RUN + "/per_problem_strong.csv",
-        scores=RUN + "/scores_strong.csv",
+        per_problem=P["per_problem_strong"],
+        scores=P["scores_strong"],
+    log:
+        P["log"].format(rule="score_strong", job="{cell}"),
 
 
 rule cell_config:
     output:
-        RUN + "/config.json",
+        P["cell_config"],
+    log:
+        P["log"].format(rule="cell_config", job="{cell}"),
     params:
-        config=cell_config,
+        config=lambda wildcards: GRID.record(wildcards.cell).config,
     localrule: True
+    conda:
+        "../envs/analysis.yaml"
     script:
         "../scripts/write_config.py"

@@ -2,6 +2,6 @@
 from passgrid.cli import exit_on_error
 from passgrid.steps import summarize
 
-with exit_on_error():
+with exit_on_error(snakemake.log):
     summarize(snakemake.params.cells, snakemake.params.analysis, snakemake.output.summary, snakemake.output.fits,
               snakemake.output.crossings)

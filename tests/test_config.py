@@ -4,7 +4,8 @@ import sys
 import pytest
 
 from passgrid import PassgridError
-from passgrid.config import compose, expand_grid, flatten, split_overrides
+from passgrid.grid.compose import compose, flatten, split_overrides
+from passgrid.grid.grid import Grid, expand_grid
 from tests.conftest import CONF
 
 
@@ -19,7 +20,7 @@ def test_defaults_compose_into_a_valid_config():
 def test_default_sweep_has_two_temperatures():
     cells = expand_grid(CONF)
     assert sorted(c.config["sampling"]["temperature"] for c in cells) == [0.2, 0.8]
-    assert all(c.config["sampling"]["n"] >= 8 and c.config["dataset"]["limit"] >= 40 for c in cells)
+    assert all(c.config["sampling"]["n"] >= 8 and c.config["dataset"]["limit"] >= 20 for c in cells)
     assert all("sweep" not in c.config for c in cells)
 
 
@@ -105,9 +106,9 @@ def test_named_sweep_of_the_published_setup():
 
 
 def test_plan_counts_shared_draws_once():
-    from passgrid.plan import plan
+    from passgrid.grid.preview import plan
 
-    rows = plan(expand_grid(CONF, ["model=llama-3.1-8b-instruct", "sampling.n=10,100", "sampling.max_tokens=100"],
+    rows = plan(Grid.expand(CONF, ["model=llama-3.1-8b-instruct", "sampling.n=10,100", "sampling.max_tokens=100"],
                             sweep="none"))
     [row] = rows
     assert row["samples"] == 164 * 100 and row["executions"] == 164 * 110
@@ -117,7 +118,7 @@ def test_plan_counts_shared_draws_once():
 def test_analysis_and_stronger_tests_rerun_no_sampling(tmp_path):
     """The analysis is grid-level (no cell changes with it); a stronger test
     set changes the cells (they judge more) but not their draws."""
-    from passgrid.config import draw_id
+    from passgrid.grid.ids import draw_id
 
     [base] = expand_grid(CONF, [], sweep="none")
     [other_level] = expand_grid(CONF, ["analysis.level=0.9"], sweep="none")
@@ -130,7 +131,7 @@ def test_analysis_and_stronger_tests_rerun_no_sampling(tmp_path):
 def test_a_stronger_test_set_must_cover_every_problem(tmp_path):
     import json
 
-    from passgrid.dataset import load_problems, write_problems
+    from passgrid.datasets.problems import load_problems, write_problems
     from passgrid.steps import prepare_strong_tests
 
     problems = load_problems("package", limit=3)

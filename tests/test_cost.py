@@ -2,21 +2,28 @@ import json
 
 import pytest
 
-from passgrid.config import compose
-from passgrid.costs import cost_at_k, usage
+from passgrid.analysis.costs import cost_at_k, usage
+from passgrid.grid.compose import compose
+from passgrid.sampling.backends import backend_class
 from tests.conftest import CONF
 
 USAGE = {"prompt_tokens": 2_000_000, "completion_tokens": 500_000, "sampling_seconds": 7200.0}
 
 
+def model_of(*overrides):
+    """A composed model section with the GPUs its backend declares a job takes, as the summary passes it."""
+    model = compose(CONF, list(overrides))["model"]
+    return {**model, "gpus": backend_class(model["backend"]).gpus(model)}
+
+
 def test_api_cost_from_list_prices():
-    cost = cost_at_k(USAGE, compose(CONF, ["model=gpt-4o"])["model"], n=10, k=10)
+    cost = cost_at_k(USAGE, model_of("model=gpt-4o"), n=10, k=10)
     assert cost["cost_usd"] == pytest.approx(2 * 2.5 + 0.5 * 10.0)
     assert cost["gpu_hours"] is None and cost["flops"] is None  # OpenAI publishes no parameter count
 
 
 def test_self_hosted_cost_from_gpu_time():
-    model = compose(CONF, ["model=llama-3.1-70b-instruct", "model.price_per_gpu_hour=2.0"])["model"]
+    model = model_of("model=llama-3.1-70b-instruct", "model.price_per_gpu_hour=2.0")
     cost = cost_at_k(USAGE, model, n=10, k=10)
     assert cost["gpu_hours"] == 2.0 * 4  # tensor parallel over 4 GPUs
     assert cost["cost_usd"] == pytest.approx(8 * 2.0)
@@ -24,15 +31,15 @@ def test_self_hosted_cost_from_gpu_time():
 
 
 def test_k_samples_cost_the_prompts_once_and_k_over_n_of_the_completions():
-    model = compose(CONF, ["model=gpt-4o"])["model"]
+    model = model_of("model=gpt-4o")
     cost = cost_at_k(USAGE, model, n=10, k=1)
     assert cost["cost_usd"] == pytest.approx(2 * 2.5 + 0.05 * 10.0)
-    flops = cost_at_k(USAGE, compose(CONF, [])["model"], n=10, k=5)["flops"]
+    flops = cost_at_k(USAGE, model_of(), n=10, k=5)["flops"]
     assert flops == pytest.approx(2 * 0.135e9 * (2_000_000 + 250_000))
 
 
 def test_unknown_prices_stay_unknown():
-    cost = cost_at_k(USAGE, compose(CONF, [])["model"], n=10, k=10)
+    cost = cost_at_k(USAGE, model_of(), n=10, k=10)
     assert cost["cost_usd"] is None and cost["gpu_hours"] is None
     assert cost["flops"] == pytest.approx(2 * 0.135e9 * 2_500_000)
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from passgrid import PassgridError
-from passgrid.dataset import load_problems, read_problems, write_problems
+from passgrid.datasets.problems import load_problems, read_problems, write_problems
 
 
 def test_package_humaneval_has_all_164_problems(problems):
@@ -57,6 +57,7 @@ def test_duplicate_task_id_is_refused(tmp_path):
         load_problems("jsonl", path=str(path))
 
 
+@pytest.mark.system  # the hub client retries a refused connection for about 20 s
 def test_unreachable_hub_gives_one_line_error(monkeypatch):
     # A real unreachable endpoint: nothing listens on port 9 of loopback.
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")

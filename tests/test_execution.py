@@ -1,8 +1,8 @@
 
 import pytest
 
-from passgrid.execution import Limits, build_program, calibrate, execute_samples, JudgePool
-from passgrid.verdict_cache import normalize, program_key
+from passgrid.execution.cache import normalize, program_key
+from passgrid.execution.pool import JudgePool, Limits, build_program, calibrate, execute_samples
 
 LIMITS = Limits(timeout_s=2.0, memory_mb=512)
 
@@ -103,7 +103,7 @@ def test_normalization_sees_nested_functions_and_constants():
 def test_judging_streams_with_a_bounded_window(problems):
     """Records come out in input order while the input is still being read:
     memory holds the samples in flight, not the whole stream."""
-    from passgrid.execution import _WINDOW, judge_samples
+    from passgrid.execution.pool import _WINDOW, judge_samples
 
     bodies = ["    return True\n", "    return False\n", problems["HumanEval/0"]["canonical_solution"]]
     read = 0
@@ -136,7 +136,7 @@ def test_programs_can_import_what_is_installed(pool, problems):
 def test_programs_find_the_preloaded_modules_already_imported(pool):
     """What the zygote preloads (sandbox.PRELOADED, typing) is in sys.modules
     before the program imports anything; a module not preloaded is not."""
-    from passgrid.sandbox import PRELOADED
+    from passgrid.execution.sandbox import PRELOADED
 
     body = "    import sys\n    return [m in sys.modules for m in names]\n"
     problem = {"task_id": "t/preloaded", "entry_point": "f", "prompt": "def f(names):\n",
@@ -160,7 +160,7 @@ def test_the_sandbox_runs_the_code_passgrid_compiled(pool, problems):
     import marshal
     from dataclasses import asdict
 
-    from passgrid.verdict_cache import compile_program
+    from passgrid.execution.cache import compile_program
 
     problem = problems["HumanEval/0"]
     code = compile_program(build_program(problem, problem["canonical_solution"]))
@@ -173,7 +173,7 @@ def test_compiled_programs_keep_their_asserts_under_python_O():
     import subprocess
     import sys
 
-    check = ("from passgrid.verdict_cache import compile_program\n"
+    check = ("from passgrid.execution.cache import compile_program\n"
              "namespace = {}\n"
              "exec(compile_program('def f():\\n    assert False\\n'), namespace)\n"
              "try:\n    namespace['f']()\nexcept AssertionError:\n    print('kept')\n")

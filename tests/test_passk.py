@@ -4,7 +4,7 @@ from math import comb
 import numpy as np
 import pytest
 
-from passgrid.passk import estimate_pass_at_k, pass_at_k_curve
+from passgrid.analysis.passk import estimate_pass_at_k, pass_at_k_curve
 
 
 def exact(n, c, k):

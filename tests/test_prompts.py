@@ -2,8 +2,14 @@ import ast
 
 import pytest
 
-from passgrid.prompts import answer_complete, chat_messages, completion_from_code, extract_code, truncate_at_stop
-from passgrid.sampling import to_completion
+from passgrid.sampling.draw import to_completion
+from passgrid.sampling.prompts import (
+    answer_complete,
+    chat_messages,
+    completion_from_code,
+    extract_code,
+    truncate_at_stop,
+)
 
 CHAT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
 

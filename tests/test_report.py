@@ -5,13 +5,14 @@ import subprocess
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from passgrid.analysis import cell_curves, crossing_rows, fit_rows
-from passgrid.report import render_report
+from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.report.page import render_report
 
 ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000],
             "selection_subsets": 20, "references": [{"name": "GPT-4o", "pass_at_1": 0.902, "source": "cited"}]}
-MODEL = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 1, "price_per_gpu_hour": 2.0}
+MODEL = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 1, "price_per_gpu_hour": 2.0, "gpus": 1}
 FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "problems"]
 
 
@@ -51,6 +52,7 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
     assert "pass@1000 (fit)" in html and "http" not in html.replace("http-equiv", "")  # self-contained
 
 
+@pytest.mark.system
 def test_report_loads_in_a_headless_browser(tmp_path):
     """Every figure decodes in Chromium (naturalWidth > 0), with no network."""
     synthetic_grid(tmp_path)

@@ -5,11 +5,12 @@ import time
 
 import pytest
 
-import passgrid.sampling as sampling
+import passgrid.sampling.draw as sampling
 from passgrid import PassgridError
-from passgrid.backends import Backend, Generation
-from passgrid.costs import usage
+from passgrid.analysis.costs import usage
 from passgrid.files import read_jsonl
+from passgrid.sampling.backends import Backend, Generation
+from passgrid.sampling.seeds import sample_seed
 
 PROMPT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
 SAMPLING = {"n": 3, "temperature": 0.8, "top_p": 0.95, "max_tokens": 64, "seed": 10}
@@ -29,7 +30,8 @@ class CountingBackend(Backend):
         self.asked.append(request)
         entry = request.messages[0]["content"].split("def ")[1].split("(")[0]
         return [Generation(text=f"```python\ndef {entry}(*a):\n    return {request.seed + i}\n```",
-                           prompt_tokens=50, completion_tokens=10 + i, finish_reason="stop", latency_s=0.01)
+                           prompt_tokens=50 if i == 0 else 0, completion_tokens=10 + (request.seed + i) % 5,
+                           finish_reason="stop", latency_s=0.01)
                 for i in range(request.n)]
 
 
@@ -43,11 +45,12 @@ def test_samples_record_seed_tokens_and_program(tmp_path, monkeypatch, first_pro
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     counts = sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
                                       tmp_path / "samples.jsonl", progress=False)
-    assert counts == {"sampled": 4, "resumed": 0, "samples": 12}
+    assert counts == {"sampled": 4, "resumed": 0, "drawn": 12, "samples": 12}
     rows = list(read_jsonl(tmp_path / "samples.jsonl"))
+    start = sample_seed(10, "HumanEval/0", 0)
     assert [(r["task_id"], r["sample_index"], r["seed"]) for r in rows[:3]] == [
-        ("HumanEval/0", 0, 10), ("HumanEval/0", 1, 11), ("HumanEval/0", 2, 12)]
-    assert rows[1]["completion"].strip().endswith("return 11")
+        ("HumanEval/0", 0, start), ("HumanEval/0", 1, start + 1), ("HumanEval/0", 2, start + 2)]
+    assert rows[1]["completion"].strip().endswith(f"return {start + 1}")
     assert {"raw", "prompt_tokens", "completion_tokens", "finish_reason", "latency_s"} <= set(rows[0])
 
 
@@ -61,7 +64,7 @@ def test_a_killed_run_resumes_without_redoing_or_duplicating(tmp_path, monkeypat
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     counts = sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
                                       tmp_path / "samples.jsonl", progress=False)
-    assert counts == {"sampled": 2, "resumed": 2, "samples": 12}
+    assert counts == {"sampled": 2, "resumed": 2, "drawn": 6, "samples": 12}
     assert len(CountingBackend.asked) == 4  # 2 before the crash, 2 after: none twice
     rows = list(read_jsonl(tmp_path / "samples.jsonl"))
     assert [(r["task_id"], r["sample_index"]) for r in rows] == [
@@ -104,7 +107,11 @@ def test_shards_of_another_dataset_are_refused_not_reused(tmp_path, monkeypatch,
     sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "a.jsonl",
                              progress=False)
     others = [problems["HumanEval/9"]] + first_problems[1:]
-    with pytest.raises(PassgridError, match="00000.jsonl: holds samples of another problem than HumanEval/9"):
+    # a shard whose content is another problem's (a copied or renamed file)
+    sampling.shard_path(tmp_path / "shards", "HumanEval/0").rename(sampling.shard_path(tmp_path / "shards",
+                                                                                       "HumanEval/9"))
+    with pytest.raises(PassgridError, match="HumanEval_9-[0-9a-f]{8}.jsonl: holds samples of another problem than "
+                                            "HumanEval/9"):
         sampling.sample_problems(others, {}, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "b.jsonl",
                                  progress=False)
 
@@ -128,3 +135,56 @@ def test_sampling_time_counts_problems_drawn_side_by_side_once(tmp_path, monkeyp
     rows = list(read_jsonl(tmp_path / "o.jsonl"))
     assert sum(max(r["latency_s"] for r in rows if r["task_id"] == p["task_id"]) for p in first_problems) > 1.2
     assert 0.3 <= usage(tmp_path / "o.jsonl", SAMPLING["n"])["sampling_seconds"] <= wall + 0.01
+
+
+def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(tmp_path, monkeypatch,
+                                                                                first_problems):
+    CountingBackend.asked = []
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
+    small = {**SAMPLING, "n": 2}
+    sampling.sample_problems(first_problems[:2], {}, PROMPT, small, tmp_path / "grown", tmp_path / "a.jsonl",
+                             progress=False)
+    CountingBackend.asked = []
+    counts = sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "grown",
+                                      tmp_path / "b.jsonl", progress=False)
+    # 2 old problems x 3 new samples, 2 new problems x 5
+    assert counts == {"sampled": 4, "resumed": 0, "drawn": 16, "samples": 20}
+    assert sorted((r.messages[0]["content"][-40:], r.n) for r in CountingBackend.asked)[0][1] in (3, 5)
+    assert sum(r.n for r in CountingBackend.asked) == 16
+    sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "fresh",
+                             tmp_path / "c.jsonl", progress=False)
+    # Sample for sample, but for timing and the prompt's tokens: the top-up
+    # request evaluated each old problem's prompt again, and paid for it.
+    def strip(rows):
+        return [{k: v for k, v in r.items() if k not in sampling.TIMING_FIELDS + ("prompt_tokens",)} for r in rows]
+
+    assert strip(read_jsonl(tmp_path / "b.jsonl")) == strip(read_jsonl(tmp_path / "c.jsonl"))
+    # shrinking takes each problem's first n again, drawing nothing
+    CountingBackend.asked = []
+    counts = sampling.sample_problems(first_problems, {}, PROMPT, small, tmp_path / "grown", tmp_path / "d.jsonl",
+                                      progress=False)
+    assert counts["drawn"] == 0 and not CountingBackend.asked
+    assert strip(read_jsonl(tmp_path / "d.jsonl")) == [r for r in strip(read_jsonl(tmp_path / "c.jsonl"))
+                                                        if r["sample_index"] < 2]
+
+
+def test_a_shard_from_another_seed_stream_is_refused(tmp_path, monkeypatch, first_problems):
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
+    sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "a.jsonl",
+                             progress=False)
+    with pytest.raises(PassgridError, match="sample 0 is not sample 0 of HumanEval/0's seed stream"):
+        sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "seed": 11, "n": 4}, tmp_path / "s",
+                                 tmp_path / "b.jsonl", progress=False)
+
+
+def test_seed_streams_of_problems_and_base_seeds_never_overlap(problems):
+    """For one problem no two base seeds share a seed, whatever the budget up
+    to the largest; problems start at unrelated offsets; every seed fits the
+    32 bits llama.cpp's sampler takes."""
+    from passgrid.sampling.seeds import MAX_BASE_SEED, MAX_SAMPLES, stream_start
+
+    for task_id in problems:
+        starts = sorted(stream_start(b, task_id) for b in (0, 1, 2, MAX_BASE_SEED))
+        assert all(b - a >= MAX_SAMPLES for a, b in zip(starts, starts[1:]))
+        assert sample_seed(MAX_BASE_SEED, task_id, MAX_SAMPLES - 1) < 2 ** 32
+    assert len({stream_start(0, t) for t in problems}) == len(problems)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from passgrid.execution import JudgePool, Limits, build_program
+from passgrid.execution.pool import JudgePool, Limits, build_program
 
 RIGHT = "    return number % 1.0\n"
 

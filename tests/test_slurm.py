@@ -3,6 +3,7 @@ started here as a one-node cluster with one (fake) GPU, run a slice of the
 grid through profiles/slurm; the results must equal a local run's."""
 import json
 import os
+import pathlib
 import pwd
 import re
 import shutil
@@ -15,8 +16,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from passgrid.sampling import TIMING_FIELDS
+from passgrid.sampling.draw import TIMING_FIELDS
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.system  # a real SLURM cluster
 
 SLICE = ["sweep=none", "overrides=dataset.limit=2 sampling.n=2 sampling.max_tokens=48 sampling.temperature=0.8"]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile")]
@@ -89,6 +92,12 @@ def slurm(tmp_path_factory):
         for daemon in daemons:
             daemon.terminate()
             daemon.wait(timeout=30)
+        # slurmd leaves its config cache linked from /run/slurm/conf; left
+        # there, every later `scontrol` (which Snakemake's SLURM plugin runs
+        # at each start) waits 10 s for this stopped controller
+        cache = pathlib.Path("/run/slurm/conf")
+        if cache.is_symlink() and str(d) in os.readlink(cache):
+            cache.unlink()
 
 
 def slurm_profile(tmp_path):

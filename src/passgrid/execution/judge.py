@@ -1,0 +1,202 @@
+"""The trusted side of execution: runs a problem's tests against a program
+that lives in a sandboxed child, and decides the verdict.
+
+The tests run here, in the judge, with a stand-in for the candidate function:
+each call sends its arguments to the child as plain data and returns the
+child's answer as fresh builtin values. So the tests' own asserts, tolerances
+and loops run unchanged, the program never sees a test or an expected value,
+and nothing it builds (a lying __eq__, a patched builtin, a forged frame)
+exists in this process. The judge runs as its own process with a scrubbed
+environment (`python -I -m passgrid.execution.judge`), talking to passgrid over
+stdin/stdout frames.
+"""
+import builtins
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+from passgrid.execution import sandbox, wire
+
+
+class _Timeout(BaseException):
+    """The program's time is up (raised into the test by an interval timer)."""
+
+
+class _Exited(BaseException):
+    """The program exited (or died) instead of answering."""
+
+
+class _Candidate:
+    """Stands in for the candidate function inside the tests."""
+
+    def __init__(self, to_child: int, from_child: int, deadline: float):
+        self.to_child, self.from_child, self.deadline = to_child, from_child, deadline
+        self.calls = 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        wire.send(self.to_child, {"args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)})
+        try:
+            reply = wire.receive(self.from_child, self.deadline)
+        except TimeoutError:  # ours, not one the program raised: that arrives as a reply
+            raise _Timeout from None
+        if "value" in reply:
+            _copy_back(args, wire.decode(reply["args"]))
+            return wire.decode(reply["value"])
+        if "exit" in reply:
+            raise _Exited(f"{reply['exit']} during a call")
+        if "raise" in reply:
+            raise _exception(reply)
+        raise wire.WireError("reply is neither a value nor an exception")
+
+
+def _copy_back(args: tuple, after: list) -> None:
+    """Mutations of list, dict and set arguments become visible to the tests,
+    as they would be in one process."""
+    if type(after) is not list or len(after) != len(args):
+        return
+    for before, now in zip(args, after):
+        if type(before) is list and type(now) is list:
+            before[:] = now
+        elif type(before) is dict and type(now) is dict:
+            before.clear(), before.update(now)
+        elif type(before) is set and type(now) is set:
+            before.clear(), before.update(now)
+
+
+def _exception(reply: dict) -> BaseException:
+    cls = getattr(builtins, str(reply.get("raise")), None)
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        cls = Exception
+    return cls(str(reply.get("message", ""))[:300])
+
+
+class Judge:
+    """One worker: a zygote for sandboxes, and the problems' compiled tests."""
+
+    def __init__(self, namespaces: bool = True):
+        self.zygote_process, self.zygote, self.isolation = sandbox.start_zygote(namespaces)
+        self.compiled = {}
+        signal.signal(signal.SIGALRM, self._alarm)
+
+    @staticmethod
+    def _alarm(signum, frame):
+        raise _Timeout
+
+    def _tests(self, problem: dict):
+        key = (problem["task_id"], hash(problem["prompt"]), hash(problem["test"]))
+        if key not in self.compiled:
+            # The prompt's own helpers (HumanEval/32's poly, /38's encode_cyclic)
+            # come from the dataset, never from the program.
+            test = compile(problem["test"], f"<test {problem['task_id']}>", "exec")
+            self.compiled[key] = (_compile_prompt(problem), test)
+        return self.compiled[key]
+
+    def run(self, problem: dict, program: str, limits: dict, code: str = None) -> dict:
+        """Judge one program: its text, or `code`, its marshalled code object in
+        hex (compiled by passgrid, which the sandbox then loads instead)."""
+        start = time.monotonic()
+        deadline = start + limits["timeout_s"]
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        job = {"op": "run", "cpu_s": int(limits["timeout_s"]) + 1, **{k: limits[k] for k in
+               ("memory_mb", "file_size_mb", "open_files", "processes")}}
+        socket.send_fds(self.zygote, [json.dumps(job).encode()], [to_child_r, from_child_w])
+        os.close(to_child_r)
+        os.close(from_child_w)
+        try:
+            verdict, detail = self._judge(problem, program, code, to_child_w, from_child_r, deadline)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            os.close(to_child_w)
+            self.zygote.send(b'{"op": "finish"}')
+            status = int(json.loads(self.zygote.recv(4096))["status"])
+            os.close(from_child_r)
+        if verdict == "died":
+            verdict, detail = _death(status)
+        return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
+
+    def _judge(self, problem: dict, program: str, code, to_child: int, from_child: int, deadline: float):
+        try:
+            wire.send(to_child, {"program": program, "code": code, "entry_point": problem["entry_point"]})
+            try:
+                hello = wire.receive(from_child, deadline)
+            except TimeoutError:
+                raise _Timeout from None
+            if "exit" in hello:
+                return "error", f"program: {hello['exit']} before the tests ran"
+            if "raise" in hello:
+                return ("memory" if hello.get("raise") == "MemoryError" else "error"), \
+                    f"program: {str(hello.get('message'))[:300]}"
+            prompt_code, test_code = self._tests(problem)
+            namespace = {"__name__": "__passgrid_tests__"}
+            exec(prompt_code, namespace)
+            candidate = _Candidate(to_child, from_child, deadline)
+            # Some tests call the function by name (HumanEval/33): as in one
+            # process, that name means the program's function.
+            namespace[problem["entry_point"]] = candidate
+            exec(test_code, namespace)
+            signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
+            namespace["check"](candidate)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            return "passed", f"{candidate.calls} calls"
+        except _Timeout:
+            return "timeout", "time limit"
+        except (EOFError, BrokenPipeError, _Exited):
+            return "died", ""
+        except wire.WireError as e:
+            return "error", f"not plain data: {e}"
+        except AssertionError as e:
+            return "failed", f"AssertionError: {str(e)[:300]}"
+        except MemoryError:
+            return "memory", "MemoryError"
+        except Exception as e:  # an exception of the candidate's, or of the tests on its answer
+            return "error", f"{type(e).__name__}: {str(e)[:300]}"
+
+
+def _compile_prompt(problem: dict):
+    """The prompt as a module: HumanEval's stubs end in a docstring and compile
+    as they are; a bare signature gets a `pass` body."""
+    name = f"<prompt {problem['task_id']}>"
+    try:
+        return compile(problem["prompt"], name, "exec")
+    except SyntaxError:
+        return compile(problem["prompt"].rstrip() + "\n    pass\n", name, "exec")
+
+
+def _death(status: int):
+    """A verdict for a child that exited or died instead of answering."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGXCPU:
+            return "timeout", "CPU-time limit"
+        return "error", f"killed by {signal.Signals(sig).name}"
+    return "error", f"exited with status {os.WEXITSTATUS(status)} before the tests finished"
+
+
+def main() -> None:
+    """Serve on stdin/stdout: {"problem"} registers a problem;
+    {"task_id", "program" or "code", "limits"} is judged, and answered with a verdict."""
+    judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None)
+    # Frames go out on a copy of stdout; what a dataset's tests print goes to
+    # stderr instead of into the frames.
+    rfd, wfd = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    wire.send(wfd, {"isolation": judge.isolation})
+    problems = {}
+    while True:
+        try:
+            job = wire.receive(rfd)
+        except EOFError:
+            return
+        if "problem" in job:
+            problems[job["problem"]["task_id"]] = job["problem"]
+        else:
+            wire.send(wfd, judge.run(problems[job["task_id"]], job.get("program"), job["limits"], job.get("code")))
+
+
+if __name__ == "__main__":
+    main()

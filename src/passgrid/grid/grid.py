@@ -1,0 +1,200 @@
+"""The grid: its cells, the draws they share, the datasets they use, every
+path the workflow writes, and the grid-level settings. The Snakefile,
+`passgrid grid` and the cost preview all read this one model.
+
+Each job gets a typed record (passgrid.grid.jobs) holding everything its
+step needs, and beside it the plain values whose change must rerun it
+(`Job.reruns_on`): Snakemake reruns a job when a plain-valued param changes
+and does not track other objects, so a price or a thread count, which is in
+the record but not in `reruns_on`, re-runs nothing.
+"""
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Optional
+
+from passgrid import PassgridError
+from passgrid.grid.compose import expand_sweep, flatten
+from passgrid.grid.ids import cell_id, dataset_id, draw_id, draw_identity, strong_id
+from passgrid.grid.jobs import CellRecord, ExecuteJob, SampleJob
+from passgrid.grid.schema import CELL_SECTIONS, GRID_SECTIONS
+from passgrid.sampling.backends import backend_class
+
+# Every path the workflow writes, in one place.
+PATHS = {
+    "problems": "results/data/{dataset}/problems.jsonl",
+    "dataset_meta": "results/data/{dataset}/meta.json",
+    # the dataset's problems with a stronger test set's tests
+    "strong_problems": "results/data/{dataset}/strong-{strong}/problems.jsonl",
+    "strong_meta": "results/data/{dataset}/strong-{strong}/meta.json",
+    "samples": "results/draws/{draw}/samples.jsonl",
+    "shards": "results/draws/{draw}/sample_shards",
+    "draw_meta": "results/draws/{draw}/draw.json",
+    "executions": "results/runs/{cell}/executions.jsonl",
+    "probes": "results/runs/{cell}/probes.jsonl",
+    "executions_strong": "results/runs/{cell}/executions_strong.jsonl",
+    "per_problem": "results/runs/{cell}/per_problem.csv",
+    "scores": "results/runs/{cell}/scores.csv",
+    "per_problem_strong": "results/runs/{cell}/per_problem_strong.csv",
+    "scores_strong": "results/runs/{cell}/scores_strong.csv",
+    "cell_config": "results/runs/{cell}/config.json",
+    "summary": "results/summary.csv",
+    "fits": "results/fits.csv",
+    "crossings": "results/crossings.csv",
+    "report": "results/report/index.html",
+    "figures": "results/report/figures",
+    "cell_figure": "results/report/figures/cells/{cell}/pass_at_k.png",
+    "tracking": "results/tracking.json",
+    "log": "results/logs/{rule}/{job}.log",  # what each job printed (also shown as it runs)
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of a grid: its id, its full config, and what varies in it."""
+    id: str
+    config: dict
+    varying: dict
+
+    @property
+    def draw(self) -> str:
+        return draw_id(self.config)
+
+    @property
+    def dataset(self) -> str:
+        return dataset_id(self.config["dataset"])
+
+
+@dataclass(frozen=True)
+class Draw:
+    """The samples that cells differing only in budget share: drawn once, at
+    the largest n and the largest limit any of them asks for."""
+    id: str
+    config: dict  # a cell's config, with the draw's budget
+    cells: tuple
+
+    @property
+    def n(self) -> int:
+        return self.config["sampling"]["n"]
+
+    @property
+    def limit(self) -> Optional[int]:
+        return self.config["dataset"]["limit"]
+
+
+def _group(items, key) -> dict:
+    groups = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+class Grid:
+    def __init__(self, cells: list, sweep: str):
+        if not cells:
+            raise PassgridError("the sweep has no cells")
+        self.sweep = sweep
+        self.cells = {c.id: c for c in cells}
+        for section in GRID_SECTIONS:
+            values = {repr(c.config[section]) for c in cells}
+            if len(values) > 1:
+                raise PassgridError(f"{section}.*: one for the whole grid (its summary, report and tracking); "
+                                    "it cannot vary across cells")
+        first = cells[0].config
+        self.analysis, self.tracking = first["analysis"], first["tracking"]
+        self.draws = {}
+        for draw, members in _group(cells, lambda c: c.draw).items():
+            config = {**members[0].config, "sampling": {**members[0].config["sampling"]},
+                      "dataset": {**members[0].config["dataset"]}}
+            config["sampling"]["n"] = max(c.config["sampling"]["n"] for c in members)
+            limits = [c.config["dataset"]["limit"] for c in members]
+            config["dataset"]["limit"] = None if None in limits else max(limits)
+            self.draws[draw] = Draw(draw, config, tuple(c.id for c in members))
+        self.datasets = {c.dataset: c.config["dataset"] for c in cells}
+        # strong-test id -> the `dataset.strong_tests` it stands for
+        self.strong_tests = {strong_id(c.config["dataset"]["strong_tests"]): c.config["dataset"]["strong_tests"]
+                             for c in cells if c.config["dataset"]["strong_tests"]}
+
+    @classmethod
+    def expand(cls, conf_dir=None, overrides=(), sweep: str = None) -> "Grid":
+        """The grid of a sweep (see compose.expand_sweep); two spellings of one
+        value make one cell."""
+        cells = {}
+        for config, varying in expand_sweep(conf_dir, overrides, sweep):
+            cell = Cell(cell_id(config, varying), config, varying)
+            cells.setdefault(cell.id, cell)
+        return cls(list(cells.values()), sweep or "default")
+
+    def strong_limit(self, dataset: str, strong: str):
+        """How many of a dataset's first problems need the stronger tests: the
+        largest limit of the cells that judge by them (None: all)."""
+        limits = [c.config["dataset"]["limit"] for c in self.cells.values()
+                  if c.dataset == dataset and c.config["dataset"]["strong_tests"] == self.strong_tests[strong]]
+        return None if None in limits else max(limits)
+
+    def path(self, name: str, **ids) -> str:
+        return PATHS[name].format(**ids)
+
+    def settings(self) -> dict:
+        """The grid-level sections, flattened: the parent MLflow run's params."""
+        return flatten({k: getattr(self, k) for k in GRID_SECTIONS})
+
+    def varying_keys(self) -> list:
+        return sorted({key for cell in self.cells.values() for key in cell.varying})
+
+    # What each job needs -------------------------------------------------
+
+    def problems_of_cell(self, cell: str) -> str:
+        return self.path("problems", dataset=self.cells[cell].dataset)
+
+    def problems_of_draw(self, draw: str) -> str:
+        return self.path("problems", dataset=dataset_id(self.draws[draw].config["dataset"]))
+
+    def strong_problems_of_cell(self, cell: str) -> str:
+        c = self.cells[cell]
+        return self.path("strong_problems", dataset=c.dataset, strong=strong_id(c.config["dataset"]["strong_tests"]))
+
+    def samples_of_cell(self, cell: str) -> str:
+        return self.path("samples", draw=self.cells[cell].draw)
+
+    def sample_job(self, draw: str) -> SampleJob:
+        config = self.draws[draw].config
+        return SampleJob(draw=draw, model=config["model"], prompt=config["prompt"], sampling=config["sampling"],
+                         limit=config["dataset"]["limit"], identity=draw_identity(config),
+                         gpus=backend_class(config["model"]["backend"]).gpus(config["model"]))
+
+    def execute_job(self, cell: str, probe: bool = False) -> ExecuteJob:
+        config = self.cells[cell].config
+        return ExecuteJob(execution=config["execution"], n=config["sampling"]["n"],
+                          limit=config["dataset"]["limit"], probe=probe)
+
+    @cached_property
+    def _records(self) -> dict:
+        return {c.id: self._record(c) for c in self.cells.values()}
+
+    def record(self, cell: str) -> CellRecord:
+        """What the summary, report and tracking jobs need to know of a cell
+        (its own config sections, not the grid-level ones), and the paths of
+        its results."""
+        return self._records[cell]
+
+    def cell_records(self) -> list:
+        return list(self._records.values())
+
+    def _record(self, c: Cell) -> CellRecord:
+        def run(name):
+            return self.path(name, cell=c.id)
+
+        strong = bool(c.config["dataset"]["strong_tests"])
+        own = {k: c.config[k] for k in CELL_SECTIONS}
+        return CellRecord(
+            id=c.id, config=own, flat_config=flatten(own),
+            varying=c.varying, samples=self.samples_of_cell(c.id), executions=run("executions"),
+            per_problem=run("per_problem"), probes=run("probes"),
+            per_problem_strong=run("per_problem_strong") if strong else None, config_json=run("cell_config"),
+            figure=run("cell_figure"),
+            gpus=backend_class(c.config["model"]["backend"]).gpus(c.config["model"]))
+
+
+def expand_grid(conf_dir=None, overrides=(), sweep: str = None) -> list:
+    """The cells of a sweep, in order."""
+    return list(Grid.expand(conf_dir, overrides, sweep).cells.values())

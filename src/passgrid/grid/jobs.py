@@ -1,0 +1,60 @@
+"""Typed records of what each job is given, built by the Grid and passed to
+the steps (through Snakemake's params, or directly by the CLI and tests)."""
+from dataclasses import dataclass
+from typing import Optional
+
+from passgrid.changes import VERDICTS, keep
+from passgrid.grid.schema import ExecutionConfig
+
+
+@dataclass(frozen=True)
+class SampleJob:
+    """One draw at its budget: the model, prompt and sampling sections (with
+    sampling['n'] the draw's n), and the draw's problems (the first `limit`)."""
+    draw: str
+    model: dict
+    prompt: dict
+    sampling: dict
+    limit: Optional[int]
+    identity: dict  # the draw's SAMPLES fields, as recorded in its draw.json
+    gpus: int
+
+    @property
+    def reruns_on(self) -> dict:
+        """What re-runs the job when it changes: the draw and its budget; not
+        the model's DERIVED settings (threads, slots, retries, prices)."""
+        return {"draw": self.identity, "n": self.sampling["n"], "limit": self.limit}
+
+
+@dataclass(frozen=True)
+class ExecuteJob:
+    """One cell's samples (each problem's first n, of the first `limit`
+    problems) judged against its tests, or with `probe` its docstring's examples."""
+    execution: dict
+    n: int
+    limit: Optional[int]
+    probe: bool
+
+    @property
+    def reruns_on(self) -> dict:
+        """The cell's limits and budget; not its workers or cache path."""
+        return {"execution": keep(ExecutionConfig, self.execution, {VERDICTS}), "n": self.n, "limit": self.limit,
+                "probe": self.probe}
+
+
+@dataclass(frozen=True)
+class CellRecord:
+    """What the summary, report and tracking jobs know of a cell, and the
+    paths of its results."""
+    id: str
+    config: dict
+    flat_config: dict
+    varying: dict
+    samples: str
+    executions: str
+    per_problem: str
+    probes: str
+    per_problem_strong: Optional[str]
+    config_json: str
+    figure: str  # its pass@k curve, drawn by the report, logged with its MLflow run
+    gpus: int  # GPUs a sampling job of the cell's model takes: what its GPU-hours count

@@ -1,0 +1,37 @@
+"""What a grid will cost before it runs: samples, executions, GPU-hours."""
+from passgrid.datasets import source_class
+from passgrid.grid.grid import Grid
+from passgrid.sampling.backends import backend_class
+
+
+def selected(total, limit):
+    """Problems a limit selects of a dataset of `total` (None: only a remote
+    knows; then the limit, which may be None too)."""
+    if total is None:
+        return limit
+    return min(total, limit) if limit else total
+
+
+def plan(grid: Grid) -> list:
+    """One row per draw (cells sharing samples count once): its cells,
+    samples, executions (an upper bound: identical programs run once) and
+    GPU-hours at max_tokens per sample (an upper bound), where the model
+    config gives a throughput and its backend takes GPUs."""
+    rows, totals = [], {}
+    for draw in grid.draws.values():
+        c = draw.config
+        key = repr(sorted(c["dataset"].items()))
+        if key not in totals:
+            totals[key] = source_class(c["dataset"]["source"]).count(c["dataset"])
+        problems = selected(totals[key], draw.limit)
+        cells = [grid.cells[cid].config for cid in draw.cells]
+        executions = sum((selected(totals[key], cell["dataset"]["limit"]) or 0) * cell["sampling"]["n"]
+                         for cell in cells)
+        model, gpus = c["model"], backend_class(c["model"]["backend"]).gpus(c["model"])
+        samples = (problems or 0) * draw.n
+        tokens_per_s = model.get("est_tokens_per_s")
+        rows.append({"draw": draw.id, "cells": list(draw.cells), "model": model["name"], "problems": problems,
+                     "n": draw.n, "samples": samples, "executions": executions, "gpus": gpus,
+                     "gpu_hours": samples * c["sampling"]["max_tokens"] / tokens_per_s * gpus / 3600
+                     if tokens_per_s and gpus else None})
+    return rows

@@ -1,0 +1,207 @@
+"""The config schema: every key a cell may have, its type, its default, and
+what a change to it changes (passgrid.changes: samples, budget, verdicts,
+derived), from which the grid's ids are derived (passgrid.grid.ids).
+
+Hydra composes conf/; this schema is merged over the result once, so that an
+unknown key or a wrong type fails before anything runs. Semantic checks (a
+temperature below 0, a backend that does not exist) follow in `check_values`.
+The `dataset` and `model` sections hold the fields that the dataset sources
+and the sampling backends declare for themselves (their plugins' `Settings`).
+"""
+from dataclasses import dataclass, field, fields, make_dataclass
+from typing import Any, Dict, List, Optional
+
+from omegaconf import MISSING
+
+from passgrid.changes import BUDGET, DERIVED, SAMPLES, VERDICTS, changes_of, setting
+from passgrid.datasets import SOURCE_NAMES, source_class
+from passgrid.execution.limits import Limits
+from passgrid.sampling.backends import BACKEND_NAMES, backend_class
+from passgrid.sampling.prompts import STYLES
+from passgrid.sampling.seeds import MAX_BASE_SEED, MAX_SAMPLES
+
+
+@dataclass
+class _DatasetCommon:
+    name: str = setting(MISSING, SAMPLES)
+    source: str = setting("package", SAMPLES)  # a source plugin (passgrid.datasets): package | jsonl | hub
+    # Keep the first N problems (None: all). A budget: a draw holds every
+    # problem any cell asks for, and growing it draws only the new problems.
+    limit: Optional[int] = setting(None, BUDGET)
+    # A stronger test set for the same problems (JSONL path, or hub:ID such as
+    # hub:evalplus/humanevalplus): samples are judged by both, and the report
+    # shows the gap. It changes no draw: the samples stay the same.
+    strong_tests: Optional[str] = setting(None, VERDICTS)
+
+
+@dataclass
+class _ModelCommon:
+    name: str = setting(MISSING, SAMPLES)
+    backend: str = setting(MISSING, SAMPLES)  # a backend plugin (passgrid.sampling.backends)
+    params_b: Optional[float] = setting(None, DERIVED)  # billions of parameters, for FLOPs
+    price_input_per_mtok: Optional[float] = setting(None, DERIVED)  # dollars per million tokens
+    price_output_per_mtok: Optional[float] = setting(None, DERIVED)
+    price_per_gpu_hour: Optional[float] = setting(None, DERIVED)
+
+
+def _with_plugins(name: str, common: type, plugins) -> type:
+    """A config section: the common fields, then every plugin's own (a name
+    two of them declare is a bug in one of them)."""
+    members = [(f.name, f.type, f) for f in fields(common)]
+    for plugin in plugins:
+        for f in fields(plugin.Settings):
+            if f.name in {m[0] for m in members}:
+                raise TypeError(f"{plugin.__name__} declares {name}.{f.name}, which is declared already")
+            members.append((f.name, f.type, setting(f.default, changes_of(f))))
+    return make_dataclass(name, [(n, t, setting(f.default, changes_of(f))) for n, t, f in members])
+
+
+DatasetConfig = _with_plugins("DatasetConfig", _DatasetCommon, map(source_class, SOURCE_NAMES))
+ModelConfig = _with_plugins("ModelConfig", _ModelCommon, map(backend_class, BACKEND_NAMES))
+# section -> (the key that chooses the plugin, {plugin name: the fields it declares})
+PLUGIN_FIELDS = {
+    "dataset": ("source", {name: {f.name for f in fields(source_class(name).Settings)} for name in SOURCE_NAMES}),
+    "model": ("backend", {name: {f.name for f in fields(backend_class(name).Settings)} for name in BACKEND_NAMES}),
+}
+
+
+def chosen_fields(section: str, values: dict) -> dict:
+    """A dataset or model section without the fields of the plugins it does
+    not choose: another backend's settings change nothing of this one's samples."""
+    key, owned = PLUGIN_FIELDS[section]
+    others = set().union(*(names for plugin, names in owned.items() if plugin != values.get(key)))
+    return {k: v for k, v in values.items() if k not in others}
+
+
+@dataclass
+class PromptConfig:
+    style: str = setting("chat", SAMPLES)  # chat: code extracted from the reply | completion: raw continuation
+    instruction: str = setting("", SAMPLES)
+    system: Optional[str] = setting(None, SAMPLES)
+    stop: List[str] = setting(changes=SAMPLES, default_factory=list)
+    # chat: stop a sample once its reply holds a closed code block defining
+    # the function (what is executed cannot change after it, but the raw
+    # reply and its tokens do). Honoured by llamacpp; vLLM and API servers
+    # cannot stop on a test of the text and return whole replies, with the
+    # same programs.
+    stop_at_answer: bool = setting(False, SAMPLES)
+
+
+@dataclass
+class SamplingConfig:
+    n: int = setting(8, BUDGET)  # samples per problem; a draw grows to the largest n asked of it
+    temperature: float = setting(0.8, SAMPLES)
+    top_p: float = setting(0.95, SAMPLES)
+    max_tokens: int = setting(512, SAMPLES)
+    seed: int = setting(0, SAMPLES)  # the base seed: each problem's stream derives from it and the task_id
+
+
+@dataclass
+class ExecutionConfig:
+    # Sandbox limits; their defaults live in passgrid.execution.limits.Limits.
+    timeout_s: float = setting(Limits.timeout_s, VERDICTS)  # floor of each problem's time limit
+    timeout_factor: float = setting(Limits.timeout_factor, VERDICTS)  # x the reference solution's runtime
+    memory_mb: int = setting(Limits.memory_mb, VERDICTS)
+    file_size_mb: int = setting(Limits.file_size_mb, VERDICTS)
+    open_files: int = setting(Limits.open_files, VERDICTS)
+    processes: int = setting(Limits.processes, VERDICTS)
+    workers: int = setting(2, DERIVED)  # judge processes: how fast, not what
+    cache: Optional[str] = setting("results/cache/verdicts.sqlite", DERIVED)  # verdicts by content, shared by cells and runs
+
+
+@dataclass
+class TrackingConfig:
+    uri: str = setting("sqlite:///mlflow.db", DERIVED)
+    experiment: str = setting("passgrid", DERIVED)
+
+
+@dataclass
+class ReferenceConfig:
+    name: str = MISSING
+    pass_at_1: float = MISSING  # a fraction, as measured elsewhere
+    source: str = MISSING  # where the number comes from
+
+
+@dataclass
+class AnalysisConfig:
+    # Grid-level analysis (summary, fits, report): changing it reruns no cell.
+    level: float = setting(0.95, DERIVED)  # confidence level of every interval
+    bootstrap: int = setting(1000, DERIVED)  # replicates of the bootstrap over problems
+    seed: int = setting(0, DERIVED)
+    references: List[ReferenceConfig] = setting(changes=DERIVED, default_factory=list)
+    fit_fraction: float = setting(0.25, DERIVED)  # validation: fit on k <= fraction x n, predict pass@n
+    extrapolate_to: List[int] = setting(changes=DERIVED, default_factory=lambda: [100, 1000, 10000])
+    selection_subsets: int = setting(100, DERIVED)  # random k-subsets per problem for selected@k
+
+
+@dataclass
+class SweepConfig:
+    description: str = ""
+    params: Dict[str, Any] = field(default_factory=dict)  # key: Hydra sweep expression
+
+
+@dataclass
+class Config:
+    dataset: DatasetConfig = field(default_factory=DatasetConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    prompt: PromptConfig = field(default_factory=PromptConfig)
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    sweep: SweepConfig = field(default_factory=SweepConfig)
+
+
+# A cell's own sections; the grid-level ones are one for the whole grid (its
+# summary, report and tracking are computed over all cells).
+CELL_SECTIONS = ("dataset", "model", "prompt", "sampling", "execution")
+GRID_SECTIONS = ("analysis", "tracking")
+
+
+def _missing_files(cfg) -> list:
+    """Files the config names that are not there (relative paths: from the
+    working directory, where the workflow runs)."""
+    from pathlib import Path
+
+    strong = cfg.dataset.strong_tests
+    if strong and not strong.startswith("hub:") and not Path(strong).is_file():
+        return [f"dataset.strong_tests={strong!r}: no such file (or hub:ID for a hub dataset)"]
+    return []
+
+
+def check_values(cfg) -> list:
+    """Semantic problems of a typed config, as 'key=value: why' strings."""
+    checks = [
+        ("dataset.source", cfg.dataset.source in SOURCE_NAMES, f"one of {', '.join(SOURCE_NAMES)}"),
+        ("dataset.limit", cfg.dataset.limit is None or cfg.dataset.limit >= 1, "must be >= 1"),
+        ("model.backend", cfg.model.backend in BACKEND_NAMES, f"one of {', '.join(BACKEND_NAMES)}"),
+        ("prompt.style", cfg.prompt.style in STYLES, f"one of {', '.join(STYLES)}"),
+        ("prompt.stop_at_answer", not cfg.prompt.stop_at_answer or cfg.prompt.style == "chat",
+         "only with prompt.style=chat (the answer is a code block of the reply)"),
+        ("sampling.n", 1 <= cfg.sampling.n <= MAX_SAMPLES, f"must be in [1, {MAX_SAMPLES}]"),
+        ("sampling.temperature", cfg.sampling.temperature >= 0, "must be >= 0"),
+        ("sampling.top_p", 0 < cfg.sampling.top_p <= 1, "must be in (0, 1]"),
+        ("sampling.max_tokens", cfg.sampling.max_tokens >= 1, "must be >= 1"),
+        ("sampling.seed", 0 <= cfg.sampling.seed <= MAX_BASE_SEED, f"must be in [0, {MAX_BASE_SEED}]"),
+        ("execution.timeout_s", cfg.execution.timeout_s > 0, "must be > 0"),
+        ("execution.timeout_factor", cfg.execution.timeout_factor >= 1, "must be >= 1"),
+        ("execution.memory_mb", cfg.execution.memory_mb >= 64, "must be >= 64"),
+        ("execution.workers", cfg.execution.workers >= 1, "must be >= 1"),
+        ("analysis.level", 0 < cfg.analysis.level < 1, "must be in (0, 1)"),
+        ("analysis.bootstrap", cfg.analysis.bootstrap >= 100, "must be >= 100"),
+        ("analysis.fit_fraction", 0 < cfg.analysis.fit_fraction < 1, "must be in (0, 1)"),
+        ("analysis.selection_subsets", cfg.analysis.selection_subsets >= 1, "must be >= 1"),
+    ]
+    problems = []
+    for key, ok, why in checks:
+        if not ok:
+            section, name = key.split(".")
+            problems.append(f"{key}={getattr(getattr(cfg, section), name)!r}: {why}")
+    if problems:
+        return problems  # the plugins' checks below assume a known source and backend
+    for i, ref in enumerate(cfg.analysis.references):
+        if not 0 < ref.pass_at_1 <= 1:
+            problems.append(f"analysis.references[{i}].pass_at_1={ref.pass_at_1!r}: a fraction in (0, 1]")
+    problems += source_class(cfg.dataset.source).check(dict(cfg.dataset))
+    problems += backend_class(cfg.model.backend).check(dict(cfg.model))
+    return problems + _missing_files(cfg)

@@ -1,0 +1,1 @@
+"""Sampling: prompts, code extraction, seeds, and drawing a budget resumably with a backend."""

@@ -1,0 +1,77 @@
+"""The interface every sampling backend implements, and what it declares:
+the model-config fields it reads (each with what a change to it changes),
+their checks, and the GPUs a job of it takes (for the scheduler and the cost)."""
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Request:
+    """n samples for one prompt. Exactly one of `messages` (chat) and `prompt`
+    (raw completion) is set. Sample i is drawn with seed `seed + i`: the
+    problem's seed stream (passgrid.sampling.seeds) from the request's first
+    sample on."""
+    n: int
+    temperature: float
+    top_p: float
+    max_tokens: int
+    seed: int
+    messages: Optional[list] = None
+    prompt: Optional[str] = None
+    stop: tuple = ()
+    # chat: the entry point whose code the reply must give; a backend that
+    # decodes token by token may stop once prompts.answer_complete holds
+    # (finish_reason "answer"), as nothing after it changes the program.
+    stop_at_answer: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One sample. Its token counts are the tokens processed for it that no
+    earlier sample of the same request already paid for: a prompt evaluated
+    once for n samples (a shared KV cache, one API response with n choices)
+    is counted on the first of them only, so sums are what was computed or
+    billed."""
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    latency_s: float
+
+
+class Backend:
+    """Draws samples. Subclasses set `name` and `Settings` and implement
+    `generate`; they import their engine inside, so that declaring them
+    (the schema reads `Settings`) costs nothing."""
+    name = "base"
+    # A dataclass of the model-config fields only this backend reads, each a
+    # passgrid.changes.setting; the schema's `model` section holds them all.
+    Settings = None
+
+    @classmethod
+    def check(cls, model: dict) -> list:
+        """Problems of a model config for this backend, as 'key=value: why' strings."""
+        return []
+
+    @classmethod
+    def gpus(cls, model: dict) -> int:
+        """GPUs one sampling job takes: a scheduler resource, and what GPU-hours count."""
+        return 0
+
+    def __init__(self, model: dict, threads: int = 1):
+        self.model = model
+        self.threads = threads
+
+    def generate(self, request: Request) -> list:
+        """Return exactly request.n Generations, in seed order."""
+        raise NotImplementedError
+
+    def generate_many(self, requests: list):
+        """Yield (index, generations) for each request as it completes, in
+        any order. The default draws them one after another; backends that
+        wait on a server overlap them."""
+        for index, request in enumerate(requests):
+            yield index, self.generate(request)
+
+    def close(self) -> None:
+        """Release the model (GPU memory, server connections)."""

@@ -1,0 +1,95 @@
+"""OpenAI's API, or any OpenAI-compatible server (vLLM serve, llama.cpp server, ...).
+
+Asks for n choices per request and tops up with further requests when a server
+returns fewer (many compatible servers ignore `n`); up to `model.max_concurrency`
+problems are in flight at once. The openai client retries
+rate limits, server errors and timeouts with backoff (`model.max_retries`);
+authentication and unknown-model errors stop the run with one line. The API
+key is read from the variable named by `model.api_key_env` and never stored.
+
+Seeds: the API takes one `seed` per request, however many choices it asks
+for. A request's seed is the problem's stream at its first sample
+(passgrid.sampling.seeds), and a top-up request for the rest continues the
+stream where the earlier ones stopped. Choice i is recorded with the
+stream's seed for its sample (seed + i); how a server derives its choices
+from one seed is its own (OpenAI's seed is best-effort).
+"""
+import os
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+from passgrid import PassgridError
+from passgrid.changes import DERIVED, SAMPLES, setting
+from passgrid.sampling.backends.base import Backend, Generation, Request
+
+
+@dataclass
+class OpenAISettings:
+    base_url: Optional[str] = setting(None, SAMPLES)  # any OpenAI-compatible server; None: OpenAI
+    # How the key is found and how requests are paced change no sample.
+    api_key_env: str = setting("OPENAI_API_KEY", DERIVED)  # the variable holding the key; the key is never stored
+    max_retries: int = setting(5, DERIVED)  # retries with backoff on rate limits, server errors, timeouts
+    max_concurrency: int = setting(8, DERIVED)  # problems in flight at once
+    request_timeout_s: float = setting(600.0, DERIVED)
+
+
+class OpenAIBackend(Backend):
+    name = "openai"
+    Settings = OpenAISettings
+
+    def __init__(self, model: dict, threads: int = 1):
+        super().__init__(model, threads)
+        import openai
+
+        key = os.environ.get(model["api_key_env"])
+        if not key and not model.get("base_url"):
+            raise PassgridError(f"model.api_key_env: set ${model['api_key_env']} to your OpenAI API key")
+        # A local compatible server usually takes any key; the client insists on one.
+        self.client = openai.OpenAI(base_url=model.get("base_url"), api_key=key or "unused",
+                                    max_retries=model["max_retries"], timeout=model["request_timeout_s"])
+        self.errors = openai
+
+    def generate(self, request: Request) -> list:
+        out, start = [], time.perf_counter()
+        while len(out) < request.n:
+            response = self._create(request, n=request.n - len(out), seed=request.seed + len(out))
+            if not response.choices:
+                raise PassgridError(f"model.base_url: {self.model.get('base_url') or 'OpenAI'} returned no choices")
+            usage = response.usage
+            for j, choice in enumerate(response.choices[:request.n - len(out)]):
+                text = choice.message.content if request.messages is not None else choice.text
+                # Usage is reported per response, not per choice: it goes on the
+                # response's first sample, so sums are what was billed.
+                out.append(Generation(
+                    text=text or "", prompt_tokens=(usage.prompt_tokens if usage else 0) if j == 0 else 0,
+                    completion_tokens=(usage.completion_tokens if usage else 0) if j == 0 else 0,
+                    finish_reason=choice.finish_reason or "unknown", latency_s=time.perf_counter() - start))
+        return out
+
+    def generate_many(self, requests: list):
+        """Up to model.max_concurrency problems in flight at once."""
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        pool = ThreadPoolExecutor(max_workers=self.model["max_concurrency"])
+        try:
+            futures = {pool.submit(self.generate, request): index for index, request in enumerate(requests)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _create(self, request: Request, n: int, seed: int):
+        common = dict(model=self.model["name"], n=n, temperature=request.temperature, top_p=request.top_p,
+                      max_tokens=request.max_tokens, seed=seed, stop=list(request.stop) or None)
+        try:
+            if request.messages is not None:
+                return self.client.chat.completions.create(messages=request.messages, **common)
+            return self.client.completions.create(prompt=request.prompt, **common)
+        except self.errors.AuthenticationError:
+            raise PassgridError(f"model.api_key_env: the server refused the key in ${self.model['api_key_env']}") from None
+        except self.errors.NotFoundError:
+            raise PassgridError(f"model.name: {self.model['name']!r} is not served at "
+                                f"{self.model.get('base_url') or 'OpenAI'}") from None
+        except self.errors.APIConnectionError as e:
+            raise PassgridError(f"model.base_url: cannot reach {self.model.get('base_url') or 'OpenAI'}: {e}") from None

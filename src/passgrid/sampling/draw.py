@@ -1,0 +1,184 @@
+"""Draw n samples per problem with a backend, resumably, growing a draw.
+
+Each problem's samples live in a shard file of its own, named by its
+task_id and written atomically as soon as the problem's samples are drawn.
+A rerun draws, per problem, only what its shard lacks: nothing for a
+complete shard, the samples from index m on for a shard of m < n (a larger
+budget), everything for a new problem (a larger dataset.limit). Sample i of
+a problem always has the seed `sampling.seeds.sample_seed(seed, task_id, i)`,
+so a grown draw equals a fresh draw at the larger budget. When every
+problem is done, each problem's first n samples are joined into one file.
+"""
+import hashlib
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+from passgrid import PassgridError
+from passgrid.files import read_jsonl, write_jsonl_atomic
+from passgrid.sampling.backends import Request, make_backend
+from passgrid.sampling.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
+from passgrid.sampling.seeds import sample_seed
+
+# The fields of a sample record that differ between two runs drawing the same samples.
+TIMING_FIELDS = ("latency_s", "started_at")
+
+
+def build_request(problem: dict, prompt: dict, sampling: dict, first: int = 0) -> Request:
+    """The request for a problem's samples `first` .. sampling['n'] - 1."""
+    common = dict(n=sampling["n"] - first, temperature=sampling["temperature"], top_p=sampling["top_p"],
+                  max_tokens=sampling["max_tokens"], seed=sample_seed(sampling["seed"], problem["task_id"], first),
+                  stop=tuple(prompt.get("stop") or ()))
+    if prompt["style"] == "chat":
+        return Request(messages=chat_messages(problem["prompt"], prompt["instruction"], prompt.get("system")),
+                       stop_at_answer=problem["entry_point"] if prompt.get("stop_at_answer") else None, **common)
+    return Request(prompt=problem["prompt"], **common)
+
+
+def to_completion(text: str, problem: dict, prompt: dict) -> str:
+    """What to append to the problem's prompt, from the model's raw text."""
+    if prompt["style"] == "chat":
+        return completion_from_code(extract_code(text, problem["entry_point"]), problem["entry_point"])
+    return truncate_at_stop(text, prompt.get("stop") or [])
+
+
+def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, shard_dir, out_path,
+                    threads: int = 1, progress: bool = True) -> dict:
+    """Give every problem sampling['n'] samples, drawing only what its shard
+    lacks; join each problem's first n into out_path.
+
+    Returns counts: problems drawn for now, problems complete from earlier
+    runs, samples drawn now, samples joined.
+    """
+    shard_dir, n = Path(shard_dir), sampling["n"]
+    have = {p["task_id"]: _read_shard(shard_path(shard_dir, p["task_id"]), p["task_id"], sampling["seed"])
+            for p in problems}
+    todo = [p for p in problems if len(have[p["task_id"]]) < n]
+    resumed = len(problems) - len(todo)
+    if resumed or any(have[p["task_id"]] for p in todo):
+        print(f"sample: {resumed} of {len(problems)} problems complete in {shard_dir}, "
+              f"{sum(len(have[p['task_id']]) for p in todo)} samples of the others kept", file=sys.stderr)
+    drawn = 0
+    if todo:
+        backend = make_backend(model, threads=threads)
+        try:
+            bar = _progress_bar(len(todo), progress)
+            requests = [build_request(p, prompt, sampling, first=len(have[p["task_id"]])) for p in todo]
+            tokens, start = 0, time.monotonic()
+            for j, generations in backend.generate_many(requests):
+                problem = todo[j]
+                old = have[problem["task_id"]]
+                records = _records(backend, problem, prompt, requests[j], generations, first=len(old))
+                write_jsonl_atomic(shard_path(shard_dir, problem["task_id"]), old + records)
+                # rates over the whole run: problems overlap in a batching backend
+                drawn, tokens = drawn + len(records), tokens + _tokens(records)
+                elapsed = max(1e-9, time.monotonic() - start)
+                bar.update(1)
+                bar.set_postfix(samples_s=f"{drawn / elapsed:.2f}", tok_s=f"{tokens / elapsed:.0f}")
+            bar.close()
+        finally:
+            backend.close()
+    joined = [r for p in problems for r in list(read_jsonl(shard_path(shard_dir, p["task_id"])))[:n]]
+    write_jsonl_atomic(out_path, joined)
+    return {"sampled": len(todo), "resumed": resumed, "drawn": drawn, "samples": len(joined)}
+
+
+def _records(backend, problem: dict, prompt: dict, request: Request, generations: list, first: int) -> list:
+    if len(generations) != request.n:
+        raise PassgridError(f"backend {backend.name} returned {len(generations)} samples for "
+                            f"{problem['task_id']}, expected {request.n}")
+    # A problem is handed over when its slowest sample is done, so its request
+    # began that long ago: the clock time of its start lets costs.usage take
+    # the union of the problems' spans (they overlap in a batching backend).
+    started_at = time.time() - max(g.latency_s for g in generations)
+    return [
+        {
+            "task_id": problem["task_id"],
+            "sample_index": first + i,
+            "seed": request.seed + i,
+            "completion": to_completion(g.text, problem, prompt),
+            "raw": g.text,
+            "prompt_tokens": g.prompt_tokens,
+            "completion_tokens": g.completion_tokens,
+            "finish_reason": g.finish_reason,
+            # seconds from the start of the problem's request until this sample was done
+            "latency_s": round(g.latency_s, 4),
+            "started_at": round(started_at, 3),  # the problem's request, seconds since the epoch
+        }
+        for i, g in enumerate(generations)
+    ]
+
+
+def shard_path(shard_dir: Path, task_id: str) -> Path:
+    """A problem's shard: its task_id made safe for a file name, and a short
+    hash of it (two task_ids that read alike still get two files)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", task_id)[:64]
+    return Path(shard_dir) / f"{safe}-{hashlib.sha256(task_id.encode('utf-8')).hexdigest()[:8]}.jsonl"
+
+
+def _read_shard(path: Path, task_id: str, base_seed: int) -> list:
+    """A shard's samples, checked: all of `task_id`, indices 0..m-1 in order,
+    each with its stream's seed. Anything else is an error naming the file,
+    never silently mixed into a draw."""
+    if not path.exists():
+        return []
+    rows = list(read_jsonl(path))
+    for i, r in enumerate(rows):
+        if r.get("task_id") != task_id:
+            raise PassgridError(f"{path}: holds samples of another problem than {task_id}; the dataset changed "
+                                f"under the same config: move {path.parent} away to sample afresh")
+        if r.get("sample_index") != i or r.get("seed") != sample_seed(base_seed, task_id, i):
+            raise PassgridError(f"{path}: sample {i} is not sample {i} of {task_id}'s seed stream "
+                                f"(index {r.get('sample_index')}, seed {r.get('seed')}): move {path.parent} away "
+                                "to sample afresh")
+    return rows
+
+
+def _tokens(records) -> int:
+    return sum(r["completion_tokens"] for r in records)
+
+
+def _progress_bar(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="sample", unit="problem", disable=not enabled, file=sys.stderr, mininterval=2.0)
+
+
+def read_samples(path, problems: dict, n: int = None, fields: tuple = None, skip=()) -> list:
+    """All of iter_samples, as a list."""
+    return list(iter_samples(path, problems, n, fields, skip))
+
+
+def iter_samples(path, problems: dict, n: int = None, fields: tuple = None, skip=()) -> Iterator[dict]:
+    """Yield a samples file's samples, checked against the problems; with
+    `fields`, only those keys of each sample (a draw's raw replies can be large).
+    Samples of the task_ids in `skip` (problems of the dataset that the cell
+    leaves out) are passed over; any other task_id is an error.
+
+    With a budget n, each problem keeps its first n samples (sample_index < n:
+    the first n of a larger draw are a valid n-sample run) and must have all
+    of them: a short run is an error (raised once the file is read), never
+    silently scored as failures."""
+    counts = {}
+    for lineno, s in enumerate(read_jsonl(path), 1):
+        if not isinstance(s.get("task_id"), str) or not isinstance(s.get("completion"), str):
+            raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion")
+        if s["task_id"] in skip:
+            continue
+        if s["task_id"] not in problems:
+            raise PassgridError(f"{path}:{lineno}: unknown task_id {s['task_id']!r} for this dataset")
+        if n is not None:
+            if not isinstance(s.get("sample_index"), int):
+                raise PassgridError(f"{path}:{lineno}: a sample needs an integer sample_index")
+            if s["sample_index"] >= n:
+                continue
+        counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
+        yield {k: s.get(k) for k in fields} if fields else s
+    if n is not None:
+        wrong = {t: counts.get(t, 0) for t in problems if counts.get(t, 0) != n}
+        if wrong:
+            t, c = next(iter(wrong.items()))
+            raise PassgridError(f"{path}: expected {n} samples per problem; {len(wrong)} problem(s) differ, "
+                                f"e.g. {t} has {c}")

@@ -1,0 +1,98 @@
+"""Identity is declared: every config field says what a change to it
+changes, and an edit plans exactly the jobs it can change (`snakemake -n`
+after a real run of a small slice, with llama.cpp and SmolLM2)."""
+import re
+import subprocess
+import sys
+from dataclasses import fields, is_dataclass
+
+import pytest
+
+from passgrid.changes import CLASSES, changes_of
+from passgrid.grid.schema import Config
+from tests.conftest import ROOT
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2"]
+SLICE = "dataset.limit=2 sampling.n=2 sampling.max_tokens=32 sampling.temperature=0.8"
+
+
+def leaf_fields(schema, prefix=""):
+    for f in fields(schema):
+        if is_dataclass(f.default_factory if callable(f.default_factory) else None):
+            yield from leaf_fields(f.default_factory, f"{prefix}{f.name}.")
+        else:
+            yield f"{prefix}{f.name}", changes_of(f)
+
+
+def test_every_cell_field_declares_what_it_changes():
+    declared = dict(leaf_fields(Config))
+    undeclared = [k for k, c in declared.items() if c not in CLASSES and not k.startswith("sweep.")]
+    assert not undeclared
+    # the plugins' own fields are in the schema, with their declarations
+    assert declared["model.n_parallel"] == "derived" and declared["model.hf_id"] == "samples"
+    assert declared["dataset.hub_id"] == "samples" and declared["dataset.limit"] == "budget"
+
+
+def test_ids_follow_the_declarations():
+    from passgrid.grid.grid import expand_grid
+    from passgrid.grid.ids import dataset_id, draw_id
+
+    [base] = expand_grid(ROOT / "conf", [], sweep="none")
+
+    def one(*overrides):
+        [cell] = expand_grid(ROOT / "conf", list(overrides), sweep="none")
+        return cell
+
+    for derived in ("model.price_per_gpu_hour=2.0", "model.params_b=1.0", "model.n_parallel=4", "model.n_ctx=4096",
+                    "execution.workers=1", "execution.cache=null", "analysis.level=0.9", "tracking.experiment=x",
+                    "model.max_concurrency=2", "model.est_tokens_per_s=10"):
+        assert one(derived).id.split("-")[-1] == base.id.split("-")[-1], derived
+    for verdicts in ("execution.timeout_s=5", "execution.memory_mb=1024"):
+        cell = one(verdicts)
+        assert cell.id != base.id and draw_id(cell.config) == draw_id(base.config), verdicts
+    for budget in ("sampling.n=16", "dataset.limit=64", "dataset.limit=10"):
+        cell = one(budget)
+        assert cell.id != base.id and draw_id(cell.config) == draw_id(base.config), budget
+        assert dataset_id(cell.config["dataset"]) == dataset_id(base.config["dataset"])
+    for samples in ("sampling.temperature=0.3", "sampling.seed=1", "sampling.max_tokens=64", "prompt=completion"):
+        cell = one(samples)
+        assert draw_id(cell.config) != draw_id(base.config), samples
+
+
+def planned(workdir, overrides) -> dict:
+    dry = subprocess.run(SNAKEMAKE + ["--directory", str(workdir), "-n", "--config", "sweep=none",
+                                      f"overrides={SLICE} {overrides}"], capture_output=True, text=True, check=True)
+    return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)$", dry.stdout, re.M)}
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    work = tmp_path_factory.mktemp("identity")
+    subprocess.run(SNAKEMAKE + ["--directory", str(work), "--config", "sweep=none", f"overrides={SLICE}"],
+                   capture_output=True, text=True, check=True)
+    return work
+
+
+@pytest.mark.system
+@pytest.mark.parametrize("override,expected", [
+    ("", {}),
+    # derived: summaries and reports only
+    ("model.price_per_gpu_hour=2.0", {"summarize": 1, "report": 1, "track": 1, "cell_config": 1}),
+    ("model.n_parallel=4", {"summarize": 1, "report": 1, "track": 1, "cell_config": 1}),
+    ("execution.workers=1", {"summarize": 1, "report": 1, "track": 1, "cell_config": 1}),
+    ("analysis.level=0.9", {"summarize": 1, "report": 1, "track": 1}),  # grid-level: no cell's config
+    ("tracking.experiment=other", {"track": 1}),
+    # verdicts: a new cell, judged again from the same draw
+    ("execution.timeout_s=4", {"execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
+                               "report": 1, "track": 1}),
+    # budget: the draw grows (the job draws only what is missing), the cell is new
+    ("sampling.n=3", {"sample": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
+                      "report": 1, "track": 1}),
+    # samples: a new draw
+    ("sampling.top_p=0.9", {"sample": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
+                            "report": 1, "track": 1}),
+])
+def test_an_edit_plans_exactly_the_jobs_it_can_change(ran, override, expected):
+    counts = planned(ran, override)
+    counts.pop("all", None), counts.pop("total", None)
+    assert counts == expected

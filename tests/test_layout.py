@@ -1,0 +1,65 @@
+"""The package's folders show the DAG, and each layer imports only the layers
+below it (read from the source, so a back-edge fails here before it bites)."""
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "passgrid"
+
+# layer -> the layers it may import (besides itself and the base).
+BASE = {"passgrid", "passgrid.files", "passgrid.changes"}
+ALLOWED = {
+    "datasets": set(),
+    "sampling": set(),
+    "execution": set(),
+    "analysis": set(),  # reads verdicts as data: never execution, never sampling
+    "report": {"analysis"},
+    "tracking": {"analysis"},
+    # the grid assembles the schema from the plugins' declarations
+    "grid": {"datasets", "sampling", "execution"},
+    "steps": {"datasets", "sampling", "execution", "analysis", "report", "tracking"},
+    "cli": {"datasets", "sampling", "execution", "analysis", "grid", "steps"},
+}
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "passgrid"
+
+
+def imports(path: Path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("passgrid"):
+            yield node.module if node.module != "passgrid" else None
+            for alias in node.names if node.module == "passgrid" else ():
+                if alias.name != "PassgridError":
+                    yield f"passgrid.{alias.name}"
+        elif isinstance(node, ast.Import):
+            yield from (a.name for a in node.names if a.name.startswith("passgrid"))
+
+
+def test_each_layer_imports_only_downward():
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        module = ".".join(("passgrid",) + path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+        own = layer(module)
+        for target in filter(None, imports(path)):
+            if target in BASE or any(target.startswith(b + ".") for b in BASE - {"passgrid"}):
+                continue
+            if layer(target) != own and layer(target) not in ALLOWED.get(own, set()):
+                wrong.append(f"{module} imports {target}")
+    assert not wrong
+
+
+def test_the_phases_have_folders_of_their_own():
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == {
+        "grid", "datasets", "sampling", "execution", "analysis", "report"}
+
+
+def test_no_backend_is_special_cased_outside_its_own_module():
+    backends = PACKAGE / "sampling" / "backends"
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent == backends:
+            continue
+        text = path.read_text()
+        for name in ("llamacpp", "vllm", "openai"):
+            assert f'backend"] == "{name}"' not in text and f"backend == \"{name}\"" not in text, path
