@@ -17,6 +17,6 @@ include: "rules/track.smk"
 
 rule all:
     input:
-        P["summary"],
-        P["report"],
-        P["tracking"],
+        PATHS["summary"],
+        PATHS["report"],
+        PATHS["tracking"],

@@ -17,10 +17,6 @@ try:
 except PassgridError as e:
     sys.exit(f"passgrid: {e}")
 
-# Path templates, with Snakemake's wildcards in braces.
-P = {name: template for name, template in PATHS.items()}
-
-
 # Sampling jobs share the cores: llama.cpp decodes faster as one
 # single-threaded job per core than as one job on every core (bench/).
 def _sample_threads():

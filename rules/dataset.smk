@@ -1,9 +1,9 @@
 rule prepare_dataset:
     output:
-        problems=P["problems"],
-        meta=P["dataset_meta"],
+        problems=PATHS["problems"],
+        meta=PATHS["dataset_meta"],
     log:
-        P["log"].format(rule="prepare_dataset", job="{dataset}"),
+        PATHS["log"].format(rule="prepare_dataset", job="{dataset}"),
     params:
         dataset=lambda wildcards: GRID.datasets[wildcards.dataset],
     localrule: True
@@ -15,12 +15,12 @@ rule prepare_dataset:
 
 rule prepare_strong_tests:
     input:
-        problems=P["problems"],
+        problems=PATHS["problems"],
     output:
-        problems=P["strong_problems"],
-        meta=P["strong_meta"],
+        problems=PATHS["strong_problems"],
+        meta=PATHS["strong_meta"],
     log:
-        P["log"].format(rule="prepare_strong_tests", job="{dataset}-{strong}"),
+        PATHS["log"].format(rule="prepare_strong_tests", job="{dataset}-{strong}"),
     params:
         strong_tests=lambda wildcards: GRID.strong_tests[wildcards.strong],
         limit=lambda wildcards: GRID.strong_limit(wildcards.dataset, wildcards.strong),

@@ -1,11 +1,12 @@
 rule execute:
     input:
-        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
+        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),  # the tests
+        dataset=lambda wildcards: GRID.problems_of_cell(wildcards.cell),  # every problem the draw may hold
         samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
     output:
-        executions=P["executions"],
+        executions=PATHS["executions"],
     log:
-        P["log"].format(rule="execute", job="{cell}"),
+        PATHS["log"].format(rule="execute", job="{cell}"),
     params:
         job=lambda wildcards: GRID.execute_job(wildcards.cell),
         reruns_on=lambda wildcards: GRID.execute_job(wildcards.cell).reruns_on,
@@ -20,9 +21,9 @@ rule execute:
 # without the hidden tests (selected@k in the summary).
 use rule execute as probe with:
     output:
-        executions=P["probes"],
+        executions=PATHS["probes"],
     log:
-        P["log"].format(rule="probe", job="{cell}"),
+        PATHS["log"].format(rule="probe", job="{cell}"),
     params:
         job=lambda wildcards: GRID.execute_job(wildcards.cell, probe=True),
         reruns_on=lambda wildcards: GRID.execute_job(wildcards.cell, probe=True).reruns_on,
@@ -32,8 +33,9 @@ use rule execute as probe with:
 use rule execute as execute_strong with:
     input:
         problems=lambda wildcards: GRID.strong_problems_of_cell(wildcards.cell),
+        dataset=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
         samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
     output:
-        executions=P["executions_strong"],
+        executions=PATHS["executions_strong"],
     log:
-        P["log"].format(rule="execute_strong", job="{cell}"),
+        PATHS["log"].format(rule="execute_strong", job="{cell}"),

@@ -5,11 +5,11 @@ rule summarize:
     input:
         cell_inputs("per_problem", "samples", "executions", "probes", "per_problem_strong"),
     output:
-        summary=P["summary"],
-        fits=P["fits"],
-        crossings=P["crossings"],
+        summary=PATHS["summary"],
+        fits=PATHS["fits"],
+        crossings=PATHS["crossings"],
     log:
-        P["log"].format(rule="summarize", job="grid"),
+        PATHS["log"].format(rule="summarize", job="grid"),
     params:
         cells=GRID.cell_records(),
         analysis=GRID.analysis,
@@ -22,15 +22,15 @@ rule summarize:
 
 rule report:
     input:
-        summary=P["summary"],
-        fits=P["fits"],
-        crossings=P["crossings"],
+        summary=PATHS["summary"],
+        fits=PATHS["fits"],
+        crossings=PATHS["crossings"],
         per_problem=cell_inputs("per_problem"),
     output:
-        report=P["report"],
-        figures=directory(P["figures"]),
+        report=PATHS["report"],
+        figures=directory(PATHS["figures"]),
     log:
-        P["log"].format(rule="report", job="grid"),
+        PATHS["log"].format(rule="report", job="grid"),
     params:
         cells=GRID.cell_records(),
         varying=GRID.varying_keys(),

@@ -5,9 +5,9 @@ rule sample:
     input:
         problems=lambda wildcards: GRID.problems_of_draw(wildcards.draw),
     output:
-        samples=P["samples"],
+        samples=PATHS["samples"],
     log:
-        P["log"].format(rule="sample", job="{draw}"),
+        PATHS["log"].format(rule="sample", job="{draw}"),
     params:
         job=lambda wildcards: GRID.sample_job(wildcards.draw),
         reruns_on=lambda wildcards: GRID.sample_job(wildcards.draw).reruns_on,

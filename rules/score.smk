@@ -1,12 +1,12 @@
 rule score:
     input:
         problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
-        executions=P["executions"],
+        executions=PATHS["executions"],
     output:
-        per_problem=P["per_problem"],
-        scores=P["scores"],
+        per_problem=PATHS["per_problem"],
+        scores=PATHS["scores"],
     log:
-        P["log"].format(rule="score", job="{cell}"),
+        PATHS["log"].format(rule="score", job="{cell}"),
     params:
         limit=lambda wildcards: GRID.cells[wildcards.cell].config["dataset"]["limit"],
     conda:
@@ -18,19 +18,19 @@ rule score:
 use rule score as score_strong with:
     input:
         problems=lambda wildcards: GRID.strong_problems_of_cell(wildcards.cell),
-        executions=P["executions_strong"],
+        executions=PATHS["executions_strong"],
     output:
-        per_problem=P["per_problem_strong"],
-        scores=P["scores_strong"],
+        per_problem=PATHS["per_problem_strong"],
+        scores=PATHS["scores_strong"],
     log:
-        P["log"].format(rule="score_strong", job="{cell}"),
+        PATHS["log"].format(rule="score_strong", job="{cell}"),
 
 
 rule cell_config:
     output:
-        P["cell_config"],
+        PATHS["cell_config"],
     log:
-        P["log"].format(rule="cell_config", job="{cell}"),
+        PATHS["log"].format(rule="cell_config", job="{cell}"),
     params:
         config=lambda wildcards: GRID.record(wildcards.cell).config,
     localrule: True

@@ -1,16 +1,16 @@
 # The only job that writes to the MLflow store: one writer, no locked SQLite.
 rule track:
     input:
-        summary=P["summary"],
-        report=P["report"],
-        fits=P["fits"],
-        crossings=P["crossings"],
-        figures=P["figures"],
+        summary=PATHS["summary"],
+        report=PATHS["report"],
+        fits=PATHS["fits"],
+        crossings=PATHS["crossings"],
+        figures=PATHS["figures"],
         cells=cell_inputs("per_problem", "config_json"),
     output:
-        tracking=P["tracking"],
+        tracking=PATHS["tracking"],
     log:
-        P["log"].format(rule="track", job="grid"),
+        PATHS["log"].format(rule="track", job="grid"),
     params:
         cells=GRID.cell_records(),
         sweep=GRID.sweep,

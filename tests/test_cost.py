@@ -66,3 +66,17 @@ def test_sampling_time_is_the_union_of_the_problems_spans(tmp_path):
 def test_samples_without_start_times_give_the_sum_of_spans(tmp_path):
     path = _samples(tmp_path, [{"task_id": "a", "latency_s": 10.0}, {"task_id": "b", "latency_s": 5.0}])
     assert usage(path, n=1)["sampling_seconds"] == pytest.approx(15.0)
+
+
+def test_a_grown_draw_counts_each_of_its_requests(tmp_path):
+    """A problem drawn at n = 2, then grown to 4 a day later: two requests,
+    two spans; neither the gap between them nor the other's start counts."""
+    path = _samples(tmp_path, [
+        {"task_id": "a", "sample_index": 0, "started_at": 100.0, "latency_s": 1.0},
+        {"task_id": "a", "sample_index": 1, "started_at": 100.0, "latency_s": 1.0},
+        {"task_id": "a", "sample_index": 2, "started_at": 86500.0, "latency_s": 2.0},
+        {"task_id": "a", "sample_index": 3, "started_at": 86500.0, "latency_s": 2.0},
+    ])
+    assert usage(path, 4)["sampling_seconds"] == 3.0
+    assert usage(path, 2)["sampling_seconds"] == 1.0
+    assert usage(path, 4, task_ids={"b"})["sampling_seconds"] == 0.0  # another cell's problems only

@@ -1,6 +1,7 @@
 """Identity is declared: every config field says what a change to it
 changes, and an edit plans exactly the jobs it can change (`snakemake -n`
 after a real run of a small slice, with llama.cpp and SmolLM2)."""
+import json
 import re
 import subprocess
 import sys
@@ -44,9 +45,16 @@ def test_ids_follow_the_declarations():
         return cell
 
     for derived in ("model.price_per_gpu_hour=2.0", "model.params_b=1.0", "model.n_parallel=4", "model.n_ctx=4096",
-                    "execution.workers=1", "execution.cache=null", "analysis.level=0.9", "tracking.experiment=x",
-                    "model.max_concurrency=2", "model.est_tokens_per_s=10"):
-        assert one(derived).id.split("-")[-1] == base.id.split("-")[-1], derived
+                    "execution.workers=1", "execution.cache=null", "analysis.level=0.9", "tracking.experiment=x"):
+        assert one(derived).id == base.id, derived
+    # each backend's own DERIVED settings, on a model of that backend
+    for model, derived in (("model=gpt-4o", "model.max_concurrency=2"), ("model=gpt-4o", "model.max_retries=1"),
+                           ("model=llama-3.1-8b-instruct", "model.est_tokens_per_s=10"),
+                           ("model=llama-3.1-8b-instruct", "model.gpu_memory_utilization=0.5")):
+        assert one(model, derived).id == one(model).id, derived
+    assert one("model=llama-3.1-8b-instruct", "model.tensor_parallel_size=2").draw != one("model=llama-3.1-8b-instruct").draw
+    # another backend's settings are not part of this one's draw
+    assert one("model.hf_id=some/model").draw == base.draw
     for verdicts in ("execution.timeout_s=5", "execution.memory_mb=1024"):
         cell = one(verdicts)
         assert cell.id != base.id and draw_id(cell.config) == draw_id(base.config), verdicts
@@ -67,7 +75,11 @@ def planned(workdir, overrides) -> dict:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory):
+    from passgrid.datasets.problems import load_problems
+
     work = tmp_path_factory.mktemp("identity")
+    # a "stronger" test set for the verdicts case: the same tests, another file
+    (work / "stronger.jsonl").write_text("".join(json.dumps(p) + "\n" for p in load_problems("package")))
     subprocess.run(SNAKEMAKE + ["--directory", str(work), "--config", "sweep=none", f"overrides={SLICE}"],
                    capture_output=True, text=True, check=True)
     return work
@@ -82,9 +94,15 @@ def ran(tmp_path_factory):
     ("execution.workers=1", {"summarize": 1, "report": 1, "track": 1, "cell_config": 1}),
     ("analysis.level=0.9", {"summarize": 1, "report": 1, "track": 1}),  # grid-level: no cell's config
     ("tracking.experiment=other", {"track": 1}),
+    # budget: more problems; the dataset is not prepared again
+    ("dataset.limit=3", {"sample": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
+                         "report": 1, "track": 1}),
     # verdicts: a new cell, judged again from the same draw
     ("execution.timeout_s=4", {"execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
                                "report": 1, "track": 1}),
+    ("dataset.strong_tests={work}/stronger.jsonl", {
+        "prepare_strong_tests": 1, "execute": 1, "probe": 1, "score": 1, "execute_strong": 1, "score_strong": 1,
+        "cell_config": 1, "summarize": 1, "report": 1, "track": 1}),
     # budget: the draw grows (the job draws only what is missing), the cell is new
     ("sampling.n=3", {"sample": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
                       "report": 1, "track": 1}),
@@ -93,6 +111,17 @@ def ran(tmp_path_factory):
                             "report": 1, "track": 1}),
 ])
 def test_an_edit_plans_exactly_the_jobs_it_can_change(ran, override, expected):
-    counts = planned(ran, override)
+    counts = planned(ran, override.format(work=ran))
     counts.pop("all", None), counts.pop("total", None)
     assert counts == expected
+
+
+def test_a_sweep_over_a_derived_field_alone_is_refused():
+    from passgrid import PassgridError
+    from passgrid.grid.grid import Grid
+
+    with pytest.raises(PassgridError, match="cells differ only in model.price_per_gpu_hour, which changes no sample"):
+        Grid.expand(ROOT / "conf", ["model.price_per_gpu_hour=1,2"], sweep="none")
+    # beside a field that does change results, it is no part of the cells' names
+    cells = Grid.expand(ROOT / "conf", ["sampling.temperature=0.2,0.8", "model.params_b=0.135"], sweep="none").cells
+    assert all(c.startswith("temperature=") for c in cells)

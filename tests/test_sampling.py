@@ -149,8 +149,7 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
                                       tmp_path / "b.jsonl", progress=False)
     # 2 old problems x 3 new samples, 2 new problems x 5
     assert counts == {"sampled": 4, "resumed": 0, "drawn": 16, "samples": 20}
-    assert sorted((r.messages[0]["content"][-40:], r.n) for r in CountingBackend.asked)[0][1] in (3, 5)
-    assert sum(r.n for r in CountingBackend.asked) == 16
+    assert sorted(r.n for r in CountingBackend.asked) == [3, 3, 5, 5]
     sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "fresh",
                              tmp_path / "c.jsonl", progress=False)
     # Sample for sample, but for timing and the prompt's tokens: the top-up

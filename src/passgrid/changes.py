@@ -51,3 +51,15 @@ def keep(schema, values: dict, classes) -> dict:
         elif changes_of(f) in classes:
             kept[f.name] = values[f.name]
     return kept
+
+
+def changes_of_key(schema, dotted: str):
+    """What the field at a dotted key of `schema` changes; None where the key
+    is no field (a config group, such as `model`)."""
+    head, _, rest = dotted.partition(".")
+    for f in fields(schema):
+        if f.name == head:
+            if rest and is_dataclass(f.default_factory if f.default_factory is not MISSING else None):
+                return changes_of_key(f.default_factory, rest)
+            return None if rest else changes_of(f)
+    return None

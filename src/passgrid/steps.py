@@ -21,9 +21,10 @@ from passgrid.sampling.draw import iter_samples, sample_problems
 
 def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
     """All of a dataset's problems (its limit is a budget: each draw and cell
-    takes the first `limit` of this file)."""
+    takes the first `limit` of this file). `dataset`: its identity (name,
+    source and the source's own settings)."""
     problems = load_dataset(dataset)
-    where = {k: v for k, v in dataset.items() if k not in ("name", "limit", "strong_tests") and v is not None}
+    where = {k: v for k, v in dataset.items() if k != "name"}
     return write_problems(problems, out_problems, out_meta, json.dumps(where, sort_keys=True))
 
 
@@ -70,26 +71,27 @@ def sample(problems_path, job, shard_dir, draw_meta, out_samples, threads=1) -> 
     return sample_problems(problems, job.model, job.prompt, job.sampling, shard_dir, out_samples, threads=threads)
 
 
-def execute(problems_path, samples_path, job, out_path, workers=None, progress=True) -> None:
+def execute(problems_path, samples_path, job, out_path, dataset_path=None, workers=None, progress=True) -> None:
     """Judge an ExecuteJob's samples into an executions file, streaming:
     memory does not grow with the number of samples. The file is read twice:
     once to check it all (a short or malformed file stops here, before
-    anything runs), once to judge it. A draw may hold more problems than the
-    cell (another cell's larger limit): those are skipped. For a probe job,
-    the tests are replaced by the docstring's examples
+    anything runs), once to judge it. `problems_path` holds the tests (the
+    dataset's, or a stronger set's); a draw may hold more of the dataset's
+    problems (`dataset_path`, by default the same file) than the cell takes:
+    those are skipped, any other task_id is an error. For a probe job, the
+    tests are replaced by the docstring's examples
     (passgrid.analysis.selection) and only problems with examples are run."""
-    dataset = read_problems(problems_path)
     problems = first_problems(problems_path, job.limit)
-    skip = set(dataset) - set(problems)
+    known = set(read_problems(dataset_path or problems_path))
     fields = ("task_id", "sample_index", "completion")
     counts = {}
-    for s in iter_samples(samples_path, problems, n=job.n, fields=("task_id",), skip=skip):
+    for s in iter_samples(samples_path, problems, n=job.n, fields=("task_id",), skip=known - set(problems)):
         counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
     if job.probe:
         problems = {t: selection.probe_problem(p, examples) for t, p in problems.items()
                     if (examples := selection.docstring_examples(p))}
         counts = {t: c for t, c in counts.items() if t in problems}
-    samples = (s for s in iter_samples(samples_path, problems, n=job.n, fields=fields, skip=set(dataset) - set(problems)))
+    samples = iter_samples(samples_path, problems, n=job.n, fields=fields, skip=known - set(problems))
     with atomic_writer(out_path) as out:
         judge_samples(samples, problems, limits_from(job.execution), workers or job.execution["workers"],
                       lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"), task_ids=list(counts),
@@ -137,7 +139,7 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings)
     return summary
 
 
-def _probes(cell: dict):
+def _probes(cell):
     """One row per sample: its docstring-example results and its verdict
     (samples of problems without examples passed 0 of 0, all alike)."""
     if not cell.probes:

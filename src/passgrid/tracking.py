@@ -51,7 +51,7 @@ def _params(flat: dict) -> dict:
     return {k: ("" if v is None else v) for k, v in flat.items() if len(str(v)) <= MAX_PARAM_CHARS}
 
 
-def _log_cell(mlflow, rows: pd.DataFrame, cell: dict) -> None:
+def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
     mlflow.log_params(_params(cell.flat_config))
     mlflow.set_tags({"passgrid.cell": cell.id, **{f"passgrid.varying.{k}": v for k, v in cell.varying.items()}})
     for metric in CURVES:  # step = k, so MLflow draws each as a curve over k

@@ -23,13 +23,14 @@ def usage(samples_path, n: int, task_ids=None) -> dict:
     passgrid recorded `started_at` give the sum of the problems' spans.
     With `task_ids`, only those problems count (a draw may hold more)."""
     prompt_tokens = completion_tokens = 0
-    spans = {}  # task_id -> [start or None, longest latency]
+    spans = {}  # (task_id, its request's start) -> [start or None, longest latency]
     for s in read_jsonl(samples_path):
         if s["sample_index"] >= n or (task_ids is not None and s["task_id"] not in task_ids):
             continue
         prompt_tokens += s.get("prompt_tokens") or 0
         completion_tokens += s.get("completion_tokens") or 0
-        span = spans.setdefault(s["task_id"], [s.get("started_at"), 0.0])
+        # a grown draw holds several requests per problem, each its own span
+        span = spans.setdefault((s["task_id"], s.get("started_at")), [s.get("started_at"), 0.0])
         span[1] = max(span[1], s.get("latency_s") or 0.0)
     return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
             "sampling_seconds": round(covered_seconds(spans.values()), 2)}

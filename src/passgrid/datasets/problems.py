@@ -34,11 +34,11 @@ def load_problems(source: str, limit=None, **settings) -> list:
     return problems
 
 
-def load_dataset(dataset: dict, limit=None) -> list:
-    """The problems of a dataset config section (its own limit aside: a
+def load_dataset(dataset: dict) -> list:
+    """All the problems of a dataset config section (its limit aside: a
     dataset's problems file holds them all, and each draw takes its first)."""
     settings = {k: v for k, v in dataset.items() if k not in ("source", "limit")}
-    return load_problems(dataset["source"], limit=limit, **settings)
+    return load_problems(dataset["source"], **settings)
 
 
 def _normalize(row: dict, where: str) -> dict:

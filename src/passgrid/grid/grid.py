@@ -14,7 +14,7 @@ from typing import Optional
 
 from passgrid import PassgridError
 from passgrid.grid.compose import expand_sweep, flatten
-from passgrid.grid.ids import cell_id, dataset_id, draw_id, draw_identity, strong_id
+from passgrid.grid.ids import cell_id, dataset_id, dataset_identity, draw_id, draw_identity, strong_id
 from passgrid.grid.jobs import CellRecord, ExecuteJob, SampleJob
 from passgrid.grid.schema import CELL_SECTIONS, GRID_SECTIONS
 from passgrid.sampling.backends import backend_class
@@ -109,7 +109,8 @@ class Grid:
             limits = [c.config["dataset"]["limit"] for c in members]
             config["dataset"]["limit"] = None if None in limits else max(limits)
             self.draws[draw] = Draw(draw, config, tuple(c.id for c in members))
-        self.datasets = {c.dataset: c.config["dataset"] for c in cells}
+        # dataset id -> what preparing it needs (neither a limit nor stronger tests)
+        self.datasets = {c.dataset: dataset_identity(c.config["dataset"]) for c in cells}
         # strong-test id -> the `dataset.strong_tests` it stands for
         self.strong_tests = {strong_id(c.config["dataset"]["strong_tests"]): c.config["dataset"]["strong_tests"]
                              for c in cells if c.config["dataset"]["strong_tests"]}
@@ -117,11 +118,16 @@ class Grid:
     @classmethod
     def expand(cls, conf_dir=None, overrides=(), sweep: str = None) -> "Grid":
         """The grid of a sweep (see compose.expand_sweep); two spellings of one
-        value make one cell."""
+        value make one cell. Cells that differ only in DERIVED fields would be
+        one cell's results twice, so such a sweep is refused."""
         cells = {}
         for config, varying in expand_sweep(conf_dir, overrides, sweep):
             cell = Cell(cell_id(config, varying), config, varying)
-            cells.setdefault(cell.id, cell)
+            same = cells.setdefault(cell.id, cell)
+            if same.config != cell.config:
+                keys = [k for k in varying if same.varying.get(k) != varying[k]]
+                raise PassgridError(f"cells differ only in {', '.join(keys)}, which changes no sample and no verdict: "
+                                    "sweep it in separate grids (one per value)")
         return cls(list(cells.values()), sweep or "default")
 
     def strong_limit(self, dataset: str, strong: str):

@@ -16,7 +16,7 @@ ever taken for one of these.
 import hashlib
 import json
 
-from passgrid.changes import BUDGET, SAMPLES, VERDICTS, keep
+from passgrid.changes import BUDGET, DERIVED, SAMPLES, VERDICTS, changes_of_key, keep
 from passgrid.grid.schema import PLUGIN_FIELDS, Config, DatasetConfig, chosen_fields
 
 
@@ -31,10 +31,16 @@ def _kept(config: dict, classes) -> dict:
     return keep(Config, config, classes)
 
 
+def dataset_identity(dataset: dict) -> dict:
+    """What a dataset's problems depend on: its SAMPLES fields (its source and
+    the chosen source's settings), not its limit or stronger tests."""
+    return keep(DatasetConfig, chosen_fields("dataset", dataset), {SAMPLES})
+
+
 def dataset_id(dataset: dict) -> str:
     """Where a dataset's normalized problems file lives: its name and a hash
-    of its source."""
-    return f"{dataset['name']}-{digest(keep(DatasetConfig, chosen_fields('dataset', dataset), {SAMPLES}))[:10]}"
+    of its identity."""
+    return f"{dataset['name']}-{digest(dataset_identity(dataset))[:10]}"
 
 
 def draw_identity(config: dict) -> dict:
@@ -47,10 +53,11 @@ def draw_id(config: dict) -> str:
 
 
 def cell_id(config: dict, varying: dict) -> str:
-    """Readable and stable: the varying keys' last parts and values, then a
-    short hash of what the cell's results depend on, e.g.
-    `temperature=0.2-3f2a9c1e07`."""
-    label = "_".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in varying.items())
+    """Readable and stable: the varying keys' last parts and values (but for
+    DERIVED keys, which name no result), then a short hash of what the cell's
+    results depend on, e.g. `temperature=0.2-3f2a9c1e07`."""
+    label = "_".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in varying.items()
+                     if changes_of_key(Config, k) != DERIVED)
     label = "".join(ch if ch.isalnum() or ch in "=.-_+" else "-" for ch in label)
     short = digest(_kept(config, {SAMPLES, BUDGET, VERDICTS}))[:10]
     return f"{label}-{short}" if label else short

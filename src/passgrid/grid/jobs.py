@@ -3,9 +3,6 @@ the steps (through Snakemake's params, or directly by the CLI and tests)."""
 from dataclasses import dataclass
 from typing import Optional
 
-from passgrid.changes import VERDICTS, keep
-from passgrid.grid.schema import ExecutionConfig
-
 
 @dataclass(frozen=True)
 class SampleJob:
@@ -38,6 +35,10 @@ class ExecuteJob:
     @property
     def reruns_on(self) -> dict:
         """The cell's limits and budget; not its workers or cache path."""
+        # imported here: the job unpickled in an execute job needs no schema
+        from passgrid.changes import VERDICTS, keep
+        from passgrid.grid.schema import ExecutionConfig
+
         return {"execution": keep(ExecutionConfig, self.execution, {VERDICTS}), "n": self.n, "limit": self.limit,
                 "probe": self.probe}
 

@@ -1,6 +1,7 @@
 """What a grid will cost before it runs: samples, executions, GPU-hours."""
 from passgrid.datasets import source_class
 from passgrid.grid.grid import Grid
+from passgrid.grid.ids import dataset_id
 from passgrid.sampling.backends import backend_class
 
 
@@ -20,16 +21,16 @@ def plan(grid: Grid) -> list:
     rows, totals = [], {}
     for draw in grid.draws.values():
         c = draw.config
-        key = repr(sorted(c["dataset"].items()))
+        key = dataset_id(c["dataset"])
         if key not in totals:
             totals[key] = source_class(c["dataset"]["source"]).count(c["dataset"])
         problems = selected(totals[key], draw.limit)
         cells = [grid.cells[cid].config for cid in draw.cells]
         executions = sum((selected(totals[key], cell["dataset"]["limit"]) or 0) * cell["sampling"]["n"]
                          for cell in cells)
-        model, gpus = c["model"], backend_class(c["model"]["backend"]).gpus(c["model"])
+        model, backend = c["model"], backend_class(c["model"]["backend"])
+        gpus, tokens_per_s = backend.gpus(model), backend.tokens_per_s(model)
         samples = (problems or 0) * draw.n
-        tokens_per_s = model.get("est_tokens_per_s")
         rows.append({"draw": draw.id, "cells": list(draw.cells), "model": model["name"], "problems": problems,
                      "n": draw.n, "samples": samples, "executions": executions, "gpus": gpus,
                      "gpu_hours": samples * c["sampling"]["max_tokens"] / tokens_per_s * gpus / 3600

@@ -47,13 +47,14 @@ class _ModelCommon:
 def _with_plugins(name: str, common: type, plugins) -> type:
     """A config section: the common fields, then every plugin's own (a name
     two of them declare is a bug in one of them)."""
-    members = [(f.name, f.type, f) for f in fields(common)]
+    members = list(fields(common))
     for plugin in plugins:
         for f in fields(plugin.Settings):
-            if f.name in {m[0] for m in members}:
+            if f.name in {m.name for m in members}:
                 raise TypeError(f"{plugin.__name__} declares {name}.{f.name}, which is declared already")
-            members.append((f.name, f.type, setting(f.default, changes_of(f))))
-    return make_dataclass(name, [(n, t, setting(f.default, changes_of(f))) for n, t, f in members])
+            members.append(f)
+    return make_dataclass(name, [(f.name, f.type, setting(f.default, changes_of(f), default_factory=f.default_factory))
+                                 for f in members])
 
 
 DatasetConfig = _with_plugins("DatasetConfig", _DatasetCommon, map(source_class, SOURCE_NAMES))

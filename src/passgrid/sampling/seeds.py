@@ -5,8 +5,9 @@ whatever n is asked, so a larger budget continues the stream and the first n
 samples of a draw are an n-sample run. Streams are laid out so that, for one
 problem, no two base seeds share a seed: the start is an offset hashed from
 the task_id (below 2**31) plus `base * MAX_SAMPLES`, and a stream is at most
-MAX_SAMPLES long. Different problems start at unrelated offsets, so they do
-not draw the same random numbers. Every seed stays below 2**32, the width
+MAX_SAMPLES long. Different problems start at unrelated offsets, so they
+almost never draw the same random numbers (and never the same samples: their
+prompts differ). Every seed stays below 2**32, the width
 llama.cpp's sampler takes; engines that take one seed per request and add
 the child's index (vLLM, OpenAI's API) get the stream's value at the
 request's first sample.

@@ -58,6 +58,12 @@ class Backend:
         """GPUs one sampling job takes: a scheduler resource, and what GPU-hours count."""
         return 0
 
+    @classmethod
+    def tokens_per_s(cls, model: dict):
+        """The decode throughput of one job that the model config states, for
+        the cost preview; None where it states none."""
+        return None
+
     def __init__(self, model: dict, threads: int = 1):
         self.model = model
         self.threads = threads

@@ -24,7 +24,8 @@ class VLLMSettings:
     # Tensor parallelism changes the order of the reductions, and so tokens.
     tensor_parallel_size: int = setting(1, SAMPLES)
     gpu_memory_utilization: float = setting(0.9, DERIVED)
-    max_model_len: Optional[int] = setting(None, DERIVED)
+    # vLLM ends a sequence at max_model_len, cutting completions short
+    max_model_len: Optional[int] = setting(None, SAMPLES)
     est_tokens_per_s: Optional[float] = setting(None, DERIVED)  # decode throughput of one replica, for GPU-hour estimates
 
 
@@ -39,6 +40,10 @@ class VLLMBackend(Backend):
     @classmethod
     def gpus(cls, model: dict) -> int:
         return model["tensor_parallel_size"]
+
+    @classmethod
+    def tokens_per_s(cls, model: dict):
+        return model.get("est_tokens_per_s")
 
     def __init__(self, model: dict, threads: int = 1):
         super().__init__(model, threads)
