@@ -1,9 +1,7 @@
 """Sampling backends behind one small interface, one file each, imported only
 when named, so that a CPU machine never needs vLLM and an API run never
 needs llama.cpp (each module imports its engine inside the class)."""
-import importlib
-
-from passgrid import PassgridError
+from passgrid.plugins import plugin_class
 from passgrid.sampling.backends.base import Backend, Generation, Request
 
 _BACKENDS = {
@@ -16,10 +14,7 @@ BACKEND_NAMES = tuple(_BACKENDS)
 
 def backend_class(name: str) -> type:
     """The class of the backend called `name`, its module imported now."""
-    if name not in _BACKENDS:
-        raise PassgridError(f"model.backend: unknown backend {name!r} (one of {', '.join(_BACKENDS)})")
-    module_name, class_name = _BACKENDS[name].split(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    return plugin_class(_BACKENDS, "model.backend", name)
 
 
 def make_backend(model: dict, threads: int = 1) -> Backend:
