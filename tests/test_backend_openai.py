@@ -105,3 +105,23 @@ def test_openai_without_a_key_says_which_variable(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(PassgridError, match=r"set \$OPENAI_API_KEY"):
         make_backend(compose(CONF, ["model=gpt-4o"])["model"])
+
+
+def test_large_n_goes_in_requests_of_at_most_max_n_per_request_seeded_along_the_stream(monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    backend = make_backend(compose(CONF, ["model=gpt-4o", "model.max_n_per_request=4"])["model"])
+    asked = []
+
+    def create(**kwargs):
+        asked.append((kwargs["n"], kwargs["seed"]))
+        choices = [SimpleNamespace(message=SimpleNamespace(content=f"{kwargs['seed']}+{i}"), finish_reason="stop")
+                   for i in range(kwargs["n"])]
+        return SimpleNamespace(choices=choices, usage=SimpleNamespace(prompt_tokens=5, completion_tokens=kwargs["n"]))
+
+    backend.client = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create)))
+    generations = backend.generate(chat_request(10))
+    assert asked == [(4, 7), (4, 11), (2, 15)]  # the request's seed is 7: the stream continues at 11 and 15
+    assert [g.text for g in generations] == ["7+0", "7+1", "7+2", "7+3", "11+0", "11+1", "11+2", "11+3", "15+0", "15+1"]
+    assert [g.prompt_tokens for g in generations].count(5) == 3  # each response pays for its prompt once

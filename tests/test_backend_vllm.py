@@ -1,6 +1,7 @@
 """The vLLM backend against a stand-in that honours the part of vLLM's API it
-uses (LLM(...), LLM.chat/generate, SamplingParams, RequestOutput); the real
-engine needs a GPU: bench/vllm_smoke.py runs it there."""
+uses (LLM(...), LLM.get_tokenizer, LLM.llm_engine's add_request/step,
+SamplingParams, RequestOutput); what the CPU engine can show is shown with
+the real one (bench/vllm_smoke.py on a GPU)."""
 import sys
 import types
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ class SamplingParams:
     max_tokens: int = 16  # vLLM's own default: the backend must never rely on it
     seed: int = None
     stop: list = None
+    output_kind: str = "cumulative"
 
 
 @dataclass
@@ -32,69 +34,123 @@ class CompletionOutput:
 
 @dataclass
 class RequestOutput:
+    request_id: str
     prompt_token_ids: list
+    finished: bool
     outputs: list = field(default_factory=list)
+    num_cached_tokens: int = 0
+
+
+class Tokenizer:
+    def apply_chat_template(self, messages, tokenize, add_generation_prompt):
+        assert not tokenize and add_generation_prompt
+        return "<chat>" + messages[-1]["content"]
+
+    def encode(self, text, add_special_tokens):
+        assert not add_special_tokens  # the template put its own special tokens in
+        return [ord(c) for c in text]
+
+
+class Engine:
+    """Finishes one queued request per step, the last queued first (any
+    order is vLLM's); each prompt after the first is prefix-cached."""
+
+    def __init__(self):
+        self.queued, self.added, self.seen = [], [], set()
+
+    def add_request(self, request_id, prompt, params):
+        self.added.append((request_id, prompt, params))
+        self.queued.append((request_id, prompt, params))
+        return request_id + "-internal"
+
+    def has_unfinished_requests(self):
+        return bool(self.queued)
+
+    def step(self):
+        request_id, prompt, params = self.queued.pop()
+        ids = prompt["prompt_token_ids"] if isinstance(prompt, dict) else [1] * 7
+        cached = len(ids) if repr(ids) in self.seen else 0
+        self.seen.add(repr(ids))
+        # outputs come back in any order; index says which sample each is
+        return [RequestOutput(request_id, ids, finished=False),
+                RequestOutput(request_id, ids, finished=True, num_cached_tokens=cached, outputs=[
+                    CompletionOutput(index=i, text=f"sample seed {params.seed + i}", token_ids=[0] * (i + 1),
+                                     finish_reason="stop") for i in reversed(range(params.n))])]
 
 
 class LLM:
     made = []
 
     def __init__(self, **kwargs):
-        self.kwargs, self.calls = kwargs, []
+        self.kwargs, self.llm_engine = kwargs, Engine()
         LLM.made.append(self)
 
-    def _answer(self, prompts, params):
-        self.calls.append((prompts, params))
-        # outputs come back in any order; index says which sample each is
-        return [RequestOutput(prompt_token_ids=[1] * 7, outputs=[
-            CompletionOutput(index=i, text=f"sample {i} seed {params.seed}", token_ids=[0] * (i + 1),
-                             finish_reason="stop") for i in reversed(range(params.n))]) for _ in prompts]
-
-    def chat(self, conversations, params, use_tqdm=True):
-        return self._answer(conversations, params)
-
-    def generate(self, prompts, params, use_tqdm=True):
-        return self._answer(prompts, params)
+    def get_tokenizer(self):
+        return Tokenizer()
 
 
 @pytest.fixture
 def fake_vllm(monkeypatch):
     module = types.ModuleType("vllm")
     module.LLM, module.SamplingParams = LLM, SamplingParams
+    params = types.ModuleType("vllm.sampling_params")
+    params.RequestOutputKind = types.SimpleNamespace(FINAL_ONLY="final_only")
     monkeypatch.setitem(sys.modules, "vllm", module)
+    monkeypatch.setitem(sys.modules, "vllm.sampling_params", params)
     LLM.made.clear()
     return module
 
 
 def test_engine_gets_the_model_config(fake_vllm):
-    model = compose(CONF, ["model=llama-3.1-70b-instruct"])["model"]
+    model = compose(CONF, ["model=llama-3.1-70b-instruct", "model.dtype=bfloat16", "model.max_num_seqs=64"])["model"]
     make_backend(model)
     [engine] = LLM.made
     assert engine.kwargs == {"model": "meta-llama/Llama-3.1-70B-Instruct", "tensor_parallel_size": 4,
                              "gpu_memory_utilization": 0.9, "max_model_len": 4096, "enable_prefix_caching": True,
-                             "seed": 0}
+                             "dtype": "bfloat16", "enforce_eager": False, "max_num_seqs": 64, "seed": 0}
+
+
+def chat(n, seed, text="hi"):
+    return Request(n=n, temperature=0.7, top_p=0.9, max_tokens=1024, seed=seed,
+                   messages=[{"role": "user", "content": text}])
 
 
 def test_one_request_asks_for_all_n_samples_with_explicit_parameters(fake_vllm):
     backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
-    request = Request(n=5, temperature=0.7, top_p=0.9, max_tokens=1024, seed=11,
-                      messages=[{"role": "user", "content": "hi"}])
+    request = chat(5, 11)
     generations = backend.generate(request)
-    [(prompts, params)] = LLM.made[0].calls
-    assert prompts == [request.messages]  # the prompt once, not n times
+    [(part, prompt, params)] = LLM.made[0].llm_engine.added
+    assert prompt == {"prompt_token_ids": [ord(c) for c in "<chat>hi"]}  # the chat template, as token ids, once
     assert (params.n, params.temperature, params.top_p, params.max_tokens, params.seed) == (5, 0.7, 0.9, 1024, 11)
-    assert [g.text for g in generations] == [f"sample {i} seed 11" for i in range(5)]  # in seed order
+    assert params.output_kind == "final_only"
+    assert [g.text for g in generations] == [f"sample seed {11 + i}" for i in range(5)]  # in seed order
     assert [g.completion_tokens for g in generations] == [1, 2, 3, 4, 5]
-    assert [g.prompt_tokens for g in generations] == [7, 0, 0, 0, 0]  # the prompt is computed once
+    assert [g.prompt_tokens for g in generations] == [8, 0, 0, 0, 0]  # the prompt is computed once
     assert all(g.finish_reason == "stop" for g in generations)
 
 
-def test_completion_style_uses_generate(fake_vllm):
+def test_every_problem_is_queued_at_once_and_large_n_is_split_along_the_stream(fake_vllm):
+    model = compose(CONF, ["model=llama-3.1-8b-instruct", "model.max_n_per_request=4"])["model"]
+    backend = make_backend(model)
+    requests = [chat(10, 100, "a"), chat(3, 500, "b")]
+    got = list(backend.generate_many(requests))
+    engine = LLM.made[0].llm_engine
+    # every part queued before the engine ran a step: the scheduler sees every problem
+    assert [(part, params.n, params.seed) for part, _, params in engine.added] == [
+        ("0:0", 4, 100), ("0:4", 4, 104), ("0:8", 2, 108), ("1:0", 3, 500)]
+    assert [j for j, _ in got] == [1, 0]  # handed over as each problem completes
+    generations = dict(got)
+    assert [g.text for g in generations[0]] == [f"sample seed {100 + i}" for i in range(10)]
+    # the part the engine ran first (samples 8, 9) computed the prompt; the others hit the prefix cache
+    assert [g.prompt_tokens for g in generations[0]] == [0] * 8 + [7, 0]
+
+
+def test_completion_style_sends_the_text(fake_vllm):
     backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
     backend.generate(Request(n=2, temperature=0.2, top_p=1.0, max_tokens=64, seed=0, prompt="def f():\n",
                              stop=("\ndef ",)))
-    [(prompts, params)] = LLM.made[0].calls
-    assert prompts == ["def f():\n"] and params.stop == ["\ndef "]
+    [(part, prompt, params)] = LLM.made[0].llm_engine.added
+    assert prompt == "def f():\n" and params.stop == ["\ndef "]
 
 
 def test_vllm_is_imported_only_when_chosen():

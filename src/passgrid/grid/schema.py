@@ -42,6 +42,11 @@ class _ModelCommon:
     price_input_per_mtok: Optional[float] = setting(None, DERIVED)  # dollars per million tokens
     price_output_per_mtok: Optional[float] = setting(None, DERIVED)
     price_per_gpu_hour: Optional[float] = setting(None, DERIVED)
+    # vllm and openai: a problem's n samples go in requests of at most this
+    # many, each seeded where the stream stands (vLLM has hung and repeated
+    # samples at n in the hundreds; the published run asked for 250 at most).
+    # The seeds are the same however the samples are split.
+    max_n_per_request: int = setting(250, DERIVED)
 
 
 def _with_plugins(name: str, common: type, plugins) -> type:
@@ -180,6 +185,7 @@ def check_values(cfg) -> list:
         ("prompt.stop_at_answer", not cfg.prompt.stop_at_answer or cfg.prompt.style == "chat",
          "only with prompt.style=chat (the answer is a code block of the reply)"),
         ("sampling.n", 1 <= cfg.sampling.n <= MAX_SAMPLES, f"must be in [1, {MAX_SAMPLES}]"),
+        ("model.max_n_per_request", cfg.model.max_n_per_request >= 1, "must be >= 1"),
         ("sampling.temperature", cfg.sampling.temperature >= 0, "must be >= 0"),
         ("sampling.top_p", 0 < cfg.sampling.top_p <= 1, "must be in (0, 1]"),
         ("sampling.max_tokens", cfg.sampling.max_tokens >= 1, "must be >= 1"),

@@ -1,7 +1,8 @@
 """OpenAI's API, or any OpenAI-compatible server (vLLM serve, llama.cpp server, ...).
 
-Asks for n choices per request and tops up with further requests when a server
-returns fewer (many compatible servers ignore `n`); up to `model.max_concurrency`
+Asks for n choices per request, at most `model.max_n_per_request` at a time,
+and tops up with further requests when a server returns fewer (many
+compatible servers ignore `n`); up to `model.max_concurrency`
 problems are in flight at once. The openai client retries
 rate limits, server errors and timeouts with backoff (`model.max_retries`);
 authentication and unknown-model errors stop the run with one line. The API
@@ -53,11 +54,12 @@ class OpenAIBackend(Backend):
     def generate(self, request: Request) -> list:
         out, start = [], time.perf_counter()
         while len(out) < request.n:
-            response = self._create(request, n=request.n - len(out), seed=request.seed + len(out))
+            ask = min(request.n - len(out), self.model["max_n_per_request"])
+            response = self._create(request, n=ask, seed=request.seed + len(out))
             if not response.choices:
                 raise PassgridError(f"model.base_url: {self.model.get('base_url') or 'OpenAI'} returned no choices")
             usage = response.usage
-            for j, choice in enumerate(response.choices[:request.n - len(out)]):
+            for j, choice in enumerate(response.choices[:ask]):
                 text = choice.message.content if request.messages is not None else choice.text
                 # Usage is reported per response, not per choice: it goes on the
                 # response's first sample, so sums are what was billed.

@@ -1,19 +1,25 @@
-"""vLLM's offline engine on the GPUs of this machine.
+"""vLLM's offline engine on the GPUs of this machine (or its CPU build).
 
-One request per problem asks for all n samples (`SamplingParams.n`), so the
-prompt is computed once and its KV cache shared; prefix caching is on, every
-sampling parameter is explicit (vLLM's max_tokens defaults to 16).
+Every problem of a draw goes to the engine at once, so that vLLM's scheduler
+batches across problems; a problem's n samples go as requests of at most
+`model.max_n_per_request`, each with `SamplingParams.n`, so a prompt is
+computed once and its KV cache shared (and prefix-cached across requests).
+The engine is stepped until it has nothing left, and a problem is handed
+over as soon as its last request finishes, so a killed job loses only the
+problems in flight. Every sampling parameter is explicit (vLLM's max_tokens
+defaults to 16).
 
 Seeds: vLLM takes one seed per request and seeds its i-th child `seed + i`
 (vllm/v1/engine/parallel_sampling.py). A request's seed is the problem's
 stream at the request's first sample (passgrid.sampling.seeds), so child i
 is drawn with exactly the stream's seed for its sample, which each record
-keeps. vLLM is imported only here.
+keeps, however n is split. vLLM is imported only here.
 """
 import time
 from dataclasses import dataclass
 from typing import Optional
 
+from passgrid import PassgridError
 from passgrid.changes import DERIVED, SAMPLES, setting
 from passgrid.sampling.backends.base import Backend, Generation, Request
 
@@ -21,12 +27,23 @@ from passgrid.sampling.backends.base import Backend, Generation, Request
 @dataclass
 class VLLMSettings:
     hf_id: Optional[str] = setting(None, SAMPLES)  # a hub id or local directory
-    # Tensor parallelism changes the order of the reductions, and so tokens.
+    # Engine options that change tokens: the arithmetic (dtype, quantization,
+    # tensor parallelism, CUDA graphs), where a sequence must end, and what is
+    # batched and cached together (vLLM's own issues #17524, #5543).
+    dtype: str = setting("auto", SAMPLES)
+    quantization: Optional[str] = setting(None, SAMPLES)
     tensor_parallel_size: int = setting(1, SAMPLES)
+    enforce_eager: bool = setting(False, SAMPLES)
+    max_model_len: Optional[int] = setting(None, SAMPLES)  # vLLM ends a sequence there, cutting completions short
+    enable_prefix_caching: bool = setting(True, SAMPLES)
+    max_num_seqs: Optional[int] = setting(None, SAMPLES)
     gpu_memory_utilization: float = setting(0.9, DERIVED)
-    # vLLM ends a sequence at max_model_len, cutting completions short
-    max_model_len: Optional[int] = setting(None, SAMPLES)
     est_tokens_per_s: Optional[float] = setting(None, DERIVED)  # decode throughput of one replica, for GPU-hour estimates
+
+
+# The model-config fields that are vLLM engine options, passed through as they are (None: vLLM's default).
+ENGINE_OPTIONS = ("dtype", "quantization", "tensor_parallel_size", "enforce_eager", "max_model_len",
+                  "enable_prefix_caching", "max_num_seqs", "gpu_memory_utilization")
 
 
 class VLLMBackend(Backend):
@@ -45,34 +62,72 @@ class VLLMBackend(Backend):
     def tokens_per_s(cls, model: dict):
         return model.get("est_tokens_per_s")
 
+    @staticmethod
+    def engine_options(model: dict) -> dict:
+        """LLM(...)'s arguments: the model, the options the config sets, and
+        the engine's own seed (every request brings its own)."""
+        options = {k: model[k] for k in ENGINE_OPTIONS if model.get(k) is not None}
+        return {"model": model["hf_id"], **options, "seed": 0}
+
     def __init__(self, model: dict, threads: int = 1):
         super().__init__(model, threads)
         from vllm import LLM
 
-        self.llm = LLM(model=model["hf_id"], tensor_parallel_size=model["tensor_parallel_size"],
-                       gpu_memory_utilization=model["gpu_memory_utilization"],
-                       max_model_len=model.get("max_model_len"), enable_prefix_caching=True, seed=0)
+        self.llm = LLM(**self.engine_options(model))
 
-    def sampling_params(self, request: Request):
+    def sampling_params(self, request: Request, first: int, n: int):
+        """A request for samples first .. first + n - 1: seeded where the stream stands."""
         from vllm import SamplingParams
+        from vllm.sampling_params import RequestOutputKind
 
-        return SamplingParams(n=request.n, temperature=request.temperature, top_p=request.top_p,
-                              max_tokens=request.max_tokens, seed=request.seed, stop=list(request.stop) or None)
+        return SamplingParams(n=n, temperature=request.temperature, top_p=request.top_p,
+                              max_tokens=request.max_tokens, seed=request.seed + first,
+                              stop=list(request.stop) or None, output_kind=RequestOutputKind.FINAL_ONLY)
+
+    def prompt(self, request: Request):
+        """The engine's input: a chat prompt through the model's own chat
+        template, as token ids (so that no second BOS is added); a
+        completion prompt as its text."""
+        if request.messages is None:
+            return request.prompt
+        tokenizer = self.llm.get_tokenizer()
+        text = tokenizer.apply_chat_template(request.messages, tokenize=False, add_generation_prompt=True)
+        return {"prompt_token_ids": tokenizer.encode(text, add_special_tokens=False)}
 
     def generate(self, request: Request) -> list:
-        start = time.perf_counter()
-        params = self.sampling_params(request)
-        if request.messages is not None:  # the model's own chat template
-            [result] = self.llm.chat([request.messages], params, use_tqdm=False)
-        else:
-            [result] = self.llm.generate([request.prompt], params, use_tqdm=False)
-        latency = time.perf_counter() - start
-        prompt_tokens = len(result.prompt_token_ids or [])
-        outputs = sorted(result.outputs, key=lambda o: o.index)
-        return [Generation(text=o.text, prompt_tokens=prompt_tokens if i == 0 else 0,  # computed once, shared
-                           completion_tokens=len(o.token_ids), finish_reason=o.finish_reason or "unknown",
-                           latency_s=latency)
-                for i, o in enumerate(outputs)]
+        return dict(self.generate_many([request]))[0]
+
+    def generate_many(self, requests: list):
+        """Queue every request's samples in the engine, step it, and yield
+        (index, generations) as each request's last part finishes."""
+        engine, size = self.llm.llm_engine, self.model["max_n_per_request"]
+        parts, start = {}, time.perf_counter()
+        for j, request in enumerate(requests):
+            prompt = self.prompt(request)
+            for first in range(0, request.n, size):
+                part = f"{j}:{first}"
+                engine.add_request(part, prompt, self.sampling_params(request, first, min(size, request.n - first)))
+                parts[part] = (j, first)
+        results = [[None] * r.n for r in requests]
+        left = [r.n for r in requests]
+        while engine.has_unfinished_requests():
+            for out in engine.step():
+                if not out.finished:
+                    continue
+                j, first = parts.pop(out.request_id)
+                latency = time.perf_counter() - start
+                # what the engine computed of the prompt for this part: none of it where prefix-cached
+                computed = len(out.prompt_token_ids or []) - (getattr(out, "num_cached_tokens", None) or 0)
+                for o in out.outputs:
+                    results[j][first + o.index] = Generation(
+                        text=o.text, prompt_tokens=computed if o.index == 0 else 0,
+                        completion_tokens=len(o.token_ids), finish_reason=o.finish_reason or "unknown",
+                        latency_s=latency)
+                left[j] -= len(out.outputs)
+                if left[j] == 0:
+                    yield j, results[j]
+        if parts:
+            raise PassgridError(f"vLLM finished without {len(parts)} request(s), e.g. {next(iter(parts))}")
 
     def close(self) -> None:
         del self.llm
