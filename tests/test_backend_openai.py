@@ -81,7 +81,9 @@ def test_sampling_through_the_server_writes_every_problem(server, monkeypatch, t
     sampling = {**cfg["sampling"], "n": 2, "max_tokens": 32}
     counts = sample_problems(chosen, model_config(server, max_concurrency=3), cfg["prompt"], sampling,
                              tmp_path / "shards", tmp_path / "samples.jsonl", progress=False)
+    provenance = counts.pop("provenance")
     assert counts == {"sampled": 3, "resumed": 0, "drawn": 6, "samples": 6}
+    assert provenance["engine"] == server and provenance["model"] == "smollm2"
     rows = list(read_jsonl(tmp_path / "samples.jsonl"))
     assert [(r["task_id"], r["sample_index"]) for r in rows] == [(f"HumanEval/{i}", j) for i in range(3) for j in (0, 1)]
 

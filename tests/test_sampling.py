@@ -45,7 +45,7 @@ def test_samples_record_seed_tokens_and_program(tmp_path, monkeypatch, first_pro
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     counts = sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
                                       tmp_path / "samples.jsonl", progress=False)
-    assert counts == {"sampled": 4, "resumed": 0, "drawn": 12, "samples": 12}
+    assert counts == {"sampled": 4, "resumed": 0, "drawn": 12, "samples": 12, "provenance": {"backend": "counting"}}
     rows = list(read_jsonl(tmp_path / "samples.jsonl"))
     start = sample_seed(10, "HumanEval/0", 0)
     assert [(r["task_id"], r["sample_index"], r["seed"]) for r in rows[:3]] == [
@@ -64,7 +64,7 @@ def test_a_killed_run_resumes_without_redoing_or_duplicating(tmp_path, monkeypat
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     counts = sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
                                       tmp_path / "samples.jsonl", progress=False)
-    assert counts == {"sampled": 2, "resumed": 2, "drawn": 6, "samples": 12}
+    assert counts == {"sampled": 2, "resumed": 2, "drawn": 6, "samples": 12, "provenance": {"backend": "counting"}}
     assert len(CountingBackend.asked) == 4  # 2 before the crash, 2 after: none twice
     rows = list(read_jsonl(tmp_path / "samples.jsonl"))
     assert [(r["task_id"], r["sample_index"]) for r in rows] == [
@@ -148,7 +148,7 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
     counts = sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "grown",
                                       tmp_path / "b.jsonl", progress=False)
     # 2 old problems x 3 new samples, 2 new problems x 5
-    assert counts == {"sampled": 4, "resumed": 0, "drawn": 16, "samples": 20}
+    assert counts == {"sampled": 4, "resumed": 0, "drawn": 16, "samples": 20, "provenance": {"backend": "counting"}}
     assert sorted(r.n for r in CountingBackend.asked) == [3, 3, 5, 5]
     sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "fresh",
                              tmp_path / "c.jsonl", progress=False)

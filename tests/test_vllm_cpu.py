@@ -39,6 +39,11 @@ def test_samples_come_from_the_real_engine_along_each_problems_seed_stream(workd
     assert all(r["seed"] == sample_seed(0, r["task_id"], r["sample_index"]) for r in rows)
     assert all(r["completion_tokens"] > 0 and r["finish_reason"] in ("stop", "length") for r in rows)
     assert len({r["raw"] for r in rows}) > 3  # samples, not one reply repeated
+    [run] = json.loads((draw / "draw.json").read_text())["runs"]
+    provenance = run["provenance"]
+    assert provenance["engine"] == "vLLM" and provenance["version"] == "0.32.0"
+    assert provenance["options"]["dtype"] == "float32" and provenance["options"]["enforce_eager"] is True
+    assert len(provenance["converted_from"]["sha256"]) == 64 and provenance["python"] == str(PYTHON)
     # n = 4 in requests of at most 3: each part computed or prefix-cached its prompt, counted once per part
     assert all(r["prompt_tokens"] == 0 for r in rows if r["sample_index"] not in (0, 3))
 
@@ -59,3 +64,41 @@ def test_verdicts_summary_report_and_mlflow(workdir):
                if r.data.tags.get("mlflow.parentRunId") == tracking["parent_run_id"]]
     assert child.data.params["model.backend"] == "vllm" and child.data.params["model.dtype"] == "float32"
     assert sorted(m.step for m in client.get_metric_history(child.info.run_id, "pass_at_k")) == [1, 2, 3, 4]
+
+
+SAMPLE = """
+import json, sys
+from passgrid.datasets.problems import load_problems
+from passgrid.sampling.draw import sample_problems
+model, prompt, sampling = json.loads(sys.argv[1])
+sample_problems(load_problems("package", limit=8), model, prompt, sampling, sys.argv[2], sys.argv[3], progress=False)
+"""
+
+
+def test_a_killed_draw_resumes_without_redoing_finished_problems(tmp_path):
+    """The job (and its engine worker) killed once some problems are written;
+    the rerun keeps them as they are and draws only the others."""
+    import signal
+    import time
+
+    from passgrid.grid.compose import compose
+    from tests.conftest import CONF
+
+    # one sequence at a time: problems finish one after another, so the kill lands mid-draw
+    cfg = compose(CONF, SLICE.replace("dataset.limit=3 ", "").split() + ["model.max_num_seqs=1", "sampling.n=2"])
+    args = [sys.executable, "-c", SAMPLE, json.dumps([cfg["model"], cfg["prompt"], cfg["sampling"]]),
+            str(tmp_path / "shards"), str(tmp_path / "samples.jsonl")]
+    env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1"}
+    proc = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while len(list((tmp_path / "shards").glob("*.jsonl"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "shards").glob("*.jsonl")}
+    assert 2 <= len(done) < 8 and not (tmp_path / "samples.jsonl").exists()
+    subprocess.run(args, env=env, stderr=subprocess.DEVNULL, check=True, timeout=600)
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "shards").glob("*.jsonl") if p.name in done} == done
+    rows = [json.loads(line) for line in (tmp_path / "samples.jsonl").read_text().splitlines()]
+    assert [(r["task_id"], r["sample_index"]) for r in rows] == [(f"HumanEval/{i}", j) for i in range(8) for j in range(2)]
+    assert all(r["seed"] == sample_seed(0, r["task_id"], r["sample_index"]) for r in rows)

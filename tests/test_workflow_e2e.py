@@ -75,6 +75,10 @@ def test_samples_are_real_model_output(workdir):
     for r in rows:  # stopped at the answer: the reply ends with the block the program comes from
         assert r["finish_reason"] != "answer" or r["raw"].rstrip().endswith("```")
     assert [r["seed"] for r in rows[:2]] == [sample_seed(0, rows[0]["task_id"], i) for i in range(2)]
+    # provenance: what drew them, with the model file's hash
+    [run] = json.loads((draws[0] / "draw.json").read_text())["runs"]
+    assert run["drawn"] == 6 and run["provenance"]["engine"].startswith("llama.cpp")
+    assert len(run["provenance"]["model_sha256"]) == 64 and run["provenance"]["flash_attention"] is False
     cells = sorted((workdir / "results" / "runs").iterdir())
     verdicts = [json.loads(line)["verdict"] for line in (cells[0] / "executions.jsonl").read_text().splitlines()]
     assert len(verdicts) == 6 and set(verdicts) <= {"passed", "failed", "timeout", "error", "memory"}
@@ -108,7 +112,8 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
         assert child.data.params["sampling.n"] == "2"
         assert child.data.params["model.backend"] == "llamacpp"
         artifacts = {a.path for a in client.list_artifacts(child.info.run_id)}
-        assert {"config.json", "per_problem.csv", "pass_at_k.png"} <= artifacts
+        assert {"config.json", "per_problem.csv", "pass_at_k.png", "draw.json"} <= artifacts
+        assert child.data.tags["passgrid.engine"].startswith("llama.cpp") and child.data.tags["passgrid.version"]
         assert sorted(m.step for m in client.get_metric_history(child.info.run_id, "pass_at_k_hi")) == [1, 2]
         assert client.get_metric_history(child.info.run_id, "selected_at_k")
     parent = tracking["parent_run_id"]

@@ -71,3 +71,13 @@ def package_file(package: str, name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise PassgridError(f"package {package!r} is not installed (needed for its file {name})")
     return Path(next(iter(spec.submodule_search_locations))) / name
+
+
+def file_sha256(path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -56,19 +56,24 @@ def first_problems(problems_path, limit=None) -> dict:
 
 def sample(problems_path, job, shard_dir, draw_meta, out_samples, threads=1) -> dict:
     """Draw a SampleJob's budget. The draw's identity is recorded in its
-    draw.json; a draw directory holding another identity is refused, never
-    topped up."""
-    record = {"draw": job.draw, "identity": job.identity}
+    draw.json, and each run that drew samples with what drew them (engine,
+    version, options, model hash); a draw directory holding another
+    identity is refused, never topped up."""
     try:
-        found = json.loads(Path(draw_meta).read_text())
+        record = json.loads(Path(draw_meta).read_text())
     except FileNotFoundError:
+        record = {"draw": job.draw, "identity": job.identity, "runs": []}
         write_json(draw_meta, record)
-    else:
-        if found.get("identity") != job.identity:
-            raise PassgridError(f"{draw_meta}: this draw directory holds samples of another config; "
-                                f"move {Path(draw_meta).parent} away to sample afresh")
+    if record.get("identity") != job.identity:
+        raise PassgridError(f"{draw_meta}: this draw directory holds samples of another config; "
+                            f"move {Path(draw_meta).parent} away to sample afresh")
     problems = list(first_problems(problems_path, job.limit).values())
-    return sample_problems(problems, job.model, job.prompt, job.sampling, shard_dir, out_samples, threads=threads)
+    counts = sample_problems(problems, job.model, job.prompt, job.sampling, shard_dir, out_samples, threads=threads)
+    if counts["provenance"]:  # each run that drew samples: what drew them, and how many
+        record["runs"].append({"provenance": counts["provenance"], "drawn": counts["drawn"],
+                               "budget": {"n": job.sampling["n"], "limit": job.limit}})
+        write_json(draw_meta, record)
+    return counts
 
 
 def execute(problems_path, samples_path, job, out_path, dataset_path=None, workers=None, progress=True) -> None:

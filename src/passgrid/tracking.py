@@ -69,3 +69,8 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
     mlflow.log_text(json.dumps(cell.config, indent=2, sort_keys=True), "config.json")
     for path in (cell.per_problem, cell.config_json, cell.figure):  # the figure as the report drew it
         mlflow.log_artifact(str(path))
+    if Path(cell.draw_meta).is_file():  # written by the sample job beside its samples
+        mlflow.log_artifact(cell.draw_meta)
+        runs = json.loads(Path(cell.draw_meta).read_text()).get("runs") or [{}]
+        engine = runs[-1].get("provenance", {})  # what drew the latest samples; draw.json has every run
+        mlflow.set_tags({f"passgrid.{k}": str(engine[k]) for k in ("engine", "version") if k in engine})

@@ -194,7 +194,8 @@ class Grid:
         own = {k: c.config[k] for k in CELL_SECTIONS}
         return CellRecord(
             id=c.id, config=own, flat_config=flatten(own),
-            varying=c.varying, samples=self.samples_of_cell(c.id), executions=run("executions"),
+            varying=c.varying, samples=self.samples_of_cell(c.id), draw_meta=self.path("draw_meta", draw=c.draw),
+            executions=run("executions"),
             per_problem=run("per_problem"), probes=run("probes"),
             per_problem_strong=run("per_problem_strong") if strong else None, config_json=run("cell_config"),
             figure=run("cell_figure"),

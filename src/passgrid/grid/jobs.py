@@ -52,6 +52,7 @@ class CellRecord:
     flat_config: dict
     varying: dict
     samples: str
+    draw_meta: str  # the draw's identity and what drew its samples (engine, version, options, model hash)
     executions: str
     per_problem: str
     probes: str

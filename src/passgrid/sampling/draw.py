@@ -50,7 +50,8 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
     lacks; join each problem's first n into out_path.
 
     Returns counts: problems drawn for now, problems complete from earlier
-    runs, samples drawn now, samples joined.
+    runs, samples drawn now, samples joined; and the backend's provenance
+    (None where nothing was drawn).
     """
     shard_dir, n = Path(shard_dir), sampling["n"]
     have = {p["task_id"]: _read_shard(shard_path(shard_dir, p["task_id"]), p["task_id"], sampling["seed"])
@@ -60,9 +61,10 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
     if resumed or any(have[p["task_id"]] for p in todo):
         print(f"sample: {resumed} of {len(problems)} problems complete in {shard_dir}, "
               f"{sum(len(have[p['task_id']]) for p in todo)} samples of the others kept", file=sys.stderr)
-    drawn = 0
+    drawn, provenance = 0, None
     if todo:
         backend = make_backend(model, threads=threads)
+        provenance = backend.provenance()
         try:
             bar = _progress_bar(len(todo), progress)
             requests = [build_request(p, prompt, sampling, first=len(have[p["task_id"]])) for p in todo]
@@ -82,7 +84,8 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
             backend.close()
     joined = [r for p in problems for r in list(read_jsonl(shard_path(shard_dir, p["task_id"])))[:n]]
     write_jsonl_atomic(out_path, joined)
-    return {"sampled": len(todo), "resumed": resumed, "drawn": drawn, "samples": len(joined)}
+    return {"sampled": len(todo), "resumed": resumed, "drawn": drawn, "samples": len(joined),
+            "provenance": provenance}
 
 
 def _records(backend, problem: dict, prompt: dict, request: Request, generations: list, first: int) -> list:

@@ -7,22 +7,14 @@ the directory holds ordinary float32 weights. The result is cached: a
 directory already holding the conversion of the same file is kept.
 Needs `transformers`, `gguf` and `accelerate` (the vLLM environment has them).
 """
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 from passgrid import PassgridError
+from passgrid.files import file_sha256
 
 MARK = "passgrid-gguf.json"  # written last: a directory without it is unfinished
-
-
-def file_sha256(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def convert(gguf_path, out_dir, dtype: str = "float32") -> Path:

@@ -79,5 +79,10 @@ class Backend:
         for index, request in enumerate(requests):
             yield index, self.generate(request)
 
+    def provenance(self) -> dict:
+        """What drew the samples: the engine and its version, the options in
+        force, the model file's hash or revision (kept in the draw's draw.json)."""
+        return {"backend": self.name}
+
     def close(self) -> None:
         """Release the model (GPU memory, server connections)."""

@@ -146,6 +146,16 @@ class LlamaCppBackend(Backend):
             C.llama_free(self.ctx)
             self.ctx, self.ctx_shape = None, None
 
+    def provenance(self) -> dict:
+        import llama_cpp
+
+        from passgrid.files import file_sha256
+
+        path = resolve_model_path(self.model["path"])
+        return {"backend": self.name, "engine": "llama.cpp (llama-cpp-python)", "version": llama_cpp.__version__,
+                "model_file": str(path), "model_sha256": file_sha256(path), "flash_attention": False,
+                "n_ctx": self.model["n_ctx"], "n_parallel": self.model["n_parallel"], "threads": self._threads()}
+
     def close(self) -> None:
         self._free_context()
         self.llm.close()

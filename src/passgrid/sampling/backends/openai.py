@@ -69,6 +69,12 @@ class OpenAIBackend(Backend):
                     finish_reason=choice.finish_reason or "unknown", latency_s=time.perf_counter() - start))
         return out
 
+    def provenance(self) -> dict:
+        import openai
+
+        return {"backend": self.name, "engine": self.model.get("base_url") or "OpenAI",
+                "model": self.model["name"], "client_version": openai.__version__}
+
     def generate_many(self, requests: list):
         """Up to model.max_concurrency problems in flight at once."""
         from concurrent.futures import ThreadPoolExecutor, as_completed

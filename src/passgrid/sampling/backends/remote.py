@@ -31,6 +31,21 @@ class RemoteBackend(Backend):
         self.proc = subprocess.Popen([python, "-m", "passgrid.sampling.backends.remote"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, bufsize=1)
         self._send({"model": {**model, "python": None}, "threads": threads})
+        ready = self._receive()
+        self._provenance = {**ready["provenance"], "python": python}
+
+    def _receive(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            raise PassgridError(f"model.python: the {self.name} worker in {self.model['python']} exited "
+                                f"with status {self.proc.wait()} (its messages are above)")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise PassgridError(reply["error"])
+        return reply
+
+    def provenance(self) -> dict:
+        return self._provenance
 
     def _send(self, message: dict) -> None:
         self.proc.stdin.write(json.dumps(message) + "\n")
@@ -42,13 +57,7 @@ class RemoteBackend(Backend):
     def generate_many(self, requests: list):
         self._send({"requests": [asdict(r) for r in requests]})
         for _ in requests:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise PassgridError(f"model.python: the {self.name} worker in {self.model['python']} exited "
-                                    f"with status {self.proc.wait()} (its messages are above)")
-            reply = json.loads(line)
-            if "error" in reply:
-                raise PassgridError(reply["error"])
+            reply = self._receive()
             yield reply["index"], [Generation(**g) for g in reply["generations"]]
 
     def close(self) -> None:
@@ -69,6 +78,7 @@ def main() -> None:
     except PassgridError as e:
         replies.write(json.dumps({"error": str(e)}) + "\n")
         return
+    replies.write(json.dumps({"provenance": backend.provenance()}) + "\n")
     try:
         for line in sys.stdin:
             requests = [Request(**{**r, "stop": tuple(r["stop"])}) for r in json.loads(line)["requests"]]

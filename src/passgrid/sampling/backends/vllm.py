@@ -15,6 +15,7 @@ stream at the request's first sample (passgrid.sampling.seeds), so child i
 is drawn with exactly the stream's seed for its sample, which each record
 keeps, however n is split. vLLM is imported only here.
 """
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -131,6 +132,17 @@ class VLLMBackend(Backend):
                     yield j, results[j]
         if parts:
             raise PassgridError(f"vLLM finished without {len(parts)} request(s), e.g. {next(iter(parts))}")
+
+    def provenance(self) -> dict:
+        import vllm
+
+        found = {"backend": self.name, "engine": "vLLM", "version": vllm.__version__,
+                 "options": self.engine_options(self.model)}
+        mark = os.path.join(self.model["hf_id"], "passgrid-gguf.json")  # a directory passgrid converted
+        if os.path.isfile(mark):
+            with open(mark, encoding="utf-8") as f:
+                found["converted_from"] = json.load(f)
+        return found
 
     def close(self) -> None:
         del self.llm
