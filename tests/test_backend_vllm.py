@@ -163,3 +163,15 @@ def test_vllm_is_imported_only_when_chosen():
              "from passgrid.sampling.backends import make_backend\nfrom passgrid.grid.compose import compose\n"
              f"make_backend(compose({str(CONF)!r}, [])['model']).close()\n")
     subprocess.run([sys.executable, "-c", guard], check=True)
+
+
+def test_a_backend_in_another_interpreter_fails_in_one_line():
+    """model.python: the worker's interpreter missing, or its engine failing
+    to start (here: no vLLM in this interpreter), is one line naming it."""
+    from passgrid import PassgridError
+
+    model = compose(CONF, ["model=smollm2-135m-vllm", "model.python=/no/such/python"])["model"]
+    with pytest.raises(PassgridError, match="model.python: no interpreter at /no/such/python"):
+        make_backend(model)
+    with pytest.raises(PassgridError, match=rf"model.python: the vllm worker in {sys.executable} exited with status 1"):
+        make_backend({**model, "python": sys.executable})
