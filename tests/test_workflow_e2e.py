@@ -95,6 +95,7 @@ def test_analysis_tables_and_report(workdir):
     html = (workdir / "results" / "report" / "index.html").read_text()
     assert html.count("data:image/png;base64,") == len(figures)
     assert "temperature=0.2-" in html and "pass@1" in html
+    assert "What drew the samples" in html and "llama.cpp (llama-cpp-python)" in html  # provenance per cell
     assert "src=\"http" not in html and "href=\"http" not in html
 
 

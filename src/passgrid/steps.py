@@ -163,11 +163,13 @@ def write_json(path, value) -> None:
 def report(summary_path, fits_path, crossings_path, cells: list, varying: list, sweep: str, analysis: dict,
            out_html, out_figures) -> None:
     from passgrid.report.page import figure_png, plot_pass_at_k, render_report
+    from passgrid.tracking import draw_provenance
 
     summary = pd.read_csv(summary_path)
     per_problem = {cell.id: pd.read_csv(cell.per_problem) for cell in cells}
     write_atomic(out_html, render_report(summary, pd.read_csv(fits_path), pd.read_csv(crossings_path),
-                                         per_problem, varying, sweep, analysis, out_figures))
+                                         per_problem, varying, sweep, analysis, out_figures,
+                                         provenance={cell.id: draw_provenance(cell.draw_meta) for cell in cells}))
     for cell in cells:  # each cell's own curve, for its MLflow run
         Path(cell.figure).parent.mkdir(parents=True, exist_ok=True)
         Path(cell.figure).write_bytes(figure_png(plot_pass_at_k(summary[summary["cell"] == cell.id], references=())))

@@ -47,6 +47,14 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
     return {"experiment_id": experiment_id, "parent_run_id": parent.info.run_id, "cells": run_ids}
 
 
+def draw_provenance(draw_meta) -> dict:
+    """What drew a draw's latest samples (its draw.json holds every run), and
+    how many runs it took; {} where it records none."""
+    path = Path(draw_meta)
+    runs = json.loads(path.read_text()).get("runs", []) if path.is_file() else []
+    return {**runs[-1]["provenance"], "runs": len(runs)} if runs else {}
+
+
 def _params(flat: dict) -> dict:
     return {k: ("" if v is None else v) for k, v in flat.items() if len(str(v)) <= MAX_PARAM_CHARS}
 
@@ -71,6 +79,5 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
         mlflow.log_artifact(str(path))
     if Path(cell.draw_meta).is_file():  # written by the sample job beside its samples
         mlflow.log_artifact(cell.draw_meta)
-        runs = json.loads(Path(cell.draw_meta).read_text()).get("runs") or [{}]
-        engine = runs[-1].get("provenance", {})  # what drew the latest samples; draw.json has every run
+        engine = draw_provenance(cell.draw_meta)
         mlflow.set_tags({f"passgrid.{k}": str(engine[k]) for k in ("engine", "version") if k in engine})

@@ -315,8 +315,20 @@ def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
 
 # --- the page -----------------------------------------------------------------
 
+def provenance_table(provenance: dict) -> pd.DataFrame:
+    """One row per cell: what drew its samples (the latest run of its draw)."""
+    rows = []
+    for cell, found in provenance.items():
+        model = found.get("model_sha256") or (found.get("converted_from") or {}).get("sha256") or ""
+        rows.append({"cell": cell, "engine": found.get("engine", found.get("backend", "")),
+                     "version": found.get("version", found.get("client_version", "")),
+                     "model file sha256": model[:16], "runs": found.get("runs", 1)})
+    return pd.DataFrame(rows)
+
+
 def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataFrame, per_problem: dict,
-                  varying: list, sweep: str, analysis: dict, figures_dir) -> str:
+                  varying: list, sweep: str, analysis: dict, figures_dir, provenance: dict = None) -> str:
+    """`provenance`: cell -> what drew its samples (the draw.json of its draw)."""
     summary = summary.reset_index(drop=True)
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
@@ -377,6 +389,9 @@ the first figure marks each crossing within the samples drawn. References:</p><u
 {table(fit_table(fits))}
 <h2>Without an oracle, with stronger tests, per problem</h2>
 {figures.get("selection", "")}{figures.get("strong_tests", "")}{figures["problems"]}
+<h2>What drew the samples</h2>
+{table(provenance_table(provenance or {}))}
+<p>Each draw's <code>draw.json</code> holds every run that drew its samples, with the engine's options.</p>
 <p>Files: <code>results/summary.csv</code> (one row per cell and k, with the cell's config),
 <code>results/fits.csv</code>, <code>results/crossings.csv</code>; the same figures and tables are in MLflow.</p>
 </body></html>
