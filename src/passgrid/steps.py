@@ -67,11 +67,17 @@ def sample(problems_path, job, shard_dir, draw_meta, out_samples, threads=1) -> 
     if record.get("identity") != job.identity:
         raise PassgridError(f"{draw_meta}: this draw directory holds samples of another config; "
                             f"move {Path(draw_meta).parent} away to sample afresh")
+    runs = record.setdefault("runs", [])
+
+    def started(provenance):  # recorded before drawing: a killed run is on record too
+        runs.append({"provenance": provenance, "drawn": None, "budget": {"n": job.sampling["n"], "limit": job.limit}})
+        write_json(draw_meta, record)
+
     problems = list(first_problems(problems_path, job.limit).values())
-    counts = sample_problems(problems, job.model, job.prompt, job.sampling, shard_dir, out_samples, threads=threads)
-    if counts["provenance"]:  # each run that drew samples: what drew them, and how many
-        record["runs"].append({"provenance": counts["provenance"], "drawn": counts["drawn"],
-                               "budget": {"n": job.sampling["n"], "limit": job.limit}})
+    counts = sample_problems(problems, job.model, job.prompt, job.sampling, shard_dir, out_samples, threads=threads,
+                             on_start=started)
+    if counts["provenance"]:
+        runs[-1]["drawn"] = counts["drawn"]
         write_json(draw_meta, record)
     return counts
 

@@ -1,9 +1,10 @@
 """What a cell's samples cost, and what k samples per problem would cost.
 
-Tokens are counted as the backends report them: a problem's prompt once
-(prefix-cached on vLLM and llama.cpp; one request with n choices on an API),
-every sample's completion. So k samples per problem cost the prompts plus
-k/n of the completions, and the same for FLOPs (2 x parameters x tokens),
+Tokens are counted as the backends report them: a problem's prompt as often
+as it was computed or billed (once on llama.cpp; on vLLM what each sample
+missed in the prefix cache; once per response on an API), every sample's
+completion. So k samples per problem cost the prompts plus k/n of the
+completions, and the same for FLOPs (2 x parameters x tokens),
 GPU time (sampling time x GPUs, scaled by k/n) and dollars (API list prices
 per token, or GPU time at the model's price per GPU-hour).
 """

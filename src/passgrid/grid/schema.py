@@ -8,6 +8,7 @@ temperature below 0, a backend that does not exist) follow in `check_values`.
 The `dataset` and `model` sections hold the fields that the dataset sources
 and the sampling backends declare for themselves (their plugins' `Settings`).
 """
+import os
 from dataclasses import dataclass, field, fields, make_dataclass
 from typing import Any, Dict, List, Optional
 
@@ -215,4 +216,7 @@ def check_values(cfg) -> list:
             problems.append(f"analysis.references[{i}].pass_at_1={ref.pass_at_1!r}: a fraction in (0, 1]")
     problems += source_class(cfg.dataset.source).check(dict(cfg.dataset))
     problems += backend_class(cfg.model.backend).check(dict(cfg.model))
+    if cfg.model.python and not os.access(cfg.model.python, os.X_OK):
+        problems.append(f"model.python={cfg.model.python!r}: no interpreter there (relative paths are from the "
+                        "working directory)")
     return problems + _missing_files(cfg)

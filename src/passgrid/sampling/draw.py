@@ -45,13 +45,13 @@ def to_completion(text: str, problem: dict, prompt: dict) -> str:
 
 
 def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, shard_dir, out_path,
-                    threads: int = 1, progress: bool = True) -> dict:
+                    threads: int = 1, progress: bool = True, on_start=None) -> dict:
     """Give every problem sampling['n'] samples, drawing only what its shard
     lacks; join each problem's first n into out_path.
 
     Returns counts: problems drawn for now, problems complete from earlier
     runs, samples drawn now, samples joined; and the backend's provenance
-    (None where nothing was drawn).
+    (None where nothing was drawn), also given to `on_start` before drawing.
     """
     shard_dir, n = Path(shard_dir), sampling["n"]
     have = {p["task_id"]: _read_shard(shard_path(shard_dir, p["task_id"]), p["task_id"], sampling["seed"])
@@ -64,8 +64,10 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
     drawn, provenance = 0, None
     if todo:
         backend = make_backend(model, threads=threads)
-        provenance = backend.provenance()
         try:
+            provenance = backend.provenance()
+            if on_start:
+                on_start(provenance)
             bar = _progress_bar(len(todo), progress)
             requests = [build_request(p, prompt, sampling, first=len(have[p["task_id"]])) for p in todo]
             tokens, start = 0, time.monotonic()

@@ -24,7 +24,7 @@ def convert(gguf_path, out_dir, dtype: str = "float32") -> Path:
         raise PassgridError(f"{gguf_path}: no such GGUF file")
     sha = file_sha256(gguf_path)
     mark = out_dir / MARK
-    if mark.is_file() and json.loads(mark.read_text()).get("sha256") == sha:
+    if mark.is_file() and json.loads(mark.read_text()) == {"gguf": gguf_path.name, "sha256": sha, "dtype": dtype}:
         return out_dir
     try:
         import torch

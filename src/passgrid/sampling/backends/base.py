@@ -28,10 +28,9 @@ class Request:
 @dataclass(frozen=True)
 class Generation:
     """One sample. Its token counts are the tokens processed for it that no
-    earlier sample of the same request already paid for: a prompt evaluated
-    once for n samples (a shared KV cache, one API response with n choices)
-    is counted on the first of them only, so sums are what was computed or
-    billed."""
+    other sample already paid for: a prompt evaluated once for n samples (a
+    shared KV cache, a prefix-cache hit, one API response with n choices) is
+    counted on one of them only, so sums are what was computed or billed."""
     text: str
     prompt_tokens: int
     completion_tokens: int
@@ -74,14 +73,14 @@ class Backend:
 
     def generate_many(self, requests: list):
         """Yield (index, generations) for each request as it completes, in
-        any order. The default draws them one after another; backends that
-        wait on a server overlap them."""
+        any order. The default draws them one after another; the backends
+        overlap them (a batch across problems, requests in flight at once)."""
         for index, request in enumerate(requests):
             yield index, self.generate(request)
 
     def provenance(self) -> dict:
         """What drew the samples: the engine and its version, the options in
-        force, the model file's hash or revision (kept in the draw's draw.json)."""
+        force, the model file's hash where there is a file (kept in the draw's draw.json)."""
         return {"backend": self.name}
 
     def close(self) -> None:

@@ -61,9 +61,15 @@ class RemoteBackend(Backend):
             yield reply["index"], [Generation(**g) for g in reply["generations"]]
 
     def close(self) -> None:
+        """Let the worker end on its own; kill it where it does not (it may be
+        blocked writing replies nobody reads, after an error here)."""
         if self.proc.poll() is None:
-            self.proc.stdin.close()
-            self.proc.wait(timeout=120)
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
 
 
 def main() -> None:
@@ -84,6 +90,11 @@ def main() -> None:
             requests = [Request(**{**r, "stop": tuple(r["stop"])}) for r in json.loads(line)["requests"]]
             for index, generations in backend.generate_many(requests):
                 replies.write(json.dumps({"index": index, "generations": [asdict(g) for g in generations]}) + "\n")
+    except Exception as e:  # the job says it in one line; the traceback goes to the log
+        import traceback
+
+        traceback.print_exc()
+        replies.write(json.dumps({"error": f"{setup['model']['backend']} worker: {' '.join(str(e).split())}"}) + "\n")
     finally:
         backend.close()
 

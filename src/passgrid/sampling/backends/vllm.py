@@ -1,19 +1,20 @@
 """vLLM's offline engine on the GPUs of this machine (or its CPU build).
 
-Every problem of a draw goes to the engine at once, so that vLLM's scheduler
-batches across problems; a problem's n samples go as requests of at most
-`model.max_n_per_request`, each with `SamplingParams.n`, so a prompt is
-computed once and its KV cache shared (and prefix-cached across requests).
-The engine is stepped until it has nothing left, and a problem is handed
-over as soon as its last request finishes, so a killed job loses only the
-problems in flight. Every sampling parameter is explicit (vLLM's max_tokens
-defaults to 16).
+Every sample of every problem of a draw goes to the engine at once, so that
+vLLM's scheduler batches across problems; the engine is stepped until it
+has nothing left, and a problem is handed over as soon as its last sample
+finishes, so a killed job loses only the problems in flight. Every sampling
+parameter is explicit (vLLM's max_tokens defaults to 16).
 
-Seeds: vLLM takes one seed per request and seeds its i-th child `seed + i`
-(vllm/v1/engine/parallel_sampling.py). A request's seed is the problem's
-stream at the request's first sample (passgrid.sampling.seeds), so child i
-is drawn with exactly the stream's seed for its sample, which each record
-keeps, however n is split. vLLM is imported only here.
+Each sample is its own request (n = 1): vLLM fans a request for n samples
+out into n child requests anyway (vllm/v1/engine/llm_engine.py), seeding
+child i `seed + i` (parallel_sampling.py), and reports only one child's
+prefix-cache hits for the lot. Sent as its own request seeded with the
+problem's stream at its index (passgrid.sampling.seeds), a sample is drawn
+exactly as that child would be, the prompt is shared through the prefix
+cache, and what each sample computed of the prompt is counted exactly.
+(`model.max_n_per_request` bounds OpenAI's requests; vLLM's are of one.)
+vLLM is imported only here.
 """
 import json
 import os
@@ -21,7 +22,6 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from passgrid import PassgridError
 from passgrid.changes import DERIVED, SAMPLES, setting
 from passgrid.sampling.backends.base import Backend, Generation, Request
 
@@ -54,7 +54,13 @@ class VLLMBackend(Backend):
 
     @classmethod
     def check(cls, model: dict) -> list:
-        return [] if model.get("hf_id") else ["model.hf_id: the vllm backend needs a model id or directory"]
+        hf_id = model.get("hf_id")
+        if not hf_id:
+            return ["model.hf_id: the vllm backend needs a model id or directory"]
+        if hf_id.startswith(("/", "./", "../")) and not os.path.isdir(hf_id):  # a path, not a hub id
+            return [f"model.hf_id={hf_id!r}: no model directory there (`make vllm` makes SmolLM2's; "
+                    "relative paths are from the working directory)"]
+        return []
 
     @classmethod
     def gpus(cls, model: dict) -> int:
@@ -79,13 +85,13 @@ class VLLMBackend(Backend):
 
         self.llm = LLM(**self.engine_options(model))
 
-    def sampling_params(self, request: Request, first: int, n: int):
-        """A request for samples first .. first + n - 1: seeded where the stream stands."""
+    def sampling_params(self, request: Request, index: int):
+        """The request for sample `index` of a problem: seeded where the stream stands."""
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind
 
-        return SamplingParams(n=n, temperature=request.temperature, top_p=request.top_p,
-                              max_tokens=request.max_tokens, seed=request.seed + first,
+        return SamplingParams(n=1, temperature=request.temperature, top_p=request.top_p,
+                              max_tokens=request.max_tokens, seed=request.seed + index,
                               stop=list(request.stop) or None, output_kind=RequestOutputKind.FINAL_ONLY)
 
     def prompt(self, request: Request):
@@ -102,36 +108,36 @@ class VLLMBackend(Backend):
         return dict(self.generate_many([request]))[0]
 
     def generate_many(self, requests: list):
-        """Queue every request's samples in the engine, step it, and yield
-        (index, generations) as each request's last part finishes."""
-        engine, size = self.llm.llm_engine, self.model["max_n_per_request"]
-        parts, start = {}, time.perf_counter()
+        """Queue every sample of every request in the engine, step it, and
+        yield (index, generations) as each request's last sample finishes."""
+        engine = self.llm.llm_engine
+        pending, start = {}, time.perf_counter()
         for j, request in enumerate(requests):
             prompt = self.prompt(request)
-            for first in range(0, request.n, size):
-                part = f"{j}:{first}"
-                engine.add_request(part, prompt, self.sampling_params(request, first, min(size, request.n - first)))
-                parts[part] = (j, first)
+            for i in range(request.n):
+                engine.add_request(f"{j}:{i}", prompt, self.sampling_params(request, i))
+                pending[f"{j}:{i}"] = (j, i)
         results = [[None] * r.n for r in requests]
         left = [r.n for r in requests]
-        while engine.has_unfinished_requests():
-            for out in engine.step():
-                if not out.finished:
-                    continue
-                j, first = parts.pop(out.request_id)
-                latency = time.perf_counter() - start
-                # what the engine computed of the prompt for this part: none of it where prefix-cached
-                computed = len(out.prompt_token_ids or []) - (getattr(out, "num_cached_tokens", None) or 0)
-                for o in out.outputs:
-                    results[j][first + o.index] = Generation(
-                        text=o.text, prompt_tokens=computed if o.index == 0 else 0,
-                        completion_tokens=len(o.token_ids), finish_reason=o.finish_reason or "unknown",
-                        latency_s=latency)
-                left[j] -= len(out.outputs)
-                if left[j] == 0:
-                    yield j, results[j]
-        if parts:
-            raise PassgridError(f"vLLM finished without {len(parts)} request(s), e.g. {next(iter(parts))}")
+        try:
+            while engine.has_unfinished_requests():
+                for out in engine.step():
+                    if not out.finished:
+                        continue
+                    j, i = pending.pop(out.request_id)
+                    [o] = out.outputs
+                    # what this sample computed of its prompt: none of it where prefix-cached
+                    computed = len(out.prompt_token_ids or []) - (out.num_cached_tokens or 0)
+                    results[j][i] = Generation(text=o.text, prompt_tokens=computed,
+                                               completion_tokens=len(o.token_ids),
+                                               finish_reason=o.finish_reason or "unknown",
+                                               latency_s=time.perf_counter() - start)
+                    left[j] -= 1
+                    if left[j] == 0:
+                        yield j, results[j]
+        finally:  # a generator closed early leaves nothing queued for the next call
+            if pending:
+                engine.abort_request(list(pending))
 
     def provenance(self) -> dict:
         import vllm
