@@ -43,10 +43,11 @@ class _ModelCommon:
     price_input_per_mtok: Optional[float] = setting(None, DERIVED)  # dollars per million tokens
     price_output_per_mtok: Optional[float] = setting(None, DERIVED)
     price_per_gpu_hour: Optional[float] = setting(None, DERIVED)
-    # vllm and openai: a problem's n samples go in requests of at most this
-    # many, each seeded where the stream stands (vLLM has hung and repeated
-    # samples at n in the hundreds; the published run asked for 250 at most).
-    # The seeds are the same however the samples are split.
+    # openai: a problem's n samples go in requests of at most this many, each
+    # seeded where the stream stands (servers have hung and repeated samples
+    # at n in the hundreds; the published run asked for 250 at most). vLLM
+    # gets each sample as a request of its own. The seeds are the same
+    # however the samples are split.
     max_n_per_request: int = setting(250, DERIVED)
     # Another Python interpreter to run the backend in (its own virtualenv,
     # with passgrid installed there too), for an engine whose pins differ
