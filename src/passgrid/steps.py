@@ -50,7 +50,10 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
 
 def first_problems(problems_path, limit=None) -> dict:
     """A dataset file's first `limit` problems (all for None), by task_id."""
-    problems = read_problems(problems_path)
+    return _first(read_problems(problems_path), limit)
+
+
+def _first(problems: dict, limit) -> dict:
     return dict(list(problems.items())[:limit]) if limit is not None else problems
 
 
@@ -92,8 +95,9 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     those are skipped, any other task_id is an error. For a probe job, the
     tests are replaced by the docstring's examples
     (passgrid.analysis.selection) and only problems with examples are run."""
-    problems = first_problems(problems_path, job.limit)
-    known = set(read_problems(dataset_path or problems_path))
+    tests = read_problems(problems_path)
+    problems = _first(tests, job.limit)
+    known = set(read_problems(dataset_path)) if dataset_path and dataset_path != problems_path else set(tests)
     fields = ("task_id", "sample_index", "completion")
     counts = {}
     for s in iter_samples(samples_path, problems, n=job.n, fields=("task_id",), skip=known - set(problems)):

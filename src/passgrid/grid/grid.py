@@ -55,11 +55,12 @@ class Cell:
     config: dict
     varying: dict
 
-    @property
+    # computed once: every rule's lambdas ask for them, in every job's parse
+    @cached_property
     def draw(self) -> str:
         return draw_id(self.config)
 
-    @property
+    @cached_property
     def dataset(self) -> str:
         return dataset_id(self.config["dataset"])
 
