@@ -21,7 +21,7 @@ except PassgridError as e:
 # single-threaded job per core than as one job on every core (bench/).
 def _sample_threads():
     try:
-        return max(1, workflow.cores // len(GRID.draws))
+        return max(1, workflow.cores // GRID.shard_jobs())
     except WorkflowError:  # no --cores: a cluster run, where the profile's set-threads sizes jobs
         return 1
 
@@ -31,6 +31,8 @@ SAMPLE_THREADS = _sample_threads()
 wildcard_constraints:
     cell="|".join(map(lambda c: c.replace(".", r"\.").replace("+", r"\+"), GRID.cells)),
     draw="draw-[0-9a-f]{12}",
+    shard="[0-9]+",
+    shards="[0-9]+",
     dataset="[^/]+",
     strong="[0-9a-f]{8}",
 

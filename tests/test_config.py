@@ -13,7 +13,7 @@ def test_defaults_compose_into_a_valid_config():
     cfg = compose(CONF, [])
     assert cfg["model"]["backend"] == "llamacpp"
     assert cfg["prompt"]["style"] == "chat"
-    assert set(cfg["sampling"]) == {"n", "temperature", "top_p", "max_tokens", "seed"}
+    assert set(cfg["sampling"]) == {"n", "temperature", "top_p", "max_tokens", "seed", "shards"}
     assert cfg["tracking"]["uri"] == "sqlite:///mlflow.db"
 
 

@@ -95,7 +95,7 @@ def ran(tmp_path_factory):
     ("analysis.level=0.9", {"summarize": 1, "report": 1, "track": 1}),  # grid-level: no cell's config
     ("tracking.experiment=other", {"track": 1}),
     # budget: more problems; the dataset is not prepared again
-    ("dataset.limit=3", {"sample": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
+    ("dataset.limit=3", {"sample": 1, "join_samples": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
                          "report": 1, "track": 1}),
     # verdicts: a new cell, judged again from the same draw
     ("execution.timeout_s=4", {"execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
@@ -104,10 +104,14 @@ def ran(tmp_path_factory):
         "prepare_strong_tests": 1, "execute": 1, "probe": 1, "score": 1, "execute_strong": 1, "score_strong": 1,
         "cell_config": 1, "summarize": 1, "report": 1, "track": 1}),
     # budget: the draw grows (the job draws only what is missing), the cell is new
-    ("sampling.n=3", {"sample": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
+    ("sampling.n=3", {"sample": 1, "join_samples": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
                       "report": 1, "track": 1}),
+    # derived, but the draw's jobs: two shards (drawing nothing, every
+    # problem's file is complete) joined again, so the cell is judged again
+    ("sampling.shards=2", {"sample": 2, "join_samples": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1,
+                           "summarize": 1, "report": 1, "track": 1}),
     # samples: a new draw
-    ("sampling.top_p=0.9", {"sample": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
+    ("sampling.top_p=0.9", {"sample": 1, "join_samples": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
                             "report": 1, "track": 1}),
 ])
 def test_an_edit_plans_exactly_the_jobs_it_can_change(ran, override, expected):
@@ -125,3 +129,36 @@ def test_a_sweep_over_a_derived_field_alone_is_refused():
     # beside a field that does change results, it is no part of the cells' names
     cells = Grid.expand(ROOT / "conf", ["sampling.temperature=0.2,0.8", "model.params_b=0.135"], sweep="none").cells
     assert all(c.startswith("temperature=") for c in cells)
+
+
+def samples_of(workdir) -> list:
+    from passgrid.sampling.draw import TIMING_FIELDS
+
+    [draw] = (workdir / "results" / "draws").iterdir()
+    return [{k: v for k, v in json.loads(line).items() if k not in TIMING_FIELDS}
+            for line in (draw / "samples.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.system
+def test_a_sharded_draw_equals_the_unsharded_one_and_resharding_draws_nothing(ran, tmp_path):
+    import shutil
+
+    # from nothing: two shards, each its own llama.cpp, draw what one job drew
+    sharded = tmp_path / "sharded"
+    subprocess.run(SNAKEMAKE + ["--directory", str(sharded), "--config", "sweep=none",
+                                f"overrides={SLICE} sampling.shards=2"], capture_output=True, text=True, check=True)
+    assert samples_of(sharded) == samples_of(ran)
+    [draw] = (sharded / "results" / "draws").iterdir()
+    runs = json.loads((draw / "draw.json").read_text())["runs"]
+    assert sorted(r["shard"] for r in runs) == ["1 of 2", "2 of 2"] and [r["drawn"] for r in runs] == [2, 2]
+    # each shard drew its own problem, every other one of the draw's
+    assert [json.loads((draw / "shards" / f"{i}-of-2.json").read_text())["task_ids"] for i in (1, 2)] == [
+        ["HumanEval/0"], ["HumanEval/1"]]
+    # a run drawn unsharded, resharded: the jobs run, and draw nothing
+    resharded = tmp_path / "resharded"
+    shutil.copytree(ran, resharded)
+    subprocess.run(SNAKEMAKE + ["--directory", str(resharded), "--config", "sweep=none",
+                                f"overrides={SLICE} sampling.shards=2"], capture_output=True, text=True, check=True)
+    [draw] = (resharded / "results" / "draws").iterdir()
+    assert len(json.loads((draw / "draw.json").read_text())["runs"]) == 1  # the first run's, no other
+    assert samples_of(resharded) == samples_of(ran)

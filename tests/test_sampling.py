@@ -101,14 +101,14 @@ def test_a_budget_takes_the_first_samples_of_a_larger_draw(tmp_path, problems):
         sampling.read_samples(path, {"HumanEval/0": problems["HumanEval/0"]}, n=5)
 
 
-def test_shards_of_another_dataset_are_refused_not_reused(tmp_path, monkeypatch, first_problems, problems):
+def test_problem_files_of_another_dataset_are_refused_not_reused(tmp_path, monkeypatch, first_problems, problems):
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "a.jsonl",
                              progress=False)
     others = [problems["HumanEval/9"]] + first_problems[1:]
-    # a shard whose content is another problem's (a copied or renamed file)
-    sampling.shard_path(tmp_path / "shards", "HumanEval/0").rename(sampling.shard_path(tmp_path / "shards",
+    # a file whose content is another problem's (a copied or renamed one)
+    sampling.problem_file(tmp_path / "shards", "HumanEval/0").rename(sampling.problem_file(tmp_path / "shards",
                                                                                        "HumanEval/9"))
     with pytest.raises(PassgridError, match="HumanEval_9-[0-9a-f]{8}.jsonl: holds samples of another problem than "
                                             "HumanEval/9"):
@@ -167,7 +167,7 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
                                                         if r["sample_index"] < 2]
 
 
-def test_a_shard_from_another_seed_stream_is_refused(tmp_path, monkeypatch, first_problems):
+def test_a_problem_file_from_another_seed_stream_is_refused(tmp_path, monkeypatch, first_problems):
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "a.jsonl",
                              progress=False)
@@ -187,3 +187,64 @@ def test_seed_streams_of_problems_and_base_seeds_never_overlap(problems):
         assert all(b - a >= MAX_SAMPLES for a, b in zip(starts, starts[1:]))
         assert sample_seed(MAX_BASE_SEED, task_id, MAX_SAMPLES - 1) < 2 ** 32
     assert len({stream_start(0, t) for t in problems}) == len(problems)
+
+
+def test_shards_drawn_apart_and_joined_equal_one_draw(tmp_path, monkeypatch, first_problems, problems):
+    """Each shard on an engine of its own (as on a cluster), into one folder;
+    joined, the samples are the unsharded draw's, and a shard that has not
+    run stops the join, naming a problem it lacks."""
+    monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
+    five = first_problems + [problems["HumanEval/4"]]
+    sampling.sample_problems(five, {}, PROMPT, SAMPLING, tmp_path / "one", tmp_path / "one.jsonl", progress=False)
+    shards = [sampling.shard_of(five, i, 3) for i in (1, 2, 3)]
+    assert [[p["task_id"][-1] for p in s] for s in shards] == [["0", "3"], ["1", "4"], ["2"]]
+    for shard in shards[:2]:
+        CountingBackend.asked = []
+        sampling.draw_problems(shard, {}, PROMPT, SAMPLING, tmp_path / "split", progress=False)
+        assert len(CountingBackend.asked) == len(shard)  # its own problems, no other
+    with pytest.raises(PassgridError, match=r"HumanEval_2-[0-9a-f]{8}.jsonl: HumanEval/2 has 0 of its 3 samples"):
+        sampling.join_samples(five, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl")
+    sampling.draw_problems(shards[2], {}, PROMPT, SAMPLING, tmp_path / "split", progress=False)
+    assert sampling.join_samples(five, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl") == 15
+
+    def strip(path):
+        return [{k: v for k, v in r.items() if k not in sampling.TIMING_FIELDS} for r in read_jsonl(path)]
+
+    assert strip(tmp_path / "split.jsonl") == strip(tmp_path / "one.jsonl")
+
+
+def test_each_shard_records_its_run_and_the_join_gathers_them(tmp_path, monkeypatch, first_problems):
+    from dataclasses import replace
+
+    from passgrid.files import write_jsonl_atomic
+    from passgrid.grid.jobs import SampleJob
+    from passgrid.steps import join_draw, sample
+    from passgrid.tracking import draw_provenance
+
+    write_jsonl_atomic(tmp_path / "problems.jsonl", first_problems)
+    versions = iter(["1.0", "2.0"])
+
+    class Versioned(CountingBackend):
+        def provenance(self):
+            return {"backend": "counting", "version": self.version}
+
+    def make(model, threads):
+        backend = Versioned()
+        backend.version = next(versions)
+        return backend
+
+    monkeypatch.setattr(sampling, "make_backend", make)
+    job = SampleJob(draw="draw-x", model={}, prompt=PROMPT, sampling=SAMPLING, limit=None, identity={"a": 1},
+                    gpus=0, shards=2)
+    draw = tmp_path / "draw"
+    paths = dict(problem_dir=draw / "by_problem", draw_meta=draw / "draw.json", runs_dir=draw / "runs")
+    for shard in (1, 2):
+        sample(tmp_path / "problems.jsonl", replace(job, shard=shard), out_shard=draw / f"{shard}.json", **paths)
+    assert len(list((draw / "runs").glob("*.json"))) == 2  # a file each: shards running at once overwrite nothing
+    assert join_draw(tmp_path / "problems.jsonl", job, out_samples=draw / "samples.jsonl", **paths) == 12
+    record = json.loads((draw / "draw.json").read_text())
+    assert [(r["shard"], r["drawn"]) for r in record["runs"]] == [("1 of 2", 6), ("2 of 2", 6)]
+    assert draw_provenance(draw / "draw.json") == {"backend": "counting", "version": "2.0", "runs": 2,
+                                                   "differs": ["version"]}
+    with pytest.raises(PassgridError, match="holds samples of another config"):
+        sample(tmp_path / "problems.jsonl", replace(job, identity={"a": 2}), out_shard=draw / "x.json", **paths)

@@ -1,6 +1,7 @@
 """The cluster path on a real SLURM: Debian's slurmctld, slurmd and munge,
-started here as a one-node cluster with one (fake) GPU, run a slice of the
-grid through profiles/slurm; the results must equal a local run's."""
+started here as a one-node cluster with two (fake) GPUs, run a slice of the
+grid through profiles/slurm, its draw in two shards, a GPU each; the results
+must equal a local unsharded run's."""
 import json
 import os
 import pathlib
@@ -21,7 +22,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.system  # a real SLURM cluster
 
-SLICE = ["sweep=none", "overrides=dataset.limit=2 sampling.n=2 sampling.max_tokens=48 sampling.temperature=0.8"]
+SLICE = "dataset.limit=2 sampling.n=2 sampling.max_tokens=48 sampling.temperature=0.8"
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile")]
 
 SLURM_CONF = """\
@@ -52,7 +53,7 @@ MinJobAge=600
 DefMemPerCPU=1000
 EnforcePartLimits=ALL
 ReturnToService=2
-NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} RealMemory=8000 Gres=gpu:1 State=UNKNOWN
+NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} RealMemory=8000 Gres=gpu:2 State=UNKNOWN
 PartitionName=main Nodes={host} Default=YES MaxTime=INFINITE State=UP
 """
 
@@ -65,9 +66,11 @@ def slurm(tmp_path_factory):
     host = socket.gethostname().split(".")[0]
     (d / "state").mkdir()
     (d / "spool").mkdir()
-    (d / "gpu0").symlink_to("/dev/null")  # a character device: SLURM hands it out as a GPU
+    # character devices: SLURM hands them out as GPUs
+    (d / "gpu0").symlink_to("/dev/null")
+    (d / "gpu1").symlink_to("/dev/zero")
     (d / "slurm.conf").write_text(SLURM_CONF.format(host=host, d=d, cpus=os.cpu_count()))
-    (d / "gres.conf").write_text(f"AutoDetect=off\nName=gpu File={d / 'gpu0'}\n")
+    (d / "gres.conf").write_text(f"AutoDetect=off\nName=gpu File={d / 'gpu'}[0-1]\n")
     env = {**os.environ, "SLURM_CONF": str(d / "slurm.conf")}
     munge = pwd.getpwnam("munge")
     os.makedirs("/run/munge", exist_ok=True)
@@ -122,21 +125,22 @@ def slurm_profile(tmp_path):
 def test_a_grid_slice_runs_under_slurm_and_matches_a_local_run(slurm, tmp_path):
     env, cluster = slurm
     local, remote = tmp_path / "local", tmp_path / "slurm"
-    run = subprocess.run(SNAKEMAKE + ["--cores", "2", "--directory", str(local), "--config", *SLICE],
-                         capture_output=True, text=True)
+    run = subprocess.run(SNAKEMAKE + ["--cores", "2", "--directory", str(local), "--config", "sweep=none",
+                                      f"overrides={SLICE}"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     run = subprocess.run(SNAKEMAKE + ["--profile", str(slurm_profile(tmp_path)), "--directory", str(remote),
-                                      "--config", *SLICE], capture_output=True, text=True, env=env, timeout=900)
+                                      "--config", "sweep=none", f"overrides={SLICE} sampling.shards=2"],
+                         capture_output=True, text=True, env=env, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
 
-    # the jobs ran under SLURM: the controller allocated them, the sampling job with the GPU
+    # the jobs ran under SLURM: the controller allocated them, each sampling job (a shard) a GPU
     log = (cluster / "slurmctld.log").read_text()
     # a job is started by the main scheduler or by backfill, whichever comes first
     started = set(re.findall(r"(?:sched: Allocate|_start_job: Started) JobId=(\d+)", log))
-    assert len(started) >= 4, log[-3000:]  # sample, execute, probe, score
+    assert len(started) >= 5, log[-3000:]  # two shards, execute, probe, score (the join is local)
     jobs = subprocess.run(["scontrol", "show", "job", "-o"], env=env, capture_output=True, text=True).stdout
     sampling = [job for job in jobs.splitlines() if "/slurm_logs/rule_sample/" in job]  # the plugin's log path
-    assert sampling, jobs[-3000:]
+    assert len(sampling) == 2, jobs[-3000:]
     assert all("JobState=COMPLETED" in job and "TresPerJob=gres:gpu:1" in job for job in sampling), sampling
     others = [job for job in jobs.splitlines() if "/slurm_logs/rule_sample/" not in job]
     assert others and not any("gpu" in job.split("TresPerJob=")[-1] for job in others if "TresPerJob=" in job)
@@ -148,6 +152,12 @@ def test_a_grid_slice_runs_under_slurm_and_matches_a_local_run(slurm, tmp_path):
                 for line in (draw / "samples.jsonl").read_text().splitlines()]
 
     assert samples(remote) == samples(local)
+    # each shard saw the device SLURM gave it; two shards running side by side, two devices
+    [draw] = (remote / "results" / "draws").iterdir()
+    runs = json.loads((draw / "draw.json").read_text())["runs"]
+    assert sorted(r["shard"] for r in runs) == ["1 of 2", "2 of 2"] and all(r["visible_gpus"] in ("0", "1") for r in runs)
+    if runs[0]["started"] < runs[1]["finished"] and runs[1]["started"] < runs[0]["finished"]:
+        assert runs[0]["visible_gpus"] != runs[1]["visible_gpus"], runs
     columns = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "selected_at_k", "completion_tokens"]
     pd.testing.assert_frame_equal(pd.read_csv(remote / "results" / "summary.csv")[columns],
                                   pd.read_csv(local / "results" / "summary.csv")[columns])

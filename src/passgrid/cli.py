@@ -100,6 +100,11 @@ def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list
                   f" temperature={c['sampling']['temperature']} top_p={c['sampling']['top_p']}")
     if not as_json:
         rows = plan(grid)
+        for r in rows:
+            per_shard = (f", at most {r['gpu_hours_per_shard']:.1f} GPU-hours per shard ({r['gpus']} GPU each)"
+                         if r["gpu_hours_per_shard"] is not None else "")
+            print(f"# {r['draw']}: {r['model']}, {r['problems'] if r['problems'] is not None else '?'} problems x "
+                  f"n={r['n']}, {r['shards']} shard{'s' if r['shards'] > 1 else ''}{per_shard}", file=sys.stderr)
         samples = sum(r["samples"] for r in rows)
         executions = sum(r["executions"] for r in rows)
         hours = [r["gpu_hours"] for r in rows if r["gpu_hours"] is not None]

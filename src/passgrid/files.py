@@ -34,6 +34,10 @@ def write_atomic(path, text: str) -> None:
         f.write(text)
 
 
+def write_json(path, value) -> None:
+    write_atomic(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
+
+
 def write_jsonl_atomic(path, records: Iterable[dict]) -> None:
     with atomic_writer(path) as f:
         for r in records:

@@ -15,8 +15,9 @@ from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
 from passgrid.execution.pool import judge_samples, limits_from
-from passgrid.files import atomic_writer, read_jsonl, write_atomic
-from passgrid.sampling.draw import iter_samples, sample_problems
+from passgrid.files import atomic_writer, read_jsonl, write_atomic, write_json
+from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
+from passgrid.sampling.record import claim_draw, finish_run, gather_runs, start_run
 
 
 def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
@@ -57,32 +58,48 @@ def _first(problems: dict, limit) -> dict:
     return dict(list(problems.items())[:limit]) if limit is not None else problems
 
 
-def sample(problems_path, job, shard_dir, draw_meta, out_samples, threads=1) -> dict:
-    """Draw a SampleJob's budget. The draw's identity is recorded in its
-    draw.json, and each run that drew samples with what drew them (engine,
-    version, options, model hash); a draw directory holding another
-    identity is refused, never topped up."""
-    try:
-        record = json.loads(Path(draw_meta).read_text())
-    except FileNotFoundError:
-        record = {"draw": job.draw, "identity": job.identity, "runs": []}
-        write_json(draw_meta, record)
-    if record.get("identity") != job.identity:
-        raise PassgridError(f"{draw_meta}: this draw directory holds samples of another config; "
-                            f"move {Path(draw_meta).parent} away to sample afresh")
-    runs = record.setdefault("runs", [])
+def sample(problems_path, job, problem_dir, draw_meta, runs_dir, out_shard, threads=1) -> dict:
+    """Draw a SampleJob's shard of its draw at the draw's budget, into the
+    draw's per-problem files (resuming from them). Each run is recorded with
+    what drew it (passgrid.sampling.record); `out_shard` says what the shard
+    holds once it is done."""
+    claim_draw(draw_meta, job.draw, job.identity)
+    _move_legacy_problem_dir(problem_dir)
+    shard = f"{job.shard} of {job.shards}"
+    problems = shard_of(list(first_problems(problems_path, job.limit).values()), job.shard, job.shards)
+    run = None
 
-    def started(provenance):  # recorded before drawing: a killed run is on record too
-        runs.append({"provenance": provenance, "drawn": None, "budget": {"n": job.sampling["n"], "limit": job.limit}})
-        write_json(draw_meta, record)
+    def started(provenance):
+        nonlocal run
+        run = start_run(runs_dir, provenance, {"n": job.sampling["n"], "limit": job.limit}, shard)
 
-    problems = list(first_problems(problems_path, job.limit).values())
-    counts = sample_problems(problems, job.model, job.prompt, job.sampling, shard_dir, out_samples, threads=threads,
-                             on_start=started)
-    if counts["provenance"]:
-        runs[-1]["drawn"] = counts["drawn"]
-        write_json(draw_meta, record)
+    counts = draw_problems(problems, job.model, job.prompt, job.sampling, problem_dir, threads=threads,
+                           on_start=started)
+    if run:
+        finish_run(run, counts["drawn"])
+    write_json(out_shard, {"shard": shard, "n": job.sampling["n"], "task_ids": [p["task_id"] for p in problems],
+                           **{k: v for k, v in counts.items() if k != "provenance"}})
     return counts
+
+
+def _move_legacy_problem_dir(problem_dir) -> None:
+    """passgrid before sampling.shards kept the per-problem files in
+    sample_shards/: move them, so that a draw begun then resumes."""
+    legacy = Path(problem_dir).parent / "sample_shards"
+    if legacy.is_dir() and not Path(problem_dir).exists():
+        try:
+            legacy.rename(problem_dir)
+        except FileNotFoundError:  # another shard of the draw moved it first
+            pass
+
+
+def join_draw(problems_path, job, problem_dir, draw_meta, runs_dir, out_samples) -> int:
+    """Join a draw's shards into its samples file (the problems in the
+    dataset's order) and gather its runs into draw.json."""
+    problems = list(first_problems(problems_path, job.limit).values())
+    joined = join_samples(problems, job.sampling, problem_dir, out_samples)
+    gather_runs(draw_meta, runs_dir)
+    return joined
 
 
 def execute(problems_path, samples_path, job, out_path, dataset_path=None, workers=None, progress=True) -> None:
@@ -164,10 +181,6 @@ def _probes(cell):
     found = [probed.get(key, (0, "no examples")) for key in zip(verdicts["task_id"], verdicts["sample_index"])]
     return verdicts.assign(correct=verdicts["verdict"] == "passed", examples_passed=[f[0] for f in found],
                            signature=[f[1] for f in found])
-
-
-def write_json(path, value) -> None:
-    write_atomic(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
 
 
 def report(summary_path, fits_path, crossings_path, cells: list, varying: list, sweep: str, analysis: dict,

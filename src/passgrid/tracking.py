@@ -48,11 +48,18 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
 
 
 def draw_provenance(draw_meta) -> dict:
-    """What drew a draw's latest samples (its draw.json holds every run), and
-    how many runs it took; {} where it records none."""
+    """What drew a draw's latest samples (its draw.json holds every run), how
+    many runs it took (a run per shard, and per resume or growth), and under
+    `differs` the provenance keys on which its runs disagree (a draw grown
+    under a newer engine); {} where it records none."""
     path = Path(draw_meta)
     runs = json.loads(path.read_text()).get("runs", []) if path.is_file() else []
-    return {**runs[-1]["provenance"], "runs": len(runs)} if runs else {}
+    if not runs:
+        return {}
+    seen = [r["provenance"] for r in runs]
+    differs = sorted({k for p in seen for k in p if any(json.dumps(q.get(k), sort_keys=True)
+                                                         != json.dumps(p.get(k), sort_keys=True) for q in seen)})
+    return {**seen[-1], "runs": len(runs), "differs": differs}
 
 
 def _params(flat: dict) -> dict:
@@ -80,4 +87,6 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
     if Path(cell.draw_meta).is_file():  # written by the sample job beside its samples
         mlflow.log_artifact(cell.draw_meta)
         engine = draw_provenance(cell.draw_meta)
-        mlflow.set_tags({f"passgrid.{k}": str(engine[k]) for k in ("engine", "version") if k in engine})
+        mlflow.set_tags({f"passgrid.{k}": str(engine[k]) for k in ("engine", "version", "runs") if k in engine})
+        if engine.get("differs"):  # a draw whose runs disagree (a newer engine for its growth) says so
+            mlflow.set_tag("passgrid.runs_differ_in", ", ".join(engine["differs"]))

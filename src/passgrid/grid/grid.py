@@ -27,8 +27,10 @@ PATHS = {
     "strong_problems": "results/data/{dataset}/strong-{strong}/problems.jsonl",
     "strong_meta": "results/data/{dataset}/strong-{strong}/meta.json",
     "samples": "results/draws/{draw}/samples.jsonl",
-    "shards": "results/draws/{draw}/sample_shards",
+    "problem_samples": "results/draws/{draw}/by_problem",  # a file per problem, grown in place
+    "shard": "results/draws/{draw}/shards/{shard}-of-{shards}.json",  # what a sampling job drew
     "draw_meta": "results/draws/{draw}/draw.json",
+    "draw_runs": "results/draws/{draw}/runs",  # a file per sampling run, gathered into draw.json
     "executions": "results/runs/{cell}/executions.jsonl",
     "probes": "results/runs/{cell}/probes.jsonl",
     "executions_strong": "results/runs/{cell}/executions_strong.jsonl",
@@ -81,6 +83,10 @@ class Draw:
     def limit(self) -> Optional[int]:
         return self.config["dataset"]["limit"]
 
+    @property
+    def shards(self) -> int:
+        return self.config["sampling"]["shards"]
+
 
 def _group(items, key) -> dict:
     groups = {}
@@ -106,7 +112,8 @@ class Grid:
         for draw, members in _group(cells, lambda c: c.draw).items():
             config = {**members[0].config, "sampling": {**members[0].config["sampling"]},
                       "dataset": {**members[0].config["dataset"]}}
-            config["sampling"]["n"] = max(c.config["sampling"]["n"] for c in members)
+            for key in ("n", "shards"):
+                config["sampling"][key] = max(c.config["sampling"][key] for c in members)
             limits = [c.config["dataset"]["limit"] for c in members]
             config["dataset"]["limit"] = None if None in limits else max(limits)
             self.draws[draw] = Draw(draw, config, tuple(c.id for c in members))
@@ -163,11 +170,25 @@ class Grid:
     def samples_of_cell(self, cell: str) -> str:
         return self.path("samples", draw=self.cells[cell].draw)
 
-    def sample_job(self, draw: str) -> SampleJob:
-        config = self.draws[draw].config
+    def shards_of_draw(self, draw: str) -> list:
+        """The files of a draw's sampling jobs, one per shard."""
+        shards = self.draws[draw].shards
+        return [self.path("shard", draw=draw, shard=i, shards=shards) for i in range(1, shards + 1)]
+
+    def sampling_env(self, draw: str) -> str:
+        """The conda environment file (in envs/) of a draw's sampling jobs."""
+        return backend_class(self.draws[draw].config["model"]["backend"]).conda_env
+
+    def shard_jobs(self) -> int:
+        return sum(d.shards for d in self.draws.values())
+
+    def sample_job(self, draw: str, shard: int = 1) -> SampleJob:
+        d = self.draws[draw]
+        config = d.config
         return SampleJob(draw=draw, model=config["model"], prompt=config["prompt"], sampling=config["sampling"],
                          limit=config["dataset"]["limit"], identity=draw_identity(config),
-                         gpus=backend_class(config["model"]["backend"]).gpus(config["model"]))
+                         gpus=backend_class(config["model"]["backend"]).gpus(config["model"]),
+                         shard=shard, shards=d.shards)
 
     def execute_job(self, cell: str, probe: bool = False) -> ExecuteJob:
         config = self.cells[cell].config

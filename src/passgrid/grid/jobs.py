@@ -7,19 +7,24 @@ from typing import Optional
 @dataclass(frozen=True)
 class SampleJob:
     """One draw at its budget: the model, prompt and sampling sections (with
-    sampling['n'] the draw's n), and the draw's problems (the first `limit`)."""
+    sampling['n'] the draw's n), and the draw's problems (the first `limit`),
+    of which this job draws shard `shard` of `shards` (joining them takes
+    the same record)."""
     draw: str
     model: dict
     prompt: dict
     sampling: dict
     limit: Optional[int]
     identity: dict  # the draw's SAMPLES fields, as recorded in its draw.json
-    gpus: int
+    gpus: int  # per shard
+    shard: int = 1
+    shards: int = 1
 
     @property
     def reruns_on(self) -> dict:
         """What re-runs the job when it changes: the draw and its budget; not
-        the model's DERIVED settings (threads, slots, retries, prices)."""
+        the model's DERIVED settings (threads, slots, retries, prices). The
+        shard is in the job's output path."""
         return {"draw": self.identity, "n": self.sampling["n"], "limit": self.limit}
 
 

@@ -15,9 +15,10 @@ def selected(total, limit):
 
 def plan(grid: Grid) -> list:
     """One row per draw (cells sharing samples count once): its cells,
-    samples, executions (an upper bound: identical programs run once) and
-    GPU-hours at max_tokens per sample (an upper bound), where the model
-    config gives a throughput and its backend takes GPUs."""
+    samples, executions (an upper bound: identical programs run once),
+    shards, and GPU-hours at max_tokens per sample (an upper bound), in all
+    and for its largest shard (its wall-clock hours on its GPUs), where the
+    model config gives a throughput and its backend takes GPUs."""
     rows, totals = [], {}
     for draw in grid.draws.values():
         c = draw.config
@@ -31,8 +32,12 @@ def plan(grid: Grid) -> list:
         model, backend = c["model"], backend_class(c["model"]["backend"])
         gpus, tokens_per_s = backend.gpus(model), backend.tokens_per_s(model)
         samples = (problems or 0) * draw.n
+        largest_shard = -(-(problems or 0) // draw.shards) * draw.n  # shard_of deals problems round-robin
+
+        def hours(count):
+            return count * c["sampling"]["max_tokens"] / tokens_per_s * gpus / 3600 if tokens_per_s and gpus else None
+
         rows.append({"draw": draw.id, "cells": list(draw.cells), "model": model["name"], "problems": problems,
                      "n": draw.n, "samples": samples, "executions": executions, "gpus": gpus,
-                     "gpu_hours": samples * c["sampling"]["max_tokens"] / tokens_per_s * gpus / 3600
-                     if tokens_per_s and gpus else None})
+                     "shards": draw.shards, "gpu_hours": hours(samples), "gpu_hours_per_shard": hours(largest_shard)})
     return rows

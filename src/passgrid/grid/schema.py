@@ -106,6 +106,10 @@ class SamplingConfig:
     top_p: float = setting(0.95, SAMPLES)
     max_tokens: int = setting(512, SAMPLES)
     seed: int = setting(0, SAMPLES)  # the base seed: each problem's stream derives from it and the task_id
+    # Sampling jobs per draw, each drawing every shards-th problem on its own
+    # engine (and GPUs, on a cluster); joined, they equal the unsplit draw.
+    # A draw shared by cells takes the largest any of them asks for.
+    shards: int = setting(1, DERIVED)
 
 
 @dataclass
@@ -191,6 +195,7 @@ def check_values(cfg) -> list:
         ("prompt.stop_at_answer", not cfg.prompt.stop_at_answer or cfg.prompt.style == "chat",
          "only with prompt.style=chat (the answer is a code block of the reply)"),
         ("sampling.n", 1 <= cfg.sampling.n <= MAX_SAMPLES, f"must be in [1, {MAX_SAMPLES}]"),
+        ("sampling.shards", cfg.sampling.shards >= 1, "must be >= 1"),
         ("model.max_n_per_request", cfg.model.max_n_per_request >= 1, "must be >= 1"),
         ("sampling.temperature", cfg.sampling.temperature >= 0, "must be >= 0"),
         ("sampling.top_p", 0 < cfg.sampling.top_p <= 1, "must be in (0, 1]"),

@@ -316,13 +316,15 @@ def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
 # --- the page -----------------------------------------------------------------
 
 def provenance_table(provenance: dict) -> pd.DataFrame:
-    """One row per cell: what drew its samples (the latest run of its draw)."""
+    """One row per cell: what drew its samples (the latest run of its draw),
+    and what its draw's runs disagree on."""
     rows = []
     for cell, found in provenance.items():
         model = found.get("model_sha256") or (found.get("converted_from") or {}).get("sha256") or ""
         rows.append({"cell": cell, "engine": found.get("engine", found.get("backend", "")),
                      "version": found.get("version", found.get("client_version", "")),
-                     "model file sha256": model[:16], "runs": found.get("runs", 1)})
+                     "model file sha256": model[:16], "runs": found.get("runs", 1),
+                     "runs differ in": ", ".join(found.get("differs", [])) or "nothing"})
     return pd.DataFrame(rows)
 
 

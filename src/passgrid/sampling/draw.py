@@ -1,13 +1,15 @@
 """Draw n samples per problem with a backend, resumably, growing a draw.
 
-Each problem's samples live in a shard file of its own, named by its
-task_id and written atomically as soon as the problem's samples are drawn.
-A rerun draws, per problem, only what its shard lacks: nothing for a
-complete shard, the samples from index m on for a shard of m < n (a larger
+Each problem's samples live in a file of its own (`problem_file`), named by
+its task_id and written atomically as soon as the problem's samples are
+drawn. A rerun draws, per problem, only what its file lacks: nothing for a
+complete one, the samples from index m on for a file of m < n (a larger
 budget), everything for a new problem (a larger dataset.limit). Sample i of
 a problem always has the seed `sampling.seeds.sample_seed(seed, task_id, i)`,
-so a grown draw equals a fresh draw at the larger budget. When every
-problem is done, each problem's first n samples are joined into one file.
+so a grown draw equals a fresh draw at the larger budget, and a draw split
+into shards (jobs drawing disjoint problems into the same folder) equals
+the unsplit draw. When every problem is done, each problem's first n
+samples are joined into one file (`join_samples`).
 """
 import hashlib
 import re
@@ -44,22 +46,35 @@ def to_completion(text: str, problem: dict, prompt: dict) -> str:
     return truncate_at_stop(text, prompt.get("stop") or [])
 
 
-def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, shard_dir, out_path,
+def shard_of(problems: list, shard: int, shards: int) -> list:
+    """The problems shard `shard` (1-based) of `shards` draws: every shards-th,
+    so each shard gets short and long problems alike."""
+    return problems[shard - 1::shards]
+
+
+def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, problem_dir, out_path,
                     threads: int = 1, progress: bool = True, on_start=None) -> dict:
-    """Give every problem sampling['n'] samples, drawing only what its shard
-    lacks; join each problem's first n into out_path.
+    """draw_problems, then join_samples into out_path: one whole draw."""
+    counts = draw_problems(problems, model, prompt, sampling, problem_dir, threads, progress, on_start)
+    return {**counts, "samples": join_samples(problems, sampling, problem_dir, out_path)}
+
+
+def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, problem_dir,
+                  threads: int = 1, progress: bool = True, on_start=None) -> dict:
+    """Give every problem sampling['n'] samples, drawing only what its file
+    in `problem_dir` lacks.
 
     Returns counts: problems drawn for now, problems complete from earlier
-    runs, samples drawn now, samples joined; and the backend's provenance
-    (None where nothing was drawn), also given to `on_start` before drawing.
+    runs, samples drawn now; and the backend's provenance (None where
+    nothing was drawn), also given to `on_start` before drawing.
     """
-    shard_dir, n = Path(shard_dir), sampling["n"]
-    have = {p["task_id"]: _read_shard(shard_path(shard_dir, p["task_id"]), p["task_id"], sampling["seed"])
+    problem_dir, n = Path(problem_dir), sampling["n"]
+    have = {p["task_id"]: _read_problem_file(problem_file(problem_dir, p["task_id"]), p["task_id"], sampling["seed"])
             for p in problems}
     todo = [p for p in problems if len(have[p["task_id"]]) < n]
     resumed = len(problems) - len(todo)
     if resumed or any(have[p["task_id"]] for p in todo):
-        print(f"sample: {resumed} of {len(problems)} problems complete in {shard_dir}, "
+        print(f"sample: {resumed} of {len(problems)} problems complete in {problem_dir}, "
               f"{sum(len(have[p['task_id']]) for p in todo)} samples of the others kept", file=sys.stderr)
     drawn, provenance = 0, None
     if todo:
@@ -75,7 +90,7 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
                 problem = todo[j]
                 old = have[problem["task_id"]]
                 records = _records(backend, problem, prompt, requests[j], generations, first=len(old))
-                write_jsonl_atomic(shard_path(shard_dir, problem["task_id"]), old + records)
+                write_jsonl_atomic(problem_file(problem_dir, problem["task_id"]), old + records)
                 # rates over the whole run: problems overlap in a batching backend
                 drawn, tokens = drawn + len(records), tokens + _tokens(records)
                 elapsed = max(1e-9, time.monotonic() - start)
@@ -84,10 +99,23 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, s
             bar.close()
         finally:
             backend.close()
-    joined = [r for p in problems for r in list(read_jsonl(shard_path(shard_dir, p["task_id"])))[:n]]
+    return {"sampled": len(todo), "resumed": resumed, "drawn": drawn, "provenance": provenance}
+
+
+def join_samples(problems: list, sampling: dict, problem_dir, out_path) -> int:
+    """Write each problem's first sampling['n'] samples, in the problems'
+    order, into one file; returns how many. A problem whose file holds fewer
+    (a shard of the draw that did not run) is an error naming it."""
+    n, joined = sampling["n"], []
+    for p in problems:
+        path = problem_file(problem_dir, p["task_id"])
+        rows = _read_problem_file(path, p["task_id"], sampling["seed"])[:n]
+        if len(rows) < n:
+            raise PassgridError(f"{path}: {p['task_id']} has {len(rows)} of its {n} samples; "
+                                "the job drawing it has not finished")
+        joined += rows
     write_jsonl_atomic(out_path, joined)
-    return {"sampled": len(todo), "resumed": resumed, "drawn": drawn, "samples": len(joined),
-            "provenance": provenance}
+    return len(joined)
 
 
 def _records(backend, problem: dict, prompt: dict, request: Request, generations: list, first: int) -> list:
@@ -116,15 +144,15 @@ def _records(backend, problem: dict, prompt: dict, request: Request, generations
     ]
 
 
-def shard_path(shard_dir: Path, task_id: str) -> Path:
-    """A problem's shard: its task_id made safe for a file name, and a short
-    hash of it (two task_ids that read alike still get two files)."""
+def problem_file(problem_dir: Path, task_id: str) -> Path:
+    """A problem's file of samples: its task_id made safe for a file name, and
+    a short hash of it (two task_ids that read alike still get two files)."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", task_id)[:64]
-    return Path(shard_dir) / f"{safe}-{hashlib.sha256(task_id.encode('utf-8')).hexdigest()[:8]}.jsonl"
+    return Path(problem_dir) / f"{safe}-{hashlib.sha256(task_id.encode('utf-8')).hexdigest()[:8]}.jsonl"
 
 
-def _read_shard(path: Path, task_id: str, base_seed: int) -> list:
-    """A shard's samples, checked: all of `task_id`, indices 0..m-1 in order,
+def _read_problem_file(path: Path, task_id: str, base_seed: int) -> list:
+    """A problem file's samples, checked: all of `task_id`, indices 0..m-1 in order,
     each with its stream's seed. Anything else is an error naming the file,
     never silently mixed into a draw."""
     if not path.exists():

@@ -46,6 +46,9 @@ class Backend:
     # A dataclass of the model-config fields only this backend reads, each a
     # passgrid.changes.setting; the schema's `model` section holds them all.
     Settings = None
+    # The conda environment (in envs/) that `snakemake --use-conda` runs this
+    # backend's sampling jobs in.
+    conda_env = "sampling-cpu.yaml"
 
     @classmethod
     def check(cls, model: dict) -> list:

@@ -51,6 +51,7 @@ ENGINE_OPTIONS = ("dtype", "quantization", "tensor_parallel_size", "enforce_eage
 class VLLMBackend(Backend):
     name = "vllm"
     Settings = VLLMSettings
+    conda_env = "sampling-gpu.yaml"  # CUDA's vLLM; the CPU build has its own virtualenv (model.python)
 
     @classmethod
     def check(cls, model: dict) -> list:
