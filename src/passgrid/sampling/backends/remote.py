@@ -32,7 +32,7 @@ class RemoteBackend(Backend):
                                      stdout=subprocess.PIPE, text=True, bufsize=1)
         self._send({"model": {**model, "python": None}, "threads": threads})
         ready = self._receive()
-        self._provenance = {**ready["provenance"], "python": python}
+        self._provenance = {**ready["provenance"], "python": os.path.abspath(python)}
 
     def _receive(self) -> dict:
         line = self.proc.stdout.readline()
