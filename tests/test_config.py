@@ -61,7 +61,7 @@ def test_cell_ids_are_readable_stable_and_distinct():
     (["model=no-such-model"], "Could not find 'model/no-such-model'"),
     (["sampling.temperature=[0.2"], "bad override"),
     (["analysis.level=95"], "analysis.level=95.0: must be in (0, 1)"),
-    (["model.path=/no/such/model.gguf"], "model.path='/no/such/model.gguf': no model file at /no/such/model.gguf"),
+    (["model.path=/no/such/model.gguf"], "model.path='/no/such/model.gguf': no file at /no/such/model.gguf"),
     (["dataset=jsonl", "dataset.path=/no/such.jsonl"], "dataset.path='/no/such.jsonl': no such file"),
     (["dataset.strong_tests=/no/plus.jsonl"], "dataset.strong_tests='/no/plus.jsonl': no such file"),
     (["analysis.references.0.pass_at_1=90.2"], "analysis.references[0].pass_at_1=90.2: a fraction in (0, 1]"),

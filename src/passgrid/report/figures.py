@@ -1,0 +1,167 @@
+"""The report's figures: one function per figure, from the summary tables
+(matplotlib, drawn off-screen)."""
+import io
+
+import numpy as np
+import pandas as pd
+
+from passgrid.analysis.costs import COST_UNITS
+from passgrid.analysis.curves import budget_ks
+from passgrid.analysis.fits import LAW
+from passgrid.analysis.uncertainty import problem_curves
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _log_k_axis(ax, k_max: int) -> None:
+    from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
+
+    ax.set_xscale("log")
+    ticks = {k for k in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 10000, 100000) if k <= k_max} | {k_max}
+    ax.xaxis.set_major_locator(FixedLocator(sorted(ticks)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+
+
+def _references(ax, references) -> None:
+    for ref in references:
+        ax.axhline(100 * ref["pass_at_1"], color="black", linestyle="--", linewidth=1)
+        ax.annotate(f"{ref['name']} pass@1 {100 * ref['pass_at_1']:.1f}%", (0.01, 100 * ref["pass_at_1"]),
+                    xycoords=("axes fraction", "data"), va="bottom", fontsize=8)
+
+
+def _figure(title: str, xlabel: str, ylabel: str = "pass@k (%)"):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=100)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="both", alpha=0.3)
+    return fig, ax
+
+
+def plot_pass_at_k(summary: pd.DataFrame, references, crossings: pd.DataFrame = None):
+    """pass@k with its band per cell; a star where a cell's pass@k reaches a
+    reference's pass@1 within the sampled budget."""
+    fig, ax = _figure("pass@k against k", "k (samples per problem)")
+    for cell, rows in summary.groupby("cell", sort=False):
+        line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=cell)
+        if "pass_at_k_lo" in rows:
+            ax.fill_between(rows["k"], 100 * rows["pass_at_k_lo"], 100 * rows["pass_at_k_hi"], alpha=0.2,
+                            color=line.get_color())
+        if crossings is not None and not crossings.empty and "how" in crossings:
+            hits = crossings[(crossings["cell"] == cell) & (crossings["metric"] == "pass@k")
+                             & (crossings["how"] == "measured")]
+            ax.plot(hits["k_needed"], 100 * hits["reference_pass_at_1"], "*", markersize=12,
+                    color=line.get_color())
+    _references(ax, references)
+    _log_k_axis(ax, int(summary["k"].max()))
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def cost_units(summary: pd.DataFrame) -> list:
+    """The costs every cell has a figure for, of dollars, FLOPs and GPU-hours."""
+    return [unit for unit in COST_UNITS if unit in summary and summary[unit].notna().all()]
+
+
+def plot_cost(summary: pd.DataFrame, references, unit: str):
+    fig, ax = _figure(f"pass@k against the cost of k samples per problem ({COST_UNITS[unit]})",
+                      f"{COST_UNITS[unit]} for the whole benchmark (log)")
+    for cell, rows in summary.groupby("cell", sort=False):
+        line, = ax.plot(rows[unit], 100 * rows["pass_at_k"], label=cell)
+        ax.fill_between(rows[unit], 100 * rows["pass_at_k_lo"], 100 * rows["pass_at_k_hi"], alpha=0.2,
+                        color=line.get_color())
+    _references(ax, references)
+    ax.set_xscale("log")
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
+    fig, ax = _figure(f"Scaling fit {LAW}: data, fit, extrapolation", "k (samples per problem)")
+    k_max = int(summary["k"].max())
+    for cell, rows in summary.groupby("cell", sort=False):
+        laws = fits[(fits["cell"] == cell) & (fits["fit"] == LAW)]
+        marks, = ax.plot(rows["k"], 100 * rows["pass_at_k"], "o", markersize=3, label=f"{cell} (data)")
+        if laws.empty:
+            continue
+        law = laws.iloc[0]
+        extra = fits[(fits["cell"] == cell) & (fits["fit"] == "extrapolation")]
+        k_end = int(max([k_max] + list(extra["k"])))
+        k = np.unique(np.logspace(0, np.log10(k_end), 200).round().astype(int))
+        ax.plot(k, 100 * np.exp(-law["a"] * k ** law["b"]), color=marks.get_color(), linewidth=1)
+        if not extra.empty:
+            ax.errorbar(extra["k"], 100 * extra["predicted"],
+                        yerr=[100 * (extra["predicted"] - extra["predicted_lo"]),
+                              100 * (extra["predicted_hi"] - extra["predicted"])],
+                        fmt="s", color=marks.get_color(), capsize=3)
+        if pd.notna(law.get("validation_predicted")):
+            ax.errorbar([law["validation_k"]], [100 * law["validation_predicted"]],
+                        yerr=[[100 * (law["validation_predicted"] - law["validation_lo"])],
+                              [100 * (law["validation_hi"] - law["validation_predicted"])]],
+                        fmt="x", color=marks.get_color(), capsize=3, markersize=8)
+        k_max = max(k_max, k_end)
+    _log_k_axis(ax, k_max)
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_selection(summary: pd.DataFrame, references):
+    fig, ax = _figure("Oracle pass@k against selected@k (docstring examples + voting)", "k (samples per problem)")
+    for cell, rows in summary.groupby("cell", sort=False):
+        line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{cell}: pass@k (oracle)")
+        chosen = rows.dropna(subset=["selected_at_k"])
+        ax.errorbar(chosen["k"], 100 * chosen["selected_at_k"],
+                    yerr=[100 * (chosen["selected_at_k"] - chosen["selected_at_k_lo"]),
+                          100 * (chosen["selected_at_k_hi"] - chosen["selected_at_k"])],
+                    fmt="o--", color=line.get_color(), capsize=3, label=f"{cell}: selected@k")
+    _references(ax, references)
+    _log_k_axis(ax, int(summary["k"].max()))
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_strong(summary: pd.DataFrame):
+    fig, ax = _figure("Weak tests against stronger tests", "k (samples per problem)")
+    for cell, rows in summary.groupby("cell", sort=False):
+        line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{cell}: dataset's tests")
+        ax.plot(rows["k"], 100 * rows["strong_pass_at_k"], "--", color=line.get_color(),
+                label=f"{cell}: stronger tests")
+    _log_k_axis(ax, int(summary["k"].max()))
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_problems(per_problem: dict):
+    """Per problem and k, that problem's pass@k: one panel per cell (up to 4)."""
+    plt = _pyplot()
+    cells = list(per_problem)[:4]
+    fig, axes = plt.subplots(1, len(cells), figsize=(3.2 * len(cells) + 1.5, 6), dpi=100, squeeze=False)
+    for ax, cell in zip(axes[0], cells):
+        frame = per_problem[cell]
+        n = int(frame["n"].min())
+        ks = budget_ks(n)
+        grid = problem_curves(frame)[:, [k - 1 for k in ks]]
+        order = np.argsort(-grid[:, -1] - grid[:, 0], kind="stable")
+        image = ax.imshow(100 * grid[order], aspect="auto", cmap="viridis", vmin=0, vmax=100, interpolation="nearest")
+        ax.set_xticks(range(len(ks)), [str(k) for k in ks], fontsize=7)
+        ax.set_xlabel("k")
+        ax.set_ylabel("problems (easiest first)")
+        ax.set_title(cell, fontsize=8)
+    fig.colorbar(image, ax=axes[0].tolist(), label="pass@k of the problem (%)")
+    return fig
+
+
+def figure_png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    _pyplot().close(fig)
+    return buf.getvalue()

@@ -1,0 +1,91 @@
+"""The report's tables, from the summary, fits, crossings and provenance."""
+import numpy as np
+import pandas as pd
+
+from passgrid.analysis.costs import COST_UNITS
+from passgrid.report.readings import pct
+
+HEADLINE_KS = (1, 10, 100, 1000)
+
+
+def headline_table(summary: pd.DataFrame, varying: list) -> pd.DataFrame:
+    rows = []
+    for cell, group in summary.groupby("cell", sort=False):
+        first, by_k = group.iloc[0], group.set_index("k")
+        n = int(group["k"].max())
+        row = {"cell": cell, **{key: first[key] for key in varying if key in first}, "model": first["model.name"],
+               "n": n, "problems": int(first["n_problems"])}
+        for k in sorted({k for k in HEADLINE_KS if k <= n} | {n}):
+            r = by_k.loc[k]
+            row[f"pass@{k}"] = f"{pct(r['pass_at_k'])} [{pct(r['pass_at_k_lo'])}, {pct(r['pass_at_k_hi'])}]"
+        if "selected_at_k" in group and pd.notna(by_k.loc[n].get("selected_at_k")):
+            row[f"selected@{n}"] = pct(by_k.loc[n]["selected_at_k"])
+        for unit in COST_UNITS:
+            if unit in group and pd.notna(by_k.loc[n][unit]):
+                row[f"{COST_UNITS[unit]} (k={n})"] = f"{by_k.loc[n][unit]:.3g}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _k(k) -> str:
+    if pd.isna(k):
+        return "?"
+    if not np.isfinite(k):
+        return "never"
+    return f"{k:.0f}" if k < 1e5 else f"{k:.1e}"
+
+
+def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
+    if crossings.empty or "k_needed" not in crossings:
+        return pd.DataFrame()
+
+    def k_text(r):
+        if pd.isna(r["k_needed"]) or not np.isfinite(r["k_needed"]):
+            return f"not within {int(r['budget_sampled'])}"
+        beyond = f"> {int(r['budget_sampled'])}"  # that end of the interval is not reached within the samples
+        low = beyond if pd.isna(r["k_needed_low"]) else _k(r["k_needed_low"])
+        high = beyond if pd.isna(r["k_needed_high"]) else _k(r["k_needed_high"])
+        return f"{_k(r['k_needed'])} [{low}, {high}]"
+
+    table = pd.DataFrame({"cell": crossings["cell"], "reference": crossings["reference"] + " " +
+                          (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format),
+                          "metric": crossings["metric"], "k needed [interval]": crossings.apply(k_text, axis=1),
+                          "how": crossings["how"]})
+    for unit in COST_UNITS:
+        if unit in crossings and crossings[unit].notna().any():
+            table[f"{COST_UNITS[unit]} at k [interval]"] = [
+                "" if pd.isna(r.get(unit)) else
+                f"{r[unit]:.3g} [{_cost(r.get(unit + '_low'))}, {_cost(r.get(unit + '_high'))}]"
+                for _, r in crossings.iterrows()]
+    return table
+
+
+def _cost(value) -> str:
+    return "?" if value is None or pd.isna(value) else f"{value:.3g}"
+
+
+def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
+    if fits.empty:
+        return fits
+    laws = fits[fits["fit"] != "extrapolation"].copy()
+    keep = [c for c in ("cell", "fit", "a", "b", "r2", "rmse", "validation_fit_k_max", "validation_k",
+                        "validation_predicted", "validation_observed", "validation_error") if c in laws]
+    laws = laws[keep]
+    extra = fits[fits["fit"] == "extrapolation"]
+    for row in extra.itertuples():
+        laws.loc[laws["cell"] == row.cell, f"pass@{int(row.k)} (fit)"] = (
+            f"{pct(row.predicted)} [{pct(row.predicted_lo)}, {pct(row.predicted_hi)}]")
+    return laws.round(4)
+
+
+def provenance_table(provenance: dict) -> pd.DataFrame:
+    """One row per cell: what drew its samples (the latest run of its draw),
+    and what its draw's runs disagree on."""
+    rows = []
+    for cell, found in provenance.items():
+        model = found.get("model_sha256") or (found.get("converted_from") or {}).get("sha256") or ""
+        rows.append({"cell": cell, "engine": found.get("engine", found.get("backend", "")),
+                     "version": found.get("version", found.get("client_version", "")),
+                     "model file sha256": model[:16], "runs": found.get("runs", 1),
+                     "runs differ in": ", ".join(found.get("differs", [])) or "nothing"})
+    return pd.DataFrame(rows)
