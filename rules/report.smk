@@ -8,6 +8,7 @@ rule summarize:
         summary=PATHS["summary"],
         fits=PATHS["fits"],
         crossings=PATHS["crossings"],
+        references=PATHS["references"],
     log:
         PATHS["log"].format(rule="summarize", job="grid"),
     params:
@@ -25,6 +26,7 @@ rule report:
         summary=PATHS["summary"],
         fits=PATHS["fits"],
         crossings=PATHS["crossings"],
+        references=PATHS["references"],
         per_problem=cell_inputs("per_problem"),
     output:
         report=PATHS["report"],

@@ -5,6 +5,7 @@ rule track:
         report=PATHS["report"],
         fits=PATHS["fits"],
         crossings=PATHS["crossings"],
+        references=PATHS["references"],
         figures=PATHS["figures"],
         cells=cell_inputs("per_problem", "config_json"),
     output:

@@ -3,6 +3,7 @@ from passgrid.cli import exit_on_error
 from passgrid.steps import report
 
 with exit_on_error(snakemake.log):
-    report(snakemake.input.summary, snakemake.input.fits, snakemake.input.crossings, snakemake.params.cells,
+    report(snakemake.input.summary, snakemake.input.fits, snakemake.input.crossings, snakemake.input.references,
+           snakemake.params.cells,
            snakemake.params.varying, snakemake.params.sweep, snakemake.params.analysis, snakemake.output.report,
            snakemake.output.figures)

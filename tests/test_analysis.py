@@ -4,6 +4,7 @@ import pytest
 
 from passgrid.analysis import fits, selection
 from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import pass_at_k_with_interval
 
 ANALYSIS = {"level": 0.95, "bootstrap": 1000, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000, 10000],
@@ -55,14 +56,14 @@ def test_fit_validation_predicts_the_largest_budget_from_small_ones():
 
 def test_crossing_a_reference_gives_k_its_interval_and_cost():
     table, boot = cell_curves(per_problem(), ANALYSIS, USED, VLLM)
-    [row] = crossing_rows("c", table, boot, ANALYSIS, USED, VLLM)
+    [row] = crossing_rows("c", table, boot, ANALYSIS, all_references(ANALYSIS["references"], []), USED, VLLM)
     k = row["k_needed"]
     assert table["pass_at_k"].iloc[k - 1] >= 0.7 > table["pass_at_k"].iloc[k - 2]
     assert row["k_needed_low"] <= k <= row["k_needed_high"] and row["how"] == "measured"
     # k of 200 samples' GPU time, on 2 GPUs at $2 per GPU-hour
     assert row["cost_usd"] == pytest.approx(360 * k / 200 * 2 / 3600 * 2.0)
-    out_of_reach = {**ANALYSIS, "references": [{"name": "Far", "pass_at_1": 0.93, "source": "test"}]}
-    [far] = crossing_rows("c", table, boot, out_of_reach, USED, VLLM)
+    far_away = all_references([{"name": "Far", "pass_at_1": 0.93, "source": "test"}], [])
+    [far] = crossing_rows("c", table, boot, ANALYSIS, far_away, USED, VLLM)
     assert far["how"] == "extrapolated by the scaling fit" and far["k_needed"] > 200
 
 
@@ -98,3 +99,17 @@ def test_probes_run_the_examples_in_the_sandbox(problems):
     found = [selection.read_probe(r) for r in execute_samples(samples, probe, Limits(), 1, progress=False)]
     assert [f[0] for f in found] == [1, 1, 0, 0]
     assert found[0][1] == found[1][1] != found[2][1] != found[3][1]  # equal outputs, equal signatures
+
+
+def test_a_measured_reference_stands_in_for_a_cited_one_of_its_name():
+    from passgrid.analysis.references import measured_references
+
+    summary = pd.DataFrame({"cell": ["ref", "ref", "c"], "k": [1, 2, 1], "pass_at_k": [0.8, 0.9, 0.1],
+                            "pass_at_k_lo": [0.7, 0.85, 0.0], "pass_at_k_hi": [0.9, 0.95, 0.2], "n_problems": 20})
+    measured = measured_references(summary, {"ref": "GPT-4"})
+    assert measured == [{"name": "GPT-4", "pass_at_1": 0.8, "pass_at_1_lo": 0.7, "pass_at_1_hi": 0.9,
+                         "kind": "measured", "cell": "ref", "source": "measured in this grid: cell ref, 20 problems"}]
+    cited = [{"name": "GPT-4", "pass_at_1": 0.67, "source": "paper"}, {"name": "GPT-4o", "pass_at_1": 0.9, "source": "x"}]
+    refs = all_references(cited, measured)
+    assert [(r["name"], r["kind"], r["pass_at_1"]) for r in refs] == [("GPT-4", "measured", 0.8),
+                                                                       ("GPT-4o", "cited", 0.9)]

@@ -17,11 +17,30 @@ def test_defaults_compose_into_a_valid_config():
     assert cfg["tracking"]["uri"] == "sqlite:///mlflow.db"
 
 
-def test_default_sweep_has_two_temperatures():
+def test_default_sweep_has_two_temperatures_and_three_measured_references():
     cells = expand_grid(CONF)
-    assert sorted(c.config["sampling"]["temperature"] for c in cells) == [0.2, 0.8]
+    sampled = [c for c in cells if c.config["model"]["backend"] == "llamacpp"]
+    assert sorted(c.config["sampling"]["temperature"] for c in sampled) == [0.2, 0.8]
     assert all(c.config["sampling"]["n"] >= 8 and c.config["dataset"]["limit"] >= 20 for c in cells)
     assert all("sweep" not in c.config for c in cells)
+    # the included cells: each its own n and temperature, under the grid's limit
+    references = [c for c in cells if c.config["model"]["reference"]]
+    assert [c.config["model"]["name"] for c in references] == ["GPT-4", "GPT-3.5-turbo", "CodeLlama-34B-Instruct"]
+    assert all(c.config["sampling"]["n"] == 10 and c.config["sampling"]["temperature"] == 0.2
+               and c.config["dataset"]["limit"] == sampled[0].config["dataset"]["limit"] for c in references)
+    assert references[0].varying == {"model": "gpt-4-traces", "sampling.n": "10", "sampling.temperature": "0.2"}
+
+
+def test_an_included_cell_takes_one_value_per_key(tmp_path):
+    import shutil
+
+    from passgrid import PassgridError
+    from passgrid.grid.compose import expand_sweep
+
+    conf = shutil.copytree(CONF, tmp_path / "conf")
+    (conf / "sweep" / "bad_include.yaml").write_text("params: {}\ninclude:\n  - {sampling.n: '1,2'}\n")
+    with pytest.raises(PassgridError, match=r"sweep.include\[0\].sampling.n: one value per included cell"):
+        expand_sweep(conf, [], "bad_include")
 
 
 def test_sweep_grammar_expands_to_the_cartesian_product():
@@ -40,8 +59,10 @@ def test_config_group_choices_sweep_too():
 
 
 def test_command_line_wins_over_named_sweep():
-    cells = expand_grid(CONF, ["sampling.temperature=0.5"], sweep="default")
-    assert [c.config["sampling"]["temperature"] for c in cells] == [0.5]
+    cells = expand_grid(CONF, ["sampling.temperature=0.5", "dataset.limit=3"], sweep="default")
+    sampled = [c for c in cells if not c.config["model"]["reference"]]
+    assert [c.config["sampling"]["temperature"] for c in sampled] == [0.5]
+    assert all(c.config["dataset"]["limit"] == 3 for c in cells)  # the included cells too
 
 
 def test_cell_ids_are_readable_stable_and_distinct():

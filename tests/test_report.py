@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.analysis.references import all_references
 from passgrid.report.page import render_report
 
 ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000],
@@ -32,7 +33,7 @@ def synthetic_grid(tmp_path):
         frames.append(table.assign(cell=cell, n_problems=m, **used, **{"model.name": "m", "dataset.name": "d",
                                                                         "sampling.temperature": skill}))
         fitted += fit_rows(cell, table, boot, ANALYSIS)
-        crossings += crossing_rows(cell, table, boot, ANALYSIS, used, MODEL)
+        crossings += crossing_rows(cell, table, boot, ANALYSIS, all_references(ANALYSIS["references"], []), used, MODEL)
         per_problem[cell] = counts
     html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,
                          ["sampling.temperature"], "test", ANALYSIS, tmp_path / "figures")

@@ -40,8 +40,12 @@ def workdir(tmp_path_factory):
     return work
 
 
+def sampled_cells(summary):
+    return summary[~summary["model.reference"]]
+
+
 def test_summary_has_one_row_per_cell_and_k(workdir):
-    summary = pd.read_csv(workdir / "results" / "summary.csv")
+    summary = sampled_cells(pd.read_csv(workdir / "results" / "summary.csv"))
     assert summary["cell"].nunique() == 2
     assert sorted(summary["sampling.temperature"].unique()) == [0.2, 0.8]
     assert sorted(summary["k"].unique()) == [1, 2]  # n = 2: never k > n
@@ -64,7 +68,8 @@ def test_summary_has_one_row_per_cell_and_k(workdir):
 
 
 def test_samples_are_real_model_output(workdir):
-    draws = sorted((workdir / "results" / "draws").iterdir())
+    draws = sorted(d for d in (workdir / "results" / "draws").iterdir()
+                   if json.loads((d / "draw.json").read_text())["identity"]["model"]["backend"] == "llamacpp")
     assert len(draws) == 2  # one draw per temperature
     rows = [json.loads(line) for line in (draws[0] / "samples.jsonl").read_text().splitlines()]
     assert len(rows) == 6
@@ -79,16 +84,29 @@ def test_samples_are_real_model_output(workdir):
     [run] = json.loads((draws[0] / "draw.json").read_text())["runs"]
     assert run["drawn"] == 6 and run["provenance"]["engine"].startswith("llama.cpp")
     assert len(run["provenance"]["model_sha256"]) == 64 and run["provenance"]["flash_attention"] is False
-    cells = sorted((workdir / "results" / "runs").iterdir())
+    cells = sorted((workdir / "results" / "runs").glob("temperature=*"))
     verdicts = [json.loads(line)["verdict"] for line in (cells[0] / "executions.jsonl").read_text().splitlines()]
     assert len(verdicts) == 6 and set(verdicts) <= {"passed", "failed", "timeout", "error", "memory"}
 
 
 def test_analysis_tables_and_report(workdir):
+    summary = pd.read_csv(workdir / "results" / "summary.csv")
+    [reference_cell] = summary[summary["model.reference"]]["cell"].unique()
+    # GPT-4's published programs, judged here: a measured reference, with its interval; GPT-4o's stays cited
+    references = pd.read_csv(workdir / "results" / "references.csv").set_index("name")
+    gpt4 = references.loc["GPT-4"]
+    verdicts = [json.loads(line)["verdict"] for line in
+                (workdir / "results" / "runs" / reference_cell / "executions.jsonl").read_text().splitlines()]
+    assert len(verdicts) == 30 and gpt4["pass_at_1"] == pytest.approx(verdicts.count("passed") / 30)
+    assert gpt4["kind"] == "measured" and gpt4["cell"] == reference_cell
+    assert gpt4["pass_at_1_lo"] <= gpt4["pass_at_1"] <= gpt4["pass_at_1_hi"]
+    assert references.loc["GPT-4o", "kind"] == "cited" and references.loc["GPT-4o", "pass_at_1"] == 0.902
     crossings = pd.read_csv(workdir / "results" / "crossings.csv")
-    assert set(crossings["reference"]) == {"GPT-4o"} and set(crossings["metric"]) == {"pass@k", "selected@k"}
-    assert set(pd.read_csv(workdir / "results" / "fits.csv")["cell"]) == set(crossings["cell"])
-    probes = (workdir / "results" / "runs").glob("*/probes.jsonl")
+    assert set(zip(crossings["reference"], crossings["reference_kind"])) == {("GPT-4", "measured"), ("GPT-4o", "cited")}
+    assert set(crossings["metric"]) == {"pass@k", "selected@k"}
+    assert set(crossings["cell"]) == set(sampled_cells(summary)["cell"])  # a reference does not chase itself
+    assert set(pd.read_csv(workdir / "results" / "fits.csv")["cell"]) == set(summary["cell"])
+    probes = (workdir / "results" / "runs").glob("temperature=*/probes.jsonl")
     assert all(len(p.read_text().splitlines()) == 6 for p in probes)  # all three problems have examples
     figures = {p.stem for p in (workdir / "results" / "report" / "figures").glob("*.png")}
     assert figures == {"pass_at_k", "cost_flops", "fits", "selection", "strong_tests", "problems"}  # CPU: no $, no GPU
@@ -97,6 +115,8 @@ def test_analysis_tables_and_report(workdir):
     assert "temperature=0.2-" in html and "pass@1" in html
     assert "What drew the samples" in html and "llama.cpp (llama-cpp-python)" in html  # provenance per cell
     assert "src=\"http" not in html and "href=\"http" not in html
+    assert "measured reference" in html and "GPT-4 (measured): pass@1" in html and "GPT-4o (cited)" in html
+    assert "samples file" in html  # what drew the reference's samples
 
 
 def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
@@ -106,7 +126,8 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
     client = MlflowClient(tracking_uri=f"sqlite:///{workdir / 'mlflow.db'}")
     runs = client.search_runs([tracking["experiment_id"]])
     children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == tracking["parent_run_id"]]
-    assert len(runs) == 3 and len(children) == 2
+    assert len(runs) == 4 and len(children) == 3
+    children = [c for c in children if c.data.params["model.backend"] == "llamacpp"]
     for child in children:
         history = client.get_metric_history(child.info.run_id, "pass_at_k")
         assert sorted(m.step for m in history) == [1, 2]
@@ -120,7 +141,7 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
     parent = tracking["parent_run_id"]
     assert client.get_run(parent).data.params["analysis.level"] == "0.95"  # grid-level settings on the parent
     assert not any(k.startswith("analysis.") for k in children[0].data.params)
-    assert {"report/index.html", "report/fits.csv", "report/crossings.csv"} <= {
+    assert {"report/index.html", "report/fits.csv", "report/crossings.csv", "report/references.csv"} <= {
         a.path for a in client.list_artifacts(parent, "report")}
     assert len(client.list_artifacts(parent, "report/figures")) == 6
 
@@ -162,9 +183,11 @@ def test_cells_that_differ_only_in_budget_share_one_draw(tmp_path):
 
 def test_the_published_sweep_plans_its_whole_dag_here(tmp_path):
     """`snakemake -n --config sweep=llama31_vs_gpt4o` on a machine without a GPU:
-    6 cells (8B and 70B x three temperatures), each sampled, executed, probed, scored."""
+    6 cells (8B and 70B x three temperatures), each sampled in 10 shards and
+    joined, executed, probed, scored."""
     dry = subprocess.run(SNAKEMAKE + ["--directory", str(tmp_path), "--config", "sweep=llama31_vs_gpt4o", "-n"],
                          capture_output=True, text=True, check=True)
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", dry.stdout, re.M))
-    assert {rule: counts.get(rule) for rule in ("sample", "execute", "probe", "score", "summarize", "track")} == {
-        "sample": "6", "execute": "6", "probe": "6", "score": "6", "summarize": "1", "track": "1"}
+    rules = ("sample", "join_samples", "execute", "probe", "score", "summarize", "track")
+    assert {rule: counts.get(rule) for rule in rules} == {
+        "sample": "60", "join_samples": "6", "execute": "6", "probe": "6", "score": "6", "summarize": "1", "track": "1"}

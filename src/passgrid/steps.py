@@ -12,6 +12,7 @@ import pandas as pd
 from passgrid import PassgridError
 from passgrid.analysis import costs, selection
 from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
 from passgrid.execution.pool import judge_samples, limits_from
@@ -139,19 +140,21 @@ def score(problems_path, executions_path, out_per_problem, out_scores, limit=Non
     return table
 
 
-def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings) -> pd.DataFrame:
-    """The grid's analysis, in three tables.
+def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings, out_references) -> pd.DataFrame:
+    """The grid's analysis, in four tables.
 
     results/summary.csv: one row per cell and k: pass@k with its interval,
     selected@k, pass@k under stronger tests (where there are), the cost of k
     samples per problem, usage, and the cell's config as columns.
     results/fits.csv: each cell's scaling fit, its validation, extrapolations.
-    results/crossings.csv: the k (and cost) at which each cell reaches each
-    reference system's pass@1.
+    results/references.csv: the reference systems, measured in this grid (a
+    reference model's cells) or cited (analysis.references).
+    results/crossings.csv: the k (and cost) at which each other cell reaches
+    each reference's pass@1.
 
     `cells` holds CellRecords (passgrid.grid.jobs).
     """
-    frames, fitted, crossings = [], [], []
+    frames, fitted, curves = [], [], {}
     for cell in cells:
         model, n = {**cell.config["model"], "gpus": cell.gpus}, cell.config["sampling"]["n"]
         per_problem = pd.read_csv(cell.per_problem)
@@ -160,12 +163,17 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings)
         table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
         fitted += fit_rows(cell.id, table, boot, analysis)
-        crossings += crossing_rows(cell.id, table, boot, analysis, used, model)
+        curves[cell.id] = (table, boot, used, model)
     summary = pd.concat(frames, ignore_index=True)
     first = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems"]
     summary = summary[first + [c for c in summary.columns if c not in first]]
+    measured = {c.id: c.config["model"]["name"] for c in cells if c.config["model"]["reference"]}
+    references = all_references(analysis["references"], measured_references(summary, measured))
+    crossings = [row for cell, (table, boot, used, model) in curves.items() if cell not in measured
+                 for row in crossing_rows(cell, table, boot, analysis, references, used, model)]
     write_atomic(out_summary, summary.to_csv(index=False))
     write_atomic(out_fits, pd.DataFrame(fitted).to_csv(index=False))
+    write_atomic(out_references, pd.DataFrame(references, columns=REFERENCE_COLUMNS).to_csv(index=False))
     write_atomic(out_crossings, pd.DataFrame(crossings, columns=None if crossings else ["cell", "reference"])
                  .to_csv(index=False))
     return summary
@@ -183,8 +191,8 @@ def _probes(cell):
                            signature=[f[1] for f in found])
 
 
-def report(summary_path, fits_path, crossings_path, cells: list, varying: list, sweep: str, analysis: dict,
-           out_html, out_figures) -> None:
+def report(summary_path, fits_path, crossings_path, references_path, cells: list, varying: list, sweep: str,
+           analysis: dict, out_html, out_figures) -> None:
     from passgrid.report.figures import figure_png, plot_pass_at_k
     from passgrid.report.page import render_report
     from passgrid.tracking import draw_provenance
@@ -193,6 +201,7 @@ def report(summary_path, fits_path, crossings_path, cells: list, varying: list, 
     per_problem = {cell.id: pd.read_csv(cell.per_problem) for cell in cells}
     write_atomic(out_html, render_report(summary, pd.read_csv(fits_path), pd.read_csv(crossings_path),
                                          per_problem, varying, sweep, analysis, out_figures,
+                                         references=pd.read_csv(references_path).to_dict("records"),
                                          provenance={cell.id: draw_provenance(cell.draw_meta) for cell in cells}))
     for cell in cells:  # each cell's own curve, for its MLflow run
         Path(cell.figure).parent.mkdir(parents=True, exist_ok=True)

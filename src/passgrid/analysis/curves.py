@@ -70,14 +70,15 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict) -
     return rows
 
 
-def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, used: dict, model: dict) -> list:
-    """Per reference (and per metric: oracle pass@k, selected@k): the smallest
+def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, references: list, used: dict,
+                  model: dict) -> list:
+    """Per reference (passgrid.analysis.references; per metric: oracle pass@k, selected@k): the smallest
     k whose estimate reaches the reference's pass@1, with the range its
     interval allows, and what those k cost. Beyond the sampled budget the k
     comes from the scaling fit, and says so."""
     n = int(table["k"].max())
     rows = []
-    for ref in analysis["references"]:
+    for ref in references:
         for metric in ("pass_at_k", "selected_at_k"):
             if metric not in table or table[metric].isna().all():
                 continue
@@ -93,7 +94,8 @@ def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: di
                 how = "extrapolated by the scaling fit" if k_point is not None else "not reached"
             elif k_point is None:
                 how = "not reached"
-            row = {"cell": cell, "reference": ref["name"], "reference_pass_at_1": ref["pass_at_1"],
+            row = {"cell": cell, "reference": ref["name"], "reference_kind": ref["kind"],
+                   "reference_pass_at_1": ref["pass_at_1"],
                    "metric": metric.replace("_at_k", "@k"), "k_needed": k_point, "k_needed_low": k_soon,
                    "k_needed_high": k_late, "how": how, "budget_sampled": n}
             if k_point is not None and np.isfinite(k_point):

@@ -82,7 +82,8 @@ def validate(config: dict, source: str = "config") -> dict:
 def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
     """The points of a sweep as (config, varying) pairs: a named sweep's params
     (conf/sweep/NAME.yaml), then the command-line overrides, which win over
-    the sweep's for the same key."""
+    the sweep's for the same key; then the sweep's included cells, each its
+    own keys over the single-valued ones (varying: its own keys)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
@@ -113,6 +114,17 @@ def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
         config = compose(conf_dir, group + list(combo))
         config.pop(SWEEP_GROUP)
         points.append((config, {k: v.split("=", 1)[1] for k, v in zip(choices, combo) if len(choices[k]) > 1}))
+    for i, extra in enumerate(base[SWEEP_GROUP]["include"]):
+        own = {}
+        for key, value in extra.items():
+            [parsed_value] = parser.parse_overrides([f"{key}={value}"])
+            if parsed_value.is_sweep_override():
+                raise PassgridError(f"sweep.include[{i}].{key}: one value per included cell, not a sweep")
+            own[key] = parsed_value.get_value_element_as_str()
+        fixed = [values[0] for key, values in choices.items() if len(values) == 1 and key not in own]
+        config = compose(conf_dir, group + fixed + [f"{k}={v}" for k, v in own.items()])
+        config.pop(SWEEP_GROUP)
+        points.append((config, own))
     return points
 
 

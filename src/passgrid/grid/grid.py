@@ -42,6 +42,7 @@ PATHS = {
     "summary": "results/summary.csv",
     "fits": "results/fits.csv",
     "crossings": "results/crossings.csv",
+    "references": "results/references.csv",
     "report": "results/report/index.html",
     "figures": "results/report/figures",
     "cell_figure": "results/report/figures/cells/{cell}/pass_at_k.png",

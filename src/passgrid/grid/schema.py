@@ -53,6 +53,10 @@ class _ModelCommon:
     # with passgrid installed there too), for an engine whose pins differ
     # from passgrid's: `make vllm` makes .venv-vllm for vLLM's CPU build.
     python: Optional[str] = setting(None, DERIVED)
+    # A measured reference (a large model's published samples, judged here):
+    # its pass@1, with its interval, is a reference line for the other cells
+    # and is what they must reach, in place of a cited figure of the same name.
+    reference: bool = setting(False, DERIVED)
 
 
 def _with_plugins(name: str, common: type, plugins) -> type:
@@ -154,6 +158,10 @@ class AnalysisConfig:
 class SweepConfig:
     description: str = ""
     params: Dict[str, Any] = field(default_factory=dict)  # key: Hydra sweep expression
+    # Cells beside the product, each a map of key: value (no sweeps) over the
+    # params and overrides that take one value (e.g. a measured reference at
+    # its own n and temperature, under the grid's dataset.limit).
+    include: List[Dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -30,11 +30,28 @@ def _log_k_axis(ax, k_max: int) -> None:
     ax.xaxis.set_major_formatter(ScalarFormatter())
 
 
+REFERENCE_STYLES = ("--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 3)))
+
+
 def _references(ax, references) -> None:
-    for ref in references:
-        ax.axhline(100 * ref["pass_at_1"], color="black", linestyle="--", linewidth=1)
-        ax.annotate(f"{ref['name']} pass@1 {100 * ref['pass_at_1']:.1f}%", (0.01, 100 * ref["pass_at_1"]),
-                    xycoords=("axes fraction", "data"), va="bottom", fontsize=8)
+    """A black line per reference's pass@1, each its own dash, named in the
+    legend; a measured one's interval as a bar at the right-hand edge."""
+    transform = ax.get_yaxis_transform()  # x in axes fractions, y in data
+    for i, ref in enumerate(references):
+        y, style = 100 * ref["pass_at_1"], REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
+        lo, hi = ref.get("pass_at_1_lo"), ref.get("pass_at_1_hi")
+        measured = lo is not None and pd.notna(lo)
+        band = f" [{100 * lo:.1f}, {100 * hi:.1f}]" if measured else ""
+        ax.axhline(y, color="black", linestyle=style, linewidth=1,
+                   label=f"{ref['name']} pass@1 {y:.1f}%{band} ({ref.get('kind', 'cited')})")
+        if measured:
+            ax.errorbar([0.985 - 0.012 * i], [y], yerr=[[y - 100 * lo], [100 * hi - y]], transform=transform,
+                        color="black", capsize=3, linewidth=1)
+
+
+def _legend(ax) -> None:
+    """Beside the axes, where it hides no curve and no reference line."""
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
 
 
 def _figure(title: str, xlabel: str, ylabel: str = "pass@k (%)"):
@@ -63,7 +80,7 @@ def plot_pass_at_k(summary: pd.DataFrame, references, crossings: pd.DataFrame = 
                     color=line.get_color())
     _references(ax, references)
     _log_k_axis(ax, int(summary["k"].max()))
-    ax.legend(fontsize=7, loc="lower right")
+    _legend(ax)
     return fig
 
 
@@ -81,7 +98,7 @@ def plot_cost(summary: pd.DataFrame, references, unit: str):
                         color=line.get_color())
     _references(ax, references)
     ax.set_xscale("log")
-    ax.legend(fontsize=7, loc="lower right")
+    _legend(ax)
     return fig
 
 
@@ -110,7 +127,7 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
                         fmt="x", color=marks.get_color(), capsize=3, markersize=8)
         k_max = max(k_max, k_end)
     _log_k_axis(ax, k_max)
-    ax.legend(fontsize=7, loc="lower right")
+    _legend(ax)
     return fig
 
 
@@ -125,7 +142,7 @@ def plot_selection(summary: pd.DataFrame, references):
                     fmt="o--", color=line.get_color(), capsize=3, label=f"{cell}: selected@k")
     _references(ax, references)
     _log_k_axis(ax, int(summary["k"].max()))
-    ax.legend(fontsize=7, loc="lower right")
+    _legend(ax)
     return fig
 
 
@@ -136,7 +153,7 @@ def plot_strong(summary: pd.DataFrame):
         ax.plot(rows["k"], 100 * rows["strong_pass_at_k"], "--", color=line.get_color(),
                 label=f"{cell}: stronger tests")
     _log_k_axis(ax, int(summary["k"].max()))
-    ax.legend(fontsize=7, loc="lower right")
+    _legend(ax)
     return fig
 
 
@@ -162,6 +179,6 @@ def plot_problems(per_problem: dict):
 
 def figure_png(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", bbox_inches="tight")  # the legend beside the axes included
     _pyplot().close(fig)
     return buf.getvalue()

@@ -68,3 +68,15 @@ def reading_problems(per_problem: dict) -> str:
         parts.append(f"{cell}: {int((frame['c'] > 0).sum())} of {len(frame)} problems solved at least once in "
                      f"{int(frame['n'].min())} samples, {int((frame['c'] == frame['n']).sum())} solved every time")
     return "; ".join(parts) + "."
+
+
+def reading_references(references: list) -> str:
+    """The reference lines, as a sentence (appended to pass@k's reading)."""
+    if not references:
+        return ""
+    parts = []
+    for r in references:
+        lo, hi = r.get("pass_at_1_lo"), r.get("pass_at_1_hi")
+        band = "" if lo is None or pd.isna(lo) else f" [{pct(lo)}, {pct(hi)}]"
+        parts.append(f"{r['name']} {pct(r['pass_at_1'])}{band} ({r['kind']})")
+    return " Dashed lines: pass@1 of " + "; ".join(parts) + "."

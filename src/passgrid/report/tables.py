@@ -8,13 +8,15 @@ from passgrid.report.readings import pct
 HEADLINE_KS = (1, 10, 100, 1000)
 
 
-def headline_table(summary: pd.DataFrame, varying: list) -> pd.DataFrame:
+def headline_table(summary: pd.DataFrame, varying: list, measured=()) -> pd.DataFrame:
+    """One row per cell; `measured`: the cells that are measured references."""
     rows = []
     for cell, group in summary.groupby("cell", sort=False):
         first, by_k = group.iloc[0], group.set_index("k")
         n = int(group["k"].max())
         row = {"cell": cell, **{key: first[key] for key in varying if key in first}, "model": first["model.name"],
-               "n": n, "problems": int(first["n_problems"])}
+               "role": "measured reference" if cell in measured else "sampled", "n": n,
+               "problems": int(first["n_problems"])}
         for k in sorted({k for k in HEADLINE_KS if k <= n} | {n}):
             r = by_k.loc[k]
             row[f"pass@{k}"] = f"{pct(r['pass_at_k'])} [{pct(r['pass_at_k_lo'])}, {pct(r['pass_at_k_hi'])}]"
@@ -47,8 +49,9 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
         high = beyond if pd.isna(r["k_needed_high"]) else _k(r["k_needed_high"])
         return f"{_k(r['k_needed'])} [{low}, {high}]"
 
+    kind = (" (" + crossings["reference_kind"] + ")") if "reference_kind" in crossings else ""
     table = pd.DataFrame({"cell": crossings["cell"], "reference": crossings["reference"] + " " +
-                          (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format),
+                          (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format) + kind,
                           "metric": crossings["metric"], "k needed [interval]": crossings.apply(k_text, axis=1),
                           "how": crossings["how"]})
     for unit in COST_UNITS:
@@ -83,9 +86,11 @@ def provenance_table(provenance: dict) -> pd.DataFrame:
     and what its draw's runs disagree on."""
     rows = []
     for cell, found in provenance.items():
-        model = found.get("model_sha256") or (found.get("converted_from") or {}).get("sha256") or ""
+        # the model file's hash, the GGUF a model was converted from, or the samples file read
+        model = (found.get("model_sha256") or (found.get("converted_from") or {}).get("sha256")
+                 or found.get("samples_sha256") or "")
         rows.append({"cell": cell, "engine": found.get("engine", found.get("backend", "")),
                      "version": found.get("version", found.get("client_version", "")),
-                     "model file sha256": model[:16], "runs": found.get("runs", 1),
+                     "model or samples file sha256": model[:16], "runs": found.get("runs", 1),
                      "runs differ in": ", ".join(found.get("differs", [])) or "nothing"})
     return pd.DataFrame(rows)

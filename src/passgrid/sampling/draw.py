@@ -32,7 +32,7 @@ def build_request(problem: dict, prompt: dict, sampling: dict, first: int = 0) -
     """The request for a problem's samples `first` .. sampling['n'] - 1."""
     common = dict(n=sampling["n"] - first, temperature=sampling["temperature"], top_p=sampling["top_p"],
                   max_tokens=sampling["max_tokens"], seed=sample_seed(sampling["seed"], problem["task_id"], first),
-                  stop=tuple(prompt.get("stop") or ()))
+                  stop=tuple(prompt.get("stop") or ()), task_id=problem["task_id"], first=first)
     if prompt["style"] == "chat":
         return Request(messages=chat_messages(problem["prompt"], prompt["instruction"], prompt.get("system")),
                        stop_at_answer=problem["entry_point"] if prompt.get("stop_at_answer") else None, **common)
@@ -130,8 +130,8 @@ def _records(backend, problem: dict, prompt: dict, request: Request, generations
         {
             "task_id": problem["task_id"],
             "sample_index": first + i,
-            "seed": request.seed + i,
-            "completion": to_completion(g.text, problem, prompt),
+            "seed": request.seed + i if backend.seeded else None,
+            "completion": to_completion(g.text, problem, prompt) if g.completion is None else g.completion,
             "raw": g.text,
             "prompt_tokens": g.prompt_tokens,
             "completion_tokens": g.completion_tokens,
@@ -162,7 +162,8 @@ def _read_problem_file(path: Path, task_id: str, base_seed: int) -> list:
         if r.get("task_id") != task_id:
             raise PassgridError(f"{path}: holds samples of another problem than {task_id}; the dataset changed "
                                 f"under the same config: move {path.parent} away to sample afresh")
-        if r.get("sample_index") != i or r.get("seed") != sample_seed(base_seed, task_id, i):
+        # (no seed: a sample made elsewhere, passgrid.sampling.backends.samples_file)
+        if r.get("sample_index") != i or r.get("seed") not in (sample_seed(base_seed, task_id, i), None):
             raise PassgridError(f"{path}: sample {i} is not sample {i} of {task_id}'s seed stream "
                                 f"(index {r.get('sample_index')}, seed {r.get('seed')}): move {path.parent} away "
                                 "to sample afresh")

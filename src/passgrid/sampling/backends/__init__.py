@@ -8,6 +8,7 @@ _BACKENDS = {
     "llamacpp": "passgrid.sampling.backends.llamacpp:LlamaCppBackend",
     "vllm": "passgrid.sampling.backends.vllm:VLLMBackend",
     "openai": "passgrid.sampling.backends.openai:OpenAIBackend",
+    "samples_file": "passgrid.sampling.backends.samples_file:SamplesFileBackend",
 }
 BACKEND_NAMES = tuple(_BACKENDS)
 

@@ -23,6 +23,8 @@ class Request:
     # decodes token by token may stop once prompts.answer_complete holds
     # (finish_reason "answer"), as nothing after it changes the program.
     stop_at_answer: Optional[str] = None
+    task_id: str = ""  # the problem, and its first sample's index in its stream
+    first: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class Generation:
     completion_tokens: int
     finish_reason: str
     latency_s: float
+    # The program itself, where the backend has it as such (samples written
+    # elsewhere); otherwise it is taken out of `text` as the prompt says.
+    completion: Optional[str] = None
 
 
 class Backend:
@@ -49,6 +54,9 @@ class Backend:
     # The conda environment (in envs/) that `snakemake --use-conda` runs this
     # backend's sampling jobs in.
     conda_env = "sampling-cpu.yaml"
+    # Whether sample i was drawn with the stream's seed (False: samples made
+    # elsewhere, recorded with no seed).
+    seeded = True
 
     @classmethod
     def check(cls, model: dict) -> list:

@@ -1,0 +1,26 @@
+"""The systems a grid's cells are measured against: cited ones (a published
+pass@1, analysis.references) and measured ones (a cell whose model is a
+reference, e.g. a large model's published samples judged in this grid, with
+its interval). Where both name one system, the measured one stands."""
+import pandas as pd
+
+REFERENCE_COLUMNS = ["name", "pass_at_1", "pass_at_1_lo", "pass_at_1_hi", "kind", "cell", "source"]
+
+
+def measured_references(summary: pd.DataFrame, reference_cells: dict) -> list:
+    """One per reference cell (cell id -> model name): its pass@1 and interval,
+    on its own problems."""
+    refs = []
+    for cell, name in reference_cells.items():
+        first = summary[(summary["cell"] == cell) & (summary["k"] == 1)].iloc[0]
+        refs.append({"name": name, "pass_at_1": float(first["pass_at_k"]), "pass_at_1_lo": float(first["pass_at_k_lo"]),
+                     "pass_at_1_hi": float(first["pass_at_k_hi"]), "kind": "measured", "cell": cell,
+                     "source": f"measured in this grid: cell {cell}, {int(first['n_problems'])} problems"})
+    return refs
+
+
+def all_references(cited: list, measured: list) -> list:
+    """The measured references, then the cited ones no measurement replaces."""
+    names = {r["name"] for r in measured}
+    return measured + [{**r, "pass_at_1_lo": None, "pass_at_1_hi": None, "kind": "cited", "cell": None}
+                       for r in cited if r["name"] not in names]

@@ -1,0 +1,53 @@
+"""Samples from elsewhere: the shipped humaneval-results traces read as a
+draw, in the file's order, checked, and recorded with the file's hash."""
+import gzip
+import json
+
+import pytest
+
+from passgrid import PassgridError
+from passgrid.files import file_sha256, read_jsonl
+from passgrid.grid.compose import compose
+from passgrid.sampling.draw import sample_problems
+from tests.conftest import CONF, TRACES
+
+
+def traces_of(model: str) -> dict:
+    rows = {}
+    for r in read_jsonl(TRACES):
+        if r["model"] == model:
+            rows.setdefault(r["task_id"], []).append(r)
+    return {t: [r["completion"] for r in sorted(found, key=lambda r: r["run"])] for t, found in rows.items()}
+
+
+def test_a_draw_from_the_traces_is_the_files_samples_in_run_order(tmp_path, problems):
+    cfg = compose(CONF, ["model=gpt-4-traces", "sampling.n=10", "sampling.temperature=0.2"])
+    chosen = [problems[f"HumanEval/{i}"] for i in range(3)]
+    counts = sample_problems(chosen, cfg["model"], cfg["prompt"], cfg["sampling"], tmp_path / "p",
+                             tmp_path / "samples.jsonl", progress=False)
+    rows = list(read_jsonl(tmp_path / "samples.jsonl"))
+    expected = traces_of("gpt-4")
+    assert [r["completion"] for r in rows] == [c for i in range(3) for c in expected[f"HumanEval/{i}"]]
+    assert all(r["seed"] is None for r in rows)  # passgrid did not draw them
+    assert [r["sample_index"] for r in rows[:10]] == list(range(10))
+    provenance = counts["provenance"]
+    assert provenance["samples_sha256"] == file_sha256(TRACES) and provenance["samples_model"] == "gpt-4"
+    assert provenance["rows"] == 1640
+    # a larger budget reads the next samples of the file, and there are none
+    with pytest.raises(PassgridError, match=r"humaneval-results-traces.jsonl.gz: HumanEval/0 has 10 samples of "
+                                            r"model 'gpt-4'; the draw asks for 11 \(sampling.n\)"):
+        sample_problems(chosen, cfg["model"], cfg["prompt"], {**cfg["sampling"], "n": 11}, tmp_path / "p",
+                        tmp_path / "more.jsonl", progress=False)
+
+
+def test_a_bad_samples_file_is_one_line_naming_file_and_line(tmp_path, problems):
+    bad = tmp_path / "samples.jsonl.gz"
+    with gzip.open(bad, "wt") as f:
+        f.write(json.dumps({"task_id": "HumanEval/0", "completion": "    return 1\n"}) + "\n")
+        f.write(json.dumps({"task_id": "HumanEval/0"}) + "\n")
+    cfg = compose(CONF, ["model=gpt-4-traces", f"model.samples_path={bad}", "model.samples_model=null"])
+    with pytest.raises(PassgridError, match=r"samples.jsonl.gz:2: a sample needs string fields task_id and completion"):
+        sample_problems([problems["HumanEval/0"]], cfg["model"], cfg["prompt"], cfg["sampling"], tmp_path / "p",
+                        tmp_path / "o.jsonl", progress=False)
+    with pytest.raises(PassgridError, match=r"model.samples_path='/no/such.jsonl': no file at /no/such.jsonl"):
+        compose(CONF, ["model=gpt-4-traces", "model.samples_path=/no/such.jsonl"])
