@@ -106,7 +106,7 @@ def test_unknown_key_in_a_config_file_is_named(conf_copy):
 def test_cli_grid_prints_one_cell_per_line_and_errors_in_one_line():
     run = [sys.executable, "-m", "passgrid.cli", "grid", "--conf", str(CONF)]
     out = subprocess.run(run + ["--sweep", "smoke", "sampling.n=2,3"], capture_output=True, text=True, check=True)
-    assert len(out.stdout.strip().splitlines()) == 4
+    assert len(out.stdout.strip().splitlines()) == 5  # 2 temperatures x 2 budgets, and the included reference
     bad = subprocess.run(run + ["sampling.nn=3"], capture_output=True, text=True)
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines() == ["passgrid: unknown config key 'sampling.nn' (override 'sampling.nn=3')"]

@@ -32,7 +32,7 @@ def synthetic_grid(tmp_path):
         table, boot = cell_curves(counts, ANALYSIS, used, MODEL, probes, strong)
         frames.append(table.assign(cell=cell, n_problems=m, **used, **{"model.name": "m", "dataset.name": "d",
                                                                         "sampling.temperature": skill}))
-        fitted += fit_rows(cell, table, boot, ANALYSIS)
+        fitted += fit_rows(cell, table, boot, ANALYSIS, counts, counts.assign(n=16, c=(counts["c"] // 4)))
         crossings += crossing_rows(cell, table, boot, ANALYSIS, all_references(ANALYSIS["references"], []), used, MODEL)
         per_problem[cell] = counts
     html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,

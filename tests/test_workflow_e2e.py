@@ -138,6 +138,9 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
         assert child.data.tags["passgrid.engine"].startswith("llama.cpp") and child.data.tags["passgrid.version"]
         assert sorted(m.step for m in client.get_metric_history(child.info.run_id, "pass_at_k_hi")) == [1, 2]
         assert client.get_metric_history(child.info.run_id, "selected_at_k")
+        # one meaning per key: `flops` is the cost of k samples, at steps k only; the total has its own key
+        flops = {m.step: m.value for m in client.get_metric_history(child.info.run_id, "flops")}
+        assert sorted(flops) == [1, 2] and child.data.metrics["total_flops"] == flops[2]
     parent = tracking["parent_run_id"]
     assert client.get_run(parent).data.params["analysis.level"] == "0.95"  # grid-level settings on the parent
     assert not any(k.startswith("analysis.") for k in children[0].data.params)

@@ -162,7 +162,10 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         strong = pd.read_csv(cell.per_problem_strong) if cell.per_problem_strong else None
         table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
-        fitted += fit_rows(cell.id, table, boot, analysis)
+        m = int(n * analysis["fit_fraction"])  # the forecasters' validation sees each problem's first m samples
+        held_out = count_correct([e for e in read_jsonl(cell.executions) if e["sample_index"] < m],
+                                 list(per_problem["task_id"]), where=cell.executions) if m >= 2 else None
+        fitted += fit_rows(cell.id, table, boot, analysis, per_problem, held_out)
         curves[cell.id] = (table, boot, used, model)
     summary = pd.concat(frames, ignore_index=True)
     first = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems"]

@@ -80,7 +80,8 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
                         "prompt_tokens": float(last["prompt_tokens"]),
                         "completion_tokens": float(last["completion_tokens"]),
                         "sampling_seconds": float(last["sampling_seconds"]),
-                        **{k: float(last[k]) for k in COST_UNITS if pd.notna(last[k])}})
+                        # the cell's whole cost under keys of its own: `flops` etc. are curves over k
+                        **{f"total_{k}": float(last[k]) for k in COST_UNITS if pd.notna(last[k])}})
     mlflow.log_text(json.dumps(cell.config, indent=2, sort_keys=True), "config.json")
     for path in (cell.per_problem, cell.config_json, cell.figure):  # the figure as the report drew it
         mlflow.log_artifact(str(path))

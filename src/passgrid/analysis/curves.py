@@ -5,8 +5,8 @@ a reference system's pass@1.
 import numpy as np
 import pandas as pd
 
-from passgrid.analysis import costs, fits, selection
-from passgrid.analysis.uncertainty import METHOD, bootstrap_curves, interval, pass_at_k_with_interval
+from passgrid.analysis import costs, fits, forecast, selection
+from passgrid.analysis.uncertainty import METHOD, bootstrap_curves, interval, pass_at_k_with_interval, problem_curves
 
 
 def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: dict, probes: pd.DataFrame = None,
@@ -46,28 +46,68 @@ def selected_table(probes: pd.DataFrame, n: int, analysis: dict) -> pd.DataFrame
                          "selected_at_k_hi": hi})
 
 
-def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict) -> list:
-    """The scaling fit of one cell: its parameters and goodness, its
-    held-out validation, and its extrapolations with intervals."""
+def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, per_problem: pd.DataFrame,
+             held_out: pd.DataFrame = None) -> list:
+    """Both forecasters of one cell (the power law fitted to the pass@k
+    curve, the Beta fitted to the problems' counts): parameters, goodness,
+    extrapolations with intervals, and their validation, made alike: each
+    fitted on only the first m = fit_fraction x n samples of every problem
+    (`held_out`: those samples' counts, n = m) and asked for pass@n, which
+    all n samples measured."""
     point = table["pass_at_k"].to_numpy()
     n = len(point)
     targets = sorted({k for k in analysis["extrapolate_to"] if k > n})
-    law, pred, lo, hi = fits.fit_with_intervals(point, boot, targets or [n], analysis["level"])
+    level, replicates, seed = analysis["level"], analysis["bootstrap"], analysis["seed"]
+    rows = []
+    law, pred, lo, hi = fits.fit_with_intervals(point, boot, targets or [n], level)
     if law is None:
-        return [{"cell": cell, "fit": "none: fewer than two ks with 0 < pass@k < 1"}]
-    row = {"cell": cell, "fit": fits.LAW, "a": law.a, "b": law.b, "r2": law.r2, "rmse": law.rmse,
-           "fitted_k_max": n}
-    held_out = fits.validate(point, boot, analysis["fit_fraction"], analysis["level"])
-    if held_out:
-        k_fit, v_pred, v_lo, v_hi, observed = held_out
-        row.update({"validation_fit_k_max": k_fit, "validation_k": n, "validation_predicted": v_pred,
-                    "validation_lo": v_lo, "validation_hi": v_hi, "validation_observed": observed,
-                    "validation_error": v_pred - observed})
-    rows = [row]
-    for k, p, low, high in zip(targets, pred, lo, hi):
-        rows.append({"cell": cell, "fit": "extrapolation", "k": k, "predicted": p, "predicted_lo": low,
-                     "predicted_hi": high})
+        rows.append({"cell": cell, "fit": f"{fits.LAW}: none, fewer than two ks with 0 < pass@k < 1"})
+    else:
+        rows.append({"cell": cell, "fit": fits.LAW, "a": law.a, "b": law.b, "r2": law.r2, "rmse": law.rmse,
+                     "fitted_k_max": n, **_validation(held_out, n, point[-1], analysis, _law_at)})
+        rows += _extrapolations(cell, fits.LAW, targets, pred, lo, hi)
+    beta, pred, lo, hi = forecast.beta_with_intervals(per_problem["n"], per_problem["c"], targets or [n], level,
+                                                      replicates, seed)
+    if beta is None:
+        rows.append({"cell": cell, "fit": f"{forecast.BETA}: none, every problem solved always or never"})
+    else:
+        rmse = float(np.sqrt(((beta.predict(np.arange(1, n + 1)) - point) ** 2).mean()))
+        rows.append({"cell": cell, "fit": forecast.BETA, "alpha": beta.alpha, "beta": beta.beta, "rmse": rmse,
+                     "fitted_k_max": n, **_validation(held_out, n, point[-1], analysis, _beta_at)})
+        rows += _extrapolations(cell, forecast.BETA, targets, pred, lo, hi)
     return rows
+
+
+def _extrapolations(cell, fit, targets, pred, lo, hi) -> list:
+    return [{"cell": cell, "fit": "extrapolation", "forecaster": fit, "k": k, "predicted": p, "predicted_lo": low,
+             "predicted_hi": high} for k, p, low, high in zip(targets, pred, lo, hi)]
+
+
+def _law_at(first: pd.DataFrame, n: int, analysis: dict):
+    curves = problem_curves(first)
+    point = curves.mean(axis=0)
+    law, pred, lo, hi = fits.fit_with_intervals(point, bootstrap_curves(curves, analysis["bootstrap"], analysis["seed"]),
+                                                [n], analysis["level"])
+    return None if law is None else (pred[0], lo[0], hi[0])
+
+
+def _beta_at(first: pd.DataFrame, n: int, analysis: dict):
+    fit, pred, lo, hi = forecast.beta_with_intervals(first["n"], first["c"], [n], analysis["level"],
+                                                     analysis["bootstrap"], analysis["seed"])
+    return None if fit is None else (pred[0], lo[0], hi[0])
+
+
+def _validation(first, n: int, observed: float, analysis: dict, forecaster) -> dict:
+    """A forecaster fitted on the first samples only, predicting pass@n."""
+    m = None if first is None else int(first["n"].min())
+    if m is None or m < 2 or m >= n:
+        return {}
+    found = forecaster(first, n, analysis)
+    if found is None:
+        return {}
+    predicted, lo, hi = map(float, found)
+    return {"validation_fit_samples": m, "validation_k": n, "validation_predicted": predicted, "validation_lo": lo,
+            "validation_hi": hi, "validation_observed": float(observed), "validation_error": predicted - observed}
 
 
 def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, references: list, used: dict,

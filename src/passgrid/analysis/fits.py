@@ -5,9 +5,9 @@
 
 a straight line in log-log space, fitted by least squares. Its goodness of
 fit is R^2 on that scale and the RMS error in pass@k; refitted on every
-bootstrap replicate it gives intervals for budgets never sampled. A fit made
-on the small budgets only, asked for the largest budget actually sampled,
-shows how far such extrapolations can be trusted.
+bootstrap replicate it gives intervals for budgets never sampled. How far
+such extrapolations can be trusted is measured beside the other forecaster's
+(passgrid.analysis.curves.fit_rows).
 """
 from dataclasses import dataclass
 
@@ -67,16 +67,3 @@ def fit_with_intervals(point, replicates: np.ndarray, ks, level: float, k_max: i
     preds = [f.predict(ks) for f in (fit_power_law(r, k_max) for r in replicates) if f]
     lo, hi = interval(np.array(preds), level) if preds else (law.predict(ks), law.predict(ks))
     return law, law.predict(ks), lo, hi
-
-
-def validate(point, replicates: np.ndarray, fraction: float, level: float):
-    """Fit on k <= fraction x n, predict pass@n: (k_fit, predicted, lo, hi, observed).
-    None where n is too small to hold out anything or the fit fails."""
-    n = len(point)
-    k_fit = max(2, int(n * fraction))
-    if k_fit >= n:
-        return None
-    law, pred, lo, hi = fit_with_intervals(point, replicates, [n], level, k_max=k_fit)
-    if law is None:
-        return None
-    return k_fit, float(pred[0]), float(lo[0]), float(hi[0]), float(point[-1])

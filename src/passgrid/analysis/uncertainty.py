@@ -22,11 +22,14 @@ def problem_curves(per_problem: pd.DataFrame) -> np.ndarray:
     return np.stack([pass_at_k_curve(int(n), int(c))[:k_max] for n, c in zip(per_problem["n"], per_problem["c"])])
 
 
+def bootstrap_weights(problems: int, replicates: int, seed: int) -> np.ndarray:
+    """replicates x problems: how often each problem is drawn in each resample."""
+    return np.random.default_rng(seed).multinomial(problems, np.full(problems, 1.0 / problems), size=replicates)
+
+
 def bootstrap_curves(curves: np.ndarray, replicates: int, seed: int) -> np.ndarray:
     """replicates x k: the mean curve over problems resampled with replacement."""
-    m = curves.shape[0]
-    counts = np.random.default_rng(seed).multinomial(m, np.full(m, 1.0 / m), size=replicates)
-    return counts @ curves / m
+    return bootstrap_weights(curves.shape[0], replicates, seed) @ curves / curves.shape[0]
 
 
 def interval(replicates: np.ndarray, level: float, axis: int = 0):

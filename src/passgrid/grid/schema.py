@@ -149,7 +149,7 @@ class AnalysisConfig:
     bootstrap: int = setting(1000, DERIVED)  # replicates of the bootstrap over problems
     seed: int = setting(0, DERIVED)
     references: List[ReferenceConfig] = setting(changes=DERIVED, default_factory=list)
-    fit_fraction: float = setting(0.25, DERIVED)  # validation: fit on k <= fraction x n, predict pass@n
+    fit_fraction: float = setting(0.25, DERIVED)  # validation: fit on each problem's first fraction x n samples, predict pass@n
     extrapolate_to: List[int] = setting(changes=DERIVED, default_factory=lambda: [100, 1000, 10000])
     selection_subsets: int = setting(100, DERIVED)  # random k-subsets per problem for selected@k
 

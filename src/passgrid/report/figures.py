@@ -8,6 +8,7 @@ import pandas as pd
 from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.curves import budget_ks
 from passgrid.analysis.fits import LAW
+from passgrid.analysis.forecast import BETA, BetaFit
 from passgrid.analysis.uncertainty import problem_curves
 
 
@@ -103,29 +104,37 @@ def plot_cost(summary: pd.DataFrame, references, unit: str):
 
 
 def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
-    fig, ax = _figure(f"Scaling fit {LAW}: data, fit, extrapolation", "k (samples per problem)")
+    """Each cell's data and both forecasters: the power law (solid, squares
+    for its extrapolations) and the Beta over problems (dashed, diamonds);
+    crosses and pluses: each one's held-out prediction of pass@n."""
+    fig, ax = _figure("Two forecasters: data, fits, extrapolations", "k (samples per problem)")
     k_max = int(summary["k"].max())
+    styles = {LAW: ("-", "s", "x"), BETA: ("--", "D", "+")}
     for cell, rows in summary.groupby("cell", sort=False):
-        laws = fits[(fits["cell"] == cell) & (fits["fit"] == LAW)]
         marks, = ax.plot(rows["k"], 100 * rows["pass_at_k"], "o", markersize=3, label=f"{cell} (data)")
-        if laws.empty:
-            continue
-        law = laws.iloc[0]
-        extra = fits[(fits["cell"] == cell) & (fits["fit"] == "extrapolation")]
-        k_end = int(max([k_max] + list(extra["k"])))
-        k = np.unique(np.logspace(0, np.log10(k_end), 200).round().astype(int))
-        ax.plot(k, 100 * np.exp(-law["a"] * k ** law["b"]), color=marks.get_color(), linewidth=1)
-        if not extra.empty:
-            ax.errorbar(extra["k"], 100 * extra["predicted"],
-                        yerr=[100 * (extra["predicted"] - extra["predicted_lo"]),
-                              100 * (extra["predicted_hi"] - extra["predicted"])],
-                        fmt="s", color=marks.get_color(), capsize=3)
-        if pd.notna(law.get("validation_predicted")):
-            ax.errorbar([law["validation_k"]], [100 * law["validation_predicted"]],
-                        yerr=[[100 * (law["validation_predicted"] - law["validation_lo"])],
-                              [100 * (law["validation_hi"] - law["validation_predicted"])]],
-                        fmt="x", color=marks.get_color(), capsize=3, markersize=8)
-        k_max = max(k_max, k_end)
+        color = marks.get_color()
+        for name, (line, extra_mark, held_mark) in styles.items():
+            fitted = fits[(fits["cell"] == cell) & (fits["fit"] == name)]
+            if fitted.empty:
+                continue
+            f = fitted.iloc[0]
+            extra = fits[(fits["cell"] == cell) & (fits["fit"] == "extrapolation") & (fits["forecaster"] == name)]
+            k_end = int(max([k_max] + list(extra["k"])))
+            k = np.unique(np.logspace(0, np.log10(k_end), 200).round().astype(int))
+            curve = (np.exp(-f["a"] * k ** f["b"]) if name == LAW
+                     else BetaFit(f["alpha"], f["beta"], 0.0).predict(k))
+            ax.plot(k, 100 * curve, line, color=color, linewidth=1, label=f"{cell}: {name}")
+            if not extra.empty:
+                ax.errorbar(extra["k"], 100 * extra["predicted"],
+                            yerr=[100 * (extra["predicted"] - extra["predicted_lo"]),
+                                  100 * (extra["predicted_hi"] - extra["predicted"])],
+                            fmt=extra_mark, color=color, capsize=3)
+            if pd.notna(f.get("validation_predicted")):
+                ax.errorbar([f["validation_k"]], [100 * f["validation_predicted"]],
+                            yerr=[[100 * (f["validation_predicted"] - f["validation_lo"])],
+                                  [100 * (f["validation_hi"] - f["validation_predicted"])]],
+                            fmt=held_mark, color=color, capsize=3, markersize=8)
+            k_max = max(k_max, k_end)
     _log_k_axis(ax, k_max)
     _legend(ax)
     return fig

@@ -28,6 +28,7 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
     measured = {r["cell"] for r in references if r["kind"] == "measured"}
     summary = all_cells[~all_cells["cell"].isin(measured)].reset_index(drop=True)
     per_problem = {cell: frame for cell, frame in per_problem.items() if cell not in measured}
+    fits = fits[~fits["cell"].isin(measured)]  # results/fits.csv keeps theirs
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     sections = [("pass_at_k", draw.plot_pass_at_k(summary, references, crossings),

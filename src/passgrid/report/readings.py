@@ -1,9 +1,9 @@
 """One line per figure, computed from the numbers it shows."""
-import numpy as np
 import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.fits import LAW
+from passgrid.analysis.forecast import BETA
 
 
 def pct(x) -> str:
@@ -30,18 +30,32 @@ def reading_cost(summary: pd.DataFrame, unit: str) -> str:
 
 
 def reading_fits(fits: pd.DataFrame) -> str:
-    laws = fits[fits["fit"] == LAW]
-    if laws.empty:
-        return "No cell has enough partly solved ks to fit."
+    """Per cell: each forecaster's held-out prediction of pass@n against the
+    measurement, and which came closer."""
+    fitted = fits[fits["fit"].isin([LAW, BETA])]
+    if fitted.empty:
+        return "No cell has enough partly solved problems to fit either forecaster."
     parts = []
-    for law in laws.itertuples():
-        text = f"{law.cell}: b = {law.b:.2f}, R² = {law.r2:.3f}"
-        if pd.notna(getattr(law, "validation_predicted", np.nan)):
-            text += (f"; fitted on k ≤ {int(law.validation_fit_k_max)} it predicts pass@{int(law.validation_k)} = "
-                     f"{pct(law.validation_predicted)} against {pct(law.validation_observed)} observed "
-                     f"(error {100 * law.validation_error:+.1f} points)")
+    for cell, group in fitted.groupby("cell", sort=False):
+        held = group.dropna(subset=["validation_predicted"]) if "validation_predicted" in group else group.iloc[:0]
+        if held.empty:
+            parts.append(f"{cell}: no held-out prediction (too few samples, or the first ones solve every "
+                         "problem or none, leaving nothing to fit)")
+            continue
+        first = held.iloc[0]
+        said = [f"{'the power law' if r.fit == LAW else 'the Beta'} predicts {pct(r.validation_predicted)} "
+                f"(error {100 * r.validation_error:+.1f} points)" for r in held.itertuples()]
+        text = (f"{cell}: from each problem's first {int(first['validation_fit_samples'])} samples, "
+                f"pass@{int(first['validation_k'])} measured {pct(first['validation_observed'])}; " + ", ".join(said))
+        if len(held) == 2:
+            errors = held.set_index("fit")["validation_error"].abs()
+            if abs(errors[LAW] - errors[BETA]) < 0.0005:
+                text += "; equally close"
+            else:
+                text += f"; closer: {'the power law' if errors[LAW] < errors[BETA] else 'the Beta'}"
         parts.append(text)
-    return "; ".join(parts) + ". Crosses: the held-out predictions; squares: extrapolations with intervals."
+    return ("; ".join(parts) + ". Solid: power law, dashed: Beta over problems; crosses and pluses: held-out "
+            "predictions; squares and diamonds: extrapolations with intervals.")
 
 
 def reading_selection(summary: pd.DataFrame) -> str:

@@ -68,17 +68,24 @@ def _cost(value) -> str:
 
 
 def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
+    """One row per cell and forecaster: its parameters, its held-out
+    prediction of pass@n beside the measurement, its extrapolations."""
     if fits.empty:
         return fits
-    laws = fits[fits["fit"] != "extrapolation"].copy()
-    keep = [c for c in ("cell", "fit", "a", "b", "r2", "rmse", "validation_fit_k_max", "validation_k",
-                        "validation_predicted", "validation_observed", "validation_error") if c in laws]
-    laws = laws[keep]
+    fitted = fits[fits["fit"] != "extrapolation"].copy()
+    keep = [c for c in ("cell", "fit", "a", "b", "alpha", "beta", "r2", "rmse", "validation_fit_samples",
+                        "validation_k", "validation_observed", "validation_error") if c in fitted]
+    table = fitted[keep].round(4)
+    if "validation_predicted" in fitted:
+        table.insert(len(table.columns) - 2, "validation_predicted [interval]", [
+            "" if pd.isna(r.validation_predicted) else
+            f"{pct(r.validation_predicted)} [{pct(r.validation_lo)}, {pct(r.validation_hi)}]"
+            for r in fitted.itertuples()])
     extra = fits[fits["fit"] == "extrapolation"]
     for row in extra.itertuples():
-        laws.loc[laws["cell"] == row.cell, f"pass@{int(row.k)} (fit)"] = (
+        table.loc[(fitted["cell"] == row.cell) & (fitted["fit"] == row.forecaster), f"pass@{int(row.k)} (fit)"] = (
             f"{pct(row.predicted)} [{pct(row.predicted_lo)}, {pct(row.predicted_hi)}]")
-    return laws.round(4)
+    return table
 
 
 def provenance_table(provenance: dict) -> pd.DataFrame:
