@@ -3,7 +3,7 @@
 # analysis reruns these, and nothing upstream.
 rule summarize:
     input:
-        cell_inputs("per_problem", "samples", "executions", "probes", "per_problem_strong"),
+        cell_inputs("per_problem", "samples", "executions", "probes", "per_problem_strong", "executions_strong"),
     output:
         summary=PATHS["summary"],
         fits=PATHS["fits"],

@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from scipy.special import betaln
 
 from passgrid.analysis import fits, forecast, selection
@@ -161,3 +160,67 @@ def test_a_measured_reference_stands_in_for_a_cited_one_of_its_name():
     refs = all_references(cited, measured)
     assert [(r["name"], r["kind"], r["pass_at_1"]) for r in refs] == [("GPT-4", "measured", 0.8),
                                                                        ("GPT-4o", "cited", 0.9)]
+
+
+def test_each_failing_sample_has_one_kind_and_a_cut_off_is_its_own():
+    from passgrid.analysis.failures import failure_kind, reads_as_code
+
+    code = "```python\ndef f():\n    return 1\n```"
+    assert not reads_as_code("", "I cannot help") and not reads_as_code("    pass\n", "Sure! Here it is.")
+    assert reads_as_code("\ndef f():\n    return 1\n", code)
+    assert failure_kind("passed", "", True, "length") == "passed"
+    assert failure_kind("error", "program: SyntaxError: x", False, "stop") == "no_code"
+    assert failure_kind("error", "program: SyntaxError: '(' was never closed", True, "length") == "cut_off"
+    assert failure_kind("error", "program: SyntaxError: invalid syntax", True, "stop") == "syntax_error"
+    assert failure_kind("error", "NameError: name 'x' is not defined", True, "stop") == "runtime_error"
+    assert failure_kind("timeout", "", True, "stop") == "timeout" and failure_kind("memory", "", True, None) == "memory"
+    assert failure_kind("failed", "AssertionError", True, "stop") == "wrong_answer"
+
+
+def test_what_keeps_problems_unsolved_sums_to_one_minus_pass_at_k():
+    from passgrid.analysis.failures import KINDS, distinct_programs, unsolved_by_kind
+    from passgrid.analysis.passk import pass_at_k_curve
+
+    n = 6
+    outcomes = pd.DataFrame(
+        [{"task_id": "a", "kind": k, "program": f"a{i % 2}"} for i, k in
+         enumerate(["passed", "wrong_answer", "wrong_answer", "cut_off", "wrong_answer", "passed"])]
+        + [{"task_id": "b", "kind": "syntax_error", "program": "same"} for _ in range(n)]
+        + [{"task_id": "c", "kind": "passed", "program": f"c{i}"} for i in range(n)])
+    table = unsolved_by_kind(outcomes, n)
+    pass_at_k = (pass_at_k_curve(n, 2) + pass_at_k_curve(n, 0) + pass_at_k_curve(n, n)) / 3
+    assert table[[f"unsolved_{k}" for k in KINDS]].sum(axis=1).to_numpy() == pytest.approx(1 - pass_at_k)
+    # problem a, unsolved by k=1 with chance 4/6, counts under its main failure; b is never solved
+    assert table["unsolved_wrong_answer"].iloc[0] == pytest.approx(4 / 6 / 3)
+    assert table["unsolved_syntax_error"].to_numpy() == pytest.approx(np.full(n, 1 / 3))
+    assert table["unsolved_cut_off"].eq(0).all()
+    # a: 2 programs, b: 1, c: 6 distinct; at k = n all are seen, at k = 1 exactly one
+    diversity = distinct_programs(outcomes, n)
+    assert diversity[0] == pytest.approx(1.0) and diversity[-1] == pytest.approx((2 + 1 + 6) / 3)
+    assert (np.diff(diversity) >= 0).all()
+
+
+def test_resampling_until_the_weak_tests_pass_is_capped_by_their_false_passes():
+    from passgrid.analysis.passk import pass_at_k_curve
+    from passgrid.analysis.weak_tests import resampling_until_weak_pass, weak_strong_counts
+
+    # problem a: 4 of 10 pass the weak tests, 1 of those the strong ones; b: 5 pass both; c: none pass
+    weak = ([{"task_id": "a", "sample_index": i, "verdict": "passed" if i < 4 else "failed"} for i in range(10)]
+            + [{"task_id": "b", "sample_index": i, "verdict": "passed" if i < 5 else "failed"} for i in range(10)]
+            + [{"task_id": "c", "sample_index": i, "verdict": "failed"} for i in range(10)])
+    strong = [{**e, "verdict": "passed" if e["verdict"] == "passed" and (e["task_id"] == "b" or e["sample_index"] == 0)
+               else "failed"} for e in weak]
+    counts = weak_strong_counts(weak, strong)
+    assert counts.set_index("task_id")[["n", "w", "b"]].to_dict("index") == {
+        "a": {"n": 10, "w": 4, "b": 1}, "b": {"n": 10, "w": 5, "b": 5}, "c": {"n": 10, "w": 0, "b": 0}}
+    table = resampling_until_weak_pass(counts)
+    # k = 1: the first sample submitted if it passes: a right with 1/10, b with 5/10
+    assert table["until_weak_pass_accuracy"].iloc[0] == pytest.approx((0.1 + 0.5) / 3)
+    assert table["false_pass_at_k"].iloc[0] == pytest.approx(0.3 / 3)
+    # k = n: a weak pass is always found where there is one; a stays right 1 time in 4, however many samples
+    assert table["until_weak_pass_accuracy"].iloc[-1] == pytest.approx((0.25 + 1.0) / 3)
+    assert table["false_pass_at_k"].iloc[-1] == pytest.approx(0.75 / 3)
+    assert (np.diff(table["until_weak_pass_accuracy"]) >= -1e-12).all()
+    # what is submitted is right or a false pass: pass@k by the weak tests, in all
+    weak_pass_at_k = (pass_at_k_curve(10, 4) + pass_at_k_curve(10, 5)) / 3
+    assert (table["until_weak_pass_accuracy"] + table["false_pass_at_k"]).to_numpy() == pytest.approx(weak_pass_at_k)

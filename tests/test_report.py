@@ -14,7 +14,9 @@ from passgrid.report.page import render_report
 ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000],
             "selection_subsets": 20, "references": [{"name": "GPT-4o", "pass_at_1": 0.902, "source": "cited"}]}
 MODEL = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 1, "price_per_gpu_hour": 2.0, "gpus": 1}
-FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "problems"]
+FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "failures",
+           "diversity", "problems"]
+KINDS = ["wrong_answer", "syntax_error", "cut_off", "runtime_error"]
 
 
 def synthetic_grid(tmp_path):
@@ -29,7 +31,11 @@ def synthetic_grid(tmp_path):
                                 "signature": "right" if i < c else f"wrong{i % 3}"}
                                for t, c in zip(counts["task_id"], counts["c"]) for i in range(n)])
         used = {"prompt_tokens": 3000, "completion_tokens": m * n * 100, "sampling_seconds": 120.0}
-        table, boot = cell_curves(counts, ANALYSIS, used, MODEL, probes, strong)
+        outcomes = pd.DataFrame([{"task_id": t, "kind": "passed" if i < c else KINDS[(i + len(t)) % 4],
+                                  "program": f"{t}:{i % 5}"} for t, c in zip(counts["task_id"], counts["c"])
+                                 for i in range(n)])
+        weak_strong = counts.assign(w=counts["c"], b=strong["c"])
+        table, boot = cell_curves(counts, ANALYSIS, used, MODEL, probes, strong, outcomes, weak_strong)
         frames.append(table.assign(cell=cell, n_problems=m, **used, **{"model.name": "m", "dataset.name": "d",
                                                                         "sampling.temperature": skill}))
         fitted += fit_rows(cell, table, boot, ANALYSIS, counts, counts.assign(n=16, c=(counts["c"] // 4)))
@@ -50,6 +56,8 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
     assert "GPT-4o 90.2%" in html and "k needed [interval]" in html and "selected@64" in html
     assert "&gt; 64]" in html  # an end of the interval that 64 samples do not reach, said so
     assert "US$ at k [interval]" in html
+    assert "Why samples fail" in html and "wrong answer" in html
+    assert "resampling until the dataset&#x27;s tests pass is right" in html
     assert "pass@1000 (fit)" in html and "http" not in html.replace("http-equiv", "")  # self-contained
 
 

@@ -56,6 +56,14 @@ def test_summary_has_one_row_per_cell_and_k(workdir):
     assert (summary["pass_at_k_lo"] <= summary["pass_at_k"]).all()
     assert (summary["pass_at_k"] <= summary["pass_at_k_hi"]).all()
     assert (summary["strong_pass_at_k"] <= summary["pass_at_k"]).all()  # more tests pass no more programs
+    # why samples fail: what keeps problems unsolved sums to 1 - pass@k; every sample has one kind
+    unsolved = summary[[c for c in summary if c.startswith("unsolved_")]].sum(axis=1)
+    assert (unsolved - (1 - summary["pass_at_k"])).abs().max() < 1e-9
+    kinds = summary[[c for c in summary if c.startswith("samples_")]].sum(axis=1)
+    assert (kinds == 6).all() and summary["distinct_programs"].between(1, 2).all()
+    # submitting the first of k samples that passes the dataset's tests: right or a false pass, pass@k in all
+    submitted = summary["until_weak_pass_accuracy"] + summary["false_pass_at_k"]
+    assert (submitted - summary["pass_at_k"]).abs().max() < 1e-9
     assert summary["selected_at_k"].between(0, 1).all()
     assert summary["pass_at_k"].between(0, 1).all()
     for cell, rows in summary.groupby("cell"):
@@ -109,7 +117,8 @@ def test_analysis_tables_and_report(workdir):
     probes = (workdir / "results" / "runs").glob("temperature=*/probes.jsonl")
     assert all(len(p.read_text().splitlines()) == 6 for p in probes)  # all three problems have examples
     figures = {p.stem for p in (workdir / "results" / "report" / "figures").glob("*.png")}
-    assert figures == {"pass_at_k", "cost_flops", "fits", "selection", "strong_tests", "problems"}  # CPU: no $, no GPU
+    assert figures == {"pass_at_k", "cost_flops", "fits", "selection", "strong_tests", "failures", "diversity",
+                       "problems"}  # CPU: no $, no GPU
     html = (workdir / "results" / "report" / "index.html").read_text()
     assert html.count("data:image/png;base64,") == len(figures)
     assert "temperature=0.2-" in html and "pass@1" in html
@@ -146,7 +155,7 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
     assert not any(k.startswith("analysis.") for k in children[0].data.params)
     assert {"report/index.html", "report/fits.csv", "report/crossings.csv", "report/references.csv"} <= {
         a.path for a in client.list_artifacts(parent, "report")}
-    assert len(client.list_artifacts(parent, "report/figures")) == 6
+    assert len(client.list_artifacts(parent, "report/figures")) == 8
 
 
 def test_rerun_has_nothing_to_do(workdir):

@@ -14,6 +14,7 @@ from passgrid.analysis import costs, selection
 from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
+from passgrid.analysis.weak_tests import weak_strong_counts
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
 from passgrid.execution.pool import judge_samples, limits_from
 from passgrid.files import atomic_writer, read_jsonl, write_atomic, write_json
@@ -160,7 +161,10 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         per_problem = pd.read_csv(cell.per_problem)
         used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
         strong = pd.read_csv(cell.per_problem_strong) if cell.per_problem_strong else None
-        table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong)
+        weak_strong = weak_strong_counts(list(read_jsonl(cell.executions)), list(read_jsonl(cell.executions_strong))) \
+            if cell.executions_strong else None
+        table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong, _outcomes(cell, n),
+                                  weak_strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
         m = int(n * analysis["fit_fraction"])  # the forecasters' validation sees each problem's first m samples
         held_out = count_correct([e for e in read_jsonl(cell.executions) if e["sample_index"] < m],
@@ -180,6 +184,20 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
     write_atomic(out_crossings, pd.DataFrame(crossings, columns=None if crossings else ["cell", "reference"])
                  .to_csv(index=False))
     return summary
+
+
+def _outcomes(cell, n: int) -> pd.DataFrame:
+    """One row per judged sample: its kind of outcome (passgrid.analysis.failures) and program."""
+    from passgrid.analysis.failures import failure_kind, reads_as_code
+
+    replies = {(s["task_id"], s["sample_index"]): (reads_as_code(s["completion"], s.get("raw")), s.get("finish_reason"))
+               for s in read_jsonl(cell.samples) if s["sample_index"] < n}  # two facts per sample, not its text
+    rows = []
+    for e in read_jsonl(cell.executions):
+        has_code, finish_reason = replies[(e["task_id"], e["sample_index"])]
+        rows.append({"task_id": e["task_id"], "program": e["program_sha256"],
+                     "kind": failure_kind(e["verdict"], e.get("detail"), has_code, finish_reason)})
+    return pd.DataFrame(rows, columns=["task_id", "program", "kind"])
 
 
 def _probes(cell):

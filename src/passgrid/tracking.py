@@ -4,17 +4,20 @@ Only the workflow's single `track` job calls this, so one process writes to
 the store (several writers can lock an SQLite store).
 """
 import json
+import time
 from pathlib import Path
 
 import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
+from passgrid.analysis.failures import KINDS
 
 # MLflow caps a param value at 6000 characters; longer ones (prompt texts) are
 # logged as artifacts only, in the cell's config.json.
 MAX_PARAM_CHARS = 6000
 CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "selected_at_k", "selected_at_k_lo", "selected_at_k_hi",
-          "strong_pass_at_k", *COST_UNITS)
+          "strong_pass_at_k", "until_weak_pass_accuracy", "false_pass_at_k", *COST_UNITS, "distinct_programs",
+          *(f"unsolved_{kind}" for kind in KINDS))
 
 
 def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, sweep: str, artifacts=(),
@@ -69,11 +72,14 @@ def _params(flat: dict) -> dict:
 def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
     mlflow.log_params(_params(cell.flat_config))
     mlflow.set_tags({"passgrid.cell": cell.id, **{f"passgrid.varying.{k}": v for k, v in cell.varying.items()}})
-    for metric in CURVES:  # step = k, so MLflow draws each as a curve over k
-        if metric in rows:
-            for k, value in zip(rows["k"], rows[metric]):
-                if pd.notna(value):
-                    mlflow.log_metric(metric, float(value), step=int(k))
+    from mlflow.entities import Metric
+
+    now = int(time.time() * 1000)
+    points = [Metric(metric, float(value), now, int(k)) for metric in CURVES if metric in rows  # step = k: a curve
+              for k, value in zip(rows["k"], rows[metric]) if pd.notna(value)]
+    run_id = mlflow.active_run().info.run_id
+    for i in range(0, len(points), 1000):  # one request per 1000 points: n = 1000 makes tens of thousands
+        mlflow.MlflowClient().log_batch(run_id, metrics=points[i:i + 1000])
     last = rows.iloc[-1]  # k = n: the whole cell's usage and cost
     mlflow.log_metrics({"pass_at_1": float(rows.iloc[0]["pass_at_k"]),
                         f"pass_at_{int(rows['k'].max())}": float(last["pass_at_k"]),
@@ -81,7 +87,9 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
                         "completion_tokens": float(last["completion_tokens"]),
                         "sampling_seconds": float(last["sampling_seconds"]),
                         # the cell's whole cost under keys of its own: `flops` etc. are curves over k
-                        **{f"total_{k}": float(last[k]) for k in COST_UNITS if pd.notna(last[k])}})
+                        **{f"total_{k}": float(last[k]) for k in COST_UNITS if pd.notna(last[k])},
+                        # its samples by outcome (passgrid.analysis.failures)
+                        **{c: float(last[c]) for c in rows if c.startswith("samples_")}})
     mlflow.log_text(json.dumps(cell.config, indent=2, sort_keys=True), "config.json")
     for path in (cell.per_problem, cell.config_json, cell.figure):  # the figure as the report drew it
         mlflow.log_artifact(str(path))

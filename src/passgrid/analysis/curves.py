@@ -5,23 +5,32 @@ a reference system's pass@1.
 import numpy as np
 import pandas as pd
 
-from passgrid.analysis import costs, fits, forecast, selection
+from passgrid.analysis import costs, failures, fits, forecast, selection, weak_tests
 from passgrid.analysis.uncertainty import METHOD, bootstrap_curves, interval, pass_at_k_with_interval, problem_curves
 
 
 def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: dict, probes: pd.DataFrame = None,
-                strong: pd.DataFrame = None):
+                strong: pd.DataFrame = None, outcomes: pd.DataFrame = None, weak_strong: pd.DataFrame = None):
     """One row per k: pass@k and its interval, selected@k (with probes), pass@k
-    under stronger tests (with `strong`), the cost of k samples per problem;
-    and the bootstrap replicate curves of pass@k."""
+    under stronger tests (with `strong`), the cost of k samples per problem,
+    and (with `outcomes`: each sample's kind and program) what keeps
+    problems unsolved and how many distinct programs k samples hold, and
+    (with `weak_strong`: per problem n, w, b) what resampling until the weak
+    tests pass gives; and the bootstrap replicate curves of pass@k."""
     table, boot = pass_at_k_with_interval(per_problem, analysis["level"], analysis["bootstrap"], analysis["seed"])
     n = int(per_problem["n"].min())
+    if outcomes is not None:
+        table = table.merge(failures.unsolved_by_kind(outcomes, n), on="k")
+        table["distinct_programs"] = failures.distinct_programs(outcomes, n)
+        table = table.assign(**{f"samples_{kind}": count for kind, count in failures.failure_counts(outcomes).items()})
     if probes is not None:
         table = table.merge(selected_table(probes, n, analysis), on="k", how="left")
     if strong is not None:
         strong_table, _ = pass_at_k_with_interval(strong, analysis["level"], analysis["bootstrap"], analysis["seed"])
         table = table.merge(strong_table.rename(columns=lambda c: c.replace("pass_at_k", "strong_pass_at_k")),
                             on="k", how="left")
+    if weak_strong is not None:
+        table = table.merge(weak_tests.resampling_until_weak_pass(weak_strong), on="k", how="left")
     table = table.assign(**costs.cost_at_k(used, model, n, table["k"].to_numpy()))
     table["interval"] = f"{METHOD}, {analysis['bootstrap']} replicates, {100 * analysis['level']:g}%"
     return table, boot

@@ -220,7 +220,8 @@ class Grid:
             varying=c.varying, samples=self.samples_of_cell(c.id), draw_meta=self.path("draw_meta", draw=c.draw),
             executions=run("executions"),
             per_problem=run("per_problem"), probes=run("probes"),
-            per_problem_strong=run("per_problem_strong") if strong else None, config_json=run("cell_config"),
+            per_problem_strong=run("per_problem_strong") if strong else None,
+            executions_strong=run("executions_strong") if strong else None, config_json=run("cell_config"),
             figure=run("cell_figure"),
             gpus=backend_class(c.config["model"]["backend"]).gpus(c.config["model"]))
 

@@ -62,6 +62,7 @@ class CellRecord:
     per_problem: str
     probes: str
     per_problem_strong: Optional[str]
+    executions_strong: Optional[str]
     config_json: str
     figure: str  # its pass@k curve, drawn by the report, logged with its MLflow run
     gpus: int  # GPUs a sampling job of the cell's model takes: what its GPU-hours count

@@ -7,6 +7,7 @@ import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.curves import budget_ks
+from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA, BetaFit
 from passgrid.analysis.uncertainty import problem_curves
@@ -156,12 +157,52 @@ def plot_selection(summary: pd.DataFrame, references):
 
 
 def plot_strong(summary: pd.DataFrame):
+    """pass@k by the dataset's and the stronger tests, and what a user gets who
+    resamples until the dataset's tests pass (right by the stronger ones), and
+    how often what they submit is a false pass."""
     fig, ax = _figure("Weak tests against stronger tests", "k (samples per problem)")
     for cell, rows in summary.groupby("cell", sort=False):
-        line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{cell}: dataset's tests")
+        line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{cell}: pass@k, dataset's tests")
         ax.plot(rows["k"], 100 * rows["strong_pass_at_k"], "--", color=line.get_color(),
-                label=f"{cell}: stronger tests")
+                label=f"{cell}: pass@k, stronger tests")
+        if "until_weak_pass_accuracy" in rows and rows["until_weak_pass_accuracy"].notna().any():
+            ax.plot(rows["k"], 100 * rows["until_weak_pass_accuracy"], "-.", color=line.get_color(),
+                    label=f"{cell}: resampling until the dataset's tests pass (right by the stronger)")
+            ax.plot(rows["k"], 100 * rows["false_pass_at_k"], ":", color=line.get_color(),
+                    label=f"{cell}: ... a false pass submitted")
     _log_k_axis(ax, int(summary["k"].max()))
+    _legend(ax)
+    return fig
+
+
+def plot_failures(summary: pd.DataFrame):
+    """Per cell (up to 4): what keeps problems unsolved at k, stacked; the
+    stack's top is 1 - pass@k."""
+    plt = _pyplot()
+    cells = list(summary["cell"].unique())[:4]
+    fig, axes = plt.subplots(1, len(cells), figsize=(3.4 * len(cells) + 2.5, 4), dpi=100, squeeze=False, sharey=True)
+    for ax, cell in zip(axes[0], cells):
+        rows = summary[summary["cell"] == cell]
+        ax.stackplot(rows["k"], *[100 * rows[f"unsolved_{kind}"] for kind in KINDS],
+                     labels=[kind.replace("_", " ") for kind in KINDS], alpha=0.85)
+        _log_k_axis(ax, int(rows["k"].max()))
+        ax.set_title(cell, fontsize=8)
+        ax.set_xlabel("k")
+        ax.grid(True, alpha=0.3)
+    axes[0][0].set_ylabel("problems unsolved at k (%), by main failure")
+    _legend(axes[0][-1])
+    return fig
+
+
+def plot_diversity(summary: pd.DataFrame):
+    fig, ax = _figure("Distinct programs among k samples (mean over problems)", "k (samples per problem)",
+                      "distinct programs")
+    for cell, rows in summary.groupby("cell", sort=False):
+        ax.plot(rows["k"], rows["distinct_programs"], label=cell)
+    k_max = int(summary["k"].max())
+    ax.plot([1, k_max], [1, k_max], ":", color="grey", label="every sample different")
+    ax.set_yscale("log")
+    _log_k_axis(ax, k_max)
     _legend(ax)
     return fig
 

@@ -42,6 +42,9 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
         sections.append(("selection", draw.plot_selection(summary, references), read.reading_selection(summary)))
     if "strong_pass_at_k" in summary and summary["strong_pass_at_k"].notna().any():
         sections.append(("strong_tests", draw.plot_strong(summary), read.reading_strong(summary)))
+    if "distinct_programs" in summary:
+        sections.append(("failures", draw.plot_failures(summary), read.reading_failures(summary)))
+        sections.append(("diversity", draw.plot_diversity(summary), read.reading_diversity(summary)))
     sections.append(("problems", draw.plot_problems(per_problem), read.reading_problems(per_problem)))
     figures = {}
     for name, fig, reading in sections:
@@ -89,6 +92,9 @@ published samples judged here, on the same problems) where the grid has them, el
 {table(tables.fit_table(fits))}
 <h2>Without an oracle, with stronger tests, per problem</h2>
 {figures.get("selection", "")}{figures.get("strong_tests", "")}{figures["problems"]}
+<h2>Why samples fail</h2>
+{table(tables.failure_table(all_cells))}
+{figures.get("failures", "")}{figures.get("diversity", "")}
 <h2>What drew the samples</h2>
 {table(tables.provenance_table(provenance or {}))}
 <p>Each draw's <code>draw.json</code> holds every run that drew its samples, with the engine's options.</p>

@@ -2,6 +2,7 @@
 import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
+from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA
 
@@ -69,11 +70,19 @@ def reading_selection(summary: pd.DataFrame) -> str:
 
 
 def reading_strong(summary: pd.DataFrame) -> str:
-    last = summary.groupby("cell", sort=False).tail(1)
-    return "; ".join(f"{r.cell}: pass@{int(r.k)} {pct(r.pass_at_k)} with the dataset's tests, "
-                     f"{pct(r.strong_pass_at_k)} with the stronger ones "
-                     f"({100 * (r.pass_at_k - r.strong_pass_at_k):.1f} points of false passes)"
-                     for r in last.itertuples()) + "."
+    parts = []
+    for cell, rows in summary.groupby("cell", sort=False):
+        r = rows.iloc[-1]
+        text = (f"{cell}: pass@{int(r['k'])} {pct(r['pass_at_k'])} with the dataset's tests, "
+                f"{pct(r['strong_pass_at_k'])} with the stronger ones "
+                f"({100 * (r['pass_at_k'] - r['strong_pass_at_k']):.1f} points of false passes)")
+        if pd.notna(r.get("until_weak_pass_accuracy")):
+            first = rows.iloc[0]
+            text += (f"; resampling until the dataset's tests pass is right {pct(first['until_weak_pass_accuracy'])} "
+                     f"of the time at k=1 and {pct(r['until_weak_pass_accuracy'])} at k={int(r['k'])}, submitting "
+                     f"a false pass {pct(r['false_pass_at_k'])} of the time")
+        parts.append(text)
+    return "; ".join(parts) + "."
 
 
 def reading_problems(per_problem: dict) -> str:
@@ -94,3 +103,25 @@ def reading_references(references: list) -> str:
         band = "" if lo is None or pd.isna(lo) else f" [{pct(lo)}, {pct(hi)}]"
         parts.append(f"{r['name']} {pct(r['pass_at_1'])}{band} ({r['kind']})")
     return " Dashed lines: pass@1 of " + "; ".join(parts) + "."
+
+
+def reading_failures(summary: pd.DataFrame) -> str:
+    """Per cell, at its largest k: what is left unsolved and its main cause."""
+    parts = []
+    for cell, rows in summary.groupby("cell", sort=False):
+        last = rows.iloc[-1]
+        shares = {kind: last[f"unsolved_{kind}"] for kind in KINDS}
+        main = max(shares, key=shares.get)
+        left = sum(shares.values())
+        parts.append(f"{cell}: at k={int(last['k'])}, {pct(left)} of problems stay unsolved"
+                     + (f", most of them ({pct(shares[main])}) by {main.replace('_', ' ')}" if left > 0 else ""))
+    return "; ".join(parts) + ". Each unsolved problem counts under its most frequent failure."
+
+
+def reading_diversity(summary: pd.DataFrame) -> str:
+    parts = []
+    for cell, rows in summary.groupby("cell", sort=False):
+        last = rows.iloc[-1]
+        parts.append(f"{cell}: {last['distinct_programs']:.1f} distinct programs in {int(last['k'])} samples "
+                     f"({pct(last['distinct_programs'] / last['k'])} of them)")
+    return "; ".join(parts) + ". Programs are told apart by their compiled code, not their layout or comments."

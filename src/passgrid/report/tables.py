@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
+from passgrid.analysis.failures import KINDS
 from passgrid.report.readings import pct
 
 HEADLINE_KS = (1, 10, 100, 1000)
@@ -86,6 +87,19 @@ def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
         table.loc[(fitted["cell"] == row.cell) & (fitted["fit"] == row.forecaster), f"pass@{int(row.k)} (fit)"] = (
             f"{pct(row.predicted)} [{pct(row.predicted_lo)}, {pct(row.predicted_hi)}]")
     return table
+
+
+def failure_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """One row per cell: its samples by outcome, as shares of all its samples."""
+    rows = []
+    for cell, group in summary.groupby("cell", sort=False):
+        first = group.iloc[0]
+        counts = {kind: first[f"samples_{kind}"] for kind in ("passed", *KINDS) if f"samples_{kind}" in first}
+        total = sum(counts.values())
+        if total:
+            rows.append({"cell": cell, "samples": int(total),
+                         **{kind.replace("_", " "): f"{pct(c / total)} ({int(c)})" for kind, c in counts.items()}})
+    return pd.DataFrame(rows)
 
 
 def provenance_table(provenance: dict) -> pd.DataFrame:
