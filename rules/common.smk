@@ -21,7 +21,7 @@ except PassgridError as e:
 # single-threaded job per core than as one job on every core (bench/).
 def _sample_threads():
     try:
-        return max(1, workflow.cores // GRID.shard_jobs())
+        return max(1, workflow.cores // max(1, GRID.cpu_sampling_jobs()))
     except WorkflowError:  # no --cores: a cluster run, where the profile's set-threads sizes jobs
         return 1
 

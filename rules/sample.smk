@@ -5,12 +5,13 @@
 rule sample:
     input:
         problems=lambda wildcards: GRID.problems_of_draw(wildcards.draw),
+        files=lambda wildcards: GRID.sample_files(wildcards.draw),  # an edited one reruns the job, which checks it
     output:
         shard=PATHS["shard"],
     log:
         PATHS["log"].format(rule="sample", job="{draw}-{shard}-of-{shards}"),
     params:
-        job=lambda wildcards: GRID.sample_job(wildcards.draw, int(wildcards.shard)),
+        job=lambda wildcards: GRID.sample_job(wildcards.draw, int(wildcards.shard), int(wildcards.shards)),
         reruns_on=lambda wildcards: GRID.sample_job(wildcards.draw).reruns_on,
         # The per-problem files and the runs are not declared outputs, so
         # Snakemake keeps them when a job fails or its budget changes: the

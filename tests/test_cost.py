@@ -80,3 +80,17 @@ def test_a_grown_draw_counts_each_of_its_requests(tmp_path):
     assert usage(path, 4)["sampling_seconds"] == 3.0
     assert usage(path, 2)["sampling_seconds"] == 1.0
     assert usage(path, 4, task_ids={"b"})["sampling_seconds"] == 0.0  # another cell's problems only
+
+
+def test_shards_drawn_side_by_side_each_count_their_time(tmp_path):
+    """Two shards on GPUs of their own over the same 10 seconds hold two GPUs
+    for 10 s each: their time adds up; within one shard, overlapping problems
+    count once."""
+    path = _samples(tmp_path, [
+        {"task_id": "a", "started_at": 100.0, "latency_s": 10.0, "run": "shard1"},
+        {"task_id": "c", "started_at": 101.0, "latency_s": 5.0, "run": "shard1"},  # inside a's span
+        {"task_id": "b", "started_at": 100.0, "latency_s": 10.0, "run": "shard2"},
+    ])
+    assert usage(path, n=1)["sampling_seconds"] == pytest.approx(20.0)
+    gpu_hours = cost_at_k(usage(path, n=1), {"gpus": 1}, n=1, k=1)["gpu_hours"]
+    assert gpu_hours == pytest.approx(20.0 / 3600)

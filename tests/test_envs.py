@@ -50,7 +50,8 @@ esac
 
 @pytest.mark.system
 @pytest.mark.parametrize("model,sampling_env", [("smollm2-135m", "sampling-cpu.yaml"),
-                                                ("llama-3.1-8b-instruct", "sampling-gpu.yaml")])
+                                                ("llama-3.1-8b-instruct", "sampling-gpu.yaml"),
+                                                ("gpt-4-traces", "analysis.yaml")])  # reads a file: no engine
 def test_use_conda_gives_the_sampling_jobs_their_backends_environment(tmp_path, model, sampling_env):
     """What `snakemake --use-conda` would build, as Snakemake lists it. conda
     itself is not on these machines (nor are its channels), so a stub
@@ -65,4 +66,4 @@ def test_use_conda_gives_the_sampling_jobs_their_backends_environment(tmp_path, 
     assert listed.returncode == 0, listed.stderr[-2000:]
     envs = {Path(line.split("\t")[0]).name for line in listed.stdout.splitlines()
             if line.split("\t")[0].endswith(".yaml")}
-    assert envs == {"analysis.yaml", "execution.yaml", sampling_env}
+    assert envs == {"analysis.yaml", "execution.yaml", sampling_env}  # a set: analysis.yaml once

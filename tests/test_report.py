@@ -76,3 +76,16 @@ def test_report_loads_in_a_headless_browser(tmp_path):
     title = re.search(r"<title>(.*?)</title>", out.stdout)
     assert title, out.stderr[-2000:]
     assert title[1] == "loaded:" + "1" * len(FIGURES)
+
+
+def test_a_grid_of_measured_references_only_still_has_its_curves(tmp_path):
+    from passgrid.analysis.references import measured_references
+
+    counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(10)], "n": 10, "c": list(range(10))})
+    table, boot = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
+                              {"backend": "samples_file", "gpus": 0})
+    summary = table.assign(cell="gpt-4", n_problems=10, **{"model.name": "GPT-4", "dataset.name": "d"})
+    references = all_references(ANALYSIS["references"], measured_references(summary, {"gpt-4": "GPT-4"}))
+    html = render_report(summary, pd.DataFrame(fit_rows("gpt-4", table, boot, ANALYSIS, counts)), pd.DataFrame(),
+                         {"gpt-4": counts}, [], "refs", ANALYSIS, tmp_path / "figures", references=references)
+    assert "GPT-4 (measured): pass@1 45.0%" in html and "gpt-4 goes from 45.0% at k=1" in html

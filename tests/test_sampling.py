@@ -203,9 +203,9 @@ def test_shards_drawn_apart_and_joined_equal_one_draw(tmp_path, monkeypatch, fir
         sampling.draw_problems(shard, {}, PROMPT, SAMPLING, tmp_path / "split", progress=False)
         assert len(CountingBackend.asked) == len(shard)  # its own problems, no other
     with pytest.raises(PassgridError, match=r"HumanEval_2-[0-9a-f]{8}.jsonl: HumanEval/2 has 0 of its 3 samples"):
-        sampling.join_samples(five, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl")
+        sampling.join_samples(five, {}, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl")
     sampling.draw_problems(shards[2], {}, PROMPT, SAMPLING, tmp_path / "split", progress=False)
-    assert sampling.join_samples(five, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl") == 15
+    assert sampling.join_samples(five, {}, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl") == 15
 
     def strip(path):
         return [{k: v for k, v in r.items() if k not in sampling.TIMING_FIELDS} for r in read_jsonl(path)]
@@ -248,3 +248,17 @@ def test_each_shard_records_its_run_and_the_join_gathers_them(tmp_path, monkeypa
                                                    "differs": ["version"]}
     with pytest.raises(PassgridError, match="holds samples of another config"):
         sample(tmp_path / "problems.jsonl", replace(job, identity={"a": 2}), out_shard=draw / "x.json", **paths)
+
+
+def test_a_draw_refuses_samples_from_an_edited_file_under_the_same_name(tmp_path):
+    from passgrid.sampling.record import claim_draw
+
+    meta = tmp_path / "draw.json"
+    claim_draw(meta, "draw-x", {"a": 1}, {"model.path": "ab" * 32})
+    claim_draw(meta, "draw-x", {"a": 1}, {"model.path": "ab" * 32})  # the same file: fine, as every shard does
+    with pytest.raises(PassgridError, match=r"draw.json: the file of model.path changed since this draw began "
+                                            r"\(sha256 abababababab..., now cdcdcdcdcdcd...\)"):
+        claim_draw(meta, "draw-x", {"a": 1}, {"model.path": "cd" * 32})
+    meta.write_text("{not json")
+    with pytest.raises(PassgridError, match="draw.json: not valid JSON"):
+        claim_draw(meta, "draw-x", {"a": 1})

@@ -46,6 +46,11 @@ def write_jsonl_atomic(path, records: Iterable[dict]) -> None:
 
 def read_jsonl(path) -> Iterator[dict]:
     """Yield one dict per non-blank line; a bad line is an error naming file and line."""
+    return (record for _, record in read_jsonl_lines(path))
+
+
+def read_jsonl_lines(path) -> Iterator[tuple]:
+    """read_jsonl with each record's line number: (lineno, dict)."""
     path = Path(path)
     opener = _open_gzip if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:
@@ -58,7 +63,7 @@ def read_jsonl(path) -> Iterator[dict]:
                 raise PassgridError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
             if not isinstance(record, dict):
                 raise PassgridError(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}")
-            yield record
+            yield lineno, record
 
 
 def _open_gzip(path, mode, encoding):

@@ -17,9 +17,10 @@ from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.analysis.weak_tests import weak_strong_counts
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
 from passgrid.execution.pool import judge_samples, limits_from
-from passgrid.files import atomic_writer, read_jsonl, write_atomic, write_json
+from passgrid.files import atomic_writer, file_sha256, read_jsonl, write_atomic, write_json
+from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
-from passgrid.sampling.record import claim_draw, finish_run, gather_runs, start_run
+from passgrid.sampling.record import claim_draw, finish_run, gather_runs, run_name, start_run
 
 
 def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
@@ -65,18 +66,19 @@ def sample(problems_path, job, problem_dir, draw_meta, runs_dir, out_shard, thre
     draw's per-problem files (resuming from them). Each run is recorded with
     what drew it (passgrid.sampling.record); `out_shard` says what the shard
     holds once it is done."""
-    claim_draw(draw_meta, job.draw, job.identity)
+    files = backend_class(job.model["backend"]).input_files(job.model) if job.model.get("backend") else {}
+    claim_draw(draw_meta, job.draw, job.identity, {key: file_sha256(path) for key, path in files.items()})
     _move_legacy_problem_dir(problem_dir)
     shard = f"{job.shard} of {job.shards}"
     problems = shard_of(list(first_problems(problems_path, job.limit).values()), job.shard, job.shards)
-    run = None
+    name, run = run_name(shard), None
 
     def started(provenance):
         nonlocal run
-        run = start_run(runs_dir, provenance, {"n": job.sampling["n"], "limit": job.limit}, shard)
+        run = start_run(runs_dir, name, provenance, {"n": job.sampling["n"], "limit": job.limit}, shard)
 
     counts = draw_problems(problems, job.model, job.prompt, job.sampling, problem_dir, threads=threads,
-                           on_start=started)
+                           on_start=started, run=name)
     if run:
         finish_run(run, counts["drawn"])
     write_json(out_shard, {"shard": shard, "n": job.sampling["n"], "task_ids": [p["task_id"] for p in problems],
@@ -99,7 +101,7 @@ def join_draw(problems_path, job, problem_dir, draw_meta, runs_dir, out_samples)
     """Join a draw's shards into its samples file (the problems in the
     dataset's order) and gather its runs into draw.json."""
     problems = list(first_problems(problems_path, job.limit).values())
-    joined = join_samples(problems, job.sampling, problem_dir, out_samples)
+    joined = join_samples(problems, job.model, job.sampling, problem_dir, out_samples)
     gather_runs(draw_meta, runs_dir)
     return joined
 
@@ -161,15 +163,16 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         per_problem = pd.read_csv(cell.per_problem)
         used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
         strong = pd.read_csv(cell.per_problem_strong) if cell.per_problem_strong else None
-        weak_strong = weak_strong_counts(list(read_jsonl(cell.executions)), list(read_jsonl(cell.executions_strong))) \
+        verdicts = list(read_jsonl(cell.executions))  # read once, used thrice
+        weak_strong = weak_strong_counts(verdicts, list(read_jsonl(cell.executions_strong))) \
             if cell.executions_strong else None
-        table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong, _outcomes(cell, n),
-                                  weak_strong)
+        table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong,
+                                  _outcomes(cell, n, verdicts), weak_strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
         m = int(n * analysis["fit_fraction"])  # the forecasters' validation sees each problem's first m samples
-        held_out = count_correct([e for e in read_jsonl(cell.executions) if e["sample_index"] < m],
-                                 list(per_problem["task_id"]), where=cell.executions) if m >= 2 else None
-        fitted += fit_rows(cell.id, table, boot, analysis, per_problem, held_out)
+        first_counts = count_correct([e for e in verdicts if e["sample_index"] < m], list(per_problem["task_id"]),
+                                     where=cell.executions) if m >= 2 else None
+        fitted += fit_rows(cell.id, table, boot, analysis, per_problem, first_counts)
         curves[cell.id] = (table, boot, used, model)
     summary = pd.concat(frames, ignore_index=True)
     first = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems"]
@@ -186,14 +189,14 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
     return summary
 
 
-def _outcomes(cell, n: int) -> pd.DataFrame:
+def _outcomes(cell, n: int, verdicts: list) -> pd.DataFrame:
     """One row per judged sample: its kind of outcome (passgrid.analysis.failures) and program."""
     from passgrid.analysis.failures import failure_kind, reads_as_code
 
     replies = {(s["task_id"], s["sample_index"]): (reads_as_code(s["completion"], s.get("raw")), s.get("finish_reason"))
                for s in read_jsonl(cell.samples) if s["sample_index"] < n}  # two facts per sample, not its text
     rows = []
-    for e in read_jsonl(cell.executions):
+    for e in verdicts:
         has_code, finish_reason = replies[(e["task_id"], e["sample_index"])]
         rows.append({"task_id": e["task_id"], "program": e["program_sha256"],
                      "kind": failure_kind(e["verdict"], e.get("detail"), has_code, finish_reason)})

@@ -26,7 +26,7 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
     per_problem, config_json and figure (passgrid.grid.jobs.CellRecord).
     `settings`: the grid-level sections (analysis, tracking), flattened, as
     the parent run's params.
-    The parent run gets the summary, `artifacts` (report, fits, crossings) and
+    The parent run gets the summary, `artifacts` (report, fits, references, crossings) and
     the report's figures; each child its cell's curves, usage and files.
     Returns {"experiment_id", "parent_run_id", "cells": {cell_id: run_id}}."""
     import mlflow

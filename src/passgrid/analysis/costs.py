@@ -16,25 +16,30 @@ COST_UNITS = {"cost_usd": "US$", "flops": "FLOPs", "gpu_hours": "GPU-hours"}
 
 def usage(samples_path, n: int, task_ids=None) -> dict:
     """Tokens of a cell's n samples per problem, as the backend counted them,
-    and sampling time: the wall time during which any of its problems was
-    being drawn (each problem spans its request's start to its slowest of the
-    n samples). Problems drawn side by side (llama.cpp's continuous batching,
-    concurrent API requests) count once; the time between a crash and the
-    rerun that resumed it does not count. Samples files written before
-    passgrid recorded `started_at` give the sum of the problems' spans.
-    With `task_ids`, only those problems count (a draw may hold more)."""
+    and sampling time: per sampling job (a sample's `run`: a shard, a resume),
+    the wall time during which any of its problems was being drawn (each
+    problem spans its request's start to its slowest of the n samples),
+    summed over the jobs. Problems drawn side by side in one job (llama.cpp's
+    continuous batching, concurrent API requests) count once; shards drawn
+    side by side on their own GPUs each count, as each holds its GPUs; the
+    time between a crash and the rerun that resumed it does not count.
+    Samples files written before passgrid recorded `started_at` give the sum
+    of the problems' spans. With `task_ids`, only those problems count (a
+    draw may hold more)."""
     prompt_tokens = completion_tokens = 0
-    spans = {}  # (task_id, its request's start) -> [start or None, longest latency]
+    spans = {}  # run -> (task_id, its request's start) -> [start or None, longest latency]
     for s in read_jsonl(samples_path):
         if s["sample_index"] >= n or (task_ids is not None and s["task_id"] not in task_ids):
             continue
         prompt_tokens += s.get("prompt_tokens") or 0
         completion_tokens += s.get("completion_tokens") or 0
         # a grown draw holds several requests per problem, each its own span
-        span = spans.setdefault((s["task_id"], s.get("started_at")), [s.get("started_at"), 0.0])
+        span = spans.setdefault(s.get("run"), {}).setdefault((s["task_id"], s.get("started_at")),
+                                                             [s.get("started_at"), 0.0])
         span[1] = max(span[1], s.get("latency_s") or 0.0)
+    seconds = sum(covered_seconds(run.values()) for run in spans.values())
     return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-            "sampling_seconds": round(covered_seconds(spans.values()), 2)}
+            "sampling_seconds": round(seconds, 2)}
 
 
 def covered_seconds(spans) -> float:

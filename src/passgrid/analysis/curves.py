@@ -56,12 +56,12 @@ def selected_table(probes: pd.DataFrame, n: int, analysis: dict) -> pd.DataFrame
 
 
 def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, per_problem: pd.DataFrame,
-             held_out: pd.DataFrame = None) -> list:
+             first_counts: pd.DataFrame = None) -> list:
     """Both forecasters of one cell (the power law fitted to the pass@k
     curve, the Beta fitted to the problems' counts): parameters, goodness,
     extrapolations with intervals, and their validation, made alike: each
     fitted on only the first m = fit_fraction x n samples of every problem
-    (`held_out`: those samples' counts, n = m) and asked for pass@n, which
+    (`first_counts`: those samples' counts, n = m) and asked for pass@n, which
     all n samples measured."""
     point = table["pass_at_k"].to_numpy()
     n = len(point)
@@ -73,7 +73,7 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, p
         rows.append({"cell": cell, "fit": f"{fits.LAW}: none, fewer than two ks with 0 < pass@k < 1"})
     else:
         rows.append({"cell": cell, "fit": fits.LAW, "a": law.a, "b": law.b, "r2": law.r2, "rmse": law.rmse,
-                     "fitted_k_max": n, **_validation(held_out, n, point[-1], analysis, _law_at)})
+                     "fitted_k_max": n, **_validation(first_counts, n, point[-1], analysis, _law_at)})
         rows += _extrapolations(cell, fits.LAW, targets, pred, lo, hi)
     beta, pred, lo, hi = forecast.beta_with_intervals(per_problem["n"], per_problem["c"], targets or [n], level,
                                                       replicates, seed)
@@ -82,7 +82,7 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, p
     else:
         rmse = float(np.sqrt(((beta.predict(np.arange(1, n + 1)) - point) ** 2).mean()))
         rows.append({"cell": cell, "fit": forecast.BETA, "alpha": beta.alpha, "beta": beta.beta, "rmse": rmse,
-                     "fitted_k_max": n, **_validation(held_out, n, point[-1], analysis, _beta_at)})
+                     "fitted_k_max": n, **_validation(first_counts, n, point[-1], analysis, _beta_at)})
         rows += _extrapolations(cell, forecast.BETA, targets, pred, lo, hi)
     return rows
 

@@ -41,7 +41,8 @@ def failure_kind(verdict: str, detail: str, has_code: bool, finish_reason: str) 
         return "no_code"
     if finish_reason == "length":
         return "cut_off"
-    if verdict == "error" and (detail or "").startswith(("program: SyntaxError", "program: IndentationError")):
+    if verdict == "error" and (detail or "").startswith(("program: SyntaxError", "program: IndentationError",
+                                                         "program: TabError")):
         return "syntax_error"
     if verdict in ("timeout", "memory"):
         return verdict

@@ -39,10 +39,10 @@ class PowerLaw:
             return float(np.exp(np.log(-np.log(target) / self.a) / self.b))
 
 
-def fit_power_law(pass_at_k, k_max: int = None):
-    """Fit pass@k for k = 1..len(pass_at_k) (or 1..k_max); None where fewer
-    than two ks have 0 < pass@k < 1 (nothing solved, or everything)."""
-    p = np.asarray(pass_at_k, dtype=float)[:k_max]
+def fit_power_law(pass_at_k):
+    """Fit pass@k for k = 1..len(pass_at_k); None where fewer than two ks
+    have 0 < pass@k < 1 (nothing solved, or everything)."""
+    p = np.asarray(pass_at_k, dtype=float)
     k = np.arange(1, len(p) + 1)
     ok = (p > 0) & (p < 1)
     if ok.sum() < 2:
@@ -57,13 +57,13 @@ def fit_power_law(pass_at_k, k_max: int = None):
     return PowerLaw(a, float(b), float(r2), rmse, int(len(p)))
 
 
-def fit_with_intervals(point, replicates: np.ndarray, ks, level: float, k_max: int = None):
+def fit_with_intervals(point, replicates: np.ndarray, ks, level: float):
     """The fit of the point curve, and its predictions at ks with percentile
     intervals from refitting every replicate curve that can be fitted:
     (law, predicted, lo, hi)."""
-    law = fit_power_law(point, k_max)
+    law = fit_power_law(point)
     if law is None:
         return None, None, None, None
-    preds = [f.predict(ks) for f in (fit_power_law(r, k_max) for r in replicates) if f]
+    preds = [f.predict(ks) for f in (fit_power_law(r) for r in replicates) if f]
     lo, hi = interval(np.array(preds), level) if preds else (law.predict(ks), law.predict(ks))
     return law, law.predict(ks), lo, hi

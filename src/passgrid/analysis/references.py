@@ -4,6 +4,8 @@ reference, e.g. a large model's published samples judged in this grid, with
 its interval). Where both name one system, the measured one stands."""
 import pandas as pd
 
+from passgrid import PassgridError
+
 REFERENCE_COLUMNS = ["name", "pass_at_1", "pass_at_1_lo", "pass_at_1_hi", "kind", "cell", "source"]
 
 
@@ -20,7 +22,19 @@ def measured_references(summary: pd.DataFrame, reference_cells: dict) -> list:
 
 
 def all_references(cited: list, measured: list) -> list:
-    """The measured references, then the cited ones no measurement replaces."""
-    names = {r["name"] for r in measured}
+    """The measured references, then the cited ones no measurement replaces.
+    Two references of one name would be two lines the reader cannot tell
+    apart: an error."""
+    names = [r["name"] for r in measured]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise PassgridError(f"two reference cells measure {twice[0]!r} (model.name): give each its own name")
     return measured + [{**r, "pass_at_1_lo": None, "pass_at_1_hi": None, "kind": "cited", "cell": None}
                        for r in cited if r["name"] not in names]
+
+
+def measured_interval(ref: dict):
+    """(lo, hi) of a measured reference's pass@1; None for a cited one (also
+    as read back from references.csv, where it is empty)."""
+    lo, hi = ref.get("pass_at_1_lo"), ref.get("pass_at_1_hi")
+    return None if lo is None or pd.isna(lo) else (lo, hi)

@@ -82,8 +82,9 @@ def validate(config: dict, source: str = "config") -> dict:
 def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
     """The points of a sweep as (config, varying) pairs: a named sweep's params
     (conf/sweep/NAME.yaml), then the command-line overrides, which win over
-    the sweep's for the same key; then the sweep's included cells, each its
-    own keys over the single-valued ones (varying: its own keys)."""
+    the sweep's for the same key; then the sweep's included cells: each its
+    own keys over the grid's others (swept ones too, as a product), less
+    those of a config group it replaces (varying: its own and swept keys)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
@@ -115,17 +116,37 @@ def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
         config.pop(SWEEP_GROUP)
         points.append((config, {k: v.split("=", 1)[1] for k, v in zip(choices, combo) if len(choices[k]) > 1}))
     for i, extra in enumerate(base[SWEEP_GROUP]["include"]):
-        own = {}
-        for key, value in extra.items():
-            [parsed_value] = parser.parse_overrides([f"{key}={value}"])
-            if parsed_value.is_sweep_override():
-                raise PassgridError(f"sweep.include[{i}].{key}: one value per included cell, not a sweep")
-            own[key] = parsed_value.get_value_element_as_str()
-        fixed = [values[0] for key, values in choices.items() if len(values) == 1 and key not in own]
-        config = compose(conf_dir, group + fixed + [f"{k}={v}" for k, v in own.items()])
-        config.pop(SWEEP_GROUP)
-        points.append((config, own))
+        own = _included(i, extra, parser)
+        # the grid's other keys, but for those the cell sets or whose config group it replaces
+        # (a cell of its own model takes none of the grid's model.* keys)
+        others = {key: values for key, values in choices.items() if key not in own
+                  and not any("." not in mine and key.startswith(mine + ".") for mine in own)}
+        for combo in itertools.product(*others.values()):
+            try:
+                config = compose(conf_dir, group + list(combo) + [f"{k}={v}" for k, v in own.items()])
+            except PassgridError as e:
+                raise PassgridError(f"sweep.include[{i}]: {e}") from None
+            config.pop(SWEEP_GROUP)
+            swept = {k: v.split("=", 1)[1] for k, v in zip(others, combo) if len(others[k]) > 1}
+            points.append((config, {**own, **swept}))
     return points
+
+
+def _included(i: int, extra: dict, parser) -> dict:
+    """An included cell's keys and values, as override strings (null for None)."""
+    from hydra.errors import HydraException
+
+    own = {}
+    for key, value in extra.items():
+        text = "null" if value is None else str(value)
+        try:
+            [parsed] = parser.parse_overrides([f"{key}={text}"])
+        except HydraException as e:
+            raise PassgridError(f"sweep.include[{i}].{key}: {_one_line(e)}") from None
+        if parsed.is_sweep_override():
+            raise PassgridError(f"sweep.include[{i}].{key}: one value per included cell, not a sweep")
+        own[key] = parsed.get_value_element_as_str()
+    return own
 
 
 def flatten(config: dict, prefix: str = "") -> dict:

@@ -176,15 +176,30 @@ class Grid:
         shards = self.draws[draw].shards
         return [self.path("shard", draw=draw, shard=i, shards=shards) for i in range(1, shards + 1)]
 
+    def sample_files(self, draw: str) -> list:
+        """The files a draw's samples come from (a model's weights, a samples file)."""
+        model = self.draws[draw].config["model"]
+        return [str(p) for p in backend_class(model["backend"]).input_files(model).values()]
+
     def sampling_env(self, draw: str) -> str:
-        """The conda environment file (in envs/) of a draw's sampling jobs."""
-        return backend_class(self.draws[draw].config["model"]["backend"]).conda_env
+        """The conda environment file (in envs/) of a draw's sampling jobs: its
+        backend's, or passgrid's alone where another interpreter runs the
+        engine (model.python)."""
+        model = self.draws[draw].config["model"]
+        return "analysis.yaml" if model["python"] else backend_class(model["backend"]).conda_env
 
-    def shard_jobs(self) -> int:
-        return sum(d.shards for d in self.draws.values())
+    def cpu_sampling_jobs(self) -> int:
+        """Sampling jobs that decode on the CPU cores they are given (they share the cores)."""
+        return sum(d.shards for d in self.draws.values()
+                   if backend_class(d.config["model"]["backend"]).uses_cpu_threads)
 
-    def sample_job(self, draw: str, shard: int = 1) -> SampleJob:
+    def sample_job(self, draw: str, shard: int = 1, shards: int = None) -> SampleJob:
+        """The job of shard `shard` (1-based) of a draw; `shards`, where a path
+        names it, must be the draw's own (a stale target would draw another split)."""
         d = self.draws[draw]
+        if shards is not None and shards != d.shards or not 1 <= shard <= d.shards:
+            raise PassgridError(f"{draw}: shard {shard} of {shards or d.shards} asked for, but the draw is drawn "
+                                f"in {d.shards} (sampling.shards)")
         config = d.config
         return SampleJob(draw=draw, model=config["model"], prompt=config["prompt"], sampling=config["sampling"],
                          limit=config["dataset"]["limit"], identity=draw_identity(config),

@@ -10,6 +10,7 @@ from passgrid.analysis.curves import budget_ks
 from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA, BetaFit
+from passgrid.analysis.references import measured_interval
 from passgrid.analysis.uncertainty import problem_curves
 
 
@@ -41,13 +42,12 @@ def _references(ax, references) -> None:
     transform = ax.get_yaxis_transform()  # x in axes fractions, y in data
     for i, ref in enumerate(references):
         y, style = 100 * ref["pass_at_1"], REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
-        lo, hi = ref.get("pass_at_1_lo"), ref.get("pass_at_1_hi")
-        measured = lo is not None and pd.notna(lo)
-        band = f" [{100 * lo:.1f}, {100 * hi:.1f}]" if measured else ""
+        bounds = measured_interval(ref)
+        band = f" [{100 * bounds[0]:.1f}, {100 * bounds[1]:.1f}]" if bounds else ""
         ax.axhline(y, color="black", linestyle=style, linewidth=1,
                    label=f"{ref['name']} pass@1 {y:.1f}%{band} ({ref.get('kind', 'cited')})")
-        if measured:
-            ax.errorbar([0.985 - 0.012 * i], [y], yerr=[[y - 100 * lo], [100 * hi - y]], transform=transform,
+        if bounds:
+            ax.errorbar([0.985 - 0.012 * i], [y], yerr=[[y - 100 * bounds[0]], [100 * bounds[1] - y]], transform=transform,
                         color="black", capsize=3, linewidth=1)
 
 
@@ -109,7 +109,7 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
     for its extrapolations) and the Beta over problems (dashed, diamonds);
     crosses and pluses: each one's held-out prediction of pass@n."""
     fig, ax = _figure("Two forecasters: data, fits, extrapolations", "k (samples per problem)")
-    k_max = int(summary["k"].max())
+    k_axis = int(summary["k"].max())
     styles = {LAW: ("-", "s", "x"), BETA: ("--", "D", "+")}
     for cell, rows in summary.groupby("cell", sort=False):
         marks, = ax.plot(rows["k"], 100 * rows["pass_at_k"], "o", markersize=3, label=f"{cell} (data)")
@@ -120,7 +120,7 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
                 continue
             f = fitted.iloc[0]
             extra = fits[(fits["cell"] == cell) & (fits["fit"] == "extrapolation") & (fits["forecaster"] == name)]
-            k_end = int(max([k_max] + list(extra["k"])))
+            k_end = int(max([rows["k"].max()] + list(extra["k"])))  # this cell's own range
             k = np.unique(np.logspace(0, np.log10(k_end), 200).round().astype(int))
             curve = (np.exp(-f["a"] * k ** f["b"]) if name == LAW
                      else BetaFit(f["alpha"], f["beta"], 0.0).predict(k))
@@ -135,8 +135,8 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
                             yerr=[[100 * (f["validation_predicted"] - f["validation_lo"])],
                                   [100 * (f["validation_hi"] - f["validation_predicted"])]],
                             fmt=held_mark, color=color, capsize=3, markersize=8)
-            k_max = max(k_max, k_end)
-    _log_k_axis(ax, k_max)
+            k_axis = max(k_axis, k_end)
+    _log_k_axis(ax, k_axis)
     _legend(ax)
     return fig
 

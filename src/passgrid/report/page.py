@@ -26,6 +26,8 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
     all_cells = summary.reset_index(drop=True)
     references = all_references(analysis.get("references", []), []) if references is None else references
     measured = {r["cell"] for r in references if r["kind"] == "measured"}
+    if all_cells["cell"].isin(measured).all():  # a grid of references only: draw them as curves
+        measured = set()
     summary = all_cells[~all_cells["cell"].isin(measured)].reset_index(drop=True)
     per_problem = {cell: frame for cell, frame in per_problem.items() if cell not in measured}
     fits = fits[~fits["cell"].isin(measured)]  # results/fits.csv keeps theirs
@@ -54,7 +56,7 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
                        f'{base64.b64encode(png).decode("ascii")}"><figcaption>{html.escape(reading)}</figcaption>'
                        "</figure>")
     refs = "".join(f"<li>{html.escape(r['name'])} ({r['kind']}): pass@1 {read.pct(r['pass_at_1'])}"
-                   f"{_interval(r)} — {html.escape(r['source'])}</li>"
+                   f"{read.interval_text(r)} — {html.escape(r['source'])}</li>"
                    for r in references) or "<li>none configured (analysis.references)</li>"
     models = ", ".join(all_cells["model.name"].unique())
     datasets = ", ".join(all_cells["dataset.name"].unique())
@@ -103,7 +105,3 @@ published samples judged here, on the same problems) where the grid has them, el
 </body></html>
 """
 
-
-def _interval(ref) -> str:
-    lo, hi = ref.get("pass_at_1_lo"), ref.get("pass_at_1_hi")
-    return "" if lo is None or pd.isna(lo) else f" [{read.pct(lo)}, {read.pct(hi)}]"

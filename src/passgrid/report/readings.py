@@ -5,6 +5,7 @@ from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA
+from passgrid.analysis.references import measured_interval
 
 
 def pct(x) -> str:
@@ -97,12 +98,14 @@ def reading_references(references: list) -> str:
     """The reference lines, as a sentence (appended to pass@k's reading)."""
     if not references:
         return ""
-    parts = []
-    for r in references:
-        lo, hi = r.get("pass_at_1_lo"), r.get("pass_at_1_hi")
-        band = "" if lo is None or pd.isna(lo) else f" [{pct(lo)}, {pct(hi)}]"
-        parts.append(f"{r['name']} {pct(r['pass_at_1'])}{band} ({r['kind']})")
-    return " Dashed lines: pass@1 of " + "; ".join(parts) + "."
+    parts = [f"{r['name']} {pct(r['pass_at_1'])}{interval_text(r)} ({r['kind']})" for r in references]
+    return " Black lines: pass@1 of " + "; ".join(parts) + "."
+
+
+def interval_text(ref) -> str:
+    """A reference's interval, where it was measured: ' [lo, hi]'."""
+    bounds = measured_interval(ref)
+    return "" if bounds is None else f" [{pct(bounds[0])}, {pct(bounds[1])}]"
 
 
 def reading_failures(summary: pd.DataFrame) -> str:
@@ -114,7 +117,7 @@ def reading_failures(summary: pd.DataFrame) -> str:
         main = max(shares, key=shares.get)
         left = sum(shares.values())
         parts.append(f"{cell}: at k={int(last['k'])}, {pct(left)} of problems stay unsolved"
-                     + (f", most of them ({pct(shares[main])}) by {main.replace('_', ' ')}" if left > 0 else ""))
+                     + (f", the largest share ({pct(shares[main])}) by {main.replace('_', ' ')}" if left > 0 else ""))
     return "; ".join(parts) + ". Each unsolved problem counts under its most frequent failure."
 
 

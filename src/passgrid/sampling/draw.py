@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Iterator
 
 from passgrid import PassgridError
-from passgrid.files import read_jsonl, write_jsonl_atomic
-from passgrid.sampling.backends import Request, make_backend
+from passgrid.files import read_jsonl, read_jsonl_lines, write_jsonl_atomic
+from passgrid.sampling.backends import Request, backend_class, make_backend
 from passgrid.sampling.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
 from passgrid.sampling.seeds import sample_seed
 
 # The fields of a sample record that differ between two runs drawing the same samples.
-TIMING_FIELDS = ("latency_s", "started_at")
+TIMING_FIELDS = ("latency_s", "started_at", "run")
 
 
 def build_request(problem: dict, prompt: dict, sampling: dict, first: int = 0) -> Request:
@@ -53,24 +53,26 @@ def shard_of(problems: list, shard: int, shards: int) -> list:
 
 
 def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, problem_dir, out_path,
-                    threads: int = 1, progress: bool = True, on_start=None) -> dict:
+                    threads: int = 1, progress: bool = True, on_start=None, run: str = None) -> dict:
     """draw_problems, then join_samples into out_path: one whole draw."""
-    counts = draw_problems(problems, model, prompt, sampling, problem_dir, threads, progress, on_start)
-    return {**counts, "samples": join_samples(problems, sampling, problem_dir, out_path)}
+    counts = draw_problems(problems, model, prompt, sampling, problem_dir, threads, progress, on_start, run)
+    return {**counts, "samples": join_samples(problems, model, sampling, problem_dir, out_path)}
 
 
 def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, problem_dir,
-                  threads: int = 1, progress: bool = True, on_start=None) -> dict:
+                  threads: int = 1, progress: bool = True, on_start=None, run: str = None) -> dict:
     """Give every problem sampling['n'] samples, drawing only what its file
-    in `problem_dir` lacks.
+    in `problem_dir` lacks. Each sample records `run`, the sampling job that
+    drew it (its time is that job's: passgrid.analysis.costs.usage).
 
     Returns counts: problems drawn for now, problems complete from earlier
     runs, samples drawn now; and the backend's provenance (None where
     nothing was drawn), also given to `on_start` before drawing.
     """
     problem_dir, n = Path(problem_dir), sampling["n"]
-    have = {p["task_id"]: _read_problem_file(problem_file(problem_dir, p["task_id"]), p["task_id"], sampling["seed"])
-            for p in problems}
+    seeded = _seeded(model)
+    have = {p["task_id"]: _read_problem_file(problem_file(problem_dir, p["task_id"]), p["task_id"], sampling["seed"],
+                                             seeded) for p in problems}
     todo = [p for p in problems if len(have[p["task_id"]]) < n]
     resumed = len(problems) - len(todo)
     if resumed or any(have[p["task_id"]] for p in todo):
@@ -89,7 +91,8 @@ def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, pro
             for j, generations in backend.generate_many(requests):
                 problem = todo[j]
                 old = have[problem["task_id"]]
-                records = _records(backend, problem, prompt, requests[j], generations, first=len(old))
+                records = _records(backend, problem, prompt, requests[j], generations, first=len(old), run=run,
+                                   seeded=seeded)
                 write_jsonl_atomic(problem_file(problem_dir, problem["task_id"]), old + records)
                 # rates over the whole run: problems overlap in a batching backend
                 drawn, tokens = drawn + len(records), tokens + _tokens(records)
@@ -102,14 +105,19 @@ def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, pro
     return {"sampled": len(todo), "resumed": resumed, "drawn": drawn, "provenance": provenance}
 
 
-def join_samples(problems: list, sampling: dict, problem_dir, out_path) -> int:
+def _seeded(model: dict) -> bool:
+    """Whether the model's backend draws with the stream's seeds (False: samples made elsewhere)."""
+    return backend_class(model["backend"]).seeded if model.get("backend") else True
+
+
+def join_samples(problems: list, model: dict, sampling: dict, problem_dir, out_path) -> int:
     """Write each problem's first sampling['n'] samples, in the problems'
     order, into one file; returns how many. A problem whose file holds fewer
     (a shard of the draw that did not run) is an error naming it."""
     n, joined = sampling["n"], []
     for p in problems:
         path = problem_file(problem_dir, p["task_id"])
-        rows = _read_problem_file(path, p["task_id"], sampling["seed"])[:n]
+        rows = _read_problem_file(path, p["task_id"], sampling["seed"], _seeded(model))[:n]
         if len(rows) < n:
             raise PassgridError(f"{path}: {p['task_id']} has {len(rows)} of its {n} samples; "
                                 "the job drawing it has not finished")
@@ -118,7 +126,8 @@ def join_samples(problems: list, sampling: dict, problem_dir, out_path) -> int:
     return len(joined)
 
 
-def _records(backend, problem: dict, prompt: dict, request: Request, generations: list, first: int) -> list:
+def _records(backend, problem: dict, prompt: dict, request: Request, generations: list, first: int, run: str,
+             seeded: bool) -> list:
     if len(generations) != request.n:
         raise PassgridError(f"backend {backend.name} returned {len(generations)} samples for "
                             f"{problem['task_id']}, expected {request.n}")
@@ -130,7 +139,7 @@ def _records(backend, problem: dict, prompt: dict, request: Request, generations
         {
             "task_id": problem["task_id"],
             "sample_index": first + i,
-            "seed": request.seed + i if backend.seeded else None,
+            "seed": request.seed + i if seeded else None,
             "completion": to_completion(g.text, problem, prompt) if g.completion is None else g.completion,
             "raw": g.text,
             "prompt_tokens": g.prompt_tokens,
@@ -139,6 +148,7 @@ def _records(backend, problem: dict, prompt: dict, request: Request, generations
             # seconds from the start of the problem's request until this sample was done
             "latency_s": round(g.latency_s, 4),
             "started_at": round(started_at, 3),  # the problem's request, seconds since the epoch
+            "run": run,
         }
         for i, g in enumerate(generations)
     ]
@@ -151,7 +161,7 @@ def problem_file(problem_dir: Path, task_id: str) -> Path:
     return Path(problem_dir) / f"{safe}-{hashlib.sha256(task_id.encode('utf-8')).hexdigest()[:8]}.jsonl"
 
 
-def _read_problem_file(path: Path, task_id: str, base_seed: int) -> list:
+def _read_problem_file(path: Path, task_id: str, base_seed: int, seeded: bool = True) -> list:
     """A problem file's samples, checked: all of `task_id`, indices 0..m-1 in order,
     each with its stream's seed. Anything else is an error naming the file,
     never silently mixed into a draw."""
@@ -162,8 +172,8 @@ def _read_problem_file(path: Path, task_id: str, base_seed: int) -> list:
         if r.get("task_id") != task_id:
             raise PassgridError(f"{path}: holds samples of another problem than {task_id}; the dataset changed "
                                 f"under the same config: move {path.parent} away to sample afresh")
-        # (no seed: a sample made elsewhere, passgrid.sampling.backends.samples_file)
-        if r.get("sample_index") != i or r.get("seed") not in (sample_seed(base_seed, task_id, i), None):
+        # no seed: a sample made elsewhere (passgrid.sampling.backends.samples_file)
+        if r.get("sample_index") != i or r.get("seed") != (sample_seed(base_seed, task_id, i) if seeded else None):
             raise PassgridError(f"{path}: sample {i} is not sample {i} of {task_id}'s seed stream "
                                 f"(index {r.get('sample_index')}, seed {r.get('seed')}): move {path.parent} away "
                                 "to sample afresh")
@@ -196,7 +206,7 @@ def iter_samples(path, problems: dict, n: int = None, fields: tuple = None, skip
     of them: a short run is an error (raised once the file is read), never
     silently scored as failures."""
     counts = {}
-    for lineno, s in enumerate(read_jsonl(path), 1):
+    for lineno, s in read_jsonl_lines(path):
         if not isinstance(s.get("task_id"), str) or not isinstance(s.get("completion"), str):
             raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion")
         if s["task_id"] in skip:

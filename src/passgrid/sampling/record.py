@@ -16,25 +16,49 @@ from passgrid import PassgridError
 from passgrid.files import write_json
 
 
-def claim_draw(draw_meta, draw: str, identity: dict) -> None:
-    """Write the draw's identity, or check it: a draw directory holding
-    another identity is refused, never topped up."""
+def claim_draw(draw_meta, draw: str, identity: dict, files: dict = None) -> None:
+    """Write the draw's identity and the hashes of the files its samples come
+    from (config key -> sha256), or check them: a draw directory holding
+    another identity, or drawn from another file under the same name, is
+    refused, never topped up."""
     path = Path(draw_meta)
     try:
-        record = json.loads(path.read_text())
+        record = read_record(path)
     except FileNotFoundError:
-        write_json(path, {"draw": draw, "identity": identity, "runs": []})  # shards write the same bytes
-        return
+        record = {"draw": draw, "identity": identity, "runs": []}
     if record.get("identity") != identity:
         raise PassgridError(f"{path}: this draw directory holds samples of another config; "
                             f"move {path.parent} away to sample afresh")
+    for key, sha256 in (files or {}).items():
+        known = record.setdefault("files", {}).get(key)
+        if known not in (None, sha256):
+            raise PassgridError(f"{path}: the file of {key} changed since this draw began (sha256 {known[:12]}..., "
+                                f"now {sha256[:12]}...): its samples came from the other one; restore it, or "
+                                f"move {path.parent} away to sample afresh")
+        record["files"][key] = sha256
+    write_json(path, record)  # the draw's shards write the same bytes
 
 
-def start_run(runs_dir, provenance: dict, budget: dict, shard: str) -> Path:
-    """Record a run before it draws; returns its file, for finish_run."""
+def read_record(path) -> dict:
+    """A draw.json or a run's file; a damaged one is an error naming it."""
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e:
+        raise PassgridError(f"{path}: not valid JSON ({e.msg}); the draw's samples are in by_problem/, "
+                            "its record can be rebuilt by moving this file away") from None
+
+
+def run_name(shard: str) -> str:
+    """A sampling run's name, unique across the nodes that draw a draw's shards:
+    when, which shard, where (host and process); its samples record it."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    path = Path(runs_dir) / f"{stamp}-shard{shard.replace(' of ', 'of')}-{os.getpid()}.json"
-    write_json(path, {"started": time.time(), "shard": shard, "provenance": provenance, "budget": budget,
+    return f"{stamp}-shard{shard.replace(' of ', 'of')}-{socket.gethostname()}-{os.getpid()}"
+
+
+def start_run(runs_dir, name: str, provenance: dict, budget: dict, shard: str) -> Path:
+    """Record a run before it draws; returns its file, for finish_run."""
+    path = Path(runs_dir) / f"{name}.json"
+    write_json(path, {"run": name, "started": time.time(), "shard": shard, "provenance": provenance, "budget": budget,
                       "drawn": None, "host": socket.gethostname(),
                       # the devices a scheduler gave the job (SLURM sets it for a GPU allocation)
                       "visible_gpus": os.environ.get("CUDA_VISIBLE_DEVICES")})
@@ -42,16 +66,16 @@ def start_run(runs_dir, provenance: dict, budget: dict, shard: str) -> Path:
 
 
 def finish_run(path, drawn: int) -> None:
-    write_json(path, {**json.loads(Path(path).read_text()), "drawn": drawn, "finished": time.time()})
+    write_json(path, {**read_record(path), "drawn": drawn, "finished": time.time()})
 
 
 def gather_runs(draw_meta, runs_dir) -> dict:
     """draw.json with every run of runs/, oldest first; returns the record."""
     path = Path(draw_meta)
-    record = json.loads(path.read_text())
+    record = read_record(path)
     # runs recorded in draw.json itself, by passgrid before runs/ existed
     earlier = [r for r in record.get("runs", []) if "started" not in r]
-    runs = sorted((json.loads(p.read_text()) for p in Path(runs_dir).glob("*.json")), key=lambda r: r["started"])
+    runs = sorted((read_record(p) for p in Path(runs_dir).glob("*.json")), key=lambda r: r.get("started", 0))
     record["runs"] = earlier + runs
     write_json(path, record)
     return record

@@ -57,6 +57,9 @@ class Backend:
     # Whether sample i was drawn with the stream's seed (False: samples made
     # elsewhere, recorded with no seed).
     seeded = True
+    # Whether its jobs decode on the CPU cores they are given (the workflow
+    # shares the cores among such jobs only).
+    uses_cpu_threads = False
 
     @classmethod
     def check(cls, model: dict) -> list:
@@ -67,6 +70,13 @@ class Backend:
     def gpus(cls, model: dict) -> int:
         """GPUs one sampling job takes: a scheduler resource, and what GPU-hours count."""
         return 0
+
+    @classmethod
+    def input_files(cls, model: dict) -> dict:
+        """The files the samples come from, by config key (a model's weights, a
+        samples file): the sampling job's inputs, so that an edited file reruns
+        it, and their hashes are checked against the draw's (sampling.record)."""
+        return {}
 
     @classmethod
     def tokens_per_s(cls, model: dict):

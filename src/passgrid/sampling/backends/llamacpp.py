@@ -42,6 +42,7 @@ class LlamaCppSettings:
 class LlamaCppBackend(Backend):
     name = "llamacpp"
     Settings = LlamaCppSettings
+    uses_cpu_threads = True
 
     @classmethod
     def check(cls, model: dict) -> list:
@@ -52,6 +53,10 @@ class LlamaCppBackend(Backend):
         except PassgridError as e:
             return [f"model.path={model['path']!r}: {str(e).removeprefix('model.path: ')}"]
         return []
+
+    @classmethod
+    def input_files(cls, model: dict) -> dict:
+        return {"model.path": resolve_model_path(model["path"])}
 
     def __init__(self, model: dict, threads: int = 1):
         super().__init__(model, threads)

@@ -15,7 +15,7 @@ from typing import Optional
 
 from passgrid import PassgridError
 from passgrid.changes import DERIVED, SAMPLES, setting
-from passgrid.files import file_sha256, read_jsonl, resolve_file
+from passgrid.files import file_sha256, read_jsonl_lines, resolve_file
 from passgrid.sampling.backends.base import Backend, Generation
 
 
@@ -30,6 +30,7 @@ class SamplesFileBackend(Backend):
     name = "samples_file"
     Settings = SamplesFileSettings
     seeded = False
+    conda_env = "analysis.yaml"  # it reads a file: no engine to install
 
     @classmethod
     def check(cls, model: dict) -> list:
@@ -40,6 +41,10 @@ class SamplesFileBackend(Backend):
         except PassgridError as e:
             return [f"model.samples_path={model['samples_path']!r}: {str(e).removeprefix('model.samples_path: ')}"]
         return []
+
+    @classmethod
+    def input_files(cls, model: dict) -> dict:
+        return {"model.samples_path": resolve_file(model["samples_path"], "model.samples_path")}
 
     def __init__(self, model: dict, threads: int = 1):
         super().__init__(model, threads)
@@ -66,13 +71,33 @@ class SamplesFileBackend(Backend):
 
 
 def _read_rows(path, model_name: Optional[str]) -> dict:
-    """task_id -> its rows, in `run` order where the file gives one."""
-    rows = defaultdict(list)
-    for lineno, r in enumerate(read_jsonl(path), 1):
+    """task_id -> its rows, in `run` order where the file gives one. A file
+    of several models with none chosen, a `run` given on some rows only or
+    not an integer, or a run repeated for a problem (a file concatenated
+    twice) is an error naming the file and line, never a mixed draw."""
+    rows, models, with_run = defaultdict(list), set(), set()
+    for lineno, r in read_jsonl_lines(path):
         if not isinstance(r.get("task_id"), str) or not isinstance(r.get("completion"), str):
             raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion")
-        if model_name is None or r.get("model") == model_name:
-            rows[r["task_id"]].append((r.get("run", lineno), lineno, r))
+        models.add(r.get("model"))
+        if model_name is not None and r.get("model") != model_name:
+            continue
+        if "run" in r and (not isinstance(r["run"], int) or isinstance(r["run"], bool)):
+            raise PassgridError(f"{path}:{lineno}: run must be an integer, got {r['run']!r}")
+        with_run.add("run" in r)
+        if len(with_run) > 1:
+            raise PassgridError(f"{path}:{lineno}: some samples give a run and some do not; give it on all or none")
+        rows[r["task_id"]].append((r.get("run", lineno), lineno, r))
+    if model_name is None and len(models) > 1:
+        raise PassgridError(f"{path}: holds samples of {len(models)} models "
+                            f"({', '.join(sorted(map(str, models)))}); choose one with model.samples_model")
     if not rows:
         raise PassgridError(f"{path}: no samples" + (f" of model {model_name!r}" if model_name else ""))
+    for task, found in rows.items() if with_run == {True} else ():
+        first_seen = {}
+        for run, lineno, _ in found:
+            if run in first_seen:
+                raise PassgridError(f"{path}:{lineno}: {task} has run {run} again (first on line "
+                                    f"{first_seen[run]}): a file concatenated twice?")
+            first_seen[run] = lineno
     return {task: [r for _, _, r in sorted(found, key=lambda t: t[:2])] for task, found in rows.items()}
