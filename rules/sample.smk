@@ -23,7 +23,7 @@ rule sample:
     resources:
         gpu=lambda wildcards: GRID.sample_job(wildcards.draw).gpus,
     conda:
-        lambda wildcards: "../envs/" + GRID.sampling_env(wildcards.draw)
+        lambda wildcards: f"../envs/{GRID.sampling_env(wildcards.draw)}"
     script:
         "../scripts/sample.py"
 
