@@ -1,14 +1,18 @@
 """Load a benchmark into one normalized problems file.
 
 A problem is a dict with the HumanEval schema: task_id, prompt, entry_point,
-test (defining `check(candidate)`), and optionally canonical_solution. Where
-the rows come from is a source plugin (passgrid.datasets).
+test (defining `check(candidate)`), and optionally canonical_solution; and
+`kind` where the completion is a whole program ("program") rather than text
+appended to the prompt (absent: "function", HumanEval's). Rows in MBPP's
+schema are normalized so (passgrid.datasets.mbpp). Where the rows come from
+is a source plugin (passgrid.datasets).
 """
 import hashlib
 import json
 
 from passgrid import PassgridError
 from passgrid.datasets import source_class
+from passgrid.datasets.mbpp import is_mbpp, normalize_mbpp
 from passgrid.files import read_jsonl, write_atomic
 
 REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
@@ -42,11 +46,15 @@ def load_dataset(dataset: dict) -> list:
 
 
 def _normalize(row: dict, where: str) -> dict:
+    if is_mbpp(row):
+        return normalize_mbpp(row, where)
     missing = [k for k in REQUIRED_FIELDS if not isinstance(row.get(k), str) or not row.get(k)]
     if missing:
         raise PassgridError(f"{where}: missing or empty field(s) {', '.join(missing)}")
     problem = {k: row[k] for k in REQUIRED_FIELDS}
     problem["canonical_solution"] = row.get("canonical_solution") or ""
+    if row.get("kind", "function") != "function":
+        problem["kind"] = row["kind"]
     return problem
 
 

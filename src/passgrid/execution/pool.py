@@ -23,8 +23,9 @@ VERDICTS = ("passed", "failed", "timeout", "error", "memory", "sandbox_fault")
 
 
 def build_program(problem: dict, completion: str) -> str:
-    """The program a sample stands for: the prompt with the completion appended."""
-    return problem["prompt"] + completion
+    """The program a sample stands for: the prompt with the completion
+    appended, or the completion alone for a problem whose kind is "program" (MBPP)."""
+    return completion if problem.get("kind") == "program" else problem["prompt"] + completion
 
 
 class JudgeWorker:

@@ -40,9 +40,11 @@ def build_request(problem: dict, prompt: dict, sampling: dict, first: int = 0) -
 
 
 def to_completion(text: str, problem: dict, prompt: dict) -> str:
-    """What to append to the problem's prompt, from the model's raw text."""
+    """What to append to the problem's prompt, from the model's raw text (for
+    a problem whose kind is "program", the whole program)."""
     if prompt["style"] == "chat":
-        return completion_from_code(extract_code(text, problem["entry_point"]), problem["entry_point"])
+        code = extract_code(text, problem["entry_point"])
+        return code if problem.get("kind") == "program" else completion_from_code(code, problem["entry_point"])
     return truncate_at_stop(text, prompt.get("stop") or [])
 
 
