@@ -98,3 +98,11 @@ def test_a_bad_mbpp_row_is_one_line_naming_it(tmp_path):
     with pytest.raises(PassgridError, match=r"mbpp.jsonl: record 1: the first test calls none of the reference's "
                                             r"functions \(f\)"):
         load_problems("jsonl", path=str(bad))
+
+
+def test_selection_uses_the_test_shown_in_the_prompt_where_it_is_literal():
+    from passgrid.analysis.selection import docstring_examples
+
+    problems = problems_of(FULL)
+    assert docstring_examples(problems["Mbpp/905"]) == [((10,), {}, 4)]  # assert count_primes(10) == 4
+    assert docstring_examples(problems["Mbpp/904"]) == []  # its input is computed, not a literal: no probe
