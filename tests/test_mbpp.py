@@ -106,3 +106,23 @@ def test_selection_uses_the_test_shown_in_the_prompt_where_it_is_literal():
     problems = problems_of(FULL)
     assert docstring_examples(problems["Mbpp/905"]) == [((10,), {}, 4)]  # assert count_primes(10) == 4
     assert docstring_examples(problems["Mbpp/904"]) == []  # its input is computed, not a literal: no probe
+
+
+def test_a_local_copy_in_parquet_or_a_save_to_disk_folder_reads_as_the_jsonl(tmp_path):
+    import datasets
+    import pyarrow
+    import pyarrow.parquet
+
+    from passgrid.files import read_jsonl
+
+    rows = list(read_jsonl(FULL))
+    pyarrow.parquet.write_table(pyarrow.Table.from_pylist(rows), tmp_path / "mbpp.parquet")
+    datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)}).save_to_disk(str(tmp_path / "saved"))
+    expected = load_problems("jsonl", path=str(FULL))
+    assert load_problems("disk", copy_path=str(tmp_path / "mbpp.parquet")) == expected
+    assert load_problems("disk", copy_path=str(tmp_path / "saved"), copy_split="test") == expected
+    with pytest.raises(PassgridError, match=r"dataset.copy_split=None: .*saved holds the splits test"):
+        load_problems("disk", copy_path=str(tmp_path / "saved"))
+    (tmp_path / "not.parquet").write_text("{}")
+    with pytest.raises(PassgridError, match=r"not.parquet: not a Parquet file"):
+        load_problems("disk", copy_path=str(tmp_path / "not.parquet"))

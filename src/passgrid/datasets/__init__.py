@@ -7,6 +7,7 @@ _SOURCES = {
     "package": "passgrid.datasets.package:PackageSource",
     "jsonl": "passgrid.datasets.jsonl:JsonlSource",
     "hub": "passgrid.datasets.hub:HubSource",
+    "disk": "passgrid.datasets.disk:DiskSource",
 }
 SOURCE_NAMES = tuple(_SOURCES)
 
