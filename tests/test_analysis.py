@@ -64,6 +64,7 @@ def test_both_forecasters_are_validated_alike_from_each_problems_first_samples()
     table, fitted, extrapolations = forecasters(counts, held_out)
     assert set(fitted) == {fits.LAW, forecast.BETA}
     for row in fitted.values():
+        assert row["replicates_fitted"] == ANALYSIS["bootstrap"]  # every resample of 200 problems has a spread
         assert row["validation_fit_samples"] == 50 and row["validation_k"] == 200
         assert row["validation_lo"] <= row["validation_predicted"] <= row["validation_hi"]
         assert row["validation_error"] == pytest.approx(row["validation_predicted"] - table["pass_at_k"].iloc[-1])

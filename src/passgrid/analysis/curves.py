@@ -68,21 +68,21 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, p
     targets = sorted({k for k in analysis["extrapolate_to"] if k > n})
     level, replicates, seed = analysis["level"], analysis["bootstrap"], analysis["seed"]
     rows = []
-    law, pred, lo, hi = fits.fit_with_intervals(point, boot, targets or [n], level)
+    law, pred, lo, hi, fitted = fits.fit_with_intervals(point, boot, targets or [n], level)
     if law is None:
         rows.append({"cell": cell, "fit": f"{fits.LAW}: none, fewer than two ks with 0 < pass@k < 1"})
     else:
         rows.append({"cell": cell, "fit": fits.LAW, "a": law.a, "b": law.b, "r2": law.r2, "rmse": law.rmse,
-                     "fitted_k_max": n, **_validation(first_counts, n, point[-1], analysis, _law_at)})
+                     "fitted_k_max": n, "replicates_fitted": fitted, **_validation(first_counts, n, point[-1], analysis, _law_at)})
         rows += _extrapolations(cell, fits.LAW, targets, pred, lo, hi)
-    beta, pred, lo, hi = forecast.beta_with_intervals(per_problem["n"], per_problem["c"], targets or [n], level,
-                                                      replicates, seed)
+    beta, pred, lo, hi, fitted = forecast.beta_with_intervals(per_problem["n"], per_problem["c"], targets or [n],
+                                                              level, replicates, seed)
     if beta is None:
         rows.append({"cell": cell, "fit": f"{forecast.BETA}: none, every problem solved always or never"})
     else:
         rmse = float(np.sqrt(((beta.predict(np.arange(1, n + 1)) - point) ** 2).mean()))
         rows.append({"cell": cell, "fit": forecast.BETA, "alpha": beta.alpha, "beta": beta.beta, "rmse": rmse,
-                     "fitted_k_max": n, **_validation(first_counts, n, point[-1], analysis, _beta_at)})
+                     "fitted_k_max": n, "replicates_fitted": fitted, **_validation(first_counts, n, point[-1], analysis, _beta_at)})
         rows += _extrapolations(cell, forecast.BETA, targets, pred, lo, hi)
     return rows
 
@@ -95,14 +95,14 @@ def _extrapolations(cell, fit, targets, pred, lo, hi) -> list:
 def _law_at(first: pd.DataFrame, n: int, analysis: dict):
     curves = problem_curves(first)
     point = curves.mean(axis=0)
-    law, pred, lo, hi = fits.fit_with_intervals(point, bootstrap_curves(curves, analysis["bootstrap"], analysis["seed"]),
-                                                [n], analysis["level"])
+    law, pred, lo, hi, _ = fits.fit_with_intervals(point, bootstrap_curves(curves, analysis["bootstrap"],
+                                                                            analysis["seed"]), [n], analysis["level"])
     return None if law is None else (pred[0], lo[0], hi[0])
 
 
 def _beta_at(first: pd.DataFrame, n: int, analysis: dict):
-    fit, pred, lo, hi = forecast.beta_with_intervals(first["n"], first["c"], [n], analysis["level"],
-                                                     analysis["bootstrap"], analysis["seed"])
+    fit, pred, lo, hi, _ = forecast.beta_with_intervals(first["n"], first["c"], [n], analysis["level"],
+                                                        analysis["bootstrap"], analysis["seed"])
     return None if fit is None else (pred[0], lo[0], hi[0])
 
 

@@ -70,11 +70,12 @@ def fit_beta(n, c, weights=None):
 
 def beta_with_intervals(n, c, ks, level: float, replicates: int, seed: int):
     """The fit, its predictions at ks and their percentile intervals from
-    refitting each bootstrap resample of problems: (fit, predicted, lo, hi)."""
+    refitting each bootstrap resample of problems (those with no spread to
+    fit are left out, and counted): (fit, predicted, lo, hi, replicates fitted)."""
     fit = fit_beta(n, c)
     if fit is None:
-        return None, None, None, None
+        return None, None, None, None, 0
     weights = bootstrap_weights(len(np.asarray(n)), replicates, seed)
     preds = [f.predict(ks) for f in (fit_beta(n, c, w) for w in weights) if f]
     lo, hi = interval(np.array(preds), level) if preds else (fit.predict(ks), fit.predict(ks))
-    return fit, fit.predict(ks), lo, hi
+    return fit, fit.predict(ks), lo, hi, len(preds)
