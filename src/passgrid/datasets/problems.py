@@ -16,19 +16,21 @@ from passgrid.datasets.mbpp import is_mbpp, normalize_mbpp
 from passgrid.files import read_jsonl, write_atomic
 
 REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
+SCHEMAS = ("humaneval", "mbpp")  # what a row may be read as; by default, detected from its fields
 OPTIONAL_FIELDS = ("canonical_solution",)
 
 
-def load_problems(source: str, limit=None, **settings) -> list:
+def load_problems(source: str, limit=None, schema: str = None, **settings) -> list:
     """Load, check and normalize the problems of a dataset source (the
     source's own settings as keywords, e.g. path= for jsonl); keep the first
-    `limit` if given."""
+    `limit` if given. `schema` (one of SCHEMAS) reads every row as that
+    schema instead of detecting it."""
     where, rows = source_class(source).rows({"source": source, **settings})
     problems, seen = [], set()
     for i, row in enumerate(rows, 1):
         if limit is not None and len(problems) >= limit:
             break
-        problem = _normalize(row, f"{where}: record {i}")
+        problem = _normalize(row, f"{where}: record {i}", schema)
         if problem["task_id"] in seen:
             raise PassgridError(f"{where}: record {i}: duplicate task_id {problem['task_id']!r}")
         seen.add(problem["task_id"])
@@ -45,8 +47,8 @@ def load_dataset(dataset: dict) -> list:
     return load_problems(dataset["source"], **settings)
 
 
-def _normalize(row: dict, where: str) -> dict:
-    if is_mbpp(row):
+def _normalize(row: dict, where: str, schema: str = None) -> dict:
+    if schema == "mbpp" or (schema is None and is_mbpp(row)):
         return normalize_mbpp(row, where)
     missing = [k for k in REQUIRED_FIELDS if not isinstance(row.get(k), str) or not row.get(k)]
     if missing:
