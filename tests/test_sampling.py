@@ -14,6 +14,9 @@ from passgrid.sampling.seeds import sample_seed
 
 PROMPT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
 SAMPLING = {"n": 3, "temperature": 0.8, "top_p": 0.95, "max_tokens": 64, "seed": 10}
+# A model config as the draw machinery reads it (its backend's declarations:
+# seeded, no input files); make_backend is replaced by a stand-in in each test.
+STAND_IN = {"backend": "openai"}
 
 
 class CountingBackend(Backend):
@@ -43,7 +46,7 @@ def first_problems(problems):
 def test_samples_record_seed_tokens_and_program(tmp_path, monkeypatch, first_problems):
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    counts = sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
+    counts = sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
                                       tmp_path / "samples.jsonl", progress=False)
     assert counts == {"sampled": 4, "resumed": 0, "drawn": 12, "samples": 12, "provenance": {"backend": "counting"}}
     rows = list(read_jsonl(tmp_path / "samples.jsonl"))
@@ -58,11 +61,11 @@ def test_a_killed_run_resumes_without_redoing_or_duplicating(tmp_path, monkeypat
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend(fail_after=2))
     with pytest.raises(RuntimeError):
-        sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
+        sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
                                  tmp_path / "samples.jsonl", progress=False)
     assert not (tmp_path / "samples.jsonl").exists()
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    counts = sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards",
+    counts = sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
                                       tmp_path / "samples.jsonl", progress=False)
     assert counts == {"sampled": 2, "resumed": 2, "drawn": 6, "samples": 12, "provenance": {"backend": "counting"}}
     assert len(CountingBackend.asked) == 4  # 2 before the crash, 2 after: none twice
@@ -78,7 +81,7 @@ def test_a_backend_returning_too_few_samples_is_an_error(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: Short())
     with pytest.raises(PassgridError, match="returned 2 samples for HumanEval/0, expected 3"):
-        sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
+        sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
                                  progress=False)
 
 
@@ -104,7 +107,7 @@ def test_a_budget_takes_the_first_samples_of_a_larger_draw(tmp_path, problems):
 def test_problem_files_of_another_dataset_are_refused_not_reused(tmp_path, monkeypatch, first_problems, problems):
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "a.jsonl",
+    sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "a.jsonl",
                              progress=False)
     others = [problems["HumanEval/9"]] + first_problems[1:]
     # a file whose content is another problem's (a copied or renamed one)
@@ -112,7 +115,7 @@ def test_problem_files_of_another_dataset_are_refused_not_reused(tmp_path, monke
                                                                                        "HumanEval/9"))
     with pytest.raises(PassgridError, match="HumanEval_9-[0-9a-f]{8}.jsonl: holds samples of another problem than "
                                             "HumanEval/9"):
-        sampling.sample_problems(others, {}, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "b.jsonl",
+        sampling.sample_problems(others, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "b.jsonl",
                                  progress=False)
 
 
@@ -129,7 +132,7 @@ def test_sampling_time_counts_problems_drawn_side_by_side_once(tmp_path, monkeyp
 
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: Batching())
     start = time.perf_counter()
-    sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
+    sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
                              progress=False)
     wall = time.perf_counter() - start
     rows = list(read_jsonl(tmp_path / "o.jsonl"))
@@ -142,15 +145,15 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     small = {**SAMPLING, "n": 2}
-    sampling.sample_problems(first_problems[:2], {}, PROMPT, small, tmp_path / "grown", tmp_path / "a.jsonl",
+    sampling.sample_problems(first_problems[:2], STAND_IN, PROMPT, small, tmp_path / "grown", tmp_path / "a.jsonl",
                              progress=False)
     CountingBackend.asked = []
-    counts = sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "grown",
+    counts = sampling.sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "grown",
                                       tmp_path / "b.jsonl", progress=False)
     # 2 old problems x 3 new samples, 2 new problems x 5
     assert counts == {"sampled": 4, "resumed": 0, "drawn": 16, "samples": 20, "provenance": {"backend": "counting"}}
     assert sorted(r.n for r in CountingBackend.asked) == [3, 3, 5, 5]
-    sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "fresh",
+    sampling.sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "fresh",
                              tmp_path / "c.jsonl", progress=False)
     # Sample for sample, but for timing and the prompt's tokens: the top-up
     # request evaluated each old problem's prompt again, and paid for it.
@@ -160,7 +163,7 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
     assert strip(read_jsonl(tmp_path / "b.jsonl")) == strip(read_jsonl(tmp_path / "c.jsonl"))
     # shrinking takes each problem's first n again, drawing nothing
     CountingBackend.asked = []
-    counts = sampling.sample_problems(first_problems, {}, PROMPT, small, tmp_path / "grown", tmp_path / "d.jsonl",
+    counts = sampling.sample_problems(first_problems, STAND_IN, PROMPT, small, tmp_path / "grown", tmp_path / "d.jsonl",
                                       progress=False)
     assert counts["drawn"] == 0 and not CountingBackend.asked
     assert strip(read_jsonl(tmp_path / "d.jsonl")) == [r for r in strip(read_jsonl(tmp_path / "c.jsonl"))
@@ -169,10 +172,10 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
 
 def test_a_problem_file_from_another_seed_stream_is_refused(tmp_path, monkeypatch, first_problems):
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    sampling.sample_problems(first_problems, {}, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "a.jsonl",
+    sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "a.jsonl",
                              progress=False)
     with pytest.raises(PassgridError, match="sample 0 is not sample 0 of HumanEval/0's seed stream"):
-        sampling.sample_problems(first_problems, {}, PROMPT, {**SAMPLING, "seed": 11, "n": 4}, tmp_path / "s",
+        sampling.sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "seed": 11, "n": 4}, tmp_path / "s",
                                  tmp_path / "b.jsonl", progress=False)
 
 
@@ -195,17 +198,17 @@ def test_shards_drawn_apart_and_joined_equal_one_draw(tmp_path, monkeypatch, fir
     run stops the join, naming a problem it lacks."""
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     five = first_problems + [problems["HumanEval/4"]]
-    sampling.sample_problems(five, {}, PROMPT, SAMPLING, tmp_path / "one", tmp_path / "one.jsonl", progress=False)
+    sampling.sample_problems(five, STAND_IN, PROMPT, SAMPLING, tmp_path / "one", tmp_path / "one.jsonl", progress=False)
     shards = [sampling.shard_of(five, i, 3) for i in (1, 2, 3)]
     assert [[p["task_id"][-1] for p in s] for s in shards] == [["0", "3"], ["1", "4"], ["2"]]
     for shard in shards[:2]:
         CountingBackend.asked = []
-        sampling.draw_problems(shard, {}, PROMPT, SAMPLING, tmp_path / "split", progress=False)
+        sampling.draw_problems(shard, STAND_IN, PROMPT, SAMPLING, tmp_path / "split", progress=False)
         assert len(CountingBackend.asked) == len(shard)  # its own problems, no other
     with pytest.raises(PassgridError, match=r"HumanEval_2-[0-9a-f]{8}.jsonl: HumanEval/2 has 0 of its 3 samples"):
-        sampling.join_samples(five, {}, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl")
-    sampling.draw_problems(shards[2], {}, PROMPT, SAMPLING, tmp_path / "split", progress=False)
-    assert sampling.join_samples(five, {}, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl") == 15
+        sampling.join_samples(five, STAND_IN, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl")
+    sampling.draw_problems(shards[2], STAND_IN, PROMPT, SAMPLING, tmp_path / "split", progress=False)
+    assert sampling.join_samples(five, STAND_IN, SAMPLING, tmp_path / "split", tmp_path / "split.jsonl") == 15
 
     def strip(path):
         return [{k: v for k, v in r.items() if k not in sampling.TIMING_FIELDS} for r in read_jsonl(path)]
@@ -234,7 +237,7 @@ def test_each_shard_records_its_run_and_the_join_gathers_them(tmp_path, monkeypa
         return backend
 
     monkeypatch.setattr(sampling, "make_backend", make)
-    job = SampleJob(draw="draw-x", model={}, prompt=PROMPT, sampling=SAMPLING, limit=None, identity={"a": 1},
+    job = SampleJob(draw="draw-x", model=STAND_IN, prompt=PROMPT, sampling=SAMPLING, limit=None, identity={"a": 1},
                     gpus=0, shards=2)
     draw = tmp_path / "draw"
     paths = dict(problem_dir=draw / "by_problem", draw_meta=draw / "draw.json", runs_dir=draw / "runs")

@@ -66,7 +66,7 @@ def sample(problems_path, job, problem_dir, draw_meta, runs_dir, out_shard, thre
     draw's per-problem files (resuming from them). Each run is recorded with
     what drew it (passgrid.sampling.record); `out_shard` says what the shard
     holds once it is done."""
-    files = backend_class(job.model["backend"]).input_files(job.model) if job.model.get("backend") else {}
+    files = backend_class(job.model["backend"]).input_files(job.model)
     claim_draw(draw_meta, job.draw, job.identity, {key: file_sha256(path) for key, path in files.items()})
     _move_legacy_problem_dir(problem_dir)
     shard = f"{job.shard} of {job.shards}"
@@ -163,10 +163,10 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         per_problem = pd.read_csv(cell.per_problem)
         used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
         strong = pd.read_csv(cell.per_problem_strong) if cell.per_problem_strong else None
-        verdicts = list(read_jsonl(cell.executions))  # read once, used thrice
+        verdicts = list(read_jsonl(cell.executions))  # read once: probes, failures, the forecasters' first samples
         weak_strong = weak_strong_counts(verdicts, list(read_jsonl(cell.executions_strong))) \
             if cell.executions_strong else None
-        table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell), strong,
+        table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell, verdicts), strong,
                                   _outcomes(cell, n, verdicts), weak_strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
         m = int(n * analysis["fit_fraction"])  # the forecasters' validation sees each problem's first m samples
@@ -203,12 +203,12 @@ def _outcomes(cell, n: int, verdicts: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["task_id", "program", "kind"])
 
 
-def _probes(cell):
+def _probes(cell, executions: list):
     """One row per sample: its docstring-example results and its verdict
     (samples of problems without examples passed 0 of 0, all alike)."""
     if not cell.probes:
         return None
-    verdicts = pd.DataFrame(read_jsonl(cell.executions), columns=["task_id", "sample_index", "verdict"])
+    verdicts = pd.DataFrame(executions, columns=["task_id", "sample_index", "verdict"])
     probed = {(r["task_id"], r["sample_index"]): selection.read_probe(r) for r in read_jsonl(cell.probes)}
     found = [probed.get(key, (0, "no examples")) for key in zip(verdicts["task_id"], verdicts["sample_index"])]
     return verdicts.assign(correct=verdicts["verdict"] == "passed", examples_passed=[f[0] for f in found],

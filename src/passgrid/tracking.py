@@ -77,9 +77,9 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
     now = int(time.time() * 1000)
     points = [Metric(metric, float(value), now, int(k)) for metric in CURVES if metric in rows  # step = k: a curve
               for k, value in zip(rows["k"], rows[metric]) if pd.notna(value)]
-    run_id = mlflow.active_run().info.run_id
+    run_id, client = mlflow.active_run().info.run_id, mlflow.MlflowClient()
     for i in range(0, len(points), 1000):  # one request per 1000 points: n = 1000 makes tens of thousands
-        mlflow.MlflowClient().log_batch(run_id, metrics=points[i:i + 1000])
+        client.log_batch(run_id, metrics=points[i:i + 1000])
     last = rows.iloc[-1]  # k = n: the whole cell's usage and cost
     mlflow.log_metrics({"pass_at_1": float(rows.iloc[0]["pass_at_k"]),
                         f"pass_at_{int(rows['k'].max())}": float(last["pass_at_k"]),

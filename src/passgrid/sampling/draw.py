@@ -109,17 +109,17 @@ def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, pro
 
 def _seeded(model: dict) -> bool:
     """Whether the model's backend draws with the stream's seeds (False: samples made elsewhere)."""
-    return backend_class(model["backend"]).seeded if model.get("backend") else True
+    return backend_class(model["backend"]).seeded
 
 
 def join_samples(problems: list, model: dict, sampling: dict, problem_dir, out_path) -> int:
     """Write each problem's first sampling['n'] samples, in the problems'
     order, into one file; returns how many. A problem whose file holds fewer
     (a shard of the draw that did not run) is an error naming it."""
-    n, joined = sampling["n"], []
+    n, joined, seeded = sampling["n"], [], _seeded(model)
     for p in problems:
         path = problem_file(problem_dir, p["task_id"])
-        rows = _read_problem_file(path, p["task_id"], sampling["seed"], _seeded(model))[:n]
+        rows = _read_problem_file(path, p["task_id"], sampling["seed"], seeded)[:n]
         if len(rows) < n:
             raise PassgridError(f"{path}: {p['task_id']} has {len(rows)} of its {n} samples; "
                                 "the job drawing it has not finished")

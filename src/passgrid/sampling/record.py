@@ -24,8 +24,9 @@ def claim_draw(draw_meta, draw: str, identity: dict, files: dict = None) -> None
     path = Path(draw_meta)
     try:
         record = read_record(path)
+        before = json.dumps(record, sort_keys=True)
     except FileNotFoundError:
-        record = {"draw": draw, "identity": identity, "runs": []}
+        record, before = {"draw": draw, "identity": identity, "runs": []}, None
     if record.get("identity") != identity:
         raise PassgridError(f"{path}: this draw directory holds samples of another config; "
                             f"move {path.parent} away to sample afresh")
@@ -36,7 +37,8 @@ def claim_draw(draw_meta, draw: str, identity: dict, files: dict = None) -> None
                                 f"now {sha256[:12]}...): its samples came from the other one; restore it, or "
                                 f"move {path.parent} away to sample afresh")
         record["files"][key] = sha256
-    write_json(path, record)  # the draw's shards write the same bytes
+    if json.dumps(record, sort_keys=True) != before:  # new, or its files' hashes recorded now
+        write_json(path, record)  # the draw's shards write the same bytes
 
 
 def read_record(path) -> dict:
