@@ -6,6 +6,7 @@ import os
 import sys
 
 from passgrid import PassgridError
+from passgrid.datasets.problems import SCHEMAS  # light: the heavy imports wait for the command that needs them
 
 
 @contextlib.contextmanager
@@ -126,7 +127,7 @@ def main(argv=None):
     ev.add_argument("--dataset", default="humaneval", choices=["humaneval"],
                     help="the offline HumanEval; use --problem_file for any other problems file")
     ev.add_argument("--problem_file", "--problem-file", dest="problem_file", default=None)
-    ev.add_argument("--format", choices=["humaneval", "mbpp"], default=None,
+    ev.add_argument("--format", choices=SCHEMAS, default=None,
                     help="read the problem file as this schema (default: detected from its fields; EvalPlus's "
                          "and stdin/stdout problems are not supported yet)")
     ev.add_argument("--n_workers", "--n-workers", dest="workers", type=int, default=None)
