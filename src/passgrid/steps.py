@@ -131,7 +131,8 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     with atomic_writer(out_path) as out:
         judge_samples(samples, problems, limits_from(job.execution), workers or job.execution["workers"],
                       lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"), task_ids=list(counts),
-                      cache_path=job.execution.get("cache"), progress=progress, total=sum(counts.values()))
+                      cache_path=job.execution.get("cache"), progress=progress, total=sum(counts.values()),
+                      sandbox_paths=job.execution.get("sandbox_paths") or ())
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores, limit=None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import types
 
 from passgrid.execution.sandbox import PROGRAM_FILENAME
 
-SANDBOX_VERSION = "4"  # bump when a change to judging could change a verdict
+SANDBOX_VERSION = "5"  # bump when a change to judging could change a verdict
 
 
 def compile_program(program: str):

@@ -77,8 +77,8 @@ def _exception(reply: dict) -> BaseException:
 class Judge:
     """One worker: a zygote for sandboxes, and the problems' compiled tests."""
 
-    def __init__(self, namespaces: bool = True):
-        self.zygote_process, self.zygote, self.isolation = sandbox.start_zygote(namespaces)
+    def __init__(self, namespaces: bool = True, extra_paths=(), allowlist: bool = True):
+        self.zygote_process, self.zygote, self.isolation = sandbox.start_zygote(namespaces, extra_paths, allowlist)
         self.compiled = {}
         signal.signal(signal.SIGALRM, self._alarm)
 
@@ -180,7 +180,9 @@ def _death(status: int):
 def main() -> None:
     """Serve on stdin/stdout: {"problem"} registers a problem;
     {"task_id", "program" or "code", "limits"} is judged, and answered with a verdict."""
-    judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None)
+    extra = [p for p in os.environ.get("PASSGRID_SANDBOX_PATHS", "").split(os.pathsep) if p]
+    judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None, extra_paths=extra,
+                  allowlist=os.environ.get("PASSGRID_NO_ALLOWLIST") is None)
     # Frames go out on a copy of stdout; what a dataset's tests print goes to
     # stderr instead of into the frames.
     rfd, wfd = sys.stdin.fileno(), os.dup(sys.stdout.fileno())

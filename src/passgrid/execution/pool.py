@@ -18,6 +18,7 @@ from typing import Iterable
 from passgrid.execution import wire
 from passgrid.execution.cache import VerdictCache, compile_program, program_key, still_valid
 from passgrid.execution.limits import Limits
+from passgrid.execution.sandbox import FALLBACK_WARNINGS
 
 VERDICTS = ("passed", "failed", "timeout", "error", "memory", "sandbox_fault")
 
@@ -33,10 +34,12 @@ class JudgeWorker:
     nothing of passgrid's environment (API keys) is in its memory to be read.
     A problem is sent to it once; each job then names its task."""
 
-    def __init__(self):
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-        if os.environ.get("PASSGRID_NO_NAMESPACES"):
-            env["PASSGRID_NO_NAMESPACES"] = "1"
+    def __init__(self, sandbox_paths=()):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+               "PASSGRID_SANDBOX_PATHS": os.pathsep.join(os.path.abspath(p) for p in sandbox_paths)}
+        for flag in ("PASSGRID_NO_NAMESPACES", "PASSGRID_NO_ALLOWLIST"):  # the fallbacks, forced (tests)
+            if os.environ.get(flag):
+                env[flag] = "1"
         self.proc = subprocess.Popen([sys.executable, "-I", "-c", "import sys; sys.path[:0] = "
                                       f"{[p for p in sys.path if p]!r}; from passgrid.execution.judge import main; main()"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
@@ -69,9 +72,14 @@ class JudgePool:
 
     IN_FLIGHT = 2
 
-    def __init__(self, workers: int):
-        self.workers = [JudgeWorker() for _ in range(max(1, workers))]
+    def __init__(self, workers: int, sandbox_paths=()):
+        """`sandbox_paths`: what programs may read besides the interpreter and
+        the system (passgrid.execution.sandbox.allowed_paths)."""
+        self.sandbox_paths = tuple(sandbox_paths)
+        self.workers = [JudgeWorker(self.sandbox_paths) for _ in range(max(1, workers))]
         self.isolation = self.workers[0].isolation
+        if self.isolation in FALLBACK_WARNINGS:
+            print(f"passgrid: sandbox isolation {self.isolation}: {FALLBACK_WARNINGS[self.isolation]}", file=sys.stderr)
 
     def run(self, jobs):
         """Yield (tag, result) for (tag, problem, program, limits[, code]) jobs,
@@ -101,7 +109,7 @@ class JudgePool:
         def replace(i: int, error: Exception):
             selector.unregister(self.workers[i].from_judge)
             self.workers[i].proc.kill()
-            self.workers[i] = JudgeWorker()
+            self.workers[i] = JudgeWorker(self.sandbox_paths)
             selector.register(self.workers[i].from_judge, selectors.EVENT_READ, i)
             fault = {"verdict": "sandbox_fault", "detail": f"judge worker died: {error!r}", "duration_s": 0.0}
             faulted = [(tag, fault) for tag in held[i]]
@@ -162,18 +170,20 @@ def execute_samples(samples: list, problems: dict, limits: Limits, workers: int,
 
 
 def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, workers: int, emit, task_ids,
-                  cache_path=None, progress: bool = True, total: int = None) -> None:
+                  cache_path=None, progress: bool = True, total: int = None, sandbox_paths=()) -> None:
     """Judge a stream of samples and emit(record) for each, in input order:
     verdict, detail, duration, limit, and whether it came from the cache.
 
     Each distinct program runs once; memory holds only the samples between the
     oldest one still running and the newest one read (the workers' reach), not
     the whole stream. `task_ids` are the problems whose time limits to
-    calibrate: every problem the stream names."""
-    pool = JudgePool(workers)
+    calibrate: every problem the stream names. `sandbox_paths`: see JudgePool."""
+    pool = JudgePool(workers, sandbox_paths)
     cache = VerdictCache(cache_path) if cache_path else None
     try:
         isolation = pool.isolation
+        # what programs could read is part of what a verdict was made under
+        sandbox = ":".join([isolation, *map(str, sandbox_paths)])
         limit_of = calibrate(pool, {t: problems[t] for t in task_ids}, limits)
         base_limits = asdict(limits)
         waiting = deque()  # [task_id, sample_index, key] in input order, not yet emitted
@@ -197,7 +207,7 @@ def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, worke
                 problem = problems[s["task_id"]]
                 program = build_program(problem, s["completion"])
                 code = compile_program(program)  # once, for the key and for the sandbox
-                key = program_key(problem, program, limits.memory_mb, isolation, code)
+                key = program_key(problem, program, limits.memory_mb, sandbox, code)
                 waiting.append((s["task_id"], s.get("sample_index"), key))
                 if key not in known and key not in running:
                     cached = cache.get(key) if cache else None

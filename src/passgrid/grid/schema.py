@@ -125,6 +125,9 @@ class ExecutionConfig:
     file_size_mb: int = setting(Limits.file_size_mb, VERDICTS)
     open_files: int = setting(Limits.open_files, VERDICTS)
     processes: int = setting(Limits.processes, VERDICTS)
+    # What programs may read besides the interpreter and the system (data files
+    # a benchmark's programs open), bound read-only into the sandbox.
+    sandbox_paths: List[str] = setting(changes=VERDICTS, default_factory=list)
     workers: int = setting(2, DERIVED)  # judge processes: how fast, not what
     cache: Optional[str] = setting("results/cache/verdicts.sqlite", DERIVED)  # verdicts by content, shared by cells and runs
 
