@@ -6,7 +6,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "passgrid"
 
 # layer -> the layers it may import (besides itself and the base).
-BASE = {"passgrid", "passgrid.files", "passgrid.changes", "passgrid.plugins"}
+BASE = {"passgrid", "passgrid.files", "passgrid.changes", "passgrid.plugins", "passgrid.kinds"}
 ALLOWED = {
     "datasets": set(),
     "sampling": set(),

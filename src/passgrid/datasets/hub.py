@@ -12,6 +12,8 @@ class HubSettings:
     hub_id: Optional[str] = setting(None, SAMPLES)
     hub_split: str = setting("test", SAMPLES)
     hub_config: Optional[str] = setting(None, SAMPLES)
+    hub_revision: Optional[str] = setting(None, SAMPLES)  # a branch, tag or commit of the dataset's repository
+    hub_version_tag: Optional[str] = setting(None, SAMPLES)  # LiveCodeBench's release (release_v1 ... release_v6)
 
 
 class HubSource(Source):
@@ -25,6 +27,7 @@ class HubSource(Source):
     @classmethod
     def rows(cls, dataset: dict):
         hub_id, split, config = dataset.get("hub_id"), dataset.get("hub_split", "test"), dataset.get("hub_config")
+        options = {k: dataset[f"hub_{k}"] for k in ("revision", "version_tag") if dataset.get(f"hub_{k}")}
         if not hub_id:
             raise PassgridError("dataset.hub_id: a hub dataset needs an id")
         try:
@@ -32,7 +35,7 @@ class HubSource(Source):
         except ImportError:
             raise PassgridError("dataset.source=hub needs the `datasets` package: pip install datasets") from None
         try:
-            return f"hub:{hub_id}", iter(datasets.load_dataset(hub_id, config, split=split))
+            return f"hub:{hub_id}", iter(datasets.load_dataset(hub_id, config, split=split, **options))
         except Exception as e:  # the hub raises many types: connection, auth, not found
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise PassgridError(f"dataset.hub_id: cannot load {hub_id!r} (split {split!r}) from the hub: {first}") from None

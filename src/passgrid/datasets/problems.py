@@ -2,42 +2,67 @@
 
 A problem is a dict with the HumanEval schema: task_id, prompt, entry_point,
 test (defining `check(candidate)`), and optionally canonical_solution; and
-`kind` where the completion is a whole program ("program") rather than text
-appended to the prompt (absent: "function", HumanEval's). Rows in MBPP's
-schema are normalized so (passgrid.datasets.mbpp). Where the rows come from
-is a source plugin (passgrid.datasets).
+`kind` (passgrid.kinds) where it is not HumanEval's "function". Rows in
+MBPP's schema are normalized so (passgrid.datasets.mbpp), contest problems
+into kind "stdio" (passgrid.datasets.contests). Where the rows come from is
+a source plugin (passgrid.datasets).
 """
 import hashlib
 import json
+import sys
+from collections import Counter
 
 from passgrid import PassgridError
 from passgrid.datasets import source_class
+from passgrid.datasets.contests import contest_schema, normalize_contest
 from passgrid.datasets.mbpp import is_mbpp, normalize_mbpp
 from passgrid.files import read_jsonl, write_atomic
 
 REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
-SCHEMAS = ("humaneval", "mbpp")  # what a row may be read as; by default, detected from its fields
+# what a row may be read as; by default, detected from its fields ("stdio":
+# any of the contest schemas, or passgrid's own stdio form)
+SCHEMAS = ("humaneval", "mbpp", "stdio")
 OPTIONAL_FIELDS = ("canonical_solution",)
 
 
-def load_problems(source: str, limit=None, schema: str = None, **settings) -> list:
+def load_problems(source: str, limit=None, schema: str = None, date_from: str = None, date_to: str = None,
+                  **settings) -> list:
     """Load, check and normalize the problems of a dataset source (the
     source's own settings as keywords, e.g. path= for jsonl); keep the first
     `limit` if given. `schema` (one of SCHEMAS) reads every row as that
-    schema instead of detecting it."""
+    schema instead of detecting it. `date_from`/`date_to` (ISO dates, either
+    bound inclusive) keep the problems of contests in that window
+    (LiveCodeBench's contest_date); a problem without a date is then an error.
+    Rows a benchmark judges in a way passgrid does not (passgrid.datasets.contests)
+    are left out, and counted on stderr."""
     where, rows = source_class(source).rows({"source": source, **settings})
-    problems, seen = [], set()
+    problems, seen, left_out = [], set(), Counter()
     for i, row in enumerate(rows, 1):
         if limit is not None and len(problems) >= limit:
             break
-        problem = _normalize(row, f"{where}: record {i}", schema)
+        problem, why = _normalize(row, f"{where}: record {i}", schema)
+        if problem is None:
+            left_out[why] += 1
+            continue
+        if (date_from or date_to) and not _in_window(problem, date_from, date_to, f"{where}: record {i}"):
+            continue
         if problem["task_id"] in seen:
             raise PassgridError(f"{where}: record {i}: duplicate task_id {problem['task_id']!r}")
         seen.add(problem["task_id"])
         problems.append(problem)
+    if left_out:
+        print(f"passgrid: {where}: left out {sum(left_out.values())} problem(s) passgrid cannot judge as their "
+              f"benchmark does: " + ", ".join(f"{n} {why}" for why, n in left_out.items()), file=sys.stderr)
     if not problems:
-        raise PassgridError(f"{where}: no problems")
+        raise PassgridError(f"{where}: no problems" + (" in the date window" if date_from or date_to else ""))
     return problems
+
+
+def _in_window(problem: dict, date_from, date_to, where: str) -> bool:
+    date = str(problem.get("contest_date") or "")[:10]
+    if not date:
+        raise PassgridError(f"{where}: dataset.date_from/date_to is set, but the problem has no contest_date")
+    return (not date_from or date >= str(date_from)[:10]) and (not date_to or date <= str(date_to)[:10])
 
 
 def load_dataset(dataset: dict) -> list:
@@ -47,9 +72,12 @@ def load_dataset(dataset: dict) -> list:
     return load_problems(dataset["source"], **settings)
 
 
-def _normalize(row: dict, where: str, schema: str = None) -> dict:
+def _normalize(row: dict, where: str, schema: str = None) -> tuple:
+    """(problem, None), or (None, why the row is left out)."""
     if schema == "mbpp" or (schema is None and is_mbpp(row)):
-        return normalize_mbpp(row, where)
+        return normalize_mbpp(row, where), None
+    if schema == "stdio" or (schema is None and contest_schema(row)):
+        return normalize_contest(row, where)
     missing = [k for k in REQUIRED_FIELDS if not isinstance(row.get(k), str) or not row.get(k)]
     if missing:
         raise PassgridError(f"{where}: missing or empty field(s) {', '.join(missing)}")
@@ -57,7 +85,7 @@ def _normalize(row: dict, where: str, schema: str = None) -> dict:
     problem["canonical_solution"] = row.get("canonical_solution") or ""
     if row.get("kind", "function") != "function":
         problem["kind"] = row["kind"]
-    return problem
+    return problem, None
 
 
 def write_problems(problems: list, out_path, meta_path, source_description: str) -> dict:
@@ -76,4 +104,4 @@ def write_problems(problems: list, out_path, meta_path, source_description: str)
 
 def read_problems(path) -> dict:
     """Read a normalized problems file into {task_id: problem}."""
-    return {p["task_id"]: _normalize(p, f"{path}: {p.get('task_id', '?')}") for p in read_jsonl(path)}
+    return {p["task_id"]: _normalize(p, f"{path}: {p.get('task_id', '?')}")[0] for p in read_jsonl(path)}

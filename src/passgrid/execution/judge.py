@@ -18,7 +18,7 @@ import socket
 import sys
 import time
 
-from passgrid.execution import sandbox, wire
+from passgrid.execution import sandbox, stdio, wire
 
 
 class _Timeout(BaseException):
@@ -95,16 +95,31 @@ class Judge:
             self.compiled[key] = (_compile_prompt(problem), test)
         return self.compiled[key]
 
+    def start_child(self, limits: dict, fds: list, stdio: bool = False) -> None:
+        """Have the zygote fork a program's child, holding `fds` (see sandbox._fork_child)."""
+        job = {"op": "run", "stdio": stdio, "cpu_s": int(limits["timeout_s"]) + 1,
+               **{k: limits[k] for k in ("memory_mb", "file_size_mb", "open_files", "processes")}}
+        socket.send_fds(self.zygote, [json.dumps(job).encode()], fds)
+
+    def finish_child(self) -> int:
+        """Kill the child and all it started; its wait status."""
+        self.zygote.send(b'{"op": "finish"}')
+        return int(json.loads(self.zygote.recv(4096))["status"])
+
+    @staticmethod
+    def death(status: int):
+        return _death(status)
+
     def run(self, problem: dict, program: str, limits: dict, code: str = None) -> dict:
         """Judge one program: its text, or `code`, its marshalled code object in
         hex (compiled by passgrid, which the sandbox then loads instead)."""
+        if problem.get("kind") == "stdio":
+            return stdio.run(self, problem, program, limits, code)
         start = time.monotonic()
         deadline = start + limits["timeout_s"]
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        job = {"op": "run", "cpu_s": int(limits["timeout_s"]) + 1, **{k: limits[k] for k in
-               ("memory_mb", "file_size_mb", "open_files", "processes")}}
-        socket.send_fds(self.zygote, [json.dumps(job).encode()], [to_child_r, from_child_w])
+        self.start_child(limits, [to_child_r, from_child_w])
         os.close(to_child_r)
         os.close(from_child_w)
         try:
@@ -112,8 +127,7 @@ class Judge:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             os.close(to_child_w)
-            self.zygote.send(b'{"op": "finish"}')
-            status = int(json.loads(self.zygote.recv(4096))["status"])
+            status = self.finish_child()
             os.close(from_child_r)
         if verdict == "died":
             verdict, detail = _death(status)

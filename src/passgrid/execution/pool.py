@@ -19,14 +19,15 @@ from passgrid.execution import wire
 from passgrid.execution.cache import VerdictCache, compile_program, program_key, still_valid
 from passgrid.execution.limits import Limits
 from passgrid.execution.sandbox import FALLBACK_WARNINGS
+from passgrid.kinds import is_whole_program
 
 VERDICTS = ("passed", "failed", "timeout", "error", "memory", "sandbox_fault")
 
 
 def build_program(problem: dict, completion: str) -> str:
     """The program a sample stands for: the prompt with the completion
-    appended, or the completion alone for a problem whose kind is "program" (MBPP)."""
-    return completion if problem.get("kind") == "program" else problem["prompt"] + completion
+    appended, or the completion alone where it is the whole program (MBPP, stdio)."""
+    return completion if is_whole_program(problem) else problem["prompt"] + completion
 
 
 class JudgeWorker:
@@ -144,20 +145,22 @@ class JudgePool:
 
 
 def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) -> dict:
-    """task_id -> time limit: max(floor, factor x the reference solution's
-    slowest of `runs` runs in this sandbox); the floor where there is no
-    reference or it does not pass."""
+    """task_id -> time limit: the dataset's own (`time_limit_s`, a contest
+    problem's limit per test case) where it has one, never under the floor;
+    else max(floor, factor x the reference solution's slowest of `runs` runs
+    in this sandbox); the floor where there is no reference or it does not pass."""
     generous = {**asdict(limits), "timeout_s": max(10 * limits.timeout_s, 30.0)}
+    given = {t: max(limits.timeout_s, p["time_limit_s"]) for t, p in problems.items() if p.get("time_limit_s")}
     jobs = [(t, p, build_program(p, p["canonical_solution"]), generous)
-            for t, p in problems.items() if p.get("canonical_solution") for _ in range(runs)]
+            for t, p in problems.items() if p.get("canonical_solution") and t not in given for _ in range(runs)]
     slowest = {}
     for task_id, result in pool.run(jobs):
         if result["verdict"] != "passed":
             slowest[task_id] = None
-        elif slowest.get(task_id, 0.0) is not None:
-            slowest[task_id] = max(slowest.get(task_id, 0.0), result["duration_s"])
-    return {t: max(limits.timeout_s, limits.timeout_factor * slowest[t]) if slowest.get(t) else limits.timeout_s
-            for t in problems}
+        elif slowest.get(task_id, 0.0) is not None:  # a stdio problem's limit is per test case
+            slowest[task_id] = max(slowest.get(task_id, 0.0), result.get("slowest_s", result["duration_s"]))
+    return {t: given.get(t) or (max(limits.timeout_s, limits.timeout_factor * slowest[t]) if slowest.get(t)
+                                else limits.timeout_s) for t in problems}
 
 
 def execute_samples(samples: list, problems: dict, limits: Limits, workers: int, cache_path=None,

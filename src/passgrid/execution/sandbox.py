@@ -21,6 +21,7 @@ and what each no longer protects: FALLBACK_WARNINGS).
 """
 import builtins
 import ctypes
+import fcntl
 import gc
 import json
 import marshal
@@ -374,21 +375,24 @@ def _make_workdir(runs: int) -> str:
 
 
 def _fork_child(fds: list, devnull: int, job: dict, workdir: str) -> int:
+    """The program's process: its pipes to the judge on fds 3 and 4; for a
+    program judged on standard input and output ("stdio" jobs), the input on
+    fd 0 and fd 1 a pipe the judge reads, else both /dev/null."""
     pid = os.fork()
     if pid:
         return pid
     try:
         os.setsid()
         os.chdir(workdir)
-        os.dup2(fds[0], 3)
-        os.dup2(fds[1], 4)
-        for target in (0, 1, 2):
-            os.dup2(devnull, target)
+        *high, null = [fcntl.fcntl(fd, fcntl.F_DUPFD, 16) for fd in [*fds, devnull]]  # out of the way of 0-4
+        stdin, stdout = (high[2], high[3]) if job.get("stdio") else (null, null)
+        for fd, target in ((high[0], 3), (high[1], 4), (stdin, 0), (stdout, 1), (null, 2)):
+            os.dup2(fd, target)
         os.closerange(5, 1 << 16)
         _set_limits(job)
         _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
         os.environ["HOME"] = os.environ["TMPDIR"] = workdir
-        serve(3, 4)
+        (serve_stdio if job.get("stdio") else serve)(3, 4)
     finally:
         os._exit(0)
 
@@ -493,6 +497,36 @@ def serve(rfd: int, wfd: int) -> None:
         wire.send(wfd, reply)
         if "exit" in reply:
             return
+
+
+def serve_stdio(rfd: int, wfd: int) -> None:
+    """Load and run a whole program as `__main__`, on the standard input and
+    output it was given; then say how it ended: {"done"} (a normal end or
+    exit status 0) or why not. What it wrote is read by the judge from the
+    pipe on fd 1, never through here; claims sent here can only make its
+    verdict worse."""
+    job = wire.receive(rfd)
+    os.close(rfd)
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    try:
+        code = marshal.loads(bytes.fromhex(job["code"])) if job.get("code") else \
+            compile(job["program"], PROGRAM_FILENAME, "exec")
+    except BaseException as e:  # noqa: B036
+        wire.send(wfd, _exception_message(e, "program"))
+        return
+    try:
+        exec(code, namespace)
+        reply = {"done": True}
+    except SystemExit as e:
+        reply = {"done": True} if e.code in (None, 0) else {"exit": f"SystemExit({str(e.code)[:100]})",
+                                                            "where": "program"}
+    except BaseException as e:  # noqa: B036
+        reply = _exception_message(e, "program")
+    try:
+        sys.stdout.flush()
+    except BaseException:  # noqa: B036 -- a closed or replaced stdout
+        pass
+    wire.send(wfd, reply)
 
 
 def _exception_message(e: BaseException, where: str) -> dict:

@@ -16,6 +16,7 @@ from omegaconf import MISSING
 
 from passgrid.changes import BUDGET, DERIVED, SAMPLES, VERDICTS, changes_of, setting
 from passgrid.datasets import SOURCE_NAMES, source_class
+from passgrid.datasets.problems import SCHEMAS
 from passgrid.execution.limits import Limits
 from passgrid.sampling.backends import BACKEND_NAMES, backend_class
 from passgrid.sampling.prompts import STYLES
@@ -33,6 +34,14 @@ class _DatasetCommon:
     # hub:evalplus/humanevalplus): samples are judged by both, and the report
     # shows the gap. It changes no draw: the samples stay the same.
     strong_tests: Optional[str] = setting(None, VERDICTS)
+    # Read every row as this schema (passgrid.datasets.problems.SCHEMAS)
+    # instead of detecting it from the row's fields.
+    schema: Optional[str] = setting(None, SAMPLES)
+    # A window of contest dates (ISO, both ends inclusive), for benchmarks
+    # that date their problems (LiveCodeBench): problems from after a
+    # model's training cut-off.
+    date_from: Optional[str] = setting(None, SAMPLES)
+    date_to: Optional[str] = setting(None, SAMPLES)
 
 
 @dataclass
@@ -196,11 +205,23 @@ def _missing_files(cfg) -> list:
     return []
 
 
+def _iso_date(value) -> bool:
+    import datetime
+
+    try:
+        return value is None or bool(datetime.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return False
+
+
 def check_values(cfg) -> list:
     """Semantic problems of a typed config, as 'key=value: why' strings."""
     checks = [
         ("dataset.source", cfg.dataset.source in SOURCE_NAMES, f"one of {', '.join(SOURCE_NAMES)}"),
         ("dataset.limit", cfg.dataset.limit is None or cfg.dataset.limit >= 1, "must be >= 1"),
+        ("dataset.schema", cfg.dataset.schema in (None, *SCHEMAS), f"null (detected) or one of {', '.join(SCHEMAS)}"),
+        ("dataset.date_from", _iso_date(cfg.dataset.date_from), "an ISO date, YYYY-MM-DD"),
+        ("dataset.date_to", _iso_date(cfg.dataset.date_to), "an ISO date, YYYY-MM-DD"),
         ("model.backend", cfg.model.backend in BACKEND_NAMES, f"one of {', '.join(BACKEND_NAMES)}"),
         ("prompt.style", cfg.prompt.style in STYLES, f"one of {', '.join(STYLES)}"),
         ("prompt.stop_at_answer", not cfg.prompt.stop_at_answer or cfg.prompt.style == "chat",

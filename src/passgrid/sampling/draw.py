@@ -20,6 +20,7 @@ from typing import Iterator
 
 from passgrid import PassgridError
 from passgrid.files import read_jsonl, read_jsonl_lines, write_jsonl_atomic
+from passgrid.kinds import is_whole_program
 from passgrid.sampling.backends import Request, backend_class, make_backend
 from passgrid.sampling.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
 from passgrid.sampling.seeds import sample_seed
@@ -41,10 +42,10 @@ def build_request(problem: dict, prompt: dict, sampling: dict, first: int = 0) -
 
 def to_completion(text: str, problem: dict, prompt: dict) -> str:
     """What to append to the problem's prompt, from the model's raw text (for
-    a problem whose kind is "program", the whole program)."""
+    a problem whose completion is the whole program, that program)."""
     if prompt["style"] == "chat":
         code = extract_code(text, problem["entry_point"])
-        return code if problem.get("kind") == "program" else completion_from_code(code, problem["entry_point"])
+        return code if is_whole_program(problem) else completion_from_code(code, problem["entry_point"])
     return truncate_at_stop(text, prompt.get("stop") or [])
 
 

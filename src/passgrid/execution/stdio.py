@@ -1,0 +1,145 @@
+"""The trusted side of judging a whole program on standard input and output
+(problems of kind "stdio": CodeContests, APPS, LiveCodeBench).
+
+Each test case runs in a fresh sandboxed child: its input on fd 0 (a memory
+file), its fd 1 a pipe that this process reads, at most OUTPUT_CAP beyond
+what the answer needs. The program never sees an expected output; what it
+wrote is compared here (`outputs_match`). A problem's first failing case
+decides its verdict, as contest judges do.
+
+The normalized problem carries its cases in `test`, as JSON:
+{"public": [[input, output], ...], "hidden": [[input, output], ...]}; the
+public ones are those the statement shows (what selection may use).
+"""
+import json
+import math
+import os
+import selectors
+import time
+
+from passgrid.execution import wire
+
+FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
+OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected output's size
+
+
+def cases(problem: dict) -> list:
+    """[(input, output, public)] of a stdio problem, public ones first."""
+    tests = json.loads(problem["test"])
+    return [(i, o, True) for i, o in tests.get("public", [])] + [(i, o, False) for i, o in tests.get("hidden", [])]
+
+
+def outputs_match(got: bytes, expected: str) -> bool:
+    """Token-wise, whitespace-insensitive (trailing spaces and blank lines do
+    not matter); a token the answer writes as a decimal (`0.5`, `1e-3`)
+    matches a number within FLOAT_TOLERANCE, absolute or relative; every other
+    token must be equal as text (integers exactly)."""
+    mine, theirs = got.decode("utf-8", errors="replace").split(), expected.split()
+    if len(mine) != len(theirs):
+        return False
+    return all(a == b or _close(a, b) for a, b in zip(mine, theirs))
+
+
+def _close(got: str, want: str) -> bool:
+    if not any(c in want for c in ".eE") or want.lower() in ("inf", "nan", "-inf", "+inf"):
+        return False
+    try:
+        a, b = float(got), float(want)
+    except ValueError:
+        return False
+    return math.isfinite(a) and math.isclose(a, b, rel_tol=FLOAT_TOLERANCE, abs_tol=FLOAT_TOLERANCE)
+
+
+def run(judge, problem: dict, program: str, limits: dict, code: str = None) -> dict:
+    """Judge one program on every case of a stdio problem; each case has the
+    time limit `limits["timeout_s"]`."""
+    start, slowest = time.monotonic(), 0.0
+    all_cases = cases(problem)
+    verdict, detail = "passed", f"{len(all_cases)} tests"
+    for number, (stdin, expected, public) in enumerate(all_cases, 1):
+        case_start = time.monotonic()
+        verdict, detail = _run_case(judge, program, code, stdin, expected, limits)
+        slowest = max(slowest, time.monotonic() - case_start)
+        if verdict != "passed":
+            detail = f"test {number} of {len(all_cases)} ({'public' if public else 'hidden'}): {detail}"
+            break
+    else:
+        detail = f"{len(all_cases)} tests"
+    return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4),
+            "slowest_s": round(slowest, 4)}
+
+
+def _run_case(judge, program: str, code, stdin: str, expected: str, limits: dict):
+    deadline = time.monotonic() + limits["timeout_s"]
+    to_child_r, to_child_w = os.pipe()
+    from_child_r, from_child_w = os.pipe()
+    out_r, out_w = os.pipe()
+    input_fd = os.memfd_create("stdin")
+    os.write(input_fd, stdin.encode("utf-8"))
+    os.lseek(input_fd, 0, os.SEEK_SET)
+    judge.start_child(limits, [to_child_r, from_child_w, input_fd, out_w], stdio=True)
+    for fd in (to_child_r, from_child_w, input_fd, out_w):
+        os.close(fd)
+    try:
+        wire.send(to_child_w, {"program": program, "code": code})
+        output, ending = _collect(out_r, from_child_r, deadline, 2 * len(expected.encode("utf-8")) + OUTPUT_CAP)
+    except (BrokenPipeError, wire.WireError):
+        output, ending = b"", {}
+    finally:
+        os.close(to_child_w)
+        status = judge.finish_child()
+        os.close(from_child_r)
+        os.close(out_r)
+    if ending == "timeout":
+        return "timeout", "time limit"
+    if ending == "over":
+        return "failed", f"wrote more than {len(output)} bytes"
+    if "raise" in ending:
+        return ("memory" if ending["raise"] == "MemoryError" else "error"), str(ending.get("message"))[:300]
+    if "exit" in ending:
+        return "error", f"{ending['exit']}"
+    if os.WIFSIGNALED(status) or os.WEXITSTATUS(status):  # status 0 without a word (os._exit(0)): as a normal end
+        return judge.death(status)
+    return ("passed", "") if outputs_match(output, expected) else ("failed", "wrong answer")
+
+
+def _collect(out_r: int, from_child: int, deadline: float, cap: int):
+    """(what the program wrote, how it ended): its closing message, {} where
+    it died without one, "timeout", or "over" past `cap` bytes."""
+    chunks, size = [], 0
+    selector = selectors.DefaultSelector()
+    selector.register(out_r, selectors.EVENT_READ, "out")
+    selector.register(from_child, selectors.EVENT_READ, "end")
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return b"".join(chunks), "timeout"
+            for key, _ in selector.select(left):
+                if key.data == "out":
+                    chunk = os.read(out_r, 1 << 16)
+                    if not chunk:
+                        selector.unregister(out_r)
+                        continue
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > cap:
+                        return b"".join(chunks)[:cap], "over"
+                else:
+                    try:
+                        ending = wire.receive(from_child, deadline)
+                    except (EOFError, TimeoutError):
+                        ending = {}
+                    os.set_blocking(out_r, False)  # what it wrote before it ended is in the pipe
+                    while size <= cap:
+                        try:
+                            chunk = os.read(out_r, 1 << 16)
+                        except BlockingIOError:
+                            break
+                        if not chunk:
+                            break
+                        chunks.append(chunk)
+                        size += len(chunk)
+                    return b"".join(chunks)[:cap], ("over" if size > cap else ending)
+    finally:
+        selector.close()

@@ -1,0 +1,21 @@
+"""The kinds of problem (the normalized form: passgrid.datasets.problems),
+as every layer needs to tell them apart.
+
+- "function" (absent: HumanEval's): the completion is appended to the prompt,
+  and `check(candidate)` calls the function;
+- "program" (MBPP): the completion is the whole program; `check(candidate)`
+  calls its function;
+- "stdio" (CodeContests, APPS, LiveCodeBench): the completion is the whole
+  program, run on each test's input; its output is compared.
+"""
+KINDS = ("function", "program", "stdio")
+WHOLE_PROGRAM = ("program", "stdio")
+
+
+def kind_of(problem: dict) -> str:
+    return problem.get("kind", "function")
+
+
+def is_whole_program(problem: dict) -> bool:
+    """Whether a completion is the whole program, not text appended to the prompt."""
+    return kind_of(problem) in WHOLE_PROGRAM
