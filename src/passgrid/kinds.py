@@ -19,3 +19,19 @@ def kind_of(problem: dict) -> str:
 def is_whole_program(problem: dict) -> bool:
     """Whether a completion is the whole program, not text appended to the prompt."""
     return kind_of(problem) in WHOLE_PROGRAM
+
+
+def stdio_tests(problem: dict) -> dict:
+    """A stdio problem's tests: {"public": [[input, output], ...], "hidden":
+    [...]} (and "probe": true for selection's probe, passgrid.analysis.selection),
+    as its `test` holds them in JSON. Public tests are those the statement shows."""
+    import json
+
+    return json.loads(problem["test"])
+
+
+def stdio_test_text(public: list, hidden: list, probe: bool = False) -> str:
+    import json
+
+    return json.dumps({"public": [list(c) for c in public], "hidden": [list(c) for c in hidden],
+                       **({"probe": True} if probe else {})})

@@ -114,8 +114,8 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     dataset's, or a stronger set's); a draw may hold more of the dataset's
     problems (`dataset_path`, by default the same file) than the cell takes:
     those are skipped, any other task_id is an error. For a probe job, the
-    tests are replaced by the docstring's examples
-    (passgrid.analysis.selection) and only problems with examples are run."""
+    tests are replaced by the examples a user has (passgrid.analysis.selection)
+    and only problems with examples are run."""
     tests = read_problems(problems_path)
     problems = _first(tests, job.limit)
     known = set(read_problems(dataset_path)) if dataset_path and dataset_path != problems_path else set(tests)
@@ -125,7 +125,7 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
         counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
     if job.probe:
         problems = {t: selection.probe_problem(p, examples) for t, p in problems.items()
-                    if (examples := selection.docstring_examples(p))}
+                    if (examples := selection.examples(p))}
         counts = {t: c for t, c in counts.items() if t in problems}
     samples = iter_samples(samples_path, problems, n=job.n, fields=fields, skip=known - set(problems))
     with atomic_writer(out_path) as out:

@@ -2,7 +2,9 @@
 
 pass@k credits a problem when any of k samples is right, as if an oracle
 pointed at it. A user has only the problem statement. From it passgrid takes
-the examples in the docstring (`>>> f(1)` then `2`, or `f(1) ==> 2`), runs
+its examples (`examples`): those in the docstring (`>>> f(1)` then `2`, or
+`f(1) ==> 2`; HumanEval), the test shown in the prompt where it is literal
+(MBPP), the public tests (contest problems; APPS marks none), and runs
 every sample on their inputs in the sandbox, and picks, among k samples:
 those that pass the most examples, then the largest group of them that agree
 on every example's output (majority voting, as in AlphaCode and CodeT). The
@@ -17,8 +19,18 @@ import re
 
 import numpy as np
 
+from passgrid.kinds import kind_of, stdio_test_text, stdio_tests
+
 _ARROW = re.compile(r"(?P<call>\b{name}\s*\(.*\))\s*(?:==>|=>|➞|->|==|=|should return|returns?|is)\s*(?P<want>.+?)\s*\.?\s*$")
 _PROBE = re.compile(r"probe (\d+)/(\d+) ([0-9a-f]+)")
+
+
+def examples(problem: dict) -> list:
+    """What a user has to select with: a stdio problem's public tests
+    [(input, output)], else the prompt's literal examples (docstring_examples)."""
+    if kind_of(problem) == "stdio":
+        return [tuple(case) for case in stdio_tests(problem).get("public", [])]
+    return docstring_examples(problem)
 
 
 def docstring_examples(problem: dict) -> list:
@@ -65,10 +77,13 @@ def _literal_call(source: str, name: str):
 
 
 def probe_problem(problem: dict, examples: list) -> dict:
-    """The problem with its tests replaced by a probe of the examples: it
+    """The problem with its tests replaced by a probe of the examples (for a
+    stdio problem, its public tests, run by the stdio judge's probe): it
     calls the program on each input and always ends in an AssertionError
     whose message carries 'probe PASSED/TOTAL SIGNATURE' (the signature hashes
     every output), so the probe runs through the same judge as the tests."""
+    if kind_of(problem) == "stdio":
+        return {**problem, "test": stdio_test_text(examples, [], probe=True)}
     test = f"""EXAMPLES = {examples!r}
 
 

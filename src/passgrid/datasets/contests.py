@@ -25,6 +25,7 @@ import pickle
 import zlib
 
 from passgrid import PassgridError
+from passgrid.kinds import stdio_test_text, stdio_tests
 
 KIND = "stdio"
 PYTHON3 = 3  # CodeContests' Language enum (contest_problem.proto): PYTHON3 = 3
@@ -61,13 +62,13 @@ def _problem(task_id, statement, public, hidden, where, reference="", **extra) -
         if not (isinstance(case, (list, tuple)) and len(case) == 2 and all(isinstance(x, str) for x in case)):
             raise PassgridError(f"{where}: a test must be an input text and an output text, got {str(case)[:80]}")
     return {"task_id": str(task_id), "prompt": statement, "entry_point": "",
-            "test": json.dumps({"public": [list(c) for c in public], "hidden": [list(c) for c in hidden]}),
+            "test": stdio_test_text(public, hidden),
             "canonical_solution": reference or "", "kind": KIND, **extra}, None
 
 
 def _normalized(row: dict, where: str):
     try:
-        tests = json.loads(row.get("test") or "")
+        tests = stdio_tests({"test": row.get("test") or ""})
     except json.JSONDecodeError:
         raise PassgridError(f"{where}: test must be JSON {{public: [...], hidden: [...]}}") from None
     extra = {k: row[k] for k in ("time_limit_s", "contest_date") if row.get(k) is not None}

@@ -7,17 +7,18 @@ what the answer needs. The program never sees an expected output; what it
 wrote is compared here (`outputs_match`). A problem's first failing case
 decides its verdict, as contest judges do.
 
-The normalized problem carries its cases in `test`, as JSON:
-{"public": [[input, output], ...], "hidden": [[input, output], ...]}; the
-public ones are those the statement shows (what selection may use).
+The normalized problem carries its cases in `test` (passgrid.kinds.stdio_tests).
+A probe (selection's: passgrid.analysis.selection) runs every case and fails
+with 'probe PASSED/TOTAL SIGNATURE', the signature hashing every output.
 """
-import json
+import hashlib
 import math
 import os
 import selectors
 import time
 
 from passgrid.execution import wire
+from passgrid.kinds import stdio_tests
 
 FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
 OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected output's size
@@ -25,7 +26,7 @@ OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected outp
 
 def cases(problem: dict) -> list:
     """[(input, output, public)] of a stdio problem, public ones first."""
-    tests = json.loads(problem["test"])
+    tests = stdio_tests(problem)
     return [(i, o, True) for i, o in tests.get("public", [])] + [(i, o, False) for i, o in tests.get("hidden", [])]
 
 
@@ -54,17 +55,21 @@ def run(judge, problem: dict, program: str, limits: dict, code: str = None) -> d
     """Judge one program on every case of a stdio problem; each case has the
     time limit `limits["timeout_s"]`."""
     start, slowest = time.monotonic(), 0.0
-    all_cases = cases(problem)
-    verdict, detail = "passed", f"{len(all_cases)} tests"
+    all_cases, probe = cases(problem), stdio_tests(problem).get("probe", False)
+    verdict, detail, passed, outputs = "passed", f"{len(all_cases)} tests", 0, []
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()
-        verdict, detail = _run_case(judge, program, code, stdin, expected, limits)
+        case_verdict, case_detail, output = _run_case(judge, program, code, stdin, expected, limits)
         slowest = max(slowest, time.monotonic() - case_start)
-        if verdict != "passed":
-            detail = f"test {number} of {len(all_cases)} ({'public' if public else 'hidden'}): {detail}"
+        passed += case_verdict == "passed"
+        outputs.append(output if case_verdict in ("passed", "failed") else case_verdict.encode())
+        if case_verdict != "passed" and not probe:
+            verdict = case_verdict
+            detail = f"test {number} of {len(all_cases)} ({'public' if public else 'hidden'}): {case_detail}"
             break
-    else:
-        detail = f"{len(all_cases)} tests"
+    if probe:
+        digest = hashlib.sha256(b"\0".join(b" ".join(o.split()) for o in outputs)).hexdigest()[:16]
+        verdict, detail = "failed", f"probe {passed}/{len(all_cases)} {digest}"
     return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4),
             "slowest_s": round(slowest, 4)}
 
@@ -90,6 +95,11 @@ def _run_case(judge, program: str, code, stdin: str, expected: str, limits: dict
         status = judge.finish_child()
         os.close(from_child_r)
         os.close(out_r)
+    verdict, detail = _verdict(judge, output, ending, status, expected)
+    return verdict, detail, output
+
+
+def _verdict(judge, output: bytes, ending, status: int, expected: str):
     if ending == "timeout":
         return "timeout", "time limit"
     if ending == "over":
@@ -98,7 +108,10 @@ def _run_case(judge, program: str, code, stdin: str, expected: str, limits: dict
         return ("memory" if ending["raise"] == "MemoryError" else "error"), str(ending.get("message"))[:300]
     if "exit" in ending:
         return "error", f"{ending['exit']}"
-    if os.WIFSIGNALED(status) or os.WEXITSTATUS(status):  # status 0 without a word (os._exit(0)): as a normal end
+    # Past its closing word the child may still be exiting when it is killed,
+    # so its status counts only where it ended without one (os._exit(0): a
+    # normal end; a signal or another status: a death).
+    if "done" not in ending and (os.WIFSIGNALED(status) or os.WEXITSTATUS(status)):
         return judge.death(status)
     return ("passed", "") if outputs_match(output, expected) else ("failed", "wrong answer")
 
