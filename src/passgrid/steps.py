@@ -5,6 +5,7 @@ also runs without Snakemake. No step reads a config file: values come in as
 arguments.
 """
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +16,11 @@ from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.analysis.weak_tests import weak_strong_counts
+from passgrid.datasets.evalplus import PENDING as EVALPLUS_PENDING
+from passgrid.datasets.evalplus import all_inputs, evalplus_tests
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
-from passgrid.execution.pool import judge_samples, limits_from
+from passgrid.execution.limits import Limits
+from passgrid.execution.pool import judge_samples, limits_from, reference_outputs
 from passgrid.files import atomic_writer, file_sha256, read_jsonl, write_atomic, write_json
 from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
@@ -27,29 +31,52 @@ def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
     """All of a dataset's problems (its limit is a budget: each draw and cell
     takes the first `limit` of this file). `dataset`: its identity (name,
     source and the source's own settings)."""
-    problems = load_dataset(dataset)
+    problems = complete_evalplus(load_dataset(dataset))
     where = {k: v for k, v in dataset.items() if k != "name"}
     return write_problems(problems, out_problems, out_meta, json.dumps(where, sort_keys=True))
 
 
 def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_meta, limit=None) -> dict:
     """The dataset's first `limit` problems with the tests of a stronger test
-    set (a JSONL file in the HumanEval schema, or `hub:ID`, e.g.
-    hub:evalplus/humanevalplus): the same samples judged by both show how
-    many passes the weak tests let through."""
-    if strong_tests.startswith("hub:"):
-        stronger = load_problems("hub", hub_id=strong_tests[4:])
-    else:
-        stronger = load_problems("jsonl", path=strong_tests)
-    by_id = {p["task_id"]: p for p in stronger}
+    set: a JSONL file (HumanEval's schema, or EvalPlus's release format, whose
+    base + plus tests are taken), `hub:ID` (e.g. hub:evalplus/humanevalplus),
+    or `plus`: the dataset's own plus tests (an EvalPlus dataset judged on
+    base and on plus). The same samples judged by both show how many passes
+    the weak tests let through."""
     problems = list(first_problems(problems_path, limit).values())
+    if strong_tests == "plus":
+        stronger = problems
+    elif strong_tests.startswith("hub:"):
+        stronger = complete_evalplus(load_problems("hub", hub_id=strong_tests[4:]))
+    else:
+        stronger = complete_evalplus(load_problems("jsonl", path=strong_tests))
+    by_id = {p["task_id"]: p for p in stronger if p.get("plus_test") or strong_tests != "plus"}
     missing = [p["task_id"] for p in problems if p["task_id"] not in by_id]
     if missing:
         raise PassgridError(f"dataset.strong_tests: {strong_tests} has no tests for {len(missing)} problem(s), "
                             f"e.g. {missing[0]}")
-    strong = [{**p, "test": by_id[p["task_id"]]["test"], "entry_point": by_id[p["task_id"]]["entry_point"]}
-              for p in problems]
+    strong = [{**p, "test": by_id[p["task_id"]].get("plus_test") or by_id[p["task_id"]]["test"],
+               "entry_point": by_id[p["task_id"]]["entry_point"]} for p in problems]
     return write_problems(strong, out_problems, out_meta, f"strong tests: {strong_tests}")
+
+
+def complete_evalplus(problems: list, workers: int = 2) -> list:
+    """Problems in EvalPlus's release format get their tests: the expected
+    outputs are the reference's, computed once here, in the sandbox
+    (passgrid.datasets.evalplus). An input the reference fails on is left
+    out, and counted."""
+    pending = {p["task_id"]: p for p in problems if EVALPLUS_PENDING in p}
+    if not pending:
+        return problems
+    outputs = reference_outputs(pending, {t: all_inputs(p) for t, p in pending.items()}, Limits(), workers)
+    done, left_out = {}, 0
+    for task_id, problem in pending.items():
+        done[task_id], n = evalplus_tests(problem, outputs[task_id])
+        left_out += n
+    if left_out:
+        print(f"passgrid: left out {left_out} EvalPlus input(s) on which the reference solution raised or ran out "
+              "of time", file=sys.stderr)
+    return [done.get(p["task_id"], p) for p in problems]
 
 
 def first_problems(problems_path, limit=None) -> dict:

@@ -15,14 +15,15 @@ from collections import Counter
 from passgrid import PassgridError
 from passgrid.datasets import source_class
 from passgrid.datasets.contests import contest_schema, normalize_contest
+from passgrid.datasets.evalplus import is_evalplus, normalize_evalplus
 from passgrid.datasets.mbpp import is_mbpp, normalize_mbpp
 from passgrid.files import read_jsonl, write_atomic
 
 REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
 # what a row may be read as; by default, detected from its fields ("stdio":
 # any of the contest schemas, or passgrid's own stdio form)
-SCHEMAS = ("humaneval", "mbpp", "stdio")
-OPTIONAL_FIELDS = ("canonical_solution",)
+SCHEMAS = ("humaneval", "mbpp", "evalplus", "stdio")
+OPTIONAL_FIELDS = ("canonical_solution", "plus_test")  # plus_test: EvalPlus's base + plus inputs
 
 
 def load_problems(source: str, limit=None, schema: str = None, date_from: str = None, date_to: str = None,
@@ -76,6 +77,8 @@ def _normalize(row: dict, where: str, schema: str = None) -> tuple:
     """(problem, None), or (None, why the row is left out)."""
     if schema == "mbpp" or (schema is None and is_mbpp(row)):
         return normalize_mbpp(row, where), None
+    if schema == "evalplus" or (schema is None and is_evalplus(row)):
+        return normalize_evalplus(row, where), None
     if schema == "stdio" or (schema is None and contest_schema(row)):
         return normalize_contest(row, where)
     missing = [k for k in REQUIRED_FIELDS if not isinstance(row.get(k), str) or not row.get(k)]
@@ -83,6 +86,8 @@ def _normalize(row: dict, where: str, schema: str = None) -> tuple:
         raise PassgridError(f"{where}: missing or empty field(s) {', '.join(missing)}")
     problem = {k: row[k] for k in REQUIRED_FIELDS}
     problem["canonical_solution"] = row.get("canonical_solution") or ""
+    if row.get("plus_test"):
+        problem["plus_test"] = row["plus_test"]
     if row.get("kind", "function") != "function":
         problem["kind"] = row["kind"]
     return problem, None

@@ -133,6 +133,40 @@ class Judge:
             verdict, detail = _death(status)
         return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
 
+    def outputs(self, problem: dict, program: str, inputs: list, limits: dict, code: str = None) -> dict:
+        """Call a trusted program (a reference solution) on each of `inputs`
+        (wire-encoded argument lists) in the sandbox: {"outputs": [{"value":
+        wire-encoded}, or None where it raised or ran out of time]}, each call
+        with the whole time limit."""
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        self.start_child(limits, [to_child_r, from_child_w])
+        os.close(to_child_r)
+        os.close(from_child_w)
+        outputs, start = [], time.monotonic()
+        try:
+            wire.send(to_child_w, {"program": program, "code": code, "entry_point": problem["entry_point"]})
+            hello = wire.receive(from_child_r, time.monotonic() + limits["timeout_s"])
+            if "ready" not in hello:
+                return {"verdict": "error", "detail": f"reference: {str(hello.get('message'))[:300]}", "outputs": []}
+            for args in inputs:
+                candidate = _Candidate(to_child_w, from_child_r, time.monotonic() + limits["timeout_s"])
+                try:
+                    outputs.append({"value": wire.encode(candidate(*wire.decode(args)))})
+                except (_Timeout, _Exited, EOFError, BrokenPipeError):
+                    outputs.append(None)
+                    break  # the child is gone or stuck: the rest stay unknown
+                except Exception:  # noqa: BLE001 -- the reference raised on this input
+                    outputs.append(None)
+        except (_Timeout, TimeoutError, EOFError, BrokenPipeError, wire.WireError) as e:
+            return {"verdict": "error", "detail": f"reference: {type(e).__name__}", "outputs": outputs}
+        finally:
+            os.close(to_child_w)
+            self.finish_child()
+            os.close(from_child_r)
+        outputs += [None] * (len(inputs) - len(outputs))
+        return {"verdict": "passed", "detail": "", "outputs": outputs, "duration_s": round(time.monotonic() - start, 4)}
+
     def _judge(self, problem: dict, program: str, code, to_child: int, from_child: int, deadline: float):
         try:
             wire.send(to_child, {"program": program, "code": code, "entry_point": problem["entry_point"]})
@@ -193,7 +227,8 @@ def _death(status: int):
 
 def main() -> None:
     """Serve on stdin/stdout: {"problem"} registers a problem;
-    {"task_id", "program" or "code", "limits"} is judged, and answered with a verdict."""
+    {"task_id", "program" or "code", "limits"} is judged, and answered with a verdict;
+    with "inputs", the program is called on them instead (Judge.outputs)."""
     extra = [p for p in os.environ.get("PASSGRID_SANDBOX_PATHS", "").split(os.pathsep) if p]
     judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None, extra_paths=extra,
                   allowlist=os.environ.get("PASSGRID_NO_ALLOWLIST") is None)
@@ -210,6 +245,9 @@ def main() -> None:
             return
         if "problem" in job:
             problems[job["problem"]["task_id"]] = job["problem"]
+        elif "inputs" in job:
+            wire.send(wfd, judge.outputs(problems[job["task_id"]], job.get("program"), job["inputs"], job["limits"],
+                                         job.get("code")))
         else:
             wire.send(wfd, judge.run(problems[job["task_id"]], job.get("program"), job["limits"], job.get("code")))
 

@@ -48,16 +48,18 @@ class JudgeWorker:
         self.isolation = wire.receive(self.from_judge, None)["isolation"]
         self.problems = {}  # task_id -> the problem as last sent
 
-    def submit(self, problem: dict, program: str, limits: dict, code: str = None) -> None:
+    def submit(self, problem: dict, program: str, limits: dict, code: str = None, inputs: list = None) -> None:
         """`code`: the program compiled and marshalled, in hex (the sandbox then
-        skips compiling it); None to send the text alone."""
+        skips compiling it); None to send the text alone. `inputs`: call the
+        program on these argument lists instead of judging it (Judge.outputs)."""
         if self.problems.get(problem["task_id"]) is not problem:
             wire.send(self.to_judge, {"problem": problem})
             self.problems[problem["task_id"]] = problem
         if code and len(code) > wire.MAX_FRAME // 2:  # a huge program goes as its text (hex doubles the size)
             code = None
         wire.send(self.to_judge, {"task_id": problem["task_id"], "limits": limits,
-                                  **({"code": code} if code else {"program": program})})
+                                  **({"code": code} if code else {"program": program}),
+                                  **({"inputs": inputs} if inputs is not None else {})})
 
     def receive(self) -> dict:
         return wire.receive(self.from_judge)
@@ -161,6 +163,26 @@ def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) ->
             slowest[task_id] = max(slowest.get(task_id, 0.0), result.get("slowest_s", result["duration_s"]))
     return {t: given.get(t) or (max(limits.timeout_s, limits.timeout_factor * slowest[t]) if slowest.get(t)
                                 else limits.timeout_s) for t in problems}
+
+
+def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int) -> dict:
+    """task_id -> [the reference solution's output on each argument list of
+    inputs[task_id], as {"value": plain value}, or None where it raised or ran
+    out of time], computed in the sandbox (a reference is data from a file, and
+    trusted no more than a sample)."""
+    pool = JudgePool(workers)
+    generous = {**asdict(limits), "timeout_s": max(10 * limits.timeout_s, 30.0)}
+    try:
+        jobs = [(t, problems[t], build_program(problems[t], problems[t]["canonical_solution"]), generous, None,
+                 [wire.encode(args) for args in inputs[t]]) for t in inputs]
+        found = {}
+        for task_id, result in pool.run(jobs):
+            outputs = result.get("outputs") or []
+            found[task_id] = [None if o is None else {"value": wire.decode(o["value"])} for o in outputs]
+            found[task_id] += [None] * (len(inputs[task_id]) - len(found[task_id]))
+        return found
+    finally:
+        pool.close()
 
 
 def execute_samples(samples: list, problems: dict, limits: Limits, workers: int, cache_path=None,

