@@ -120,3 +120,27 @@ def test_humaneval_plus_as_stronger_tests_for_humaneval(tmp_path, plus):
     prepare_strong_tests("plus", tmp_path / "mbpp.jsonl", tmp_path / "mbpp-strong.jsonl", tmp_path / "m.json")
     assert [p["test"] for p in read_problems(tmp_path / "mbpp-strong.jsonl").values()] == \
         [p["plus_test"] for p in plus["mbppplus"].values()]
+
+
+@pytest.mark.system  # Snakemake
+def test_a_grid_on_humaneval_plus_gives_base_and_plus_and_the_weak_strong_figure(tmp_path):
+    """GPT-4's published programs (the shipped traces) on the HumanEval+
+    sample, with strong_tests=plus: summary.csv has pass@k on base and
+    strong_pass_at_k on plus, and the report draws the gap."""
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from tests.conftest import ROOT
+
+    overrides = (f"dataset=jsonl dataset.name=humanevalplus-sample dataset.path={DATA / 'humanevalplus-sample.jsonl'} "
+                 "dataset.strong_tests=plus model=gpt-4-traces sampling.n=10 sampling.temperature=0.2")
+    run = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2",
+                          "--directory", str(tmp_path), "--config", "sweep=none", f"overrides={overrides}"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-4000:]
+    summary = pd.read_csv(tmp_path / "results" / "summary.csv")
+    first = summary[summary["k"] == 1].iloc[0]
+    assert 0 < first["strong_pass_at_k"] < first["pass_at_k"] <= 1  # plus lets fewer of GPT-4's programs through
+    assert (tmp_path / "results" / "report" / "figures" / "strong_tests.png").stat().st_size > 0

@@ -201,8 +201,8 @@ def _missing_files(cfg) -> list:
     from pathlib import Path
 
     strong = cfg.dataset.strong_tests
-    if strong and not strong.startswith("hub:") and not Path(strong).is_file():
-        return [f"dataset.strong_tests={strong!r}: no such file (or hub:ID for a hub dataset)"]
+    if strong and strong != "plus" and not strong.startswith("hub:") and not Path(strong).is_file():
+        return [f"dataset.strong_tests={strong!r}: no such file (or hub:ID for a hub dataset, or plus)"]
     return []
 
 
