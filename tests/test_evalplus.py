@@ -144,3 +144,22 @@ def test_a_grid_on_humaneval_plus_gives_base_and_plus_and_the_weak_strong_figure
     first = summary[summary["k"] == 1].iloc[0]
     assert 0 < first["strong_pass_at_k"] < first["pass_at_k"] <= 1  # plus lets fewer of GPT-4's programs through
     assert (tmp_path / "results" / "report" / "figures" / "strong_tests.png").stat().st_size > 0
+
+
+def test_an_mbpp_plus_hub_row_keeps_its_plus_test(tmp_path):
+    """The hub's evalplus/mbppplus rows: MBPP's fields plus `test`, code that
+    calls the function by name on the plus inputs (its exact field names)."""
+    code = "def is_not_prime(n):\n    return n == 1 or any(n % d == 0 for d in range(2, int(n ** 0.5) + 1))\n"
+    row = {"task_id": 3, "code": code, "prompt": "Write a python function to identify non-prime numbers.",
+           "source_file": "Benchmark Questions Verification V2.ipynb", "test_imports": [],
+           "test_list": ["assert is_not_prime(2) == False", "assert is_not_prime(10) == True"],
+           "test": "inputs = [[1], [7919], [7917]]\nresults = [True, False, True]\n"
+                   "for i, (inp, exp) in enumerate(zip(inputs, results)):\n    assert is_not_prime(*inp) == exp\n"}
+    path = tmp_path / "mbppplus-hub.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    [problem] = load_problems("jsonl", path=str(path))
+    assert problem["task_id"] == "Mbpp/3" and "plus_test" in problem
+    problems = {"Mbpp/3": problem}
+    weak = "def is_not_prime(n):\n    return n % 2 == 0 and n > 2\n"  # right on the base tests only
+    assert verdicts(problems, [("Mbpp/3", code), ("Mbpp/3", weak)]) == ["passed", "passed"]
+    assert verdicts(problems, [("Mbpp/3", code), ("Mbpp/3", weak)], "plus_test") == ["passed", "failed"]

@@ -15,6 +15,9 @@ split `test_imports`. The normalized problem:
   run in the trusted judge, as HumanEval's do, against the program's
   answers as plain data. `challenge_test_list` is left out, as EvalPlus and
   the paper's pass rates leave it out;
+- plus_test, for an MBPP+ row from the hub (`evalplus/mbppplus`, whose
+  `test` is code that calls the function by name on the plus inputs): that
+  code run with the name bound to the candidate;
 - kind "program": the completion is the whole program (EvalPlus's MBPP
   `solution`), not text appended to the prompt.
 """
@@ -43,7 +46,11 @@ def normalize_mbpp(row: dict, where: str) -> dict:
     entry_point = _entry_point(code, tests[0], where)
     setup = "\n".join(list(row.get("test_imports") or []) + [row.get("test_setup_code") or ""]).strip()
     body = "\n".join(f"    {t.strip()}" for t in tests)
-    return {"task_id": task_id if str(task_id).startswith("Mbpp/") else f"Mbpp/{task_id}",
+    plus = {}
+    if isinstance(row.get("test"), str) and row["test"].strip():
+        plus["plus_test"] = (f"{setup}\n\n\ndef check(candidate):\n"
+                             f"    exec({row['test']!r}, {{'__name__': '__passgrid_tests__', {entry_point!r}: candidate}})\n")
+    return {**plus, "task_id": task_id if str(task_id).startswith("Mbpp/") else f"Mbpp/{task_id}",
             "prompt": f'"""\n{text.strip()}\n{tests[0].strip()}\n"""\n',
             "entry_point": entry_point,
             "test": f"{setup}\n\n\ndef check(candidate):\n    {entry_point} = candidate\n{body}\n",
