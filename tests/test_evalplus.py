@@ -163,3 +163,14 @@ def test_an_mbpp_plus_hub_row_keeps_its_plus_test(tmp_path):
     weak = "def is_not_prime(n):\n    return n % 2 == 0 and n > 2\n"  # right on the base tests only
     assert verdicts(problems, [("Mbpp/3", code), ("Mbpp/3", weak)]) == ["passed", "passed"]
     assert verdicts(problems, [("Mbpp/3", code), ("Mbpp/3", weak)], "plus_test") == ["passed", "failed"]
+
+
+def test_the_adversarial_suite_never_passes_the_plus_tests(plus):
+    """The sandbox's tricks (tests/test_sandbox_adversarial.py), each a
+    completion for HumanEval/2, against its EvalPlus tests: none passes."""
+    from tests.test_sandbox_adversarial import TRICKS
+
+    problems = plus["humanevalplus"]
+    tricks = [name for name in TRICKS if name not in ("eats memory", "fork bomb", "huge file")]  # the slow ones
+    found = verdicts(problems, [("HumanEval/2", TRICKS[name]) for name in tricks], "plus_test")
+    assert [name for name, v in zip(tricks, found) if v == "passed"] == []
