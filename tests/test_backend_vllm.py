@@ -179,7 +179,7 @@ def test_a_backend_in_another_interpreter_fails_in_one_line():
     from passgrid import PassgridError
 
     with pytest.raises(PassgridError, match="model.python='/no/such/python': no interpreter there"):
-        compose(CONF, ["model=smollm2-135m-vllm", "model.python=/no/such/python"])  # refused before any job
+        compose(CONF, ["model=smollm2-135m-vllm", "model.python=/no/such/python", "model.hf_id=some/model"])  # refused before any job
     model = compose(CONF, ["model=smollm2-135m-vllm", f"model.python={sys.executable}", "model.hf_id=some/model"])["model"]
     with pytest.raises(PassgridError, match="model.python: no interpreter at /no/such/python"):
         make_backend({**model, "python": "/no/such/python"})
