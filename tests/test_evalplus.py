@@ -2,13 +2,15 @@
 (tests/data/make_samples.py): expected outputs computed by running the
 reference in the sandbox, base and plus verdicts, EvalPlus's comparison."""
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems, read_problems, write_problems
-from passgrid.execution.pool import Limits, execute_samples
+from passgrid.execution import wire
+from passgrid.execution.pool import JudgePool, Limits, execute_samples
 from passgrid.steps import complete_evalplus, prepare_strong_tests
 
 DATA = Path(__file__).parent / "data"
@@ -74,7 +76,39 @@ def test_an_input_the_reference_fails_on_is_left_out_and_counted(tmp_path, capfd
     path.write_text(json.dumps(row) + "\n")
     [problem] = complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)
     assert "INPUTS = [[2]]\n" in problem["test"] and "INPUTS = [[2], [4]]\n" in problem["plus_test"]
-    assert "left out 1 EvalPlus input(s)" in capfd.readouterr().err
+    assert "left out 1 EvalPlus input(s) on which the reference solution raised or ran out of time: Mbpp/1 (1)" \
+        in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("solution, message", [
+    ("def inverse(x):\n    return 1 / (x - x)\n", "Mbpp/1: the reference solution gave an output on none of the 2 base"),
+    ("def inverse(x) return\n", "Mbpp/1: the reference solution gave no outputs .error: reference: "),
+    ("import os\ndef inverse(x):\n    os._exit(3)\n", "Mbpp/1: the reference solution gave no outputs .error"),
+])
+def test_a_reference_that_gives_no_outputs_is_an_error_naming_its_task(tmp_path, solution, message):
+    """A problem whose reference fails everywhere would otherwise get tests
+    that test nothing, and pass every sample."""
+    row = {"task_id": "Mbpp/1", "entry_point": "inverse", "prompt": '"""\ninverse\n"""\n', "atol": 0,
+           "canonical_solution": solution, "base_input": [[2], [0]], "plus_input": [[4]]}
+    path = tmp_path / "plus.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    with pytest.raises(PassgridError, match=message):
+        complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)
+
+
+def test_a_reference_has_the_time_limit_on_each_input_not_on_all_together():
+    """Its child's CPU limit covers every call: ten calls of 0.6 s CPU each
+    outlast one call's limit (3 s, on a loaded machine too) and all get outputs."""
+    problem = {"task_id": "Mbpp/1", "entry_point": "spin", "prompt": "", "test": "", "kind": "program"}
+    program = ("import time\ndef spin(x):\n    end = time.process_time() + 0.6\n"
+               "    while time.process_time() < end:\n        pass\n    return x\n")
+    pool = JudgePool(1)
+    try:
+        limits = {**asdict(Limits()), "timeout_s": 3.0}
+        [(_, result)] = pool.run([("Mbpp/1", problem, program, limits, None, [wire.encode([i]) for i in range(10)])])
+    finally:
+        pool.close()
+    assert result["verdict"] == "passed" and result["outputs"] == [{"value": wire.encode(i)} for i in range(10)], result
 
 
 @pytest.mark.parametrize("change, message", [

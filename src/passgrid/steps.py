@@ -69,13 +69,14 @@ def complete_evalplus(problems: list, workers: int = 2) -> list:
     if not pending:
         return problems
     outputs = reference_outputs(pending, {t: all_inputs(p) for t, p in pending.items()}, Limits(), workers)
-    done, left_out = {}, 0
+    done, left_out = {}, {}
     for task_id, problem in pending.items():
         done[task_id], n = evalplus_tests(problem, outputs[task_id])
-        left_out += n
+        if n:
+            left_out[task_id] = n
     if left_out:
-        print(f"passgrid: left out {left_out} EvalPlus input(s) on which the reference solution raised or ran out "
-              "of time", file=sys.stderr)
+        print(f"passgrid: left out {sum(left_out.values())} EvalPlus input(s) on which the reference solution "
+              "raised or ran out of time: " + ", ".join(f"{t} ({n})" for t, n in left_out.items()), file=sys.stderr)
     return [done.get(p["task_id"], p) for p in problems]
 
 

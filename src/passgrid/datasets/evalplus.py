@@ -55,10 +55,14 @@ def evalplus_tests(problem: dict, outputs: list) -> tuple:
     """(the problem with its tests written, how many inputs were left out):
     `outputs` the reference's on all_inputs ({"value": v}, or None where it
     raised or ran out of time: that input is left out). `test` holds the base
-    inputs, `plus_test` the base and the plus inputs."""
+    inputs, `plus_test` the base and the plus inputs; a test set left with no
+    input is an error, as a test that tests nothing would pass anything."""
     pending = problem[PENDING]
     kept = [(args, out["value"]) for args, out in zip(all_inputs(problem), outputs) if out is not None]
     n_base = sum(out is not None for out in outputs[:len(pending["base_input"])])
+    if not n_base:
+        raise PassgridError(f"{problem['task_id']}: the reference solution gave an output on none of the "
+                            f"{len(pending['base_input'])} base input(s)")
     base, plus = kept[:n_base], kept
     done = {k: v for k, v in problem.items() if k != PENDING}
     return {**done, "test": _check(base, pending["atol"], problem["entry_point"]),

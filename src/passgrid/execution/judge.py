@@ -14,11 +14,11 @@ import builtins
 import json
 import os
 import signal
-import socket
 import sys
 import time
 
 from passgrid.execution import sandbox, stdio, wire
+from passgrid.execution.child import death, run_child
 
 
 class _Timeout(BaseException):
@@ -95,75 +95,45 @@ class Judge:
             self.compiled[key] = (_compile_prompt(problem), test)
         return self.compiled[key]
 
-    def start_child(self, limits: dict, fds: list, stdio: bool = False) -> None:
-        """Have the zygote fork a program's child, holding `fds` (see sandbox._fork_child)."""
-        job = {"op": "run", "stdio": stdio, "cpu_s": int(limits["timeout_s"]) + 1,
-               **{k: limits[k] for k in ("memory_mb", "file_size_mb", "open_files", "processes")}}
-        socket.send_fds(self.zygote, [json.dumps(job).encode()], fds)
-
-    def finish_child(self) -> int:
-        """Kill the child and all it started; its wait status."""
-        self.zygote.send(b'{"op": "finish"}')
-        return int(json.loads(self.zygote.recv(4096))["status"])
-
-    @staticmethod
-    def death(status: int):
-        return _death(status)
-
     def run(self, problem: dict, program: str, limits: dict, code: str = None) -> dict:
         """Judge one program: its text, or `code`, its marshalled code object in
         hex (compiled by passgrid, which the sandbox then loads instead)."""
         if problem.get("kind") == "stdio":
-            return stdio.run(self, problem, program, limits, code)
+            return stdio.run(self.zygote, problem, program, limits, code)
         start = time.monotonic()
         deadline = start + limits["timeout_s"]
-        to_child_r, to_child_w = os.pipe()
-        from_child_r, from_child_w = os.pipe()
-        self.start_child(limits, [to_child_r, from_child_w])
-        os.close(to_child_r)
-        os.close(from_child_w)
-        try:
-            verdict, detail = self._judge(problem, program, code, to_child_w, from_child_r, deadline)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            os.close(to_child_w)
-            status = self.finish_child()
-            os.close(from_child_r)
+        with run_child(self.zygote, limits) as child:
+            verdict, detail = self._judge(problem, program, code, child.to_child, child.from_child, deadline)
         if verdict == "died":
-            verdict, detail = _death(status)
+            verdict, detail = death(child.status)
         return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
 
     def outputs(self, problem: dict, program: str, inputs: list, limits: dict, code: str = None) -> dict:
         """Call a trusted program (a reference solution) on each of `inputs`
-        (wire-encoded argument lists) in the sandbox: {"outputs": [{"value":
-        wire-encoded}, or None where it raised or ran out of time]}, each call
-        with the whole time limit."""
-        to_child_r, to_child_w = os.pipe()
-        from_child_r, from_child_w = os.pipe()
-        self.start_child(limits, [to_child_r, from_child_w])
-        os.close(to_child_r)
-        os.close(from_child_w)
+        (wire-encoded argument lists) in the sandbox, each call with the time
+        limit: {"verdict": "passed", "outputs": [{"value": wire-encoded}, or
+        None where it raised or ran out of time]}, or an "error" verdict where
+        the program did not load or its child died."""
         outputs, start = [], time.monotonic()
-        try:
-            wire.send(to_child_w, {"program": program, "code": code, "entry_point": problem["entry_point"]})
-            hello = wire.receive(from_child_r, time.monotonic() + limits["timeout_s"])
-            if "ready" not in hello:
-                return {"verdict": "error", "detail": f"reference: {str(hello.get('message'))[:300]}", "outputs": []}
-            for args in inputs:
-                candidate = _Candidate(to_child_w, from_child_r, time.monotonic() + limits["timeout_s"])
-                try:
-                    outputs.append({"value": wire.encode(candidate(*wire.decode(args)))})
-                except (_Timeout, _Exited, EOFError, BrokenPipeError):
-                    outputs.append(None)
-                    break  # the child is gone or stuck: the rest stay unknown
-                except Exception:  # noqa: BLE001 -- the reference raised on this input
-                    outputs.append(None)
-        except (_Timeout, TimeoutError, EOFError, BrokenPipeError, wire.WireError) as e:
-            return {"verdict": "error", "detail": f"reference: {type(e).__name__}", "outputs": outputs}
-        finally:
-            os.close(to_child_w)
-            self.finish_child()
-            os.close(from_child_r)
+        with run_child(self.zygote, limits, cpu_s=(len(inputs) + 1) * (int(limits["timeout_s"]) + 1)) as child:
+            try:
+                wire.send(child.to_child, {"program": program, "code": code, "entry_point": problem["entry_point"]})
+                hello = wire.receive(child.from_child, time.monotonic() + limits["timeout_s"])
+                if "ready" not in hello:
+                    return {"verdict": "error", "detail": f"reference: {str(hello.get('message'))[:300]}"}
+                for args in inputs:
+                    candidate = _Candidate(child.to_child, child.from_child, time.monotonic() + limits["timeout_s"])
+                    try:
+                        outputs.append({"value": wire.encode(candidate(*wire.decode(args)))})
+                    except _Timeout:
+                        outputs.append(None)
+                        break  # the child is stuck: the rest stay unknown
+                    except (EOFError, BrokenPipeError, wire.WireError):
+                        raise  # the child is gone, or not answering in frames
+                    except Exception:  # noqa: BLE001 -- the reference raised on this input
+                        outputs.append(None)
+            except (_Exited, TimeoutError, EOFError, BrokenPipeError, wire.WireError) as e:
+                return {"verdict": "error", "detail": f"reference: {type(e).__name__} after {len(outputs)} input(s)"}
         outputs += [None] * (len(inputs) - len(outputs))
         return {"verdict": "passed", "detail": "", "outputs": outputs, "duration_s": round(time.monotonic() - start, 4)}
 
@@ -215,21 +185,11 @@ def _compile_prompt(problem: dict):
         return compile(problem["prompt"].rstrip() + "\n    pass\n", name, "exec")
 
 
-def _death(status: int):
-    """A verdict for a child that exited or died instead of answering."""
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if sig == signal.SIGXCPU:
-            return "timeout", "CPU-time limit"
-        return "error", f"killed by {signal.Signals(sig).name}"
-    return "error", f"exited with status {os.WEXITSTATUS(status)} before the tests finished"
-
-
 def main() -> None:
     """Serve on stdin/stdout: {"problem"} registers a problem;
     {"task_id", "program" or "code", "limits"} is judged, and answered with a verdict;
     with "inputs", the program is called on them instead (Judge.outputs)."""
-    extra = [p for p in os.environ.get("PASSGRID_SANDBOX_PATHS", "").split(os.pathsep) if p]
+    extra = json.loads(os.environ.get("PASSGRID_SANDBOX_PATHS") or "[]")
     judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None, extra_paths=extra,
                   allowlist=os.environ.get("PASSGRID_NO_ALLOWLIST") is None)
     # Frames go out on a copy of stdout; what a dataset's tests print goes to

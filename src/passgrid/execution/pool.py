@@ -6,6 +6,7 @@ Per-problem time limits come from the reference solution's own runtime,
 measured in the same sandbox: max(floor, factor x reference), so that a
 verdict does not hinge on the machine's speed.
 """
+import json
 import marshal
 import os
 import selectors
@@ -15,6 +16,7 @@ from collections import deque
 from dataclasses import asdict, fields
 from typing import Iterable
 
+from passgrid import PassgridError
 from passgrid.execution import wire
 from passgrid.execution.cache import VerdictCache, compile_program, program_key, still_valid
 from passgrid.execution.limits import Limits
@@ -37,7 +39,7 @@ class JudgeWorker:
 
     def __init__(self, sandbox_paths=()):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "PASSGRID_SANDBOX_PATHS": os.pathsep.join(os.path.abspath(p) for p in sandbox_paths)}
+               "PASSGRID_SANDBOX_PATHS": json.dumps([os.path.abspath(p) for p in sandbox_paths])}
         for flag in ("PASSGRID_NO_NAMESPACES", "PASSGRID_NO_ALLOWLIST"):  # the fallbacks, forced (tests)
             if os.environ.get(flag):
                 env[flag] = "1"
@@ -165,21 +167,23 @@ def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) ->
                                 else limits.timeout_s) for t in problems}
 
 
-def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int) -> dict:
+def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int, sandbox_paths=()) -> dict:
     """task_id -> [the reference solution's output on each argument list of
     inputs[task_id], as {"value": plain value}, or None where it raised or ran
     out of time], computed in the sandbox (a reference is data from a file, and
-    trusted no more than a sample)."""
-    pool = JudgePool(workers)
+    trusted no more than a sample). A reference that does not load, or whose
+    sandbox dies, is an error naming its task: its tests would test nothing."""
+    pool = JudgePool(workers, sandbox_paths)
     generous = {**asdict(limits), "timeout_s": max(10 * limits.timeout_s, 30.0)}
     try:
         jobs = [(t, problems[t], build_program(problems[t], problems[t]["canonical_solution"]), generous, None,
                  [wire.encode(args) for args in inputs[t]]) for t in inputs]
         found = {}
         for task_id, result in pool.run(jobs):
-            outputs = result.get("outputs") or []
-            found[task_id] = [None if o is None else {"value": wire.decode(o["value"])} for o in outputs]
-            found[task_id] += [None] * (len(inputs[task_id]) - len(found[task_id]))
+            if result["verdict"] != "passed":
+                raise PassgridError(f"{task_id}: the reference solution gave no outputs ({result['verdict']}: "
+                                    f"{result['detail']})")
+            found[task_id] = [None if o is None else {"value": wire.decode(o["value"])} for o in result["outputs"]]
         return found
     finally:
         pool.close()

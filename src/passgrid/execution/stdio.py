@@ -18,6 +18,7 @@ import selectors
 import time
 
 from passgrid.execution import wire
+from passgrid.execution.child import death, run_child
 from passgrid.kinds import stdio_tests
 
 FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
@@ -51,7 +52,7 @@ def _close(got: str, want: str) -> bool:
     return math.isfinite(a) and math.isclose(a, b, rel_tol=FLOAT_TOLERANCE, abs_tol=FLOAT_TOLERANCE)
 
 
-def run(judge, problem: dict, program: str, limits: dict, code: str = None) -> dict:
+def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> dict:
     """Judge one program on every case of a stdio problem; each case has the
     time limit `limits["timeout_s"]`."""
     start, slowest = time.monotonic(), 0.0
@@ -59,7 +60,7 @@ def run(judge, problem: dict, program: str, limits: dict, code: str = None) -> d
     verdict, detail, passed, outputs = "passed", f"{len(all_cases)} tests", 0, []
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()
-        case_verdict, case_detail, output = _run_case(judge, program, code, stdin, expected, limits)
+        case_verdict, case_detail, output = _run_case(zygote, program, code, stdin, expected, limits)
         slowest = max(slowest, time.monotonic() - case_start)
         passed += case_verdict == "passed"
         outputs.append(output if case_verdict in ("passed", "failed") else case_verdict.encode())
@@ -74,32 +75,27 @@ def run(judge, problem: dict, program: str, limits: dict, code: str = None) -> d
             "slowest_s": round(slowest, 4)}
 
 
-def _run_case(judge, program: str, code, stdin: str, expected: str, limits: dict):
+def _run_case(zygote, program: str, code, stdin: str, expected: str, limits: dict):
     deadline = time.monotonic() + limits["timeout_s"]
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
     out_r, out_w = os.pipe()
     input_fd = os.memfd_create("stdin")
     os.write(input_fd, stdin.encode("utf-8"))
     os.lseek(input_fd, 0, os.SEEK_SET)
-    judge.start_child(limits, [to_child_r, from_child_w, input_fd, out_w], stdio=True)
-    for fd in (to_child_r, from_child_w, input_fd, out_w):
-        os.close(fd)
     try:
-        wire.send(to_child_w, {"program": program, "code": code})
-        output, ending = _collect(out_r, from_child_r, deadline, 2 * len(expected.encode("utf-8")) + OUTPUT_CAP)
-    except (BrokenPipeError, wire.WireError):
-        output, ending = b"", {}
+        with run_child(zygote, limits, [input_fd, out_w], stdio=True) as child:
+            try:
+                wire.send(child.to_child, {"program": program, "code": code})
+                output, ending = _collect(out_r, child.from_child, deadline,
+                                          2 * len(expected.encode("utf-8")) + OUTPUT_CAP)
+            except (BrokenPipeError, wire.WireError):
+                output, ending = b"", {}
     finally:
-        os.close(to_child_w)
-        status = judge.finish_child()
-        os.close(from_child_r)
         os.close(out_r)
-    verdict, detail = _verdict(judge, output, ending, status, expected)
+    verdict, detail = _verdict(output, ending, child.status, expected)
     return verdict, detail, output
 
 
-def _verdict(judge, output: bytes, ending, status: int, expected: str):
+def _verdict(output: bytes, ending, status: int, expected: str):
     if ending == "timeout":
         return "timeout", "time limit"
     if ending == "over":
@@ -112,7 +108,7 @@ def _verdict(judge, output: bytes, ending, status: int, expected: str):
     # so its status counts only where it ended without one (os._exit(0): a
     # normal end; a signal or another status: a death).
     if "done" not in ending and (os.WIFSIGNALED(status) or os.WEXITSTATUS(status)):
-        return judge.death(status)
+        return death(status)
     return ("passed", "") if outputs_match(output, expected) else ("failed", "wrong answer")
 
 
