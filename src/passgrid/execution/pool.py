@@ -40,7 +40,7 @@ class JudgeWorker:
     def __init__(self, sandbox_paths=()):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "PASSGRID_SANDBOX_PATHS": json.dumps([os.path.abspath(p) for p in sandbox_paths])}
-        for flag in ("PASSGRID_NO_NAMESPACES", "PASSGRID_NO_ALLOWLIST"):  # the fallbacks, forced (tests)
+        for flag in ("PASSGRID_NO_NAMESPACES", "PASSGRID_NO_ALLOWLIST", "PASSGRID_NO_MOUNT_SETATTR"):  # tests
             if os.environ.get(flag):
                 env[flag] = "1"
         self.proc = subprocess.Popen([sys.executable, "-I", "-c", "import sys; sys.path[:0] = "

