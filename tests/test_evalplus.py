@@ -139,6 +139,25 @@ def test_evaluate_reports_base_and_plus(tmp_path):
     assert [(r["passed"], r["plus_passed"]) for r in results] == [(True, True), (True, False)]
 
 
+def test_evalplus_samples_with_whole_solutions_evaluate_unchanged(tmp_path, plus):
+    """EvalPlus's samples files carry `solution`, the whole program, for
+    HumanEval+ (the prompt's function, written out) and MBPP+ alike."""
+    from passgrid.cli import evaluate
+
+    he = plus["humanevalplus"]["HumanEval/2"]
+    rows = [{"task_id": "HumanEval/2", "solution": he["prompt"] + he["canonical_solution"]},
+            {"task_id": "HumanEval/2", "solution": "def truncate_number(number):\n    return round(number % 1.0, 3)\n"},
+            {"task_id": "Mbpp/3", "solution": plus["mbppplus"]["Mbpp/3"]["canonical_solution"]},
+            {"task_id": "Mbpp/3", "solution": "def is_not_prime(n):\n    return n in (10, 35)\n"}]
+    for name, task_rows in (("humanevalplus", rows[:2]), ("mbppplus", rows[2:])):
+        samples = tmp_path / f"{name}.jsonl"
+        samples.write_text("".join(json.dumps(r) + "\n" for r in task_rows))
+        problems = tmp_path / f"{name}-problems.jsonl"
+        problems.write_text("".join(line + "\n" for line in (DATA / f"{name}-sample.jsonl").read_text().splitlines()
+                                    if json.loads(line)["task_id"] in {r["task_id"] for r in task_rows}))
+        assert evaluate(str(samples), [1], str(problems), workers=1) == {"pass@1": 1.0, "plus_pass@1": 0.5}, name
+
+
 def test_humaneval_plus_as_stronger_tests_for_humaneval(tmp_path, plus):
     """dataset.strong_tests = an EvalPlus file: HumanEval's own tests against
     HumanEval+'s base + plus inputs, for the same problems."""

@@ -210,8 +210,13 @@ def iter_samples(path, problems: dict, n: int = None, fields: tuple = None, skip
     silently scored as failures."""
     counts = {}
     for lineno, s in read_jsonl_lines(path):
+        if "completion" not in s and isinstance(s.get("solution"), str):
+            # EvalPlus's samples: the whole program. After a function's prompt it
+            # redefines the prompt's stub, so it is judged as a completion is.
+            s = {**s, "completion": s["solution"]}
         if not isinstance(s.get("task_id"), str) or not isinstance(s.get("completion"), str):
-            raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion")
+            raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion "
+                                "(or EvalPlus's solution)")
         if s["task_id"] in skip:
             continue
         if s["task_id"] not in problems:
