@@ -136,12 +136,12 @@ def main(argv=None):
                     help="the offline HumanEval; use --problem_file for any other problems file")
     ev.add_argument("--problem_file", "--problem-file", dest="problem_file", default=None)
     ev.add_argument("--format", choices=SCHEMAS, default=None,
-                    help="read the problem file as this schema (default: detected from its fields; EvalPlus's "
-                         "and stdin/stdout problems are not supported yet)")
+                    help="read the problem file as this schema (default: detected from its fields)")
     ev.add_argument("--n_workers", "--n-workers", dest="workers", type=int, default=None)
     ev.add_argument("--timeout", type=float, default=3.0,
                     help="floor of each problem's time limit, in seconds (the limit is the larger of this "
-                         "and 20x the reference solution's runtime)")
+                         "and 20x the reference solution's runtime; a contest problem's own limit instead, "
+                         "unless its reference cannot meet it)")
     ev.add_argument("--cache", default=None, help="a verdict cache file (SQLite), shared between runs")
 
     gr = sub.add_parser("grid", help="print the cells a sweep would run, one per line")
