@@ -1,6 +1,6 @@
 """Contest problems judged on standard input and output: the loaders of
 CodeContests, APPS and LiveCodeBench (on project-written files in each
-schema, tests/data/make_contest_samples.py), the checker, and the judge:
+schema, tests/data/make_samples.py), the checker, and the judge:
 every reference passes, mutants and hostile programs do not, time limits hold."""
 import base64
 import json
@@ -217,3 +217,15 @@ def test_selection_probes_a_contest_problems_public_tests_only():
     assert found[2][0] == 0 and found[2][1] != found[0][1]
     assert found[3][0] == 0
     assert selection.examples(load("apps")["4001"]) == []  # APPS shows no public tests: a random pick
+
+
+def test_a_chat_prompt_shows_the_statement_as_text_and_completion_style_is_refused():
+    from passgrid.sampling.draw import build_request
+
+    problem = load("code_contests")["1000_A. Sum of pairs"]
+    sampling = {"n": 1, "temperature": 0.2, "top_p": 0.95, "max_tokens": 64, "seed": 0}
+    chat = {"style": "chat", "instruction": "Solve it.", "system": None, "stop": []}
+    [message] = build_request(problem, chat, sampling).messages
+    assert message["content"] == "Solve it.\n\n" + problem["prompt"].strip() and "```" not in message["content"]
+    with pytest.raises(PassgridError, match="prompt.style=completion: 1000_A. Sum of pairs is a stdio problem"):
+        build_request(problem, {"style": "completion", "stop": []}, sampling)

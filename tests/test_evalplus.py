@@ -226,8 +226,15 @@ def test_an_mbpp_plus_hub_row_keeps_its_plus_test(tmp_path):
     row = {"task_id": 3, "code": code, "prompt": "Write a python function to identify non-prime numbers.",
            "source_file": "Benchmark Questions Verification V2.ipynb", "test_imports": [],
            "test_list": ["assert is_not_prime(2) == False", "assert is_not_prime(10) == True"],
-           "test": "inputs = [[1], [7919], [7917]]\nresults = [True, False, True]\n"
-                   "for i, (inp, exp) in enumerate(zip(inputs, results)):\n    assert is_not_prime(*inp) == exp\n"}
+           # the hub's form: EvalPlus's comparison inlined, then the plus inputs and the reference's results
+           "test": "import numpy as np\n\ndef is_floats(x) -> bool:\n    if isinstance(x, float):\n        return True\n"
+                   "    return isinstance(x, (list, tuple)) and bool(x) and all(isinstance(i, float) for i in x)\n\n"
+                   "def assertion(out, exp, atol):\n    exact_match = out == exp\n"
+                   "    if atol == 0 and is_floats(exp):\n        atol = 1e-6\n"
+                   "    if not exact_match and atol != 0:\n        assert np.allclose(out, exp, rtol=1e-07, atol=atol)\n"
+                   "    else:\n        assert exact_match\n\n"
+                   "inputs = [[1], [7919], [7917]]\nresults = [True, False, True]\n"
+                   "for i, (inp, exp) in enumerate(zip(inputs, results)):\n    assertion(is_not_prime(*inp), exp, 0)\n"}
     path = tmp_path / "mbppplus-hub.jsonl"
     path.write_text(json.dumps(row) + "\n")
     [problem] = load_problems("jsonl", path=str(path))

@@ -12,9 +12,10 @@ _PYTHON_TAGS = ("", "python", "py", "python3")
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
-def chat_messages(prompt: str, instruction: str, system: str = None) -> list:
-    """The chat messages asking the model to complete `prompt`."""
-    user = f"{instruction.strip()}\n\n```python\n{prompt.rstrip()}\n```"
+def chat_messages(prompt: str, instruction: str, system: str = None, code: bool = True) -> list:
+    """The chat messages asking the model to complete `prompt`: code, in a
+    Python block, or (code False) a problem statement, as text."""
+    user = f"{instruction.strip()}\n\n" + (f"```python\n{prompt.rstrip()}\n```" if code else prompt.strip())
     messages = [{"role": "system", "content": system}] if system else []
     return messages + [{"role": "user", "content": user}]
 
