@@ -13,7 +13,6 @@ class HubSettings:
     hub_split: str = setting("test", SAMPLES)
     hub_config: Optional[str] = setting(None, SAMPLES)
     hub_revision: Optional[str] = setting(None, SAMPLES)  # a branch, tag or commit of the dataset's repository
-    hub_version_tag: Optional[str] = setting(None, SAMPLES)  # LiveCodeBench's release (release_v1 ... release_v6)
 
 
 class HubSource(Source):
@@ -27,7 +26,7 @@ class HubSource(Source):
     @classmethod
     def rows(cls, dataset: dict):
         hub_id, split, config = dataset.get("hub_id"), dataset.get("hub_split", "test"), dataset.get("hub_config")
-        options = {k: dataset[f"hub_{k}"] for k in ("revision", "version_tag") if dataset.get(f"hub_{k}")}
+        options = {"revision": dataset["hub_revision"]} if dataset.get("hub_revision") else {}
         if not hub_id:
             raise PassgridError("dataset.hub_id: a hub dataset needs an id")
         try:
