@@ -53,8 +53,12 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
     by_id = {p["task_id"]: p for p in stronger if p.get("plus_test") or strong_tests != "plus"}
     missing = [p["task_id"] for p in problems if p["task_id"] not in by_id]
     if missing:
-        raise PassgridError(f"dataset.strong_tests: {strong_tests} has no tests for {len(missing)} problem(s), "
-                            f"e.g. {missing[0]}")
+        # MBPP+ holds 378 of MBPP's problems: its own dataset judges those on both test sets
+        hint = "; for MBPP, dataset=mbppplus_hub judges MBPP+'s problems on MBPP's tests and on EvalPlus's" \
+            if missing[0].startswith("Mbpp/") else ""
+        raise PassgridError(f"dataset.strong_tests: {strong_tests} has no tests for {len(missing)} of the "
+                            f"{len(problems)} problem(s), e.g. {missing[0]} (strong tests must cover every problem "
+                            f"judged){hint}")
     strong = [{**p, "test": by_id[p["task_id"]].get("plus_test") or by_id[p["task_id"]]["test"],
                "entry_point": by_id[p["task_id"]]["entry_point"]} for p in problems]
     return write_problems(strong, out_problems, out_meta, f"strong tests: {strong_tests}")
