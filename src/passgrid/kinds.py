@@ -8,12 +8,12 @@ as every layer needs to tell them apart.
 - "stdio" (CodeContests, APPS, LiveCodeBench): the completion is the whole
   program, run on each test's input; its output is compared.
 """
-KINDS = ("function", "program", "stdio")
-WHOLE_PROGRAM = ("program", "stdio")
+FUNCTION, PROGRAM, STDIO = "function", "program", "stdio"
+WHOLE_PROGRAM = (PROGRAM, STDIO)
 
 
 def kind_of(problem: dict) -> str:
-    return problem.get("kind", "function")
+    return problem.get("kind", FUNCTION)
 
 
 def is_whole_program(problem: dict) -> bool:

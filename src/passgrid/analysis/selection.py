@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from passgrid.kinds import kind_of, stdio_test_text, stdio_tests
+from passgrid.kinds import STDIO, kind_of, stdio_test_text, stdio_tests
 
 _ARROW = re.compile(r"(?P<call>\b{name}\s*\(.*\))\s*(?:==>|=>|➞|->|==|=|should return|returns?|is)\s*(?P<want>.+?)\s*\.?\s*$")
 _PROBE = re.compile(r"probe (\d+)/(\d+) ([0-9a-f]+)")
@@ -28,7 +28,7 @@ _PROBE = re.compile(r"probe (\d+)/(\d+) ([0-9a-f]+)")
 def examples(problem: dict) -> list:
     """What a user has to select with: a stdio problem's public tests
     [(input, output)], else the prompt's literal examples (docstring_examples)."""
-    if kind_of(problem) == "stdio":
+    if kind_of(problem) == STDIO:
         return [tuple(case) for case in stdio_tests(problem).get("public", [])]
     return docstring_examples(problem)
 
@@ -82,7 +82,7 @@ def probe_problem(problem: dict, examples: list) -> dict:
     calls the program on each input and always ends in an AssertionError
     whose message carries 'probe PASSED/TOTAL SIGNATURE' (the signature hashes
     every output), so the probe runs through the same judge as the tests."""
-    if kind_of(problem) == "stdio":
+    if kind_of(problem) == STDIO:
         return {**problem, "test": stdio_test_text(examples, [], probe=True)}
     test = f"""EXAMPLES = {examples!r}
 

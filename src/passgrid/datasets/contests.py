@@ -25,9 +25,8 @@ import pickle
 import zlib
 
 from passgrid import PassgridError
-from passgrid.kinds import stdio_test_text, stdio_tests
+from passgrid.kinds import STDIO, stdio_test_text, stdio_tests
 
-KIND = "stdio"
 PYTHON3 = 3  # CodeContests' Language enum (contest_problem.proto): PYTHON3 = 3
 
 
@@ -39,7 +38,7 @@ def contest_schema(row: dict):
         return "apps"
     if "question_id" in row and "public_test_cases" in row:
         return "livecodebench"
-    if row.get("kind") == KIND:
+    if row.get("kind") == STDIO:
         return "normalized"
     return None
 
@@ -63,7 +62,7 @@ def _problem(task_id, statement, public, hidden, where, reference="", **extra) -
             raise PassgridError(f"{where}: a test must be an input text and an output text, got {str(case)[:80]}")
     return {"task_id": str(task_id), "prompt": statement, "entry_point": "",
             "test": stdio_test_text(public, hidden),
-            "canonical_solution": reference or "", "kind": KIND, **extra}, None
+            "canonical_solution": reference or "", "kind": STDIO, **extra}, None
 
 
 def _normalized(row: dict, where: str):

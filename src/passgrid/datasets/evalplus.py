@@ -22,6 +22,7 @@ answer has set atol to 1e-6, keeps it for that task's later inputs; here each
 input decides its own.
 """
 from passgrid import PassgridError
+from passgrid.kinds import PROGRAM
 
 PENDING = "evalplus"  # the field holding the inputs of a problem whose outputs are not computed yet
 
@@ -46,7 +47,7 @@ def normalize_evalplus(row: dict, where: str) -> dict:
                "canonical_solution": row["canonical_solution"],
                PENDING: {"base_input": row["base_input"], "plus_input": row["plus_input"], "atol": float(atol)}}
     if mbpp:
-        problem["kind"] = "program"
+        problem["kind"] = PROGRAM
     return problem
 
 

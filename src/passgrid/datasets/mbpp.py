@@ -25,8 +25,7 @@ import ast
 import re
 
 from passgrid import PassgridError
-
-KIND = "program"
+from passgrid.kinds import PROGRAM
 
 
 def is_mbpp(row: dict) -> bool:
@@ -54,7 +53,7 @@ def normalize_mbpp(row: dict, where: str) -> dict:
             "prompt": f'"""\n{text.strip()}\n{tests[0].strip()}\n"""\n',
             "entry_point": entry_point,
             "test": f"{setup}\n\n\ndef check(candidate):\n    {entry_point} = candidate\n{body}\n",
-            "canonical_solution": code, "kind": KIND}
+            "canonical_solution": code, "kind": PROGRAM}
 
 
 def _entry_point(code: str, first_test: str, where: str) -> str:

@@ -20,6 +20,7 @@ import time
 
 from passgrid.execution import sandbox, stdio, wire
 from passgrid.execution.child import death, run_child
+from passgrid.kinds import STDIO, kind_of
 
 
 class _Timeout(BaseException):
@@ -99,7 +100,7 @@ class Judge:
     def run(self, problem: dict, program: str, limits: dict, code: str = None) -> dict:
         """Judge one program: its text, or `code`, its marshalled code object in
         hex (compiled by passgrid, which the sandbox then loads instead)."""
-        if problem.get("kind") == "stdio":
+        if kind_of(problem) == STDIO:
             return stdio.run(self.zygote, problem, program, limits, code)
         start = time.monotonic()
         deadline = start + limits["timeout_s"]

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from passgrid import PassgridError
 from passgrid.files import read_jsonl, read_jsonl_lines, write_jsonl_atomic
-from passgrid.kinds import is_whole_program, kind_of
+from passgrid.kinds import STDIO, is_whole_program, kind_of
 from passgrid.sampling.backends import Request, backend_class, make_backend
 from passgrid.sampling.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
 from passgrid.sampling.seeds import sample_seed
@@ -36,7 +36,7 @@ def build_request(problem: dict, prompt: dict, sampling: dict, first: int = 0) -
                   stop=tuple(prompt.get("stop") or ()), task_id=problem["task_id"], first=first)
     if prompt["style"] == "chat":
         return Request(messages=chat_messages(problem["prompt"], prompt["instruction"], prompt.get("system"),
-                                              code=kind_of(problem) != "stdio"),
+                                              code=kind_of(problem) != STDIO),
                        stop_at_answer=problem["entry_point"] if prompt.get("stop_at_answer") else None, **common)
     if is_whole_program(problem):  # a continuation of the prompt would be judged without it
         raise PassgridError(f"prompt.style=completion: {problem['task_id']} is a {kind_of(problem)} problem, whose "
