@@ -123,6 +123,17 @@ def test_the_checker_compares_tokens_with_a_float_tolerance():
     assert not outputs_match(b"nan", "1.5") and not outputs_match(b"inf", "1e308")
 
 
+def test_livecodebench_is_checked_line_by_line_with_exact_decimals():
+    """As its own checker: lines stripped, equal as text or as decimals."""
+    assert outputs_match(b"3 \n0.50\n", "3\n0.5", "lines")  # the same decimal, written differently
+    assert not outputs_match(b"3\n0.5000001", "3\n0.5", "lines")  # no tolerance
+    assert outputs_match(b"3\n0.5000001", "3\n0.5", "tokens")
+    assert not outputs_match(b"3 7", "3\n7", "lines")  # the lines matter
+    problem = load("livecodebench")[next(iter(load("livecodebench")))]
+    assert json.loads(problem["test"])["checker"] == "lines"
+    assert "checker" not in json.loads(load("code_contests")["1000_A. Sum of pairs"]["test"])
+
+
 def test_every_reference_passes_under_its_own_time_limit(pool):
     problems = {t: p for name in SCHEMAS for t, p in load(name).items() if p["canonical_solution"]}
     limit = calibrate(pool, problems, Limits())

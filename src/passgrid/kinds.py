@@ -21,17 +21,23 @@ def is_whole_program(problem: dict) -> bool:
     return kind_of(problem) in WHOLE_PROGRAM
 
 
+# How a stdio program's output is compared (passgrid.execution.stdio.outputs_match):
+# "tokens" (CodeContests, APPS) or "lines" (LiveCodeBench's checker).
+CHECKERS = ("tokens", "lines")
+
+
 def stdio_tests(problem: dict) -> dict:
     """A stdio problem's tests: {"public": [[input, output], ...], "hidden":
-    [...]} (and "probe": true for selection's probe, passgrid.analysis.selection),
-    as its `test` holds them in JSON. Public tests are those the statement shows."""
+    [...]}, and "checker" (one of CHECKERS, "tokens" where absent) and "probe":
+    true for selection's probe (passgrid.analysis.selection), as its `test`
+    holds them in JSON. Public tests are those the statement shows."""
     import json
 
     return json.loads(problem["test"])
 
 
-def stdio_test_text(public: list, hidden: list, probe: bool = False) -> str:
+def stdio_test_text(public: list, hidden: list, probe: bool = False, checker: str = "tokens") -> str:
     import json
 
     return json.dumps({"public": [list(c) for c in public], "hidden": [list(c) for c in hidden],
-                       **({"probe": True} if probe else {})})
+                       **({"checker": checker} if checker != "tokens" else {}), **({"probe": True} if probe else {})})

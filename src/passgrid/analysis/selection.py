@@ -83,7 +83,8 @@ def probe_problem(problem: dict, examples: list) -> dict:
     whose message carries 'probe PASSED/TOTAL SIGNATURE' (the signature hashes
     every output), so the probe runs through the same judge as the tests."""
     if kind_of(problem) == STDIO:
-        return {**problem, "test": stdio_test_text(examples, [], probe=True)}
+        return {**problem, "test": stdio_test_text(examples, [], probe=True,
+                                                   checker=stdio_tests(problem).get("checker", "tokens"))}
     test = f"""EXAMPLES = {examples!r}
 
 

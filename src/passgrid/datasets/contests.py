@@ -25,7 +25,7 @@ import pickle
 import zlib
 
 from passgrid import PassgridError
-from passgrid.kinds import STDIO, stdio_test_text, stdio_tests
+from passgrid.kinds import CHECKERS, STDIO, stdio_test_text, stdio_tests
 
 PYTHON3 = 3  # CodeContests' Language enum (contest_problem.proto): PYTHON3 = 3
 
@@ -52,7 +52,7 @@ def normalize_contest(row: dict, where: str):
     return _NORMALIZERS[schema](row, where)
 
 
-def _problem(task_id, statement, public, hidden, where, reference="", **extra) -> tuple:
+def _problem(task_id, statement, public, hidden, where, reference="", checker="tokens", **extra) -> tuple:
     if not isinstance(statement, str) or not statement.strip():
         raise PassgridError(f"{where}: the problem has no statement")
     if not public and not hidden:
@@ -61,7 +61,7 @@ def _problem(task_id, statement, public, hidden, where, reference="", **extra) -
         if not (isinstance(case, (list, tuple)) and len(case) == 2 and all(isinstance(x, str) for x in case)):
             raise PassgridError(f"{where}: a test must be an input text and an output text, got {str(case)[:80]}")
     return {"task_id": str(task_id), "prompt": statement, "entry_point": "",
-            "test": stdio_test_text(public, hidden),
+            "test": stdio_test_text(public, hidden, checker=checker),
             "canonical_solution": reference or "", "kind": STDIO, **extra}, None
 
 
@@ -70,9 +70,11 @@ def _normalized(row: dict, where: str):
         tests = stdio_tests({"test": row.get("test") or ""})
     except json.JSONDecodeError:
         raise PassgridError(f"{where}: test must be JSON {{public: [...], hidden: [...]}}") from None
+    if tests.get("checker", "tokens") not in CHECKERS:
+        raise PassgridError(f"{where}: test.checker must be one of {', '.join(CHECKERS)}, got {tests['checker']!r}")
     extra = {k: row[k] for k in ("time_limit_s", "contest_date") if row.get(k) is not None}
     return _problem(row.get("task_id"), row.get("prompt"), tests.get("public", []), tests.get("hidden", []), where,
-                    row.get("canonical_solution"), **extra)
+                    row.get("canonical_solution"), tests.get("checker", "tokens"), **extra)
 
 
 def _cases(tests, where: str, field: str) -> list:
@@ -119,7 +121,7 @@ def _livecodebench(row: dict, where: str):
         return None, "judged by calling a function"
     extra = {"contest_date": row["contest_date"]} if row.get("contest_date") else {}
     return _problem(row["question_id"], row.get("question_content"), [(c["input"], c["output"]) for c in public],
-                    [(c["input"], c["output"]) for c in private], where, **extra)
+                    [(c["input"], c["output"]) for c in private], where, checker="lines", **extra)
 
 
 def _lcb_private(text: str, where: str) -> list:

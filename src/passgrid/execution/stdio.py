@@ -16,6 +16,7 @@ import math
 import os
 import selectors
 import time
+from decimal import Decimal, InvalidOperation
 
 from passgrid.execution import wire
 from passgrid.execution.child import death, run_child
@@ -31,15 +32,29 @@ def cases(problem: dict) -> list:
     return [(i, o, True) for i, o in tests.get("public", [])] + [(i, o, False) for i, o in tests.get("hidden", [])]
 
 
-def outputs_match(got: bytes, expected: str) -> bool:
-    """Token-wise, whitespace-insensitive (trailing spaces and blank lines do
-    not matter); a token the answer writes as a decimal (`0.5`, `1e-3`)
-    matches a number within FLOAT_TOLERANCE, absolute or relative; every other
-    token must be equal as text (integers exactly)."""
-    mine, theirs = got.decode("utf-8", errors="replace").split(), expected.split()
+def outputs_match(got: bytes, expected: str, checker: str = "tokens") -> bool:
+    """"tokens": token-wise, whitespace-insensitive (trailing spaces and
+    blank lines do not matter); a token the answer writes as a decimal
+    (`0.5`, `1e-3`) matches a number within FLOAT_TOLERANCE, absolute or
+    relative; every other token must be equal as text (integers exactly).
+    "lines", as LiveCodeBench's checker: the same number of lines, each
+    stripped, equal as text or as a list of decimals equal exactly."""
+    text = got.decode("utf-8", errors="replace")
+    if checker == "lines":
+        mine, theirs = [line.strip() for line in text.strip().split("\n")], \
+            [line.strip() for line in expected.strip().split("\n")]
+        return len(mine) == len(theirs) and all(a == b or _same_decimals(a, b) for a, b in zip(mine, theirs))
+    mine, theirs = text.split(), expected.split()
     if len(mine) != len(theirs):
         return False
     return all(a == b or _close(a, b) for a, b in zip(mine, theirs))
+
+
+def _same_decimals(got: str, want: str) -> bool:
+    try:
+        return [Decimal(x) for x in got.split()] == [Decimal(x) for x in want.split()]
+    except InvalidOperation:
+        return False
 
 
 def _close(got: str, want: str) -> bool:
@@ -56,11 +71,12 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
     """Judge one program on every case of a stdio problem; each case has the
     time limit `limits["timeout_s"]`."""
     start, slowest = time.monotonic(), 0.0
-    all_cases, probe = cases(problem), stdio_tests(problem).get("probe", False)
+    tests = stdio_tests(problem)
+    all_cases, probe, checker = cases(problem), tests.get("probe", False), tests.get("checker", "tokens")
     verdict, detail, passed, outputs = "passed", f"{len(all_cases)} tests", 0, []
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()
-        case_verdict, case_detail, output = _run_case(zygote, program, code, stdin, expected, limits)
+        case_verdict, case_detail, output = _run_case(zygote, program, code, stdin, expected, limits, checker)
         slowest = max(slowest, time.monotonic() - case_start)
         passed += case_verdict == "passed"
         outputs.append(output if case_verdict in ("passed", "failed") else case_verdict.encode())
@@ -75,7 +91,7 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
             "slowest_s": round(slowest, 4)}
 
 
-def _run_case(zygote, program: str, code, stdin: str, expected: str, limits: dict):
+def _run_case(zygote, program: str, code, stdin: str, expected: str, limits: dict, checker: str):
     deadline = time.monotonic() + limits["timeout_s"]
     out_r, out_w = os.pipe()
     input_fd = os.memfd_create("stdin")
@@ -91,11 +107,11 @@ def _run_case(zygote, program: str, code, stdin: str, expected: str, limits: dic
                 output, ending = b"", {}
     finally:
         os.close(out_r)
-    verdict, detail = _verdict(output, ending, child.status, expected)
+    verdict, detail = _verdict(output, ending, child.status, expected, checker)
     return verdict, detail, output
 
 
-def _verdict(output: bytes, ending, status: int, expected: str):
+def _verdict(output: bytes, ending, status: int, expected: str, checker: str):
     if ending == "timeout":
         return "timeout", "time limit"
     if ending == "over":
@@ -109,7 +125,7 @@ def _verdict(output: bytes, ending, status: int, expected: str):
     # normal end; a signal or another status: a death).
     if "done" not in ending and (os.WIFSIGNALED(status) or os.WEXITSTATUS(status)):
         return death(status)
-    return ("passed", "") if outputs_match(output, expected) else ("failed", "wrong answer")
+    return ("passed", "") if outputs_match(output, expected, checker) else ("failed", "wrong answer")
 
 
 def _collect(out_r: int, from_child: int, deadline: float, cap: int):
