@@ -89,6 +89,20 @@ def test_mbpp_plus_inputs_get_their_tuples_back_and_its_oracles_hold(tmp_path):
     assert verdicts(problems, completions, "plus_test") == ["passed", "failed", "passed", "failed"]
 
 
+def test_the_references_outputs_are_kept_in_the_cache(tmp_path, monkeypatch):
+    """With a cache (`passgrid evaluate --cache`), a second run reads the
+    reference's outputs instead of running it again, and writes the same tests."""
+    path = str(DATA / "mbppplus-sample.jsonl")
+    first = complete_evalplus(load_problems("jsonl", path=path), workers=1, cache_path=tmp_path / "cache.db")
+
+    def run(self, jobs):
+        assert not list(jobs), "the reference ran again"
+        return iter(())
+
+    monkeypatch.setattr(JudgePool, "run", run)
+    assert complete_evalplus(load_problems("jsonl", path=path), workers=1, cache_path=tmp_path / "cache.db") == first
+
+
 def test_an_input_the_reference_fails_on_is_left_out_and_counted(tmp_path, capfd):
     row = {"task_id": "Mbpp/1", "entry_point": "inverse", "prompt": '"""\ninverse\n"""\n', "atol": 0,
            "canonical_solution": "def inverse(x):\n    return 1 / x\n", "base_input": [[2], [0]], "plus_input": [[4]]}

@@ -64,7 +64,8 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
     from passgrid.steps import complete_evalplus
 
     loaded = load_problems("jsonl", path=problem_file, schema=schema) if problem_file else load_problems("package")
-    problems = {p["task_id"]: p for p in complete_evalplus(loaded, workers=workers or os.cpu_count() or 1)}
+    problems = {p["task_id"]: p for p in complete_evalplus(loaded, workers=workers or os.cpu_count() or 1,
+                                                           cache_path=cache)}
     samples = read_samples(sample_file, problems)
     if not samples:
         raise PassgridError(f"{sample_file}: no samples")

@@ -64,15 +64,16 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
     return write_problems(strong, out_problems, out_meta, f"strong tests: {strong_tests}")
 
 
-def complete_evalplus(problems: list, workers: int = 2) -> list:
+def complete_evalplus(problems: list, workers: int = 2, cache_path=None) -> list:
     """Problems in EvalPlus's release format get their tests: the expected
     outputs are the reference's, computed once here, in the sandbox
-    (passgrid.datasets.evalplus). An input the reference fails on is left
-    out, and counted."""
+    (passgrid.datasets.evalplus), or read from the verdict cache at
+    `cache_path`. An input the reference fails on is left out, and counted."""
     pending = {p["task_id"]: p for p in problems if EVALPLUS_PENDING in p}
     if not pending:
         return problems
-    outputs = reference_outputs(pending, {t: all_inputs(p) for t, p in pending.items()}, Limits(), workers)
+    outputs = reference_outputs(pending, {t: all_inputs(p) for t, p in pending.items()}, Limits(), workers,
+                                cache_path=cache_path)
     done, left_out = {}, {}
     for task_id, problem in pending.items():
         done[task_id], n = evalplus_tests(problem, outputs[task_id])

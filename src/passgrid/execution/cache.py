@@ -8,6 +8,7 @@ reused when it would stand under the current limit (a pass that took less time
 than the limit allows, a timeout under at least as much time).
 """
 import hashlib
+import json
 import marshal
 import sqlite3
 import time
@@ -56,6 +57,11 @@ def program_key(problem: dict, program: str, memory_mb: int, isolation: str, cod
     return h.hexdigest()
 
 
+def outputs_key(problem: dict, program: str, inputs: list, isolation: str) -> str:
+    """The key of a reference's outputs on `inputs` (wire-encoded argument lists)."""
+    return program_key({**problem, "test": json.dumps(inputs)}, program, 0, isolation)
+
+
 def still_valid(cached: dict, limit_s: float) -> bool:
     if cached["verdict"] == "timeout":
         return cached["limit_s"] >= limit_s
@@ -74,6 +80,7 @@ class VerdictCache:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT, detail TEXT,"
                         " duration_s REAL, limit_s REAL)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, outputs TEXT)")
         self.commit_every_s, self.last_commit = commit_every_s, time.monotonic()
 
     def get(self, key: str):
@@ -89,6 +96,15 @@ class VerdictCache:
         if time.monotonic() - self.last_commit > self.commit_every_s:
             self.db.commit()
             self.last_commit = time.monotonic()
+
+    def get_outputs(self, key: str):
+        """A reference solution's outputs (Judge.outputs' list, wire-encoded), or None."""
+        row = self.db.execute("SELECT outputs FROM outputs WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def put_outputs(self, key: str, outputs: list) -> None:
+        self.db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?)", (key, json.dumps(outputs)))
+        self.db.commit()
 
     def close(self) -> None:
         self.db.commit()

@@ -19,7 +19,7 @@ from typing import Iterable
 
 from passgrid import PassgridError
 from passgrid.execution import wire
-from passgrid.execution.cache import VerdictCache, compile_program, program_key, still_valid
+from passgrid.execution.cache import VerdictCache, compile_program, outputs_key, program_key, still_valid
 from passgrid.execution.limits import Limits
 from passgrid.execution.sandbox import FALLBACK_WARNINGS
 from passgrid.kinds import is_whole_program
@@ -171,26 +171,35 @@ def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) ->
             else max(limits.timeout_s, measured.get(t, 0.0)) for t, p in problems.items()}
 
 
-def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int, sandbox_paths=()) -> dict:
+def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int, sandbox_paths=(),
+                      cache_path=None) -> dict:
     """task_id -> [the reference solution's output on each argument list of
     inputs[task_id], as {"value": plain value}, or None where it raised or ran
     out of time], computed in the sandbox (a reference is data from a file, and
-    trusted no more than a sample). A reference that does not load, or whose
-    sandbox dies, is an error naming its task: its tests would test nothing."""
+    trusted no more than a sample), or read from the cache at `cache_path`. A
+    reference that does not load, or whose sandbox dies, is an error naming
+    its task: its tests would test nothing."""
     pool = JudgePool(workers, sandbox_paths)
+    cache = VerdictCache(cache_path) if cache_path else None
     generous = {**asdict(limits), "timeout_s": max(10 * limits.timeout_s, 30.0)}
     try:
-        jobs = [(t, problems[t], build_program(problems[t], problems[t]["canonical_solution"]), generous, None,
-                 [wire.encode(args) for args in inputs[t]]) for t in inputs]
-        found = {}
+        encoded = {t: [wire.encode(args) for args in inputs[t]] for t in inputs}
+        programs = {t: build_program(problems[t], problems[t]["canonical_solution"]) for t in inputs}
+        keys = {t: outputs_key(problems[t], programs[t], encoded[t], pool.isolation) for t in inputs}
+        found = {t: cache.get_outputs(keys[t]) for t in inputs} if cache else {}
+        jobs = [(t, problems[t], programs[t], generous, None, encoded[t]) for t in inputs if found.get(t) is None]
         for task_id, result in pool.run(jobs):
             if result["verdict"] != "passed":
                 raise PassgridError(f"{task_id}: the reference solution gave no outputs ({result['verdict']}: "
                                     f"{result['detail']})")
-            found[task_id] = [None if o is None else {"value": wire.decode(o["value"])} for o in result["outputs"]]
-        return found
+            found[task_id] = result["outputs"]
+            if cache:
+                cache.put_outputs(keys[task_id], result["outputs"])
+        return {t: [None if o is None else {"value": wire.decode(o["value"])} for o in found[t]] for t in inputs}
     finally:
         pool.close()
+        if cache:
+            cache.close()
 
 
 def execute_samples(samples: list, problems: dict, limits: Limits, workers: int, cache_path=None,
