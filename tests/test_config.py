@@ -173,3 +173,18 @@ def test_an_included_cell_follows_the_grid_but_for_what_it_replaces():
     cells = expand_grid(CONF, ["model.name=MINE"], sweep="default")
     assert sorted({c.config["model"]["name"] for c in cells}) == ["CodeLlama-34B-Instruct", "GPT-3.5-turbo",
                                                                    "GPT-4", "MINE"]
+
+
+def test_a_datasets_sandbox_paths_join_the_executions_and_rerun_no_sampling(tmp_path):
+    """What a dataset declares its programs read is bound into the sandbox
+    beside execution.sandbox_paths: its cells re-judge, its draws stay."""
+    from passgrid.grid.grid import Grid
+    from passgrid.grid.ids import draw_id
+
+    base = Grid.expand(CONF, [], "none")
+    grid = Grid.expand(CONF, [f"dataset.sandbox_paths=[{tmp_path / 'data'}]",
+                              f"execution.sandbox_paths=[{tmp_path / 'more'}]"], "none")
+    [(cell_id, cell)], [(base_id, base_cell)] = grid.cells.items(), base.cells.items()
+    assert grid.execute_job(cell_id).execution["sandbox_paths"] == [str(tmp_path / "more"), str(tmp_path / "data")]
+    assert grid.execute_job(cell_id).reruns_on != base.execute_job(base_id).reruns_on
+    assert draw_id(cell.config) == draw_id(base_cell.config)

@@ -149,6 +149,11 @@ class JudgePool:
             w.close()
 
 
+def _reference_limits(limits: Limits) -> dict:
+    """A reference solution's: ample time, as a slow one is still right."""
+    return {**asdict(limits), "timeout_s": max(10 * limits.timeout_s, 30.0)}
+
+
 def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) -> dict:
     """task_id -> time limit. A problem with its own (`time_limit_s`, a
     contest problem's limit per test case) gets it, unless its reference
@@ -156,7 +161,7 @@ def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) ->
     slowest test case). Others get max(floor, factor x the
     reference's slowest), or the floor where there is no reference or it
     does not pass."""
-    generous = {**asdict(limits), "timeout_s": max(10 * limits.timeout_s, 30.0)}
+    generous = _reference_limits(limits)
     # Once where the dataset gives the limit: only a machine too slow for it is looked for.
     jobs = [(t, p, build_program(p, p["canonical_solution"]), generous) for t, p in problems.items()
             if p.get("canonical_solution") for _ in range(1 if p.get("time_limit_s") else runs)]
@@ -181,7 +186,7 @@ def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int
     its task: its tests would test nothing."""
     pool = JudgePool(workers, sandbox_paths)
     cache = VerdictCache(cache_path) if cache_path else None
-    generous = {**asdict(limits), "timeout_s": max(10 * limits.timeout_s, 30.0)}
+    generous = _reference_limits(limits)
     try:
         encoded = {t: [wire.encode(args) for args in inputs[t]] for t in inputs}
         programs = {t: build_program(problems[t], problems[t]["canonical_solution"]) for t in inputs}

@@ -208,7 +208,9 @@ class Grid:
 
     def execute_job(self, cell: str, probe: bool = False) -> ExecuteJob:
         config = self.cells[cell].config
-        return ExecuteJob(execution=config["execution"], n=config["sampling"]["n"],
+        # the sandbox shows what the execution config and the dataset both ask for
+        paths = list(dict.fromkeys([*config["execution"]["sandbox_paths"], *config["dataset"]["sandbox_paths"]]))
+        return ExecuteJob(execution={**config["execution"], "sandbox_paths": paths}, n=config["sampling"]["n"],
                           limit=config["dataset"]["limit"], probe=probe)
 
     @cached_property

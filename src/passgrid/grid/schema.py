@@ -43,6 +43,9 @@ class _DatasetCommon:
     # model's training cut-off.
     date_from: Optional[str] = setting(None, SAMPLES)
     date_to: Optional[str] = setting(None, SAMPLES)
+    # What this dataset's programs need to read (data files its problems
+    # open), bound read-only into the sandbox beside execution.sandbox_paths.
+    sandbox_paths: List[str] = setting(changes=VERDICTS, default_factory=list)
 
 
 @dataclass
