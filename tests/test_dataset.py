@@ -41,6 +41,8 @@ def test_local_jsonl(tmp_path):
     ('{"task_id": "a"\n', "mine.jsonl:1: not valid JSON"),
     ('{"task_id": "a", "prompt": "x", "entry_point": "f"}\n', r"record 1: missing or empty field\(s\) test"),
     ('[1, 2]\n', "mine.jsonl:1: expected a JSON object"),
+    ('{"task_id": "a", "prompt": "x", "entry_point": "f", "test": "t", "kind": "Program"}\n',
+     "record 1: kind must be function or program here .* got 'Program'"),
 ])
 def test_bad_jsonl_names_file_and_line(tmp_path, content, message):
     path = tmp_path / "mine.jsonl"

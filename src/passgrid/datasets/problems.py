@@ -18,6 +18,7 @@ from passgrid.datasets.contests import contest_schema, normalize_contest
 from passgrid.datasets.evalplus import is_evalplus, normalize_evalplus
 from passgrid.datasets.mbpp import is_mbpp, normalize_mbpp
 from passgrid.files import read_jsonl, write_atomic
+from passgrid.kinds import FUNCTION, PROGRAM
 
 REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
 # what a row may be read as; by default, detected from its fields ("stdio":
@@ -88,7 +89,10 @@ def _normalize(row: dict, where: str, schema: str = None) -> tuple:
     problem["canonical_solution"] = row.get("canonical_solution") or ""
     if row.get("plus_test"):
         problem["plus_test"] = row["plus_test"]
-    if row.get("kind", "function") != "function":
+    if row.get("kind", FUNCTION) not in (FUNCTION, PROGRAM):
+        raise PassgridError(f"{where}: kind must be {FUNCTION} or {PROGRAM} here (stdio problems have their own "
+                            f"schema), got {row['kind']!r}")
+    if row.get("kind", FUNCTION) != FUNCTION:
         problem["kind"] = row["kind"]
     return problem, None
 
@@ -109,4 +113,11 @@ def write_problems(problems: list, out_path, meta_path, source_description: str)
 
 def read_problems(path) -> dict:
     """Read a normalized problems file into {task_id: problem}."""
-    return {p["task_id"]: _normalize(p, f"{path}: {p.get('task_id', '?')}")[0] for p in read_jsonl(path)}
+    problems = {}
+    for row in read_jsonl(path):
+        where = f"{path}: {row.get('task_id', '?')}"
+        problem, why = _normalize(row, where)
+        if problem is None:
+            raise PassgridError(f"{where}: not a problem passgrid can judge ({why})")
+        problems[problem["task_id"]] = problem
+    return problems
