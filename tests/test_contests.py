@@ -145,6 +145,9 @@ def test_every_reference_passes_under_its_own_time_limit(pool):
     slow = ("import time\nend = time.process_time() + 1.8\nwhile time.process_time() < end:\n    pass\n"
             + problems["1000_B. Average"]["canonical_solution"])
     assert judge(pool, problems["1000_B. Average"], slow, timeout_s=limit["1000_B. Average"])["verdict"] == "timeout"
+    # a reference too slow for the dataset's limit on this machine: factor x its time instead
+    slow_reference = {**problems["1000_B. Average"], "time_limit_s": 0.01, "canonical_solution": slow}
+    assert calibrate(pool, {"slow": slow_reference}, Limits())["slow"] >= Limits().timeout_factor * 1.8
 
 
 MUTANTS = {

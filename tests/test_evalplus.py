@@ -69,24 +69,30 @@ def test_outputs_are_compared_as_evalplus_does(plus):
     assert found == [want for *_, want in cases]
 
 
-def test_mbpp_plus_inputs_get_their_tuples_back_and_its_oracles_hold(tmp_path):
+def test_mbpp_plus_inputs_get_their_tuples_back_and_its_oracles_hold(tmp_path, capfd):
     """Mbpp/2's arguments are tuples in MBPP+ (JSON made them lists) and its
-    answer is compared as a set; check_str's need only be None or not."""
+    answer is compared as a set (the reference's (8, 1), a sorted (1, 8));
+    check_str's need only be None or not (the reference's regex matches are
+    no plain data: every input is kept all the same)."""
     rows = [{"task_id": "Mbpp/2", "entry_point": "similar_elements", "prompt": '"""\nshared\n"""\n', "atol": 0,
              "canonical_solution": "def similar_elements(a, b):\n    assert type(a) is tuple and type(b) is tuple\n"
                                    "    return tuple(set(a) & set(b))\n",
-             "base_input": [[[3, 4, 5, 6], [5, 7, 4, 10]]], "plus_input": [[[1, 2, 3], [3, 2, 9]]]},
+             "base_input": [[[1, 8, 3], [8, 1, 5]]], "plus_input": [[[1, 2, 3], [3, 2, 9]]]},
             {"task_id": "Mbpp/737", "entry_point": "check_str", "prompt": '"""\nvowel first\n"""\n', "atol": 0,
              "canonical_solution": "import re\ndef check_str(s):\n    return re.search('^[aeiouAEIOU]', s)\n",
              "base_input": [["annie"], ["dawood"]], "plus_input": [["Else"]]}]
     path = tmp_path / "plus.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     problems = {p["task_id"]: p for p in complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)}
+    assert "left out" not in capfd.readouterr().err
+    assert "OUTPUTS = [(8, 1)]" in problems["Mbpp/2"]["test"]
+    assert "OUTPUTS = [True, False, True]" in problems["Mbpp/737"]["plus_test"]
     completions = [("Mbpp/2", "def similar_elements(a, b):\n    return tuple(sorted(x for x in a + b if x in a and x in b))\n"),
                    ("Mbpp/2", "def similar_elements(a, b):\n    return tuple(a)\n"),
                    ("Mbpp/737", "def check_str(s):\n    return 'Valid' if s[0] in 'aeiouAEIOU' else None\n"),
-                   ("Mbpp/737", "def check_str(s):\n    return 'Valid'\n")]
-    assert verdicts(problems, completions, "plus_test") == ["passed", "failed", "passed", "failed"]
+                   ("Mbpp/737", "def check_str(s):\n    return 'Valid'\n"),
+                   ("Mbpp/737", "def check_str(s):\n    return None\n")]
+    assert verdicts(problems, completions, "plus_test") == ["passed", "failed", "passed", "failed", "failed"]
 
 
 def test_the_references_outputs_are_kept_in_the_cache(tmp_path, monkeypatch):

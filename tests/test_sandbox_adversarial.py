@@ -195,6 +195,9 @@ def test_without_namespaces_verdicts_still_hold(problem, monkeypatch):
 
 
 TRACE_THE_SANDBOX = """    import ctypes, os
+    status = dict(line.split(':', 1) for line in open('/proc/self/status'))
+    if int(status['CapEff'], 16) or int(status['CapBnd'], 16) or int(status['CapPrm'], 16):
+        return 7.0  # a capability left to the program
     libc = ctypes.CDLL(None, use_errno=True)
     parent = os.getppid()
     grandparent = int(open(f'/proc/{parent}/stat').read().rsplit(')', 1)[1].split()[1])
@@ -210,6 +213,16 @@ TRACE_THE_SANDBOX = """    import ctypes, os
             pass
     return number % 1.0
 """
+
+
+def test_a_program_cannot_interrupt_the_zygote(pool, problem):
+    """PID 1 of the namespace (the zygote) gets only the signals it has a
+    handler for; Python has one for SIGINT, which the zygote ignores."""
+    program = ("    import os, signal\n    for pid in (1, os.getppid()):\n        for sig in (signal.SIGINT, signal.SIGTERM,"
+               " signal.SIGUSR1):\n            try:\n                os.kill(pid, sig)\n            except OSError:\n"
+               "                pass\n    import time\n    time.sleep(0.2)\n" + RIGHT)
+    assert verdict(pool, problem, program)["verdict"] == "passed"
+    assert verdict(pool, problem, RIGHT)["verdict"] == "passed"  # the zygote still forks
 
 
 @pytest.mark.parametrize("no_namespaces", [False, True])
@@ -380,6 +393,27 @@ def test_the_tests_stay_hidden_where_the_virtualenv_is_reached_through_a_link(tm
         assert out.stdout.split() == ["allowlist+namespaces+rlimits", "passed", "failed"], out.stderr
     finally:
         link.unlink()
+
+
+def test_what_lies_in_the_private_tmp_for_later_programs_cannot_be_replaced(problem, tmp_path):
+    """A path the sandbox binds from the host's /tmp (a virtualenv there, or
+    a dataset's files) sits under a read-only mount of its own: a program can
+    neither rename it nor plant beside it what a later program would read."""
+    (tmp_path / "needed").mkdir()
+    (tmp_path / "needed" / "data.txt").write_text("0.5")
+    top = "/tmp/" + str(tmp_path).split("/")[2]
+    pool = JudgePool(workers=1, sandbox_paths=[tmp_path / "needed"])
+    try:
+        tamper = (f"    import os\n    for old, new in (({top!r}, {top + '-moved'!r}), ({str(tmp_path / 'needed')!r}, "
+                  f"{str(tmp_path / 'moved')!r})):\n        try:\n            os.rename(old, new)\n"
+                  "            return 7.0\n        except OSError:\n            pass\n"
+                  f"    try:\n        open({str(tmp_path / 'planted.txt')!r}, 'w').write('x')\n        return 7.0\n"
+                  "    except OSError:\n        pass\n" + RIGHT)
+        assert verdict(pool, problem, tamper)["verdict"] == "passed"
+        read = f"    assert open({str(tmp_path / 'needed' / 'data.txt')!r}).read() == '0.5'\n" + RIGHT
+        assert verdict(pool, problem, read)["verdict"] == "passed"
+    finally:
+        pool.close()
 
 
 @pytest.mark.parametrize("mount_setattr", [True, False], ids=["mount_setattr", "a remount each"])

@@ -17,7 +17,7 @@ from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, meas
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.analysis.weak_tests import weak_strong_counts
 from passgrid.datasets.evalplus import PENDING as EVALPLUS_PENDING
-from passgrid.datasets.evalplus import all_inputs, evalplus_tests
+from passgrid.datasets.evalplus import all_inputs, evalplus_tests, reference_problem
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
 from passgrid.execution.limits import Limits
 from passgrid.execution.pool import judge_samples, limits_from, reference_outputs
@@ -72,8 +72,8 @@ def complete_evalplus(problems: list, workers: int = 2, cache_path=None) -> list
     pending = {p["task_id"]: p for p in problems if EVALPLUS_PENDING in p}
     if not pending:
         return problems
-    outputs = reference_outputs(pending, {t: all_inputs(p) for t, p in pending.items()}, Limits(), workers,
-                                cache_path=cache_path)
+    outputs = reference_outputs({t: reference_problem(p) for t, p in pending.items()},
+                                {t: all_inputs(p) for t, p in pending.items()}, Limits(), workers, cache_path=cache_path)
     done, left_out = {}, {}
     for task_id, problem in pending.items():
         done[task_id], n = evalplus_tests(problem, outputs[task_id])

@@ -111,17 +111,27 @@ _SET_EQUAL = {"similar_elements", "find_char_long", "common_in_nested_lists", "e
 _NOT_NONE = {"check_str", "text_match_three", "text_starta_endb"}  # the output need only be None or not
 
 
+def reference_problem(problem: dict) -> dict:
+    """The problem whose reference solution gives the expected outputs. For
+    MBPP+'s None-or-not tasks that is whether the answer is None, decided in
+    the sandbox (the answer itself, a regex match, is not plain data): a
+    function of its own, so a reference that calls itself is unchanged."""
+    if not (problem["task_id"].startswith("Mbpp/") and problem["entry_point"] in _NOT_NONE):
+        return problem
+    wrapper = (f"\n\ndef _passgrid_not_none(*args, **kwargs):\n"
+               f"    return {problem['entry_point']}(*args, **kwargs) is not None\n")
+    return {**problem, "entry_point": "_passgrid_not_none", "canonical_solution": problem["canonical_solution"] + wrapper}
+
+
 def evalplus_tests(problem: dict, outputs: list) -> tuple:
     """(the problem with its tests written, how many inputs were left out):
-    `outputs` the reference's on all_inputs ({"value": v}, or None where it
+    `outputs` the reference_problem's on all_inputs ({"value": v}, or None where it
     raised or ran out of time: that input is left out). `test` holds the base
     inputs, `plus_test` the base and the plus inputs; a test set left with no
     input is an error, as a test that tests nothing would pass anything."""
     pending = problem[PENDING]
     mbpp = problem["task_id"].startswith("Mbpp/")
-    not_none = mbpp and problem["entry_point"] in _NOT_NONE
-    kept = [(args, out["value"] is not None if not_none else out["value"])
-            for args, out in zip(all_inputs(problem), outputs) if out is not None]
+    kept = [(args, out["value"]) for args, out in zip(all_inputs(problem), outputs) if out is not None]
     n_base = sum(out is not None for out in outputs[:len(pending["base_input"])])
     if not n_base:
         raise PassgridError(f"{problem['task_id']}: the reference solution gave an output on none of the "

@@ -31,6 +31,10 @@ class _Exited(BaseException):
     """The program exited (or died) instead of answering."""
 
 
+class _NotPlain(TypeError):
+    """The program returned something that is not plain data."""
+
+
 class _Candidate:
     """Stands in for the candidate function inside the tests."""
 
@@ -40,18 +44,20 @@ class _Candidate:
 
     def __call__(self, *args, **kwargs):
         self.calls += 1
-        wire.send(self.to_child, {"args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)})
         try:
+            wire.send(self.to_child, {"args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)})
             reply = wire.receive(self.from_child, self.deadline)
         except TimeoutError:  # ours, not one the program raised: that arrives as a reply
             raise _Timeout from None
+        except (EOFError, BrokenPipeError):  # its process is gone (an EOFError it raised arrives as a reply)
+            raise _Exited("gone during a call") from None
         if "value" in reply:
             _copy_back(args, wire.decode(reply["args"]))
             return wire.decode(reply["value"])
         if "exit" in reply:
             raise _Exited(f"{reply['exit']} during a call")
         if "raise" in reply:
-            raise _exception(reply)
+            raise _NotPlain(str(reply.get("message", ""))[:300]) if reply.get("not_plain") else _exception(reply)
         raise wire.WireError("reply is neither a value nor an exception")
 
 
@@ -130,12 +136,13 @@ class Judge:
                     except _Timeout:
                         outputs.append(None)
                         break  # the child is stuck: the rest stay unknown
-                    except (EOFError, BrokenPipeError, wire.WireError):
-                        raise  # the child is gone, or not answering in frames
+                    except (wire.WireError, _NotPlain):
+                        raise  # not answering in frames, or with what no test could compare
                     except Exception:  # noqa: BLE001 -- the reference raised on this input
                         outputs.append(None)
-            except (_Exited, TimeoutError, EOFError, BrokenPipeError, wire.WireError) as e:
-                return {"verdict": "error", "detail": f"reference: {type(e).__name__} after {len(outputs)} input(s)"}
+            except (_Exited, _NotPlain, TimeoutError, EOFError, BrokenPipeError, wire.WireError) as e:
+                return {"verdict": "error", "detail": f"reference: {type(e).__name__} after {len(outputs)} input(s)"
+                                                      f"{': ' + str(e)[:200] if isinstance(e, _NotPlain) else ''}"}
         outputs += [None] * (len(inputs) - len(outputs))
         return {"verdict": "passed", "detail": "", "outputs": outputs, "duration_s": round(time.monotonic() - start, 4)}
 

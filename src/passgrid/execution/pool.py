@@ -171,9 +171,14 @@ def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) ->
             slowest[task_id] = None
         elif slowest.get(task_id, 0.0) is not None:  # a stdio problem's limit is per test case
             slowest[task_id] = max(slowest.get(task_id, 0.0), result.get("slowest_s", result["duration_s"]))
-    measured = {t: limits.timeout_factor * s for t, s in slowest.items() if s}
-    return {t: max(p["time_limit_s"], measured.get(t, 0.0)) if p.get("time_limit_s")
-            else max(limits.timeout_s, measured.get(t, 0.0)) for t, p in problems.items()}
+    return {t: _dataset_limit(p["time_limit_s"], slowest.get(t), limits) if p.get("time_limit_s")
+            else max(limits.timeout_s, limits.timeout_factor * (slowest.get(t) or 0.0)) for t, p in problems.items()}
+
+
+def _dataset_limit(given: float, reference_s, limits: Limits) -> float:
+    """A dataset's own limit, or, where its reference solution takes longer
+    here, factor x the reference's time."""
+    return given if not reference_s or reference_s <= given else limits.timeout_factor * reference_s
 
 
 def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int, sandbox_paths=(),

@@ -14,6 +14,7 @@ import ctypes
 import errno
 import glob
 import os
+import re
 import sys
 
 # What every program may see besides the interpreter's own: the system's
@@ -33,8 +34,9 @@ _MNT_DETACH = 2
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND = 1, 2, 4, 8, 32, 4096
 _MS_NOATIME, _MS_NODIRATIME, _MS_REC, _MS_PRIVATE = 1024, 2048, 0x4000, 1 << 18
 _MS_RELATIME, _MS_STRICTATIME = 1 << 21, 1 << 24
-_MOUNT_FLAGS = {"nosuid": _MS_NOSUID, "nodev": _MS_NODEV, "noexec": _MS_NOEXEC, "noatime": _MS_NOATIME,
-                "nodiratime": _MS_NODIRATIME, "relatime": _MS_RELATIME}
+# statvfs's flag -> mount's, for what a remount must keep
+_KEPT_FLAGS = ((os.ST_NOSUID, _MS_NOSUID), (os.ST_NODEV, _MS_NODEV), (os.ST_NOEXEC, _MS_NOEXEC),
+               (os.ST_NOATIME, _MS_NOATIME), (os.ST_NODIRATIME, _MS_NODIRATIME), (os.ST_RELATIME, _MS_RELATIME))
 _SYS_MOUNT_SETATTR, _AT_RECURSIVE, _MOUNT_ATTR_RDONLY = 442, 0x8000, 1
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -132,14 +134,22 @@ def enter_allowlist_root(hidden, allowed) -> None:
         mount(b"proc", f"{root}/proc".encode(), b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
         mount(b"tmpfs", f"{root}/tmp".encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777")
         mount(b"tmpfs", f"{root}/dev/shm".encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64m,mode=1777")
-        for path in (r for r in bound if under(r, "/tmp")):  # a virtualenv in /tmp: into the private /tmp
+        # A virtualenv in /tmp goes into the private /tmp, under a top-level
+        # entry that is a read-only mount of its own: a program can neither
+        # rename nor replace what later programs import from there.
+        in_tmp = [r for r in bound if under(r, "/tmp")]
+        links_in_tmp = {p: r for p, r in links.items() if under(p, "/tmp")}
+        tops = sorted({"/tmp/" + p.split("/")[2] for p in [*in_tmp, *links_in_tmp]})
+        for top in tops:
+            os.mkdir(root + top)
+            mount(b"tmpfs", (root + top).encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=1m,mode=0755")
+        for path in in_tmp:
             _bind(sources[path], root + path)
             _hide_within(root, hidden, [path])
-            read_only(root + path)
-            MOUNTED_IN_TMP.add(path)
-        in_tmp = {p: r for p, r in links.items() if under(p, "/tmp")}
-        _link(root, in_tmp)
-        MOUNTED_IN_TMP.update(in_tmp)
+        _link(root, links_in_tmp)
+        for top in tops:
+            read_only(root + top)
+        MOUNTED_IN_TMP.update(tops)
         check(_libc.syscall(_SYS_PIVOT_ROOT, STAGING, f"{root}/.old-root".encode()), "pivot_root")
         os.chdir("/")
         if _libc.umount2(b"/.old-root", _MNT_DETACH) != 0:  # past pivot_root there is no falling back
@@ -201,24 +211,34 @@ def hide(path: str) -> None:
 
 def read_only(path: str) -> None:
     """Every mount at and below `path` read-only: at once (mount_setattr,
-    Linux 5.12), or, on older kernels (or with PASSGRID_NO_MOUNT_SETATTR set,
-    for tests), one remount each, keeping the flags a user namespace may not
-    clear."""
+    Linux 5.12), or where the kernel (or a seccomp filter) refuses it, or with
+    PASSGRID_NO_MOUNT_SETATTR set (tests), one remount each, keeping the flags
+    a user namespace may not clear."""
     if os.environ.get("PASSGRID_NO_MOUNT_SETATTR") is None:
         attr = _MountAttr(attr_set=_MOUNT_ATTR_RDONLY)
         if _libc.syscall(_SYS_MOUNT_SETATTR, -100, path.encode(), _AT_RECURSIVE, ctypes.byref(attr),
                          ctypes.sizeof(attr)) == 0:
             return
-        if ctypes.get_errno() != errno.ENOSYS:
+        if ctypes.get_errno() not in (errno.ENOSYS, errno.EPERM):
             check(-1, f"read-only remount of {path}")
     with open("/proc/self/mountinfo") as f:
-        mounts = [(fields[4], fields[5].split(",")) for fields in (line.split() for line in f)]
-    for point, options in mounts:
-        if under(point, path):
-            flags = sum(_MOUNT_FLAGS.get(option, 0) for option in options)
-            if not {"noatime", "relatime"} & set(options):
-                flags |= _MS_STRICTATIME  # else the remount would make it relatime, which a locked mount refuses
-            mount(None, point.encode(), None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | flags)
+        points = dict.fromkeys(_unescape(line.split()[4]) for line in f)
+    for point in points:
+        if not under(point, path):
+            continue
+        try:
+            visible = os.statvfs(point).f_flag  # of the mount one sees there (another may lie below it)
+        except FileNotFoundError:
+            continue  # under another mount: nothing of it is visible
+        flags = sum(ms for st, ms in _KEPT_FLAGS if visible & st)
+        if not visible & (os.ST_NOATIME | os.ST_RELATIME):
+            flags |= _MS_STRICTATIME  # else the remount would make it relatime, which a locked mount refuses
+        mount(None, point.encode(), None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | flags)
+
+
+def _unescape(field: str) -> str:
+    """A mountinfo path: space, tab, newline and backslash come octal-escaped."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
 
 
 # --- the fallback: the host's root, read-only, with a deny-list -----------------

@@ -22,6 +22,7 @@ and what each no longer protects: FALLBACK_WARNINGS).
 """
 import builtins
 import ctypes
+import errno
 import fcntl
 import gc
 import json
@@ -35,6 +36,7 @@ import sys
 from passgrid.execution import rootfs, wire
 
 PROGRAM_FILENAME = "<program>"  # what tracebacks and syntax errors name a program's file
+SETUP_FAILED = 125  # a child's exit status where its sandbox could not be set up
 
 ISOLATION_ALLOWLIST = "allowlist+namespaces+rlimits"
 ISOLATION_NAMESPACES = "namespaces+rlimits"
@@ -118,11 +120,17 @@ def zygote_main(fd: int, want_namespaces: bool, hidden: list = (), allowed: list
     if want_namespaces:
         try:
             level = _enter_namespaces(hidden, allowed)  # returns in the namespace's PID 1, or raises
-        except OSError:
+        except OSError:  # refused before anything was changed: the unshare itself
             level = ISOLATION_RLIMITS
+        except RuntimeError as e:
+            sock.send(json.dumps({"error": str(e)}).encode())
+            return
     # Not traceable by the programs it forks (which are dumpable again:
-    # their own /proc entries stay theirs), even where they share its uid.
+    # their own /proc entries stay theirs), even where they share its uid;
+    # and deaf to SIGINT, the one signal a program in the namespace can send
+    # it (PID 1 gets only those it has a handler for: Python's own for SIGINT).
     _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.clear()
     os.environ.update(SAFE_ENV)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -183,21 +191,25 @@ def _enter_namespaces(hidden, allowed) -> str:
         _, status = os.waitpid(pid, 0)
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    rootfs.make_private()
-    try:
-        if not allowed:
-            raise OSError(0, "no allow-list asked for")
-        rootfs.enter_allowlist_root(hidden, allowed)
-        level = ISOLATION_ALLOWLIST
-    except OSError:
-        rootfs.umount_staging()
-        rootfs.hide_in_host_root(hidden)
-        level = ISOLATION_NAMESPACES
-    # The mounts are set; from here on the zygote and every program run in a
-    # user namespace nested below the one that owns them, whose root has no
-    # power over those mounts (the read-only root stays so, nothing hidden can
-    # be unmounted) and is held to RLIMIT_NPROC even where the real user is root.
-    _enter_user_namespace(0, 0)
+    try:  # inside the namespaces now: half a sandbox is no level at all, so a failure stops, saying why
+        rootfs.make_private()
+        try:
+            if not allowed:
+                raise OSError(0, "no allow-list asked for")
+            rootfs.enter_allowlist_root(hidden, allowed)
+            level = ISOLATION_ALLOWLIST
+        except OSError:
+            rootfs.umount_staging()
+            rootfs.hide_in_host_root(hidden)
+            level = ISOLATION_NAMESPACES
+        # The mounts are set; from here on the zygote and every program run in a
+        # user namespace nested below the one that owns them, whose root has no
+        # power over those mounts (the read-only root stays so, nothing hidden can
+        # be unmounted) and is held to RLIMIT_NPROC even where the real user is root.
+        _enter_user_namespace(0, 0)
+    except OSError as e:
+        raise RuntimeError(f"the sandbox could build neither its own file system nor the host's read-only ({e}); "
+                           "PASSGRID_NO_NAMESPACES=1 runs programs under resource limits only") from None
     return level
 
 
@@ -217,6 +229,7 @@ def _fork_child(fds: list, devnull: int, job: dict, workdir: str) -> int:
     if pid:
         return pid
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # the zygote ignores it; a program need not
         os.setsid()
         os.chdir(workdir)
         *high, null = [fcntl.fcntl(fd, fcntl.F_DUPFD, 16) for fd in [*fds, devnull]]  # out of the way of 0-4
@@ -229,6 +242,9 @@ def _fork_child(fds: list, devnull: int, job: dict, workdir: str) -> int:
         _drop_capabilities()
         _libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
         os.environ["HOME"] = os.environ["TMPDIR"] = workdir
+    except BaseException:  # noqa: B036 -- the program never ran: a status no program's end has
+        os._exit(SETUP_FAILED)
+    try:
         (serve_stdio if job.get("stdio") else serve)(3, 4)
     finally:
         os._exit(0)
@@ -236,10 +252,13 @@ def _fork_child(fds: list, devnull: int, job: dict, workdir: str) -> int:
 
 def _drop_capabilities() -> None:
     """The program is root of its user namespace but holds no capability in
-    it: it cannot ptrace or signal the zygote (whose memory would let it steer
-    later programs), mount, or chroot."""
-    for cap in range(64):  # the bounding set, so that nothing regains one; EINVAL past the last
+    it: it cannot ptrace the zygote (whose memory would let it steer later
+    programs) or change the sandbox's mounts. (It may still make namespaces of
+    its own, below this one: nothing there reaches the zygote.)"""
+    for cap in range(64):  # the bounding set, so that nothing regains one
         if _libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            if ctypes.get_errno() not in (errno.EINVAL, errno.EPERM):  # past the last; none to drop (rlimits)
+                rootfs.check(-1, f"drop capability {cap}")
             break
     header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
     rootfs.check(_libc.capset(ctypes.byref(header), data), "capset")
@@ -339,7 +358,7 @@ def serve(rfd: int, wfd: int) -> None:
             result = function(*args, **kwargs)
             reply = {"value": wire.encode(_plain(result)), "args": wire.encode(_plain(list(args)))}
         except wire.WireError as e:
-            reply = {"raise": "TypeError", "message": f"returned {e}", "where": "call"}
+            reply = {"raise": "TypeError", "message": f"returned {e}", "where": "call", "not_plain": True}
         except BaseException as e:  # noqa: B036
             reply = _exception_message(e, "call")
         wire.send(wfd, reply)
