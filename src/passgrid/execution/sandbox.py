@@ -47,8 +47,8 @@ FALLBACK_WARNINGS = {
                           "directories not imported from (a copy of the tests elsewhere, or a secret in the home "
                           "directory, is readable)",
     ISOLATION_RLIMITS: "the kernel refused namespaces: programs can read and write every file the user can "
-                       "(results among them), reach the network, and signal or trace the user's processes other "
-                       "than the judge and the sandbox's own; verdicts are still made in the judge",
+                       "(results among them), reach the network, and signal or trace the user's processes, "
+                       "passgrid's own among them (only the judge and the sandbox's are protected)",
 }
 NAMESPACED = (ISOLATION_ALLOWLIST, ISOLATION_NAMESPACES)  # a PID namespace and a private /tmp
 
