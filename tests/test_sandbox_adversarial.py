@@ -440,10 +440,13 @@ def test_the_allowlist_takes_a_datasets_paths(problem, tmp_path, monkeypatch, mo
         pool.close()
 
 
-def test_the_fallback_says_what_it_no_longer_protects(problem, planted, monkeypatch, capfd):
+@pytest.mark.parametrize("mount_setattr", [True, False], ids=["mount_setattr", "a remount each"])
+def test_the_fallback_says_what_it_no_longer_protects(problem, planted, monkeypatch, capfd, mount_setattr):
     """Where the allow-list cannot be built (forced here), the deny-list runs,
     is recorded as such, and its warning is true: the home directory is readable."""
     monkeypatch.setenv("PASSGRID_NO_ALLOWLIST", "1")
+    if not mount_setattr:
+        monkeypatch.setenv("PASSGRID_NO_MOUNT_SETATTR", "1")
     pool = JudgePool(workers=1)
     try:
         assert pool.isolation == "namespaces+rlimits"

