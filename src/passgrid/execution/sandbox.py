@@ -9,7 +9,7 @@ the system's libraries, /dev/null and friends, a private /tmp, and any paths
 the execution config adds), read-only (passgrid.execution.rootfs); a /proc
 that shows only the sandbox's own processes; and a scrubbed environment.
 Each program's child inherits all of that by a plain fork, then adds its own
-session, throwaway directory, resource limits, and drops every capability,
+session, throwaway directory and resource limits, drops every capability,
 and runs the program. It talks to its judge only through two pipes,
 in plain data (passgrid.execution.wire); it never sees the tests. After each program the zygote, which
 is PID 1 of the namespace, kills every other process in it: nothing survives.
