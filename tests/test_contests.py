@@ -129,7 +129,7 @@ def test_livecodebench_is_checked_line_by_line_with_exact_decimals():
     assert not outputs_match(b"3\n0.5000001", "3\n0.5", "lines")  # no tolerance
     assert outputs_match(b"3\n0.5000001", "3\n0.5", "tokens")
     assert not outputs_match(b"3 7", "3\n7", "lines")  # the lines matter
-    problem = load("livecodebench")[next(iter(load("livecodebench")))]
+    problem = next(iter(load("livecodebench").values()))
     assert json.loads(problem["test"])["checker"] == "lines"
     assert "checker" not in json.loads(load("code_contests")["1000_A. Sum of pairs"]["test"])
 

@@ -24,11 +24,12 @@ def is_whole_program(problem: dict) -> bool:
 # How a stdio program's output is compared (passgrid.execution.stdio.outputs_match):
 # "tokens" (CodeContests, APPS) or "lines" (LiveCodeBench's checker).
 CHECKERS = ("tokens", "lines")
+DEFAULT_CHECKER = CHECKERS[0]  # where a stdio problem's tests name none
 
 
 def stdio_tests(problem: dict) -> dict:
     """A stdio problem's tests: {"public": [[input, output], ...], "hidden":
-    [...]}, and "checker" (one of CHECKERS, "tokens" where absent) and "probe":
+    [...]}, and "checker" (checker_of) and "probe":
     true for selection's probe (passgrid.analysis.selection), as its `test`
     holds them in JSON. Public tests are those the statement shows."""
     import json
@@ -36,8 +37,14 @@ def stdio_tests(problem: dict) -> dict:
     return json.loads(problem["test"])
 
 
-def stdio_test_text(public: list, hidden: list, probe: bool = False, checker: str = "tokens") -> str:
+def checker_of(tests: dict) -> str:
+    """The checker a stdio problem's tests (stdio_tests) name: one of CHECKERS."""
+    return tests.get("checker", DEFAULT_CHECKER)
+
+
+def stdio_test_text(public: list, hidden: list, probe: bool = False, checker: str = DEFAULT_CHECKER) -> str:
     import json
 
     return json.dumps({"public": [list(c) for c in public], "hidden": [list(c) for c in hidden],
-                       **({"checker": checker} if checker != "tokens" else {}), **({"probe": True} if probe else {})})
+                       **({"checker": checker} if checker != DEFAULT_CHECKER else {}),
+                       **({"probe": True} if probe else {})})

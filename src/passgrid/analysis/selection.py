@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from passgrid.kinds import STDIO, kind_of, stdio_test_text, stdio_tests
+from passgrid.kinds import STDIO, checker_of, kind_of, stdio_test_text, stdio_tests
 
 _ARROW = re.compile(r"(?P<call>\b{name}\s*\(.*\))\s*(?:==>|=>|➞|->|==|=|should return|returns?|is)\s*(?P<want>.+?)\s*\.?\s*$")
 _PROBE = re.compile(r"probe (\d+)/(\d+) ([0-9a-f]+)")
@@ -83,8 +83,7 @@ def probe_problem(problem: dict, examples: list) -> dict:
     whose message carries 'probe PASSED/TOTAL SIGNATURE' (the signature hashes
     every output), so the probe runs through the same judge as the tests."""
     if kind_of(problem) == STDIO:
-        return {**problem, "test": stdio_test_text(examples, [], probe=True,
-                                                   checker=stdio_tests(problem).get("checker", "tokens"))}
+        return {**problem, "test": stdio_test_text(examples, [], probe=True, checker=checker_of(stdio_tests(problem)))}
     test = f"""EXAMPLES = {examples!r}
 
 

@@ -25,7 +25,7 @@ import pickle
 import zlib
 
 from passgrid import PassgridError
-from passgrid.kinds import CHECKERS, STDIO, stdio_test_text, stdio_tests
+from passgrid.kinds import CHECKERS, DEFAULT_CHECKER, STDIO, checker_of, stdio_test_text, stdio_tests
 
 PYTHON3 = 3  # CodeContests' Language enum (contest_problem.proto): PYTHON3 = 3
 
@@ -52,7 +52,7 @@ def normalize_contest(row: dict, where: str):
     return _NORMALIZERS[schema](row, where)
 
 
-def _problem(task_id, statement, public, hidden, where, reference="", checker="tokens", **extra) -> tuple:
+def _problem(task_id, statement, public, hidden, where, reference="", checker=DEFAULT_CHECKER, **extra) -> tuple:
     if not isinstance(statement, str) or not statement.strip():
         raise PassgridError(f"{where}: the problem has no statement")
     if not public and not hidden:
@@ -70,11 +70,11 @@ def _normalized(row: dict, where: str):
         tests = stdio_tests({"test": row.get("test") or ""})
     except json.JSONDecodeError:
         raise PassgridError(f"{where}: test must be JSON {{public: [...], hidden: [...]}}") from None
-    if tests.get("checker", "tokens") not in CHECKERS:
+    if checker_of(tests) not in CHECKERS:
         raise PassgridError(f"{where}: test.checker must be one of {', '.join(CHECKERS)}, got {tests['checker']!r}")
     extra = {k: row[k] for k in ("time_limit_s", "contest_date") if row.get(k) is not None}
     return _problem(row.get("task_id"), row.get("prompt"), tests.get("public", []), tests.get("hidden", []), where,
-                    row.get("canonical_solution"), tests.get("checker", "tokens"), **extra)
+                    row.get("canonical_solution"), checker_of(tests), **extra)
 
 
 def _cases(tests, where: str, field: str) -> list:

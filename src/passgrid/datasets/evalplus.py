@@ -41,23 +41,27 @@ def normalize_evalplus(row: dict, where: str) -> dict:
     atol = row.get("atol") or 0
     if isinstance(atol, bool) or not isinstance(atol, (int, float)) or atol < 0:
         raise PassgridError(f"{where}: atol must be a number >= 0, got {atol!r}")
-    mbpp = str(row["task_id"]).startswith("Mbpp/")
     problem = {"task_id": row["task_id"], "prompt": row["prompt"], "entry_point": row["entry_point"], "test": "",
                # MBPP+'s reference is a whole program; HumanEval+'s a body for the prompt
                "canonical_solution": row["canonical_solution"],
                PENDING: {"base_input": row["base_input"], "plus_input": row["plus_input"], "atol": float(atol)}}
-    if mbpp:
+    if _is_mbpp(problem):
         problem["kind"] = PROGRAM
     return problem
+
+
+def _is_mbpp(problem: dict) -> bool:
+    """MBPP+'s (task ids Mbpp/<number>), not HumanEval+'s: EvalPlus tells its datasets apart so."""
+    return str(problem["task_id"]).startswith("Mbpp/")
 
 
 def all_inputs(problem: dict) -> list:
     """The argument lists whose outputs a pending problem needs: base, then
     plus; MBPP+'s with their tuples, sets and complex numbers back."""
     inputs = problem[PENDING]["base_input"] + problem[PENDING]["plus_input"]
-    task = problem["task_id"]
-    if task.startswith("Mbpp/") and task[5:].isdigit():
-        return [_restore_mbpp_args(int(task[5:]), args) for args in inputs]
+    number = problem["task_id"].split("/")[-1]
+    if _is_mbpp(problem) and number.isdigit():
+        return [_restore_mbpp_args(int(number), args) for args in inputs]
     return inputs
 
 
@@ -116,7 +120,7 @@ def reference_problem(problem: dict) -> dict:
     MBPP+'s None-or-not tasks that is whether the answer is None, decided in
     the sandbox (the answer itself, a regex match, is not plain data): a
     function of its own, so a reference that calls itself is unchanged."""
-    if not (problem["task_id"].startswith("Mbpp/") and problem["entry_point"] in _NOT_NONE):
+    if not (_is_mbpp(problem) and problem["entry_point"] in _NOT_NONE):
         return problem
     wrapper = (f"\n\ndef _passgrid_not_none(*args, **kwargs):\n"
                f"    return {problem['entry_point']}(*args, **kwargs) is not None\n")
@@ -130,13 +134,12 @@ def evalplus_tests(problem: dict, outputs: list) -> tuple:
     inputs, `plus_test` the base and the plus inputs; a test set left with no
     input is an error, as a test that tests nothing would pass anything."""
     pending = problem[PENDING]
-    mbpp = problem["task_id"].startswith("Mbpp/")
     kept = [(args, out["value"]) for args, out in zip(all_inputs(problem), outputs) if out is not None]
     n_base = sum(out is not None for out in outputs[:len(pending["base_input"])])
     if not n_base:
         raise PassgridError(f"{problem['task_id']}: the reference solution gave an output on none of the "
                             f"{len(pending['base_input'])} base input(s)")
-    oracle = _oracle(problem["entry_point"], mbpp)
+    oracle = _oracle(problem["entry_point"], _is_mbpp(problem))
     done = {k: v for k, v in problem.items() if k != PENDING}
     return {**done, "test": _check(kept[:n_base], pending["atol"], oracle),
             "plus_test": _check(kept, pending["atol"], oracle)}, len(outputs) - len(kept)

@@ -89,11 +89,12 @@ def _normalize(row: dict, where: str, schema: str = None) -> tuple:
     problem["canonical_solution"] = row.get("canonical_solution") or ""
     if row.get("plus_test"):
         problem["plus_test"] = row["plus_test"]
-    if row.get("kind", FUNCTION) not in (FUNCTION, PROGRAM):
+    kind = row.get("kind", FUNCTION)
+    if kind not in (FUNCTION, PROGRAM):
         raise PassgridError(f"{where}: kind must be {FUNCTION} or {PROGRAM} here (stdio problems have their own "
-                            f"schema), got {row['kind']!r}")
-    if row.get("kind", FUNCTION) != FUNCTION:
-        problem["kind"] = row["kind"]
+                            f"schema), got {kind!r}")
+    if kind != FUNCTION:
+        problem["kind"] = kind
     return problem, None
 
 

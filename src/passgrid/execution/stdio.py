@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from passgrid.execution import wire
 from passgrid.execution.child import death, run_child
-from passgrid.kinds import stdio_tests
+from passgrid.kinds import DEFAULT_CHECKER, checker_of, stdio_tests
 
 FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
 OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected output's size
@@ -32,7 +32,7 @@ def cases(problem: dict) -> list:
     return [(i, o, True) for i, o in tests.get("public", [])] + [(i, o, False) for i, o in tests.get("hidden", [])]
 
 
-def outputs_match(got: bytes, expected: str, checker: str = "tokens") -> bool:
+def outputs_match(got: bytes, expected: str, checker: str = DEFAULT_CHECKER) -> bool:
     """"tokens": token-wise, whitespace-insensitive (trailing spaces and
     blank lines do not matter); a token the answer writes as a decimal
     (`0.5`, `1e-3`) matches a number within FLOAT_TOLERANCE, absolute or
@@ -72,7 +72,7 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
     time limit `limits["timeout_s"]`."""
     start, slowest = time.monotonic(), 0.0
     tests = stdio_tests(problem)
-    all_cases, probe, checker = cases(problem), tests.get("probe", False), tests.get("checker", "tokens")
+    all_cases, probe, checker = cases(problem), tests.get("probe", False), checker_of(tests)
     verdict, detail, passed, outputs = "passed", f"{len(all_cases)} tests", 0, []
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()
