@@ -3,6 +3,7 @@ import pytest
 
 from passgrid.execution.cache import normalize, program_key
 from passgrid.execution.pool import JudgePool, Limits, build_program, calibrate, execute_samples
+from passgrid.execution.sandbox import FULL_ISOLATION
 
 LIMITS = Limits(timeout_s=2.0, memory_mb=512)
 
@@ -25,7 +26,7 @@ def test_all_canonical_solutions_pass(problems):
     samples = [{"task_id": t, "completion": p["canonical_solution"], "sample_index": 0} for t, p in problems.items()]
     records = execute_samples(samples, problems, Limits(), workers=2, progress=False)
     assert [(r["task_id"], r["verdict"], r["detail"]) for r in records if r["verdict"] != "passed"] == []
-    assert {r["isolation"] for r in records} == {"allowlist+namespaces+rlimits"}
+    assert {r["isolation"] for r in records} == {FULL_ISOLATION}
 
 
 @pytest.mark.parametrize("body,verdict", [

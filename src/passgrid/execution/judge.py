@@ -113,7 +113,7 @@ class Judge:
         with run_child(self.zygote, limits) as child:
             verdict, detail = self._judge(problem, program, code, child.to_child, child.from_child, deadline)
         if verdict == "died":
-            verdict, detail = death(child.status)
+            verdict, detail = death(child)
         return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
 
     def outputs(self, problem: dict, program: str, inputs: list, limits: dict, code: str = None) -> dict:

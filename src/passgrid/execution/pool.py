@@ -7,11 +7,7 @@ measured in the same sandbox: max(floor, factor x reference), so that a
 verdict does not hinge on the machine's speed; a contest problem's own limit
 holds where its reference meets it (calibrate).
 """
-import json
 import marshal
-import os
-import selectors
-import subprocess
 import sys
 from collections import deque
 from dataclasses import asdict, fields
@@ -21,132 +17,18 @@ from passgrid import PassgridError
 from passgrid.execution import wire
 from passgrid.execution.cache import VerdictCache, compile_program, outputs_key, program_key, still_valid
 from passgrid.execution.limits import Limits
-from passgrid.execution.sandbox import FALLBACK_WARNINGS
+from passgrid.execution.workers import CRASH, JudgePool
 from passgrid.kinds import is_whole_program
 
-VERDICTS = ("passed", "failed", "timeout", "error", "memory", "sandbox_fault")
+# sandbox_fault: the sandbox failed, not the program (scoring refuses it);
+# CRASH: the program brought its judge down (passgrid.execution.workers).
+VERDICTS = ("passed", "failed", "timeout", "error", "memory", CRASH, "sandbox_fault")
 
 
 def build_program(problem: dict, completion: str) -> str:
     """The program a sample stands for: the prompt with the completion
     appended, or the completion alone where it is the whole program (MBPP, stdio)."""
     return completion if is_whole_program(problem) else problem["prompt"] + completion
-
-
-class JudgeWorker:
-    """One `python -I -m passgrid.execution.judge` process with a scrubbed environment:
-    nothing of passgrid's environment (API keys) is in its memory to be read.
-    A problem is sent to it once; each job then names its task."""
-
-    def __init__(self, sandbox_paths=()):
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "PASSGRID_SANDBOX_PATHS": json.dumps([os.path.abspath(p) for p in sandbox_paths])}
-        for flag in ("PASSGRID_NO_NAMESPACES", "PASSGRID_NO_ALLOWLIST", "PASSGRID_NO_MOUNT_SETATTR"):  # tests
-            if os.environ.get(flag):
-                env[flag] = "1"
-        self.proc = subprocess.Popen([sys.executable, "-I", "-c", "import sys; sys.path[:0] = "
-                                      f"{[p for p in sys.path if p]!r}; from passgrid.execution.judge import main; main()"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        self.to_judge, self.from_judge = self.proc.stdin.fileno(), self.proc.stdout.fileno()
-        self.isolation = wire.receive(self.from_judge, None)["isolation"]
-        self.problems = {}  # task_id -> the problem as last sent
-
-    def submit(self, problem: dict, program: str, limits: dict, code: str = None, inputs: list = None) -> None:
-        """`code`: the program compiled and marshalled, in hex (the sandbox then
-        skips compiling it); None to send the text alone. `inputs`: call the
-        program on these argument lists instead of judging it (Judge.outputs)."""
-        if self.problems.get(problem["task_id"]) is not problem:
-            wire.send(self.to_judge, {"problem": problem})
-            self.problems[problem["task_id"]] = problem
-        if code and len(code) > wire.MAX_FRAME // 2:  # a huge program goes as its text (hex doubles the size)
-            code = None
-        wire.send(self.to_judge, {"task_id": problem["task_id"], "limits": limits,
-                                  **({"code": code} if code else {"program": program}),
-                                  **({"inputs": inputs} if inputs is not None else {})})
-
-    def receive(self) -> dict:
-        return wire.receive(self.from_judge)
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
-
-
-class JudgePool:
-    """Judge workers fed from one thread: each holds up to IN_FLIGHT jobs, so
-    that it never waits for passgrid between programs."""
-
-    IN_FLIGHT = 2
-
-    def __init__(self, workers: int, sandbox_paths=()):
-        """`sandbox_paths`: what programs may read besides the interpreter and
-        the system (passgrid.execution.sandbox.allowed_paths)."""
-        self.sandbox_paths = tuple(sandbox_paths)
-        self.workers = [JudgeWorker(self.sandbox_paths) for _ in range(max(1, workers))]
-        self.isolation = self.workers[0].isolation
-        if self.isolation in FALLBACK_WARNINGS:
-            print(f"passgrid: sandbox isolation {self.isolation}: {FALLBACK_WARNINGS[self.isolation]}", file=sys.stderr)
-
-    def run(self, jobs):
-        """Yield (tag, result) for (tag, problem, program, limits[, code]) jobs,
-        as they finish (code: see JudgeWorker.submit).
-        The job source may yield None for "nothing now": it is asked again
-        after the next result (so it may do that only while jobs are held).
-        A worker that dies faults the jobs it held (`sandbox_fault`) and is replaced."""
-        jobs = iter(jobs)
-        exhausted = False
-        held = [deque() for _ in self.workers]
-        selector = selectors.DefaultSelector()
-        for i, worker in enumerate(self.workers):
-            selector.register(worker.from_judge, selectors.EVENT_READ, i)
-
-        def fill(i: int):
-            nonlocal exhausted
-            while not exhausted and len(held[i]) < self.IN_FLIGHT:
-                job = next(jobs, StopIteration)
-                if job is StopIteration:
-                    exhausted = True
-                elif job is None:
-                    return
-                else:
-                    held[i].append(job[0])
-                    self.workers[i].submit(*job[1:])
-
-        def replace(i: int, error: Exception):
-            selector.unregister(self.workers[i].from_judge)
-            self.workers[i].proc.kill()
-            self.workers[i] = JudgeWorker(self.sandbox_paths)
-            selector.register(self.workers[i].from_judge, selectors.EVENT_READ, i)
-            fault = {"verdict": "sandbox_fault", "detail": f"judge worker died: {error!r}", "duration_s": 0.0}
-            faulted = [(tag, fault) for tag in held[i]]
-            held[i].clear()
-            return faulted
-
-        try:
-            while True:
-                for i in range(len(self.workers)):
-                    try:
-                        fill(i)
-                    except (OSError, wire.WireError) as e:
-                        yield from replace(i, e)
-                if not any(held):
-                    if exhausted:
-                        return
-                    raise RuntimeError("the job source paused with no job in flight")
-                for key, _ in selector.select():
-                    i = key.data
-                    try:
-                        result = self.workers[i].receive()
-                    except (EOFError, OSError, wire.WireError) as e:
-                        yield from replace(i, e)
-                    else:
-                        yield held[i].popleft(), result
-        finally:
-            selector.close()
-
-    def close(self) -> None:
-        for w in self.workers:
-            w.close()
 
 
 def _reference_limits(limits: Limits) -> dict:
@@ -270,22 +152,11 @@ def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, worke
                                         marshal.dumps(code).hex() if code else None)
                         yield running[key]
                 flush()
-                yield from retries(_WINDOW)
-            yield from retries(0)
+                while len(waiting) > _WINDOW and running:  # pause reading while so many wait behind those running
+                    yield None
 
-        def retries(window: int):
-            """Resubmit faulted jobs; pause reading while `window` samples
-            wait behind programs still running."""
-            while retry or (len(waiting) > window and len(running) > len(retry)):
-                yield retry.popleft() if retry else None
-
-        retry, retried = deque(), set()
         for key, result in pool.run(jobs()):
-            if result["verdict"] == "sandbox_fault" and key not in retried:
-                retried.add(key)  # once; scoring refuses a fault left after that
-                retry.append(running[key])
-            else:
-                _record(known, cache, running.pop(key), result)
+            _record(known, cache, running.pop(key), result)
             flush()
         flush()
         bar.close()

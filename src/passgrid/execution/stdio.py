@@ -107,11 +107,11 @@ def _run_case(zygote, program: str, code, stdin: str, expected: str, limits: dic
                 output, ending = b"", {}
     finally:
         os.close(out_r)
-    verdict, detail = _verdict(output, ending, child.status, expected, checker)
+    verdict, detail = _verdict(output, ending, child, expected, checker)
     return verdict, detail, output
 
 
-def _verdict(output: bytes, ending, status: int, expected: str, checker: str):
+def _verdict(output: bytes, ending, child, expected: str, checker: str):
     if ending == "timeout":
         return "timeout", "time limit"
     if ending == "over":
@@ -123,8 +123,8 @@ def _verdict(output: bytes, ending, status: int, expected: str, checker: str):
     # Past its closing word the child may still be exiting when it is killed,
     # so its status counts only where it ended without one (os._exit(0): a
     # normal end; a signal or another status: a death).
-    if "done" not in ending and (os.WIFSIGNALED(status) or os.WEXITSTATUS(status)):
-        return death(status)
+    if "done" not in ending and (child.oom or os.WIFSIGNALED(child.status) or os.WEXITSTATUS(child.status)):
+        return death(child)
     return ("passed", "") if outputs_match(output, expected, checker) else ("failed", "wrong answer")
 
 
@@ -155,6 +155,8 @@ def _collect(out_r: int, from_child: int, deadline: float, cap: int):
                         ending = wire.receive(from_child, deadline)
                     except (EOFError, TimeoutError):
                         ending = {}
+                    except wire.WireError as e:  # a frame the program forged
+                        ending = {"exit": f"a malformed closing message ({e})"}
                     os.set_blocking(out_r, False)  # what it wrote before it ended is in the pipe
                     while size <= cap:
                         try:

@@ -90,10 +90,18 @@ def decode(tree, depth: int = 0):
 
 def send(fd: int, message: dict) -> None:
     """Write one frame (a JSON object of already-encoded values)."""
+    write(fd, pack(message))
+
+
+def pack(message: dict) -> bytes:
+    """One frame, ready to write; WireError, before anything is written, where it is over MAX_FRAME."""
     body = json.dumps(message, separators=(",", ":")).encode("utf-8")
     if len(body) > MAX_FRAME:
-        raise WireError(f"frame of {len(body)} bytes is over the limit")
-    data = _HEADER.pack(len(body)) + body
+        raise WireError(f"a frame of {len(body)} bytes, over the limit of {MAX_FRAME}")
+    return _HEADER.pack(len(body)) + body
+
+
+def write(fd: int, data: bytes) -> None:
     while data:
         data = data[os.write(fd, data):]
 
@@ -104,10 +112,11 @@ def receive(fd: int, deadline: float = None) -> dict:
     size = _HEADER.unpack(_read_exactly(fd, _HEADER.size, deadline))[0]
     if size > MAX_FRAME:
         raise WireError(f"frame of {size} bytes is over the limit")
+    body = _read_exactly(fd, size, deadline)
     try:
-        message = json.loads(_read_exactly(fd, size, deadline))
-    except ValueError:
-        raise WireError("frame is not JSON") from None
+        message = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, or nested past the decoder's stack
+        raise WireError("frame is not JSON, or nested too deeply") from None
     if type(message) is not dict:
         raise WireError("frame is not an object")
     return message
