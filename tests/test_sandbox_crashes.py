@@ -1,0 +1,112 @@
+"""No program can stop a run: each way a program could bring down its
+sandbox, its judge or the decoder becomes that program's verdict (never
+"passed"), and the programs around it are judged as if it were not there.
+
+Each hostile program runs among right ones, in one stream through the real
+pool; every right one must pass and the run must complete."""
+import os
+from dataclasses import asdict
+
+import pytest
+
+from passgrid.execution import workers
+from passgrid.execution.pool import JudgePool, Limits, build_program, execute_samples
+from passgrid.kinds import stdio_test_text
+
+RIGHT = "    return number % 1.0\n"
+STDIO_PROBLEM = {"task_id": "sum", "kind": "stdio", "prompt": "", "entry_point": "",
+                 "test": stdio_test_text(public=[["1 2\n", "3\n"]], hidden=[["2 2\n", "4\n"]])}
+STDIO_RIGHT = "a, b = map(int, input().split())\nprint(a + b)\n"
+# A frame on the pipe to the judge, nested past its decoder's stack (a RecursionError once).
+FORGED_FRAME = ("import os, struct\nbody = b'[' * 100000 + b']' * 100000\n"
+                "os.write(4, struct.pack('>I', len(body)) + body)\nos._exit(0)\n")
+
+HOSTILE = {  # name -> (task, completion)
+    "a tree deeper than a recursive walk": ("HumanEval/2", "    import os\n    os.chdir('/tmp')\n"
+                                            "    for _ in range(3000):\n        os.mkdir('d')\n        os.chdir('d')\n"
+                                            "    return 7.0\n"),
+    "the next work directory made in advance": ("HumanEval/2", "    import os\n    for n in range(1, 200):\n"
+                                                "        for pid in range(1, 50):\n            try:\n"
+                                                "                os.mkdir(f'/tmp/passgrid-run-{pid}-{n}', 0)\n"
+                                                "            except OSError:\n                pass\n    return 7.0\n"),
+    "a stdio frame nested past the decoder": ("sum", FORGED_FRAME),
+    "a function's reply nested past the decoder": ("HumanEval/2", "    " + FORGED_FRAME.replace("\n", "\n    ")),
+    "a program over the wire's frame": ("HumanEval/2", "    return 7.0\nx = '" + "ab" * (9 << 20) + "'\n"),
+}
+
+
+def samples_around(hostile: str, problems: dict) -> tuple:
+    """Three right samples, the hostile one, three more right ones."""
+    task, completion = HOSTILE[hostile]
+    right = {"sum": STDIO_RIGHT, "HumanEval/2": RIGHT}
+    samples = [{"task_id": t, "completion": right[t]} for t in ("HumanEval/2", "sum", "HumanEval/2")]
+    samples = samples + [{"task_id": task, "completion": completion}] + samples
+    return [{**s, "sample_index": i} for i, s in enumerate(samples)], {"HumanEval/2": problems["HumanEval/2"],
+                                                                      "sum": STDIO_PROBLEM}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_no_program_stops_the_run(problems, hostile):
+    samples, chosen = samples_around(hostile, problems)
+    records = execute_samples(samples, chosen, Limits(timeout_s=3.0, memory_mb=512), workers=1, progress=False)
+    verdicts = [r["verdict"] for r in records]
+    assert verdicts[:3] + verdicts[4:] == ["passed"] * 6, records
+    assert verdicts[3] in ("failed", "error", workers.CRASH), records[3]
+    if hostile == "a program over the wire's frame":
+        assert verdicts[3] == "error" and "over the limit" in records[3]["detail"]
+
+
+# With resource limits only, a program shares the judge's user and PID namespace:
+# it can reach its judge (the zygote's parent), which nothing stops there.
+KILL_THE_JUDGE = ("    import os, signal\n    judge = int(open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+                  "    os.kill(judge, signal.SIGNAL)\n    return 7.0\n")
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGSTOP"])
+def test_a_program_that_brings_down_its_judge_is_judged_crash(problems, monkeypatch, signal_name):
+    """The judge killed, or stopped (no answer: given up after its grace):
+    the jobs it held run again, each alone, and the one that brings down its
+    judge alone gets the verdict crash; the right ones around it pass."""
+    monkeypatch.setenv("PASSGRID_NO_NAMESPACES", "1")
+    monkeypatch.setattr(workers, "GRACE_S", 1.0)
+    problem = problems["HumanEval/2"]
+    limits = asdict(Limits(timeout_s=1.0, memory_mb=512))
+    killer = build_program(problem, KILL_THE_JUDGE.replace("SIGNAL", signal_name))
+    jobs = [(i, problem, build_program(problem, RIGHT), limits) for i in range(3)] + [(3, problem, killer, limits)] + \
+        [(i, problem, build_program(problem, RIGHT), limits) for i in range(4, 7)]
+    pool = JudgePool(workers=1)
+    try:
+        results = dict(pool.run(jobs))
+        assert sorted(results) == list(range(7))
+        assert results[3]["verdict"] == workers.CRASH, results[3]
+        assert all(results[i]["verdict"] == "passed" for i in results if i != 3), results
+        assert [(i, r["verdict"]) for i, r in pool.run(jobs[:1])] == [(0, "passed")]  # the pool goes on
+    finally:
+        pool.close()
+
+
+def test_a_crash_is_never_scored_as_a_pass():
+    from passgrid.analysis.scoring import count_correct
+
+    executions = [{"task_id": "t", "verdict": workers.CRASH, "detail": ""}, {"task_id": "t", "verdict": "passed"}]
+    assert count_correct(executions, ["t"]).to_dict("records") == [{"task_id": "t", "n": 2, "c": 1}]
+
+
+def test_a_program_cannot_unmount_or_remount_its_file_system(problems):
+    """Even from a user namespace of its own (refused by the filter besides)."""
+    problem = problems["HumanEval/2"]
+    attempt = ("    import ctypes, os\n    libc = ctypes.CDLL(None, use_errno=True)\n"
+               "    libc.unshare(0x10000000 | 0x00020000)\n"
+               "    for target in (b'/', b'/usr', b'/tmp'):\n"
+               "        if libc.umount2(target, 2) == 0 or libc.mount(None, target, None, 32 | 4096, None) == 0:\n"
+               "            return number % 1.0\n"
+               "    try:\n        open('/usr/pg-planted', 'w')\n        return number % 1.0\n    except OSError:\n"
+               "        return 7.0\n")
+    pool = JudgePool(workers=1)
+    try:
+        [(_, result)] = list(pool.run([(0, problem, build_program(problem, attempt),
+                                        asdict(Limits(timeout_s=3.0, memory_mb=512)))]))
+        assert result["verdict"] == "failed", result
+        assert not os.path.exists("/usr/pg-planted")
+    finally:
+        pool.close()
