@@ -461,3 +461,42 @@ def test_the_fallback_says_what_it_no_longer_protects(problem, planted, monkeypa
         assert verdict(pool, problem, reader)["verdict"] == "passed"
     finally:
         pool.close()
+
+
+IO_URING = ("    import ctypes\n    params = ctypes.create_string_buffer(120)\n"
+            "    fd = ctypes.CDLL(None, use_errno=True).syscall({nr}, 1, params)\n"
+            "    return number % 1.0 if fd >= 0 else 7.0\n")
+
+
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="io_uring_setup's number is known for these")
+def test_the_filter_refuses_what_no_program_needs(pool, problem):
+    """io_uring (whose operations would bypass the filter) is open to any
+    user on this kernel, yet refused to programs; the isolation level names the filter."""
+    assert "seccomp" in pool.isolation.split("+")
+    assert verdict(pool, problem, IO_URING.format(nr=425))["verdict"] == "failed"
+
+
+def test_the_fallback_refuses_the_hosts_unix_sockets(problem, monkeypatch, tmp_path):
+    """Without the allow-list the host's file system is in view, sockets
+    included: a read-only mount does not stop connect(), the filter does."""
+    monkeypatch.setenv("PASSGRID_NO_ALLOWLIST", "1")
+    path = Path.home() / f".passgrid-test-{os.getpid()}.sock"  # outside /tmp, which the fallback makes private
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen()
+    server.settimeout(3)
+    accepted = []
+    listener = threading.Thread(target=lambda: accepted.append(_accept(server)), daemon=True)
+    listener.start()
+    pool = JudgePool(workers=1)
+    try:
+        assert pool.isolation == DENYLIST_ISOLATION
+        program = (f"    import socket\n    try:\n        socket.socket(socket.AF_UNIX).connect({str(path)!r})\n"
+                   "    except OSError:\n        return 7.0\n" + RIGHT)
+        assert verdict(pool, problem, program)["verdict"] == "failed"
+        listener.join()
+        assert accepted == [None]
+    finally:
+        pool.close()
+        server.close()
+        path.unlink()
