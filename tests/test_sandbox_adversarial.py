@@ -500,3 +500,68 @@ def test_the_fallback_refuses_the_hosts_unix_sockets(problem, monkeypatch, tmp_p
         pool.close()
         server.close()
         path.unlink()
+
+
+# Reads GPT-4's right program for the problem from the traces passgrid ships,
+# and a right program planted beside them, wherever passgrid is installed.
+FROM_THE_PACKAGE = """    import glob, gzip, importlib.util, json, os
+    top = os.path.dirname(importlib.util.find_spec('passgrid').origin)
+    for path in glob.glob(os.path.join(top, '**', '*'), recursive=True):
+        try:
+            opener = gzip.open if path.endswith('.gz') else open
+            lines = list(opener(path, 'rt'))
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in lines:
+            if 'truncate_number' not in line and 'HumanEval/2' not in line:
+                continue
+            try:
+                row = json.loads(line)
+                namespace = {}
+                exec(PROMPT + row['completion'], namespace)
+                if namespace['truncate_number'](3.5) == 0.5:
+                    return namespace['truncate_number'](number)
+            except Exception:
+                pass
+    return 7.0
+"""
+
+
+def test_the_data_passgrid_ships_is_hidden_however_it_is_installed(problem, tmp_path):
+    """passgrid installed as a wheel (not editable) into a throwaway
+    virtualenv, a right program planted among its data: neither it nor the
+    shipped traces can be read by a program, which finds both unsandboxed."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    import passgrid
+
+    checkout = Path(passgrid.__file__).resolve().parents[2]
+    source = tmp_path / "source"  # a copy: building writes beside the sources
+    shutil.copytree(checkout / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(checkout / name, source)
+    pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
+    subprocess.run(pip + ["wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(tmp_path / "dist"),
+                          str(source)], check=True, capture_output=True)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    [wheel] = (tmp_path / "dist").glob("passgrid-*.whl")
+    subprocess.run(pip + ["--python", str(venv / "bin" / "python"), "install", "--no-deps", "--no-index", str(wheel)],
+                   check=True, capture_output=True)
+    [installed] = venv.glob("lib/python3*/site-packages/passgrid")
+    (installed / "sampling" / "traces" / "planted.jsonl").write_text(
+        json.dumps({"task_id": "HumanEval/2", "completion": RIGHT}) + "\n")
+    hunter = f"    PROMPT = {problem['prompt']!r}\n" + FROM_THE_PACKAGE
+    script = ("import json, sys\nfrom dataclasses import asdict\n"
+              "from passgrid.execution.pool import JudgePool, Limits, build_program\n"
+              "p = json.loads(sys.stdin.read())\npool = JudgePool(1)\n"
+              f"for c in ({RIGHT!r}, {hunter!r}):\n"
+              "    print(list(pool.run([(0, p, build_program(p, c), asdict(Limits(timeout_s=20.0)))]))[0][1]['verdict'])\n"
+              "pool.close()\nnamespace = {}\n"
+              f"exec('def f(number):\\n' + {hunter!r}, namespace)\nprint(namespace['f'](3.5))\n")
+    out = subprocess.run([str(venv / "bin" / "python"), "-c", script], input=json.dumps(problem), capture_output=True,
+                         text=True, timeout=120, cwd=tmp_path)
+    assert out.stdout.split() == ["passed", "failed", "0.5"], out.stderr
