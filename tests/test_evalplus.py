@@ -91,8 +91,29 @@ def test_mbpp_plus_inputs_get_their_tuples_back_and_its_oracles_hold(tmp_path, c
                    ("Mbpp/2", "def similar_elements(a, b):\n    return tuple(a)\n"),
                    ("Mbpp/737", "def check_str(s):\n    return 'Valid' if s[0] in 'aeiouAEIOU' else None\n"),
                    ("Mbpp/737", "def check_str(s):\n    return 'Valid'\n"),
-                   ("Mbpp/737", "def check_str(s):\n    return None\n")]
-    assert verdicts(problems, completions, "plus_test") == ["passed", "failed", "passed", "failed", "failed"]
+                   ("Mbpp/737", "def check_str(s):\n    return None\n"),
+                   ("Mbpp/737", "import re\ndef check_str(s):\n    return re.match('[aeiouAEIOU]', s)\n")]  # as the reference
+    assert verdicts(problems, completions, "plus_test") == ["passed", "failed", "passed", "failed", "failed", "passed"]
+    reread = read_problems(_written(problems, tmp_path))  # the normalized file keeps what is judged of the answer
+    assert reread["Mbpp/737"]["answer"] == "is_not_none" and "answer" not in reread["Mbpp/2"]
+
+
+def _written(problems: dict, tmp_path) -> Path:
+    write_problems(list(problems.values()), tmp_path / "problems.jsonl", tmp_path / "meta.json", "test")
+    return tmp_path / "problems.jsonl"
+
+
+def test_a_tolerance_never_broadcasts(tmp_path):
+    """EvalPlus's allclose would find [[]] close to any one-element list of
+    floats: shapes must be equal before any tolerance."""
+    row = {"task_id": "Mbpp/9001", "entry_point": "halves", "prompt": '"""\nhalves\n"""\n', "atol": 0,
+           "canonical_solution": "def halves(n):\n    return [n / 2]\n", "base_input": [[3]], "plus_input": [[5]]}
+    path = tmp_path / "plus.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    problems = {p["task_id"]: p for p in complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)}
+    completions = [("Mbpp/9001", "def halves(n):\n    return [[]]\n"),
+                   ("Mbpp/9001", "def halves(n):\n    return [n / 2 + 1e-9]\n")]
+    assert verdicts(problems, completions, "plus_test") == ["failed", "passed"]
 
 
 def test_the_references_outputs_are_kept_in_the_cache(tmp_path, monkeypatch):

@@ -12,6 +12,13 @@ FUNCTION, PROGRAM, STDIO = "function", "program", "stdio"
 WHOLE_PROGRAM = (PROGRAM, STDIO)
 
 
+# What of a function's return value is judged, where not the value itself
+# (a problem's optional "answer" field): whether it is not None (MBPP+'s
+# None-or-not tasks, whose answers, regex matches, are not plain data).
+# Taken in the sandbox, for the reference and the candidates alike.
+ANSWER_IS_NOT_NONE = "is_not_none"
+
+
 def kind_of(problem: dict) -> str:
     return problem.get("kind", FUNCTION)
 

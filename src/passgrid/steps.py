@@ -17,7 +17,7 @@ from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, meas
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.analysis.weak_tests import weak_strong_counts
 from passgrid.datasets.evalplus import PENDING as EVALPLUS_PENDING
-from passgrid.datasets.evalplus import all_inputs, evalplus_tests, reference_problem
+from passgrid.datasets.evalplus import all_inputs, evalplus_tests
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
 from passgrid.execution.limits import Limits
 from passgrid.execution.pool import judge_samples, limits_from, reference_outputs
@@ -60,7 +60,9 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
                             f"{len(problems)} problem(s), e.g. {missing[0]} (strong tests must cover every problem "
                             f"judged){hint}")
     strong = [{**p, "test": by_id[p["task_id"]].get("plus_test") or by_id[p["task_id"]]["test"],
-               "entry_point": by_id[p["task_id"]]["entry_point"]} for p in problems]
+               "entry_point": by_id[p["task_id"]]["entry_point"],
+               **({"answer": by_id[p["task_id"]]["answer"]} if "answer" in by_id[p["task_id"]] else {})}
+              for p in problems]
     return write_problems(strong, out_problems, out_meta, f"strong tests: {strong_tests}")
 
 
@@ -72,7 +74,7 @@ def complete_evalplus(problems: list, workers: int = 2, cache_path=None) -> list
     pending = {p["task_id"]: p for p in problems if EVALPLUS_PENDING in p}
     if not pending:
         return problems
-    outputs = reference_outputs({t: reference_problem(p) for t, p in pending.items()},
+    outputs = reference_outputs(pending,
                                 {t: all_inputs(p) for t, p in pending.items()}, Limits(), workers, cache_path=cache_path)
     done, left_out = {}, {}
     for task_id, problem in pending.items():

@@ -12,17 +12,19 @@ writes them into the tests of the normalized problem:
 
 Outputs are compared as EvalPlus does (its evalplus.eval.unsafe_execute): an
 exact match, else, where atol is set (1e-6 where the file's is 0 and the
-answer is a float or a sequence of floats), the same type and length and
-numpy.allclose(rtol=1e-7, atol); HumanEval/32 (find_zero) by the
+answer is a float or a sequence of floats), the same type, length and shape
+and numpy.allclose(rtol=1e-7, atol) (EvalPlus's allclose broadcasts: here
+[[]] is not close to [0.5]); HumanEval/32 (find_zero) by the
 polynomial's value at the answer; MBPP+'s per-task oracles (set equality,
 outputs that need only be None or not, and four tasks' own) as EvalPlus has
-them. MBPP+'s inputs get back the tuples, sets and complex numbers that JSON
+them (a None-or-not task's answer, the reference's and the candidates' alike,
+taken in the sandbox: passgrid.kinds.ANSWER_IS_NOT_NONE). MBPP+'s inputs get back the tuples, sets and complex numbers that JSON
 lost, as EvalPlus restores them. One difference: EvalPlus, once a float
 answer has set atol to 1e-6, keeps it for that task's later inputs; here each
 input decides its own.
 """
 from passgrid import PassgridError
-from passgrid.kinds import PROGRAM
+from passgrid.kinds import ANSWER_IS_NOT_NONE, PROGRAM
 
 PENDING = "evalplus"  # the field holding the inputs of a problem whose outputs are not computed yet
 
@@ -47,6 +49,8 @@ def normalize_evalplus(row: dict, where: str) -> dict:
                PENDING: {"base_input": row["base_input"], "plus_input": row["plus_input"], "atol": float(atol)}}
     if _is_mbpp(problem):
         problem["kind"] = PROGRAM
+        if problem["entry_point"] in _NOT_NONE:
+            problem["answer"] = ANSWER_IS_NOT_NONE
     return problem
 
 
@@ -115,21 +119,9 @@ _SET_EQUAL = {"similar_elements", "find_char_long", "common_in_nested_lists", "e
 _NOT_NONE = {"check_str", "text_match_three", "text_starta_endb"}  # the output need only be None or not
 
 
-def reference_problem(problem: dict) -> dict:
-    """The problem whose reference solution gives the expected outputs. For
-    MBPP+'s None-or-not tasks that is whether the answer is None, decided in
-    the sandbox (the answer itself, a regex match, is not plain data): a
-    function of its own, so a reference that calls itself is unchanged."""
-    if not (_is_mbpp(problem) and problem["entry_point"] in _NOT_NONE):
-        return problem
-    wrapper = (f"\n\ndef _passgrid_not_none(*args, **kwargs):\n"
-               f"    return {problem['entry_point']}(*args, **kwargs) is not None\n")
-    return {**problem, "entry_point": "_passgrid_not_none", "canonical_solution": problem["canonical_solution"] + wrapper}
-
-
 def evalplus_tests(problem: dict, outputs: list) -> tuple:
     """(the problem with its tests written, how many inputs were left out):
-    `outputs` the reference_problem's on all_inputs ({"value": v}, or None where it
+    `outputs` the reference's on all_inputs ({"value": v}, or None where it
     raised or ran out of time: that input is left out). `test` holds the base
     inputs, `plus_test` the base and the plus inputs; a test set left with no
     input is an error, as a test that tests nothing would pass anything."""
@@ -158,7 +150,7 @@ def _oracle(entry_point: str, mbpp: bool) -> str:
 def _check(cases: list, atol: float, oracle: str) -> str:
     """check(candidate), as EvalPlus compares: an exact match (or the task's
     oracle), else, where atol is set (1e-6 for a float answer where it is
-    0), the same type and length and numpy.allclose(rtol=1e-7, atol)."""
+    0), the same type, length and shape and numpy.allclose(rtol=1e-7, atol)."""
     inputs, outputs = [args for args, _ in cases], [out for _, out in cases]
     return f'''import copy
 import math
@@ -207,14 +199,18 @@ def _passes(out, exp, inp):
         exact = exact or out == _digit_distance_nums(*inp)
     elif ORACLE == "set":
         exact = set(out) == set(exp)
-    elif ORACLE == "not_none":
-        exact = out == exp if isinstance(out, bool) else exp == (out is not None)
+    elif ORACLE == "not_none":  # both are whether the answer is not None, taken in the sandbox
+        exact = out == exp
     atol = ATOL or (1e-6 if _is_floats(exp) else 0)
     if exact or not atol:
         return bool(exact)
     if type(out) is not type(exp) or (isinstance(exp, (list, tuple)) and len(out) != len(exp)):
         return False
-    return bool(np.allclose(out, exp, rtol=1e-07, atol=atol))
+    try:  # the same shape before any tolerance: allclose would broadcast ([[]] against [x] is "close")
+        out, exp = np.asarray(out), np.asarray(exp)
+    except (ValueError, TypeError):
+        return False
+    return out.shape == exp.shape and bool(np.allclose(out, exp, rtol=1e-07, atol=atol))
 
 
 def check(candidate):

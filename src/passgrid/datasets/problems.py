@@ -18,13 +18,13 @@ from passgrid.datasets.contests import contest_schema, normalize_contest
 from passgrid.datasets.evalplus import is_evalplus, normalize_evalplus
 from passgrid.datasets.mbpp import is_mbpp, normalize_mbpp
 from passgrid.files import read_jsonl, write_atomic
-from passgrid.kinds import FUNCTION, PROGRAM
+from passgrid.kinds import ANSWER_IS_NOT_NONE, FUNCTION, PROGRAM
 
 REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
 # what a row may be read as; by default, detected from its fields ("stdio":
 # any of the contest schemas, or passgrid's own stdio form)
 SCHEMAS = ("humaneval", "mbpp", "evalplus", "stdio")
-OPTIONAL_FIELDS = ("canonical_solution", "plus_test")  # plus_test: EvalPlus's base + plus inputs
+OPTIONAL_FIELDS = ("canonical_solution", "plus_test", "answer")  # plus_test: EvalPlus's base + plus inputs; answer: passgrid.kinds
 
 
 def load_problems(source: str, limit=None, schema: str = None, date_from: str = None, date_to: str = None,
@@ -89,6 +89,10 @@ def _normalize(row: dict, where: str, schema: str = None) -> tuple:
     problem["canonical_solution"] = row.get("canonical_solution") or ""
     if row.get("plus_test"):
         problem["plus_test"] = row["plus_test"]
+    if row.get("answer") is not None:
+        if row["answer"] != ANSWER_IS_NOT_NONE:
+            raise PassgridError(f"{where}: answer must be {ANSWER_IS_NOT_NONE!r} where given, got {row['answer']!r}")
+        problem["answer"] = row["answer"]
     kind = row.get("kind", FUNCTION)
     if kind not in (FUNCTION, PROGRAM):
         raise PassgridError(f"{where}: kind must be {FUNCTION} or {PROGRAM} here (stdio problems have their own "

@@ -125,7 +125,7 @@ class Judge:
         outputs, start = [], time.monotonic()
         with run_child(self.zygote, limits, cpu_s=(len(inputs) + 1) * (int(limits["timeout_s"]) + 1)) as child:
             try:
-                wire.send(child.to_child, {"program": program, "code": code, "entry_point": problem["entry_point"]})
+                wire.send(child.to_child, _program_message(problem, program, code))
                 hello = wire.receive(child.from_child, time.monotonic() + limits["timeout_s"])
                 if "ready" not in hello:
                     return {"verdict": "error", "detail": f"reference: {str(hello.get('message'))[:300]}"}
@@ -148,7 +148,7 @@ class Judge:
 
     def _judge(self, problem: dict, program: str, code, to_child: int, from_child: int, deadline: float):
         try:
-            wire.send(to_child, {"program": program, "code": code, "entry_point": problem["entry_point"]})
+            wire.send(to_child, _program_message(problem, program, code))
             try:
                 hello = wire.receive(from_child, deadline)
             except TimeoutError:
@@ -182,6 +182,12 @@ class Judge:
             return "memory", "MemoryError"
         except Exception as e:  # an exception of the candidate's, or of the tests on its answer
             return "error", f"{type(e).__name__}: {str(e)[:300]}"
+
+
+def _program_message(problem: dict, program: str, code) -> dict:
+    """What the child loads, and which function's answers it gives (of which
+    only what the problem's "answer" says: passgrid.kinds.ANSWER_IS_NOT_NONE)."""
+    return {"program": program, "code": code, "entry_point": problem["entry_point"], "answer": problem.get("answer")}
 
 
 def _compile_prompt(problem: dict):

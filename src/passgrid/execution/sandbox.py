@@ -40,6 +40,7 @@ import socket
 import sys
 
 from passgrid.execution import cgroups, rootfs, seccomp, wire
+from passgrid.kinds import ANSWER_IS_NOT_NONE
 
 PROGRAM_FILENAME = "<program>"  # what tracebacks and syntax errors name a program's file
 SETUP_FAILED = 125  # a child's exit status where its sandbox could not be set up
@@ -429,6 +430,8 @@ def serve(rfd: int, wfd: int) -> None:
         args, kwargs = wire.decode(call["args"]), wire.decode(call["kwargs"])
         try:
             result = function(*args, **kwargs)
+            if job.get("answer") == ANSWER_IS_NOT_NONE:
+                result = result is not None
             reply = {"value": wire.encode(_plain(result)), "args": wire.encode(_plain(list(args)))}
         except wire.WireError as e:
             reply = {"raise": "TypeError", "message": f"returned {e}", "where": "call", "not_plain": True}
