@@ -96,7 +96,7 @@ def test_normalization_keeps_what_changes_behaviour(problems):
 
 def test_normalization_sees_nested_functions_and_constants():
     outer = "def f(x):\n    def g(y):\n        return y + {}\n    return g(x)\n"
-    assert normalize(outer.format(1)) == normalize(outer.format(1).replace("return g", "\n\n    return g"))
+    assert normalize(outer.format(1)) == normalize(outer.format(1).replace("\n", "  # why\n"))
     assert normalize(outer.format(1)) != normalize(outer.format(2))  # a constant in a nested function
     assert normalize("x = (\n") != normalize("x = [\n")  # uncompilable: compared as text
 
@@ -180,3 +180,19 @@ def test_compiled_programs_keep_their_asserts_under_python_O():
              "try:\n    namespace['f']()\nexcept AssertionError:\n    print('kept')\n")
     assert subprocess.run([sys.executable, "-O", "-c", check], capture_output=True, text=True,
                           check=True).stdout == "kept\n"
+
+
+def test_a_program_that_reads_its_own_line_numbers_gets_its_own_verdict(problems, tmp_path):
+    """Two layouts of one program are two programs where a program can tell
+    them apart: never the verdict of another layout, cached or not."""
+    p = problems["HumanEval/2"]
+    line = p["prompt"].count("\n") + 2  # its return statement's, appended to the prompt
+    reads_its_line = f"    import sys\n    return number % 1.0 if sys._getframe().f_lineno == {line} else 7.0\n"
+    shifted = "\n" + reads_its_line  # the same bytecode, one line lower
+    assert normalize(p["prompt"] + reads_its_line) != normalize(p["prompt"] + shifted)
+    samples = [{"task_id": "HumanEval/2", "completion": c, "sample_index": i}
+               for i, c in enumerate([reads_its_line, shifted])]
+    for cache in (None, tmp_path / "verdicts.sqlite"):
+        records = execute_samples(samples, problems, LIMITS, workers=1, cache_path=cache, progress=False)
+        assert [r["verdict"] for r in records] == ["passed", "failed"]
+        assert records[0]["program_sha256"] != records[1]["program_sha256"]

@@ -1,8 +1,9 @@
 """Verdicts cached by content, across cells and runs, in one SQLite file.
 
-A program's key is its problem (prompt, tests, entry point), its compiled
-code without line numbers (so comments and layout do not matter; only a
-program that inspects its own line numbers could tell), the memory limit, the isolation level and the
+A program's key is its problem (prompt, tests, entry point, what of its
+answer is judged), its compiled code with its line and column table (a
+program can read its own positions, so two layouts are two programs; a
+comment or blank at the end of a line changes neither), the memory limit, the isolation level and the
 sandbox's version. The time limit is not in the key: a cached verdict is
 reused when it would stand under the current limit (a pass that took less time
 than the limit allows, a timeout under at least as much time).
@@ -16,7 +17,7 @@ import types
 
 from passgrid.execution.sandbox import PROGRAM_FILENAME
 
-SANDBOX_VERSION = "5"  # bump when a change to judging could change a verdict
+SANDBOX_VERSION = "6"  # bump when a change to judging could change a verdict
 
 
 def compile_program(program: str):
@@ -30,10 +31,10 @@ def compile_program(program: str):
 
 
 def normalize(program: str, code=None) -> bytes:
-    """What a program does, as bytes: its bytecode, names and constants,
-    nested functions included, but no line numbers or file name (`code`: its
-    compile_program, if already at hand). Three times cheaper than dumping its
-    syntax tree, which mattered at 1,000 samples per problem."""
+    """What a program does, as bytes: its bytecode, names, constants and
+    positions (line and column table, first line), nested functions included
+    (`code`: its compile_program, if already at hand). Three times cheaper
+    than dumping its syntax tree, which mattered at 1,000 samples per problem."""
     code = code if code is not None else compile_program(program)
     if code is None:
         return b"text:" + program.encode("utf-8", errors="surrogatepass")  # uncompilable: the text itself
@@ -43,14 +44,14 @@ def normalize(program: str, code=None) -> bytes:
 def _shape(code: types.CodeType) -> tuple:
     return (code.co_code, code.co_exceptiontable, code.co_names, code.co_varnames, code.co_freevars,
             code.co_cellvars, code.co_name, code.co_qualname, code.co_argcount, code.co_posonlyargcount,
-            code.co_kwonlyargcount, code.co_flags,
+            code.co_kwonlyargcount, code.co_flags, code.co_firstlineno, code.co_linetable,
             tuple(_shape(c) if isinstance(c, types.CodeType) else c for c in code.co_consts))
 
 
 def program_key(problem: dict, program: str, memory_mb: int, isolation: str, code=None) -> str:
     h = hashlib.sha256()
     for part in (SANDBOX_VERSION, isolation, str(memory_mb), problem["entry_point"], problem["prompt"],
-                 problem["test"]):
+                 problem["test"], str(problem.get("answer"))):
         h.update(part.encode("utf-8", errors="surrogatepass"))
         h.update(b"\0")
     h.update(normalize(program, code))
