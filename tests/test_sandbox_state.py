@@ -215,3 +215,18 @@ def test_cpu_time_counts_all_of_a_programs_processes_together(cgroup_pool, probl
 
 def test_the_isolation_level_names_every_part_that_held(pool):
     assert pool.isolation == FULL_ISOLATION
+
+
+def test_without_control_groups_the_level_and_the_warning_say_the_limits_are_per_process(problems, monkeypatch,
+                                                                                         capfd):
+    """Where there are none (forced here), the limits hold per process, and
+    passgrid says so: the same program then passes with 512 MB per process."""
+    monkeypatch.setenv("PASSGRID_NO_CGROUP", "1")
+    pool = JudgePool(workers=1)
+    try:
+        assert CGROUP not in pool.isolation.split("+")
+        assert "limits hold per process" in capfd.readouterr().err
+        problem = problems["HumanEval/2"]
+        assert judge(pool, problem, build_program(problem, HOLD_TOGETHER), memory_mb=512)["verdict"] == "passed"
+    finally:
+        pool.close()

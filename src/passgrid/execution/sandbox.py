@@ -57,10 +57,11 @@ WEAKNESSES = {  # a part missing -> what programs can then do
                 "among them), see what earlier programs left in /tmp, /dev/shm and System V IPC, and signal or "
                 "trace the user's processes, passgrid's own among them (only the judge and the sandbox's are "
                 "protected); only a seccomp filter, where there is one, keeps them off the network",
-    CGROUP: "no writable cgroup v1 hierarchy for memory, pids and cpu: the memory, process and CPU limits hold "
-            "per process, so a program's processes together can use its process limit times its memory limit",
-    SECCOMP: "no seccomp filter (libseccomp or pyseccomp missing): programs may call keyctl, ptrace, mount and "
-             "the like, limited only by the namespaces",
+    CGROUP: "no writable cgroup v1 hierarchy for memory, pids and cpu (or PASSGRID_NO_CGROUP): the memory, process "
+            "and CPU limits hold per process, so a program's processes together can use its process limit times "
+            "its memory limit",
+    SECCOMP: "no seccomp filter (libseccomp or pyseccomp missing, or PASSGRID_NO_SECCOMP): programs may call "
+             "keyctl, ptrace, mount, io_uring and the like, limited only by the namespaces",
 }
 
 # Imported once by the zygote, so that programs importing them find them
@@ -71,8 +72,12 @@ WEAKNESSES = {  # a part missing -> what programs can then do
 # out (the figures: docs/measurements.md, bench/execution_vs_human_eval.py).
 PRELOADED = ("typing",)
 
-# Set, passed on to the zygote: a kernel without mount_setattr, as tests force it.
-_TEST_KNOBS = {k: "1" for k in ("PASSGRID_NO_MOUNT_SETATTR",) if os.environ.get(k)}
+# Parts of the isolation to leave out, as a kernel that refuses them would
+# (tests, and bench/sandbox_cost.py, set them); the judge reads the first
+# two, the zygote the others, passed on to it.
+KNOBS = ("PASSGRID_NO_NAMESPACES", "PASSGRID_NO_ALLOWLIST", "PASSGRID_NO_CGROUP", "PASSGRID_NO_SECCOMP",
+         "PASSGRID_NO_MOUNT_SETATTR")
+_TEST_KNOBS = {k: "1" for k in KNOBS[2:] if os.environ.get(k)}
 SAFE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 _CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
@@ -130,8 +135,8 @@ def zygote_main(fd: int, want_namespaces: bool, hidden: list = (), allowed: list
     if os.getppid() == 1:
         return
     # Reached while the host's file system is in view: the control groups, and libseccomp.
-    groups = cgroups.ProgramGroups.open()
-    library = seccomp.load_library()
+    groups = None if os.environ.get("PASSGRID_NO_CGROUP") else cgroups.ProgramGroups.open()
+    library = None if os.environ.get("PASSGRID_NO_SECCOMP") else seccomp.load_library()
     parts = []
     if want_namespaces:
         try:

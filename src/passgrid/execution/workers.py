@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from passgrid.execution import wire
-from passgrid.execution.sandbox import WEAKNESSES, missing_parts
+from passgrid.execution.sandbox import KNOBS, WEAKNESSES, missing_parts
 from passgrid.kinds import STDIO, kind_of, stdio_tests
 
 CRASH = "crash"  # the program brought down its judge or sandbox, alone
@@ -32,7 +32,7 @@ class JudgeWorker:
     def __init__(self, sandbox_paths=()):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "PASSGRID_SANDBOX_PATHS": json.dumps([os.path.abspath(p) for p in sandbox_paths])}
-        for flag in ("PASSGRID_NO_NAMESPACES", "PASSGRID_NO_ALLOWLIST", "PASSGRID_NO_MOUNT_SETATTR"):  # tests
+        for flag in KNOBS:
             if os.environ.get(flag):
                 env[flag] = "1"
         self.proc = subprocess.Popen([sys.executable, "-I", "-c", "import sys; sys.path[:0] = "
