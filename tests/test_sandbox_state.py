@@ -4,7 +4,7 @@ out of reach, and a program's limits hold over all of its processes.
 Each store a program could leave state in is tried as a cheat would use it:
 a first program leaves a mark, a second one answers right only where it
 finds the mark. Both run in the same sandbox, one after the other, for the
-function kind (HumanEval/2) and the stdio kind alike; a third program that
+function kind (HumanEval/2), the program kind (MBPP's) and the stdio kind alike; a third program that
 leaves the mark and looks for it itself shows that the mark is real."""
 import ctypes
 import os
@@ -65,6 +65,9 @@ def found():
 STDIO_PROBLEM = {"task_id": "sum", "kind": "stdio", "prompt": "", "entry_point": "",
                  "test": stdio_test_text(public=[["1 2\n", "3\n"]], hidden=[["2 2\n", "4\n"]])}
 STDIO_RIGHT = "a, b = map(int, input().split())\nprint(a + b if found() else 0)\n"
+PROGRAM_PROBLEM = {"task_id": "Mbpp/1", "kind": "program", "prompt": '"""\nadd\nassert add(1, 2) == 3\n"""\n',
+                   "entry_point": "add", "test": "def check(candidate):\n    add = candidate\n    assert add(1, 2) == 3\n"}
+PROGRAM_RIGHT = "def add(a, b):\n    return a + b if found() else 0\n"
 
 
 @pytest.fixture(scope="module")
@@ -86,15 +89,18 @@ def programs(kind: str, problem: dict, store: str) -> tuple:
     helpers = HELPERS.replace("LEAVE", leave).replace("FOUND", look)
     if kind == "stdio":
         return helpers + "leave()\nprint(0)\n", helpers + STDIO_RIGHT, helpers + "leave()\n" + STDIO_RIGHT
+    if kind == "program":
+        return (helpers + "leave()\ndef add(a, b):\n    return 0\n", helpers + PROGRAM_RIGHT,
+                helpers + "leave()\n" + PROGRAM_RIGHT)
     right = "    return number % 1.0 if found() else 7.0\n"
     return (build_program(problem, "    return 7.0\n" + helpers + "leave()\n"),
             build_program(problem, right + helpers), build_program(problem, right + helpers + "leave()\n"))
 
 
-@pytest.mark.parametrize("kind", ["function", "stdio"])
+@pytest.mark.parametrize("kind", ["function", "program", "stdio"])
 @pytest.mark.parametrize("store", STORES)
 def test_what_a_program_leaves_no_later_program_sees(pool, problems, kind, store):
-    problem = STDIO_PROBLEM if kind == "stdio" else problems["HumanEval/2"]
+    problem = {"stdio": STDIO_PROBLEM, "program": PROGRAM_PROBLEM}.get(kind) or problems["HumanEval/2"]
     leaves, looks, both = programs(kind, problem, store)
     keyring = "keyring" in store
     if not keyring:  # the mark is real: a program that leaves it finds it (keyring calls are refused outright)
