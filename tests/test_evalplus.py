@@ -11,6 +11,7 @@ from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems, read_problems, write_problems
 from passgrid.execution import wire
 from passgrid.execution.pool import JudgePool, Limits, execute_samples
+from passgrid.files import read_table
 from passgrid.steps import complete_evalplus, prepare_strong_tests
 
 DATA = Path(__file__).parent / "data"
@@ -244,8 +245,6 @@ def test_a_grid_on_humaneval_plus_gives_base_and_plus_and_the_weak_strong_figure
     import subprocess
     import sys
 
-    import pandas as pd
-
     from tests.conftest import ROOT
 
     overrides = (f"dataset=jsonl dataset.name=humanevalplus-sample dataset.path={DATA / 'humanevalplus-sample.jsonl'} "
@@ -254,7 +253,7 @@ def test_a_grid_on_humaneval_plus_gives_base_and_plus_and_the_weak_strong_figure
                           "--directory", str(tmp_path), "--config", "sweep=none", f"overrides={overrides}"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-4000:]
-    summary = pd.read_csv(tmp_path / "results" / "summary.csv")
+    summary = read_table(tmp_path / "results" / "summary.csv")
     first = summary[summary["k"] == 1].iloc[0]
     assert 0 < first["strong_pass_at_k"] < first["pass_at_k"] <= 1  # plus lets fewer of GPT-4's programs through
     assert (tmp_path / "results" / "report" / "figures" / "strong_tests.png").stat().st_size > 0

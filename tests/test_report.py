@@ -89,3 +89,32 @@ def test_a_grid_of_measured_references_only_still_has_its_curves(tmp_path):
     html = render_report(summary, pd.DataFrame(fit_rows("gpt-4", table, boot, ANALYSIS, counts)), pd.DataFrame(),
                          {"gpt-4": counts}, [], "refs", ANALYSIS, tmp_path / "figures", references=references)
     assert "GPT-4 (measured): pass@1 45.0%" in html and "gpt-4 goes from 45.0% at k=1" in html
+
+
+def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
+    """A single cell's id is a bare hash, all digits one time in a hundred
+    (and an APPS task id always): the report job reads the results back from
+    their files, its filters match, and the cell's own figure is drawn."""
+    from passgrid.files import read_table
+    from passgrid.grid.jobs import CellRecord
+    from passgrid.steps import report
+
+    cell = "0736072011"
+    counts = pd.DataFrame({"task_id": ["4001", "4002", "0417"], "n": 4, "c": [1, 4, 0]})
+    table, boot = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
+                              {"backend": "samples_file", "gpus": 0})
+    files = {name: tmp_path / f"{name}.csv" for name in ("summary", "fits", "crossings", "references", "per_problem")}
+    table.assign(cell=cell, n_problems=3, **{"model.name": "m", "dataset.name": "d"}).to_csv(files["summary"], index=False)
+    pd.DataFrame(fit_rows(cell, table, boot, ANALYSIS, counts)).to_csv(files["fits"], index=False)
+    used, model = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}, {"backend": "samples_file", "gpus": 0}
+    pd.DataFrame(crossing_rows(cell, table, boot, ANALYSIS, all_references(ANALYSIS["references"], []), used, model)) \
+        .to_csv(files["crossings"], index=False)
+    pd.DataFrame(all_references(ANALYSIS["references"], [])).to_csv(files["references"], index=False)
+    counts.to_csv(files["per_problem"], index=False)
+    assert read_table(files["per_problem"])["task_id"].tolist() == ["4001", "4002", "0417"]
+    record = CellRecord(id=cell, config={}, flat_config={}, varying={}, samples="", draw_meta=str(tmp_path / "none"),
+                        executions="", per_problem=str(files["per_problem"]), probes="", per_problem_strong=None,
+                        executions_strong=None, config_json="", figure=str(tmp_path / "cell.png"), gpus=0)
+    report(files["summary"], files["fits"], files["crossings"], files["references"], [record], [], "one", ANALYSIS,
+           tmp_path / "index.html", tmp_path / "figures")
+    assert cell in (tmp_path / "index.html").read_text() and (tmp_path / "cell.png").stat().st_size > 1000

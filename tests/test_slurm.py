@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from passgrid.files import read_table
 from passgrid.sampling.draw import TIMING_FIELDS
 from tests.conftest import ROOT
 
@@ -159,5 +160,5 @@ def test_a_grid_slice_runs_under_slurm_and_matches_a_local_run(slurm, tmp_path):
     if runs[0]["started"] < runs[1]["finished"] and runs[1]["started"] < runs[0]["finished"]:
         assert runs[0]["visible_gpus"] != runs[1]["visible_gpus"], runs
     columns = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "selected_at_k", "completion_tokens"]
-    pd.testing.assert_frame_equal(pd.read_csv(remote / "results" / "summary.csv")[columns],
-                                  pd.read_csv(local / "results" / "summary.csv")[columns])
+    pd.testing.assert_frame_equal(read_table(remote / "results" / "summary.csv")[columns],
+                                  read_table(local / "results" / "summary.csv")[columns])

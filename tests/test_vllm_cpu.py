@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 
 from passgrid.sampling.seeds import sample_seed
@@ -64,7 +63,7 @@ def test_verdicts_summary_report_and_mlflow(workdir):
     [cell] = (workdir / "results" / "runs").iterdir()
     verdicts = [json.loads(line)["verdict"] for line in (cell / "executions.jsonl").read_text().splitlines()]
     assert len(verdicts) == 12 and set(verdicts) <= {"passed", "failed", "timeout", "error", "memory"}
-    summary = pd.read_csv(workdir / "results" / "summary.csv")
+    summary = read_table(workdir / "results" / "summary.csv")
     assert sorted(summary["k"]) == [1, 2, 3, 4] and (summary["model.backend"] == "vllm").all()
     assert summary["pass_at_k"].between(0, 1).all()
     assert (workdir / "results" / "report" / "index.html").read_text().count("data:image/png;base64,") >= 4
@@ -80,6 +79,7 @@ SAMPLE = """
 import json, sys
 from passgrid.datasets.problems import load_problems
 from passgrid.sampling.draw import sample_problems
+from passgrid.files import read_table
 model, prompt, sampling = json.loads(sys.argv[1])
 sample_problems(load_problems("package", limit=8), model, prompt, sampling, sys.argv[2], sys.argv[3], progress=False)
 """

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
+from passgrid.files import read_table
 from passgrid.sampling.seeds import sample_seed
 from tests.conftest import ROOT
 
@@ -45,7 +45,7 @@ def sampled_cells(summary):
 
 
 def test_summary_has_one_row_per_cell_and_k(workdir):
-    summary = sampled_cells(pd.read_csv(workdir / "results" / "summary.csv"))
+    summary = sampled_cells(read_table(workdir / "results" / "summary.csv"))
     assert summary["cell"].nunique() == 2
     assert sorted(summary["sampling.temperature"].unique()) == [0.2, 0.8]
     assert sorted(summary["k"].unique()) == [1, 2]  # n = 2: never k > n
@@ -67,7 +67,7 @@ def test_summary_has_one_row_per_cell_and_k(workdir):
     assert summary["selected_at_k"].between(0, 1).all()
     assert summary["pass_at_k"].between(0, 1).all()
     for cell, rows in summary.groupby("cell"):
-        per_problem = pd.read_csv(workdir / "results" / "runs" / cell / "per_problem.csv")
+        per_problem = read_table(workdir / "results" / "runs" / cell / "per_problem.csv")
         assert list(per_problem.columns) == ["task_id", "n", "c"]
         assert list(per_problem["task_id"]) == ["HumanEval/0", "HumanEval/1", "HumanEval/2"]
         assert (per_problem["n"] == 2).all()
@@ -98,10 +98,10 @@ def test_samples_are_real_model_output(workdir):
 
 
 def test_analysis_tables_and_report(workdir):
-    summary = pd.read_csv(workdir / "results" / "summary.csv")
+    summary = read_table(workdir / "results" / "summary.csv")
     [reference_cell] = summary[summary["model.reference"]]["cell"].unique()
     # GPT-4's published programs, judged here: a measured reference, with its interval; GPT-4o's stays cited
-    references = pd.read_csv(workdir / "results" / "references.csv").set_index("name")
+    references = read_table(workdir / "results" / "references.csv").set_index("name")
     gpt4 = references.loc["GPT-4"]
     verdicts = [json.loads(line)["verdict"] for line in
                 (workdir / "results" / "runs" / reference_cell / "executions.jsonl").read_text().splitlines()]
@@ -109,11 +109,11 @@ def test_analysis_tables_and_report(workdir):
     assert gpt4["kind"] == "measured" and gpt4["cell"] == reference_cell
     assert gpt4["pass_at_1_lo"] <= gpt4["pass_at_1"] <= gpt4["pass_at_1_hi"]
     assert references.loc["GPT-4o", "kind"] == "cited" and references.loc["GPT-4o", "pass_at_1"] == 0.902
-    crossings = pd.read_csv(workdir / "results" / "crossings.csv")
+    crossings = read_table(workdir / "results" / "crossings.csv")
     assert set(zip(crossings["reference"], crossings["reference_kind"])) == {("GPT-4", "measured"), ("GPT-4o", "cited")}
     assert set(crossings["metric"]) == {"pass@k", "selected@k"}
     assert set(crossings["cell"]) == set(sampled_cells(summary)["cell"])  # a reference does not chase itself
-    assert set(pd.read_csv(workdir / "results" / "fits.csv")["cell"]) == set(summary["cell"])
+    assert set(read_table(workdir / "results" / "fits.csv")["cell"]) == set(summary["cell"])
     probes = (workdir / "results" / "runs").glob("temperature=*/probes.jsonl")
     assert all(len(p.read_text().splitlines()) == 6 for p in probes)  # all three problems have examples
     figures = {p.stem for p in (workdir / "results" / "report" / "figures").glob("*.png")}
@@ -182,7 +182,7 @@ def test_cells_that_differ_only_in_budget_share_one_draw(tmp_path):
     [draw] = (tmp_path / "results" / "draws").iterdir()
     draw_rows = [json.loads(line) for line in (draw / "samples.jsonl").read_text().splitlines()]
     assert len(draw_rows) == 2 * 3  # drawn once, at the largest budget
-    summary = pd.read_csv(tmp_path / "results" / "summary.csv")
+    summary = read_table(tmp_path / "results" / "summary.csv")
     assert sorted(summary.groupby("cell")["k"].max()) == [1, 3]
     small = summary[summary["sampling.n"] == 1]
     small_cell = small["cell"].iloc[0]

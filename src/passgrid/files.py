@@ -44,6 +44,20 @@ def write_jsonl_atomic(path, records: Iterable[dict]) -> None:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+# Columns of passgrid's tables that hold names, never numbers: a cell's id can
+# be all digits (a bare hash), an APPS task id is; read as numbers, they no
+# longer match (and lose any leading zero).
+ID_COLUMNS = ("cell", "task_id", "reference", "name", "draw")
+
+
+def read_table(path):
+    """A results CSV (summary, per problem, fits, crossings, references) as a
+    DataFrame, its ID_COLUMNS as text."""
+    import pandas as pd
+
+    return pd.read_csv(path, dtype={column: str for column in ID_COLUMNS})
+
+
 def read_jsonl(path) -> Iterator[dict]:
     """Yield one dict per non-blank line; a bad line is an error naming file and line."""
     return (record for _, record in read_jsonl_lines(path))

@@ -21,7 +21,7 @@ from passgrid.datasets.evalplus import all_inputs, evalplus_tests
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
 from passgrid.execution.limits import Limits
 from passgrid.execution.pool import judge_samples, limits_from, reference_outputs
-from passgrid.files import atomic_writer, file_sha256, read_jsonl, write_atomic, write_json
+from passgrid.files import atomic_writer, file_sha256, read_jsonl, read_table, write_atomic, write_json
 from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
 from passgrid.sampling.record import claim_draw, finish_run, gather_runs, run_name, start_run
@@ -196,9 +196,9 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
     frames, fitted, curves = [], [], {}
     for cell in cells:
         model, n = {**cell.config["model"], "gpus": cell.gpus}, cell.config["sampling"]["n"]
-        per_problem = pd.read_csv(cell.per_problem)
+        per_problem = read_table(cell.per_problem)
         used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
-        strong = pd.read_csv(cell.per_problem_strong) if cell.per_problem_strong else None
+        strong = read_table(cell.per_problem_strong) if cell.per_problem_strong else None
         verdicts = list(read_jsonl(cell.executions))  # read once: probes, failures, the forecasters' first samples
         weak_strong = weak_strong_counts(verdicts, list(read_jsonl(cell.executions_strong))) \
             if cell.executions_strong else None
@@ -257,11 +257,11 @@ def report(summary_path, fits_path, crossings_path, references_path, cells: list
     from passgrid.report.page import render_report
     from passgrid.tracking import draw_provenance
 
-    summary = pd.read_csv(summary_path)
-    per_problem = {cell.id: pd.read_csv(cell.per_problem) for cell in cells}
-    write_atomic(out_html, render_report(summary, pd.read_csv(fits_path), pd.read_csv(crossings_path),
+    summary = read_table(summary_path)
+    per_problem = {cell.id: read_table(cell.per_problem) for cell in cells}
+    write_atomic(out_html, render_report(summary, read_table(fits_path), read_table(crossings_path),
                                          per_problem, varying, sweep, analysis, out_figures,
-                                         references=pd.read_csv(references_path).to_dict("records"),
+                                         references=read_table(references_path).to_dict("records"),
                                          provenance={cell.id: draw_provenance(cell.draw_meta) for cell in cells}))
     for cell in cells:  # each cell's own curve, for its MLflow run
         Path(cell.figure).parent.mkdir(parents=True, exist_ok=True)
@@ -272,7 +272,7 @@ def track(summary_path, cells: list, uri: str, experiment: str, sweep: str, arti
           out_json, settings=None) -> dict:
     from passgrid.tracking import log_grid
 
-    ids = log_grid(pd.read_csv(summary_path), cells, uri, experiment, sweep, artifacts=artifacts,
+    ids = log_grid(read_table(summary_path), cells, uri, experiment, sweep, artifacts=artifacts,
                    figures_dir=figures_dir, settings=settings)
     write_json(out_json, {"tracking_uri": uri, "experiment": experiment, **ids})
     return ids
