@@ -90,8 +90,8 @@ def test_normalization_keeps_what_changes_behaviour(problems):
     assert normalize("x = 1  # one\n") == normalize("x = 1\n")
     assert normalize("x = 'a  '\n") != normalize("x = 'a'\n")
     p = problems["HumanEval/0"]
-    assert program_key(p, "x = 1", 512, "i") != program_key(p, "x = 2", 512, "i")
-    assert program_key(p, "x = 1", 512, "i") != program_key(p, "x = 1", 1024, "i")
+    assert program_key(p, "x = 1", {"memory_mb": 512}, "i") != program_key(p, "x = 2", {"memory_mb": 512}, "i")
+    assert program_key(p, "x = 1", {"memory_mb": 512}, "i") != program_key(p, "x = 1", {"memory_mb": 1024}, "i")
 
 
 def test_normalization_sees_nested_functions_and_constants():
@@ -196,3 +196,36 @@ def test_a_program_that_reads_its_own_line_numbers_gets_its_own_verdict(problems
         records = execute_samples(samples, problems, LIMITS, workers=1, cache_path=cache, progress=False)
         assert [r["verdict"] for r in records] == ["passed", "failed"]
         assert records[0]["program_sha256"] != records[1]["program_sha256"]
+
+
+def test_a_verdict_is_reused_only_under_the_settings_it_was_judged_under(problems, tmp_path):
+    """Each setting the schema declares VERDICTS (the time limit aside: a
+    cached verdict is checked against it) is in the cache key: changed, the
+    program is judged again. The grid's derivation of the key's settings and
+    the execution layer's own agree."""
+    from dataclasses import asdict, fields
+
+    from passgrid.changes import VERDICTS, changes_of
+    from passgrid.execution.cache import TIME_FIELDS, judged_under
+    from passgrid.execution.pool import judge_samples, limits_from
+    from passgrid.grid.jobs import ExecuteJob
+    from passgrid.grid.schema import ExecutionConfig
+
+    base = asdict(ExecutionConfig())
+    assert ExecuteJob(base, 1, None, False).judged_under == judged_under(limits_from(base), base["sandbox_paths"])
+    changed = {"memory_mb": 1024, "file_size_mb": 8, "open_files": 32, "processes": 16, "sandbox_paths": [str(tmp_path)]}
+    declared = [f.name for f in fields(ExecutionConfig) if changes_of(f) == VERDICTS and f.name not in TIME_FIELDS]
+    assert sorted(changed) == sorted(declared)  # every one is tried
+    samples = [{"task_id": "HumanEval/2", "completion": "    return number % 1.0\n", "sample_index": 0}]
+
+    def cached(execution: dict) -> bool:
+        records = []
+        judge_samples(samples, problems, limits_from(execution), 1, records.append, ["HumanEval/2"],
+                      cache_path=tmp_path / "verdicts.sqlite", progress=False, sandbox_paths=execution["sandbox_paths"],
+                      settings=ExecuteJob(execution, 1, None, False).judged_under)
+        assert records[0]["verdict"] == "passed"
+        return records[0]["cached"]
+
+    assert [cached(base), cached(base)] == [False, True]
+    for name, value in changed.items():
+        assert cached({**base, name: value}) is False, name

@@ -167,7 +167,7 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
         judge_samples(samples, problems, limits_from(job.execution), workers or job.execution["workers"],
                       lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"), task_ids=list(counts),
                       cache_path=job.execution.get("cache"), progress=progress, total=sum(counts.values()),
-                      sandbox_paths=job.execution.get("sandbox_paths") or ())
+                      sandbox_paths=job.execution.get("sandbox_paths") or (), settings=job.judged_under)
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores, limit=None) -> pd.DataFrame:

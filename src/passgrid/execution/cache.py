@@ -3,10 +3,13 @@
 A program's key is its problem (prompt, tests, entry point, what of its
 answer is judged), its compiled code with its line and column table (a
 program can read its own positions, so two layouts are two programs; a
-comment or blank at the end of a line changes neither), the memory limit, the isolation level and the
-sandbox's version. The time limit is not in the key: a cached verdict is
-reused when it would stand under the current limit (a pass that took less time
-than the limit allows, a timeout under at least as much time).
+comment or blank at the end of a line changes neither), what it was judged
+under (every execution setting that changes verdicts: `judged_under`, the
+same fields as the schema declares VERDICTS, less the time limit's), the
+isolation level and the sandbox's version. The time limit is not in the
+key: a cached verdict is reused when it would stand under the current limit
+(a pass that took less time than the limit allows, a timeout under at least
+as much time).
 """
 import hashlib
 import json
@@ -15,9 +18,23 @@ import sqlite3
 import time
 import types
 
+from dataclasses import asdict
+
+from passgrid.execution.limits import Limits
 from passgrid.execution.sandbox import PROGRAM_FILENAME
 
 SANDBOX_VERSION = "6"  # bump when a change to judging could change a verdict
+# Settings that change verdicts but are not keyed: a cached verdict is
+# checked against the time limit instead (still_valid).
+TIME_FIELDS = ("timeout_s", "timeout_factor")
+
+
+def judged_under(limits: Limits, sandbox_paths=()) -> dict:
+    """The settings a verdict is judged under, less TIME_FIELDS: the
+    sandbox's limits and what programs may read. (The grid derives the same
+    from the schema's VERDICTS declarations: passgrid.grid.jobs.ExecuteJob.)"""
+    settings = {k: v for k, v in asdict(limits).items() if k not in TIME_FIELDS}
+    return {**settings, "sandbox_paths": [str(p) for p in sandbox_paths]}
 
 
 def compile_program(program: str):
@@ -48,10 +65,11 @@ def _shape(code: types.CodeType) -> tuple:
             tuple(_shape(c) if isinstance(c, types.CodeType) else c for c in code.co_consts))
 
 
-def program_key(problem: dict, program: str, memory_mb: int, isolation: str, code=None) -> str:
+def program_key(problem: dict, program: str, settings: dict, isolation: str, code=None) -> str:
+    """`settings`: judged_under's."""
     h = hashlib.sha256()
-    for part in (SANDBOX_VERSION, isolation, str(memory_mb), problem["entry_point"], problem["prompt"],
-                 problem["test"], str(problem.get("answer"))):
+    for part in (SANDBOX_VERSION, isolation, json.dumps(settings, sort_keys=True), problem["entry_point"],
+                 problem["prompt"], problem["test"], str(problem.get("answer"))):
         h.update(part.encode("utf-8", errors="surrogatepass"))
         h.update(b"\0")
     h.update(normalize(program, code))
@@ -60,7 +78,7 @@ def program_key(problem: dict, program: str, memory_mb: int, isolation: str, cod
 
 def outputs_key(problem: dict, program: str, inputs: list, isolation: str) -> str:
     """The key of a reference's outputs on `inputs` (wire-encoded argument lists)."""
-    return program_key({**problem, "test": json.dumps(inputs)}, program, 0, isolation)
+    return program_key({**problem, "test": json.dumps(inputs)}, program, {}, isolation)
 
 
 def still_valid(cached: dict, limit_s: float) -> bool:

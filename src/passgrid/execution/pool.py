@@ -15,7 +15,7 @@ from typing import Iterable
 
 from passgrid import PassgridError
 from passgrid.execution import wire
-from passgrid.execution.cache import VerdictCache, compile_program, outputs_key, program_key, still_valid
+from passgrid.execution.cache import VerdictCache, compile_program, judged_under, outputs_key, program_key, still_valid
 from passgrid.execution.limits import Limits
 from passgrid.execution.workers import CRASH, JudgePool
 from passgrid.kinds import is_whole_program
@@ -104,20 +104,21 @@ def execute_samples(samples: list, problems: dict, limits: Limits, workers: int,
 
 
 def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, workers: int, emit, task_ids,
-                  cache_path=None, progress: bool = True, total: int = None, sandbox_paths=()) -> None:
+                  cache_path=None, progress: bool = True, total: int = None, sandbox_paths=(), settings=None) -> None:
     """Judge a stream of samples and emit(record) for each, in input order:
     verdict, detail, duration, limit, and whether it came from the cache.
 
     Each distinct program runs once; memory holds only the samples between the
     oldest one still running and the newest one read (the workers' reach), not
     the whole stream. `task_ids` are the problems whose time limits to
-    calibrate: every problem the stream names. `sandbox_paths`: see JudgePool."""
+    calibrate: every problem the stream names. `sandbox_paths`: see JudgePool.
+    `settings`: what verdicts are judged under, for their cache keys (by
+    default judged_under(limits, sandbox_paths))."""
     pool = JudgePool(workers, sandbox_paths)
     cache = VerdictCache(cache_path) if cache_path else None
     try:
         isolation = pool.isolation
-        # what programs could read is part of what a verdict was made under
-        sandbox = ":".join([isolation, *map(str, sandbox_paths)])
+        settings = judged_under(limits, sandbox_paths) if settings is None else settings
         limit_of = calibrate(pool, {t: problems[t] for t in task_ids}, limits)
         base_limits = asdict(limits)
         waiting = deque()  # [task_id, sample_index, key] in input order, not yet emitted
@@ -141,7 +142,7 @@ def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, worke
                 problem = problems[s["task_id"]]
                 program = build_program(problem, s["completion"])
                 code = compile_program(program)  # once, for the key and for the sandbox
-                key = program_key(problem, program, limits.memory_mb, sandbox, code)
+                key = program_key(problem, program, settings, isolation, code)
                 waiting.append((s["task_id"], s.get("sample_index"), key))
                 if key not in known and key not in running:
                     cached = cache.get(key) if cache else None

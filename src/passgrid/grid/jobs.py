@@ -47,6 +47,17 @@ class ExecuteJob:
         return {"execution": keep(ExecutionConfig, self.execution, {VERDICTS}), "n": self.n, "limit": self.limit,
                 "probe": self.probe}
 
+    @property
+    def judged_under(self) -> dict:
+        """What its verdicts are cached under: its VERDICTS settings but the
+        time limit's (passgrid.execution.cache.TIME_FIELDS)."""
+        from passgrid.changes import VERDICTS, keep
+        from passgrid.execution.cache import TIME_FIELDS
+        from passgrid.grid.schema import ExecutionConfig
+
+        settings = keep(ExecutionConfig, self.execution, {VERDICTS})
+        return {k: v for k, v in settings.items() if k not in TIME_FIELDS}
+
 
 @dataclass(frozen=True)
 class CellRecord:
