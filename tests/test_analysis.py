@@ -131,9 +131,20 @@ def test_selection_prefers_example_passers_then_the_majority():
     # all five: the two that pass both examples and agree win
     assert selection.selected_at_k(passed, signature, correct, [5], 10, rng)[0] == 1.0
     # one sample: the pick is that sample, so selected@1 = pass@1
-    assert selection.selected_at_k(passed, signature, correct, [1], 2000, rng)[0] == pytest.approx(0.6, abs=0.04)
+    assert selection.selected_at_k(passed, signature, correct, [1], 2, rng)[0] == 0.6  # exactly, whatever the draws
     # a tie between groups is averaged
     assert selection.selected_at_k(np.array([1, 1]), ["x", "y"], np.array([1.0, 0.0]), [2], 1, rng)[0] == 0.5
+
+
+def test_samples_that_did_not_run_the_examples_take_no_part_in_the_vote():
+    """Three timeouts agree on nothing: two samples that ran, each alone,
+    split the pick; only where none of the k ran is the pick among all."""
+    rng = np.random.default_rng(0)
+    ran_right, ran_wrong = "0123456789abcdef", "fedcba9876543210"  # output signatures, as probes give them
+    signature = ["timeout", "timeout", "timeout", ran_right, ran_wrong]
+    passed, correct = np.zeros(5, dtype=int), np.array([0.0, 0.0, 0.0, 1.0, 0.0])
+    assert selection.selected_at_k(passed, signature, correct, [5], 1, rng)[0] == 0.5
+    assert selection.selected_at_k(passed[:3], signature[:3], correct[:3], [3], 1, rng)[0] == 0.0
 
 
 def test_probes_run_the_examples_in_the_sandbox(problems):

@@ -58,6 +58,7 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
     assert "US$ at k [interval]" in html
     assert "Why samples fail" in html and "wrong answer" in html
     assert "resampling until the dataset&#x27;s tests pass is right" in html
+    assert "points of weak-test inflation" in html and "points of false passes" not in html  # one name, one thing
     assert "pass@1000 (fit)" in html and "http" not in html.replace("http-equiv", "")  # self-contained
 
 

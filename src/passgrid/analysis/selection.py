@@ -7,11 +7,14 @@ its examples (`examples`): those in the docstring (`>>> f(1)` then `2`, or
 (MBPP), the public tests (contest problems; APPS marks none), and runs
 every sample on their inputs in the sandbox, and picks, among k samples:
 those that pass the most examples, then the largest group of them that agree
-on every example's output (majority voting, as in AlphaCode and CodeT). The
-expected correctness of a pick from the winning group(s), averaged over
-random k-subsets of the n samples and over problems, is selected@k. For k = 1
-it equals pass@1; where a problem's docstring has no usable example, the pick
-is a random sample.
+on every example's output (majority voting, as in AlphaCode and CodeT).
+Samples that did not run through the examples (timed out, crashed, did not
+load) have no outputs to agree on: they take no part in the vote unless none
+of the k ran. The expected correctness of a pick from the winning group(s),
+averaged over random k-subsets of the n samples and over problems, is
+selected@k; at k = 1 it is exactly pass@1 (the pick is the sample) and at
+k = n exact too (the one subset). Where a problem's docstring has no usable
+example, the pick is a random sample.
 """
 import ast
 import doctest
@@ -23,6 +26,7 @@ from passgrid.kinds import STDIO, checker_of, kind_of, stdio_test_text, stdio_te
 
 _ARROW = re.compile(r"(?P<call>\b{name}\s*\(.*\))\s*(?:==>|=>|➞|->|==|=|should return|returns?|is)\s*(?P<want>.+?)\s*\.?\s*$")
 _PROBE = re.compile(r"probe (\d+)/(\d+) ([0-9a-f]+)")
+_RAN = re.compile(r"[0-9a-f]{16}")  # a probe's output signature: the sample ran through the examples
 
 
 def examples(problem: dict) -> list:
@@ -118,20 +122,27 @@ def read_probe(record: dict) -> tuple:
 
 def selected_at_k(passed: np.ndarray, signature: list, correct: np.ndarray, ks, subsets: int, rng) -> np.ndarray:
     """One problem's selected@k at each k: the expected correctness of the
-    pick, over `subsets` random k-subsets of its n samples (all of them at k = n)."""
+    pick, over `subsets` random k-subsets of its n samples; exact at k = 1
+    (the mean correctness) and at k = n (the one subset)."""
     n = len(correct)
-    codes = np.unique(np.asarray(signature, dtype=object).astype(str), return_inverse=True)[1]
+    signature = np.asarray(signature, dtype=object).astype(str)
+    codes = np.unique(signature, return_inverse=True)[1]
+    ran = np.array([bool(_RAN.fullmatch(s)) for s in signature], dtype=bool)
     out = []
     for k in ks:
+        if k == 1:
+            out.append(float(np.mean(correct)))
+            continue
         draws = 1 if k == n else subsets
-        values = [_pick(passed[idx], codes[idx], correct[idx]) for idx in
+        values = [_pick(passed[idx], codes[idx], correct[idx], ran[idx]) for idx in
                   (rng.choice(n, size=k, replace=False) for _ in range(draws))]
         out.append(float(np.mean(values)))
     return np.array(out)
 
 
-def _pick(passed: np.ndarray, codes: np.ndarray, correct: np.ndarray) -> float:
-    best = passed == passed.max()
+def _pick(passed: np.ndarray, codes: np.ndarray, correct: np.ndarray, ran: np.ndarray) -> float:
+    voters = ran if ran.any() else np.ones_like(ran)
+    best = voters & (passed == passed[voters].max())
     sizes = np.bincount(codes[best])
     winners = np.flatnonzero(sizes == sizes.max())
     return float(np.mean([correct[best & (codes == w)].mean() for w in winners]))

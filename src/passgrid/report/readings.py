@@ -76,7 +76,8 @@ def reading_strong(summary: pd.DataFrame) -> str:
         r = rows.iloc[-1]
         text = (f"{cell}: pass@{int(r['k'])} {pct(r['pass_at_k'])} with the dataset's tests, "
                 f"{pct(r['strong_pass_at_k'])} with the stronger ones "
-                f"({100 * (r['pass_at_k'] - r['strong_pass_at_k']):.1f} points of false passes)")
+                f"({100 * (r['pass_at_k'] - r['strong_pass_at_k']):.1f} points of weak-test inflation: problems "
+                f"credited by the dataset's tests alone)")
         if pd.notna(r.get("until_weak_pass_accuracy")):
             first = rows.iloc[0]
             text += (f"; resampling until the dataset's tests pass is right {pct(first['until_weak_pass_accuracy'])} "
