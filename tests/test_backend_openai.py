@@ -127,3 +127,26 @@ def test_large_n_goes_in_requests_of_at_most_max_n_per_request_seeded_along_the_
     assert asked == [(4, 7), (4, 11), (2, 15)]  # the request's seed is 7: the stream continues at 11 and 15
     assert [g.text for g in generations] == ["7+0", "7+1", "7+2", "7+3", "11+0", "11+1", "11+2", "11+3", "15+0", "15+1"]
     assert [g.prompt_tokens for g in generations].count(5) == 3  # each response pays for its prompt once
+
+
+def test_a_responses_usage_is_shared_out_over_its_choices():
+    """Usage comes per response; each sample gets its share of the completion
+    tokens (by length), the prompt goes once per request: a cell taking the
+    first 2 of 5 choices carries 2 choices' tokens, not 5."""
+    from types import SimpleNamespace
+
+    from passgrid.sampling.backends.openai import OpenAIBackend, share_out
+
+    assert share_out(100, [10, 30, 60]) == [10, 30, 60] and sum(share_out(7, [1, 1, 1])) == 7
+    assert share_out(5, [0, 0]) == [3, 2] or share_out(5, [0, 0]) == [2, 3]
+    texts = ["a" * 10, "b" * 10, "c" * 20, "d" * 40, "e" * 20]
+    response = SimpleNamespace(usage=SimpleNamespace(prompt_tokens=50, completion_tokens=200),
+                               choices=[SimpleNamespace(message=SimpleNamespace(content=t), finish_reason="stop")
+                                        for t in texts])
+    backend = OpenAIBackend.__new__(OpenAIBackend)
+    backend.model = {"max_n_per_request": 5}
+    backend._create = lambda request, n, seed: response
+    samples = backend.generate(chat_request(5))
+    assert [s.completion_tokens for s in samples] == [20, 20, 40, 80, 40]
+    assert [s.prompt_tokens for s in samples] == [50, 0, 0, 0, 0]
+    assert sum(s.completion_tokens for s in samples[:2]) == 40  # not 200

@@ -35,6 +35,17 @@ class OpenAISettings:
     request_timeout_s: float = setting(600.0, DERIVED)
 
 
+def share_out(total: int, weights: list) -> list:
+    """`total` in whole parts proportional to `weights` (evenly where they are
+    all 0), the largest remainders rounded up, so that the parts add up to it."""
+    weights = weights if sum(weights) else [1] * len(weights)
+    exact = [total * w / sum(weights) for w in weights]
+    parts = [int(x) for x in exact]
+    for i in sorted(range(len(exact)), key=lambda i: parts[i] - exact[i])[:total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
 class OpenAIBackend(Backend):
     name = "openai"
     Settings = OpenAISettings
@@ -58,15 +69,18 @@ class OpenAIBackend(Backend):
             response = self._create(request, n=ask, seed=request.seed + len(out))
             if not response.choices:
                 raise PassgridError(f"model.base_url: {self.model.get('base_url') or 'OpenAI'} returned no choices")
-            usage = response.usage
-            for j, choice in enumerate(response.choices[:ask]):
-                text = choice.message.content if request.messages is not None else choice.text
-                # Usage is reported per response, not per choice: it goes on the
-                # response's first sample, so sums are what was billed.
+            usage, choices = response.usage, response.choices[:ask]
+            texts = [(c.message.content if request.messages is not None else c.text) or "" for c in choices]
+            # Usage comes per response: its completion tokens are shared out
+            # over its choices by their length, its prompt goes on its first
+            # sample (billed once per request). So a cell that takes the first
+            # n of a larger draw counts n samples' tokens and its requests' prompts.
+            shares = share_out(usage.completion_tokens if usage else 0, [len(t) for t in texts])
+            for j, (choice, text) in enumerate(zip(choices, texts)):
                 out.append(Generation(
-                    text=text or "", prompt_tokens=(usage.prompt_tokens if usage else 0) if j == 0 else 0,
-                    completion_tokens=(usage.completion_tokens if usage else 0) if j == 0 else 0,
-                    finish_reason=choice.finish_reason or "unknown", latency_s=time.perf_counter() - start))
+                    text=text, prompt_tokens=(usage.prompt_tokens if usage else 0) if j == 0 else 0,
+                    completion_tokens=shares[j], finish_reason=choice.finish_reason or "unknown",
+                    latency_s=time.perf_counter() - start))
         return out
 
     def provenance(self) -> dict:
