@@ -56,6 +56,8 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
     assert "GPT-4o 90.2%" in html and "k needed [interval]" in html and "selected@64" in html
     assert "&gt; 64]" in html  # an end of the interval that 64 samples do not reach, said so
     assert "US$ at k [interval]" in html
+    assert "Basis: temperature=0.4, temperature=1.0: US$2 per GPU-hour x GPU-hours" in html
+    assert "2 x 8 B parameters x tokens (each prompt once per request" in html
     assert "Why samples fail" in html and "wrong answer" in html
     assert "resampling until the dataset&#x27;s tests pass is right" in html
     assert "points of weak-test inflation" in html and "points of false passes" not in html  # one name, one thing

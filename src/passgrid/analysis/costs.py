@@ -74,3 +74,19 @@ def cost_at_k(used: dict, model: dict, n: int, k) -> dict:
     elif gpu_hours is not None and model.get("price_per_gpu_hour") is not None:
         dollars = gpu_hours * model["price_per_gpu_hour"]
     return {"flops": flops, "gpu_hours": gpu_hours, "cost_usd": dollars}
+
+
+def basis(model: dict) -> dict:
+    """unit -> how cost_at_k computes it for this model, in words (None where
+    it has no figure): what a reader needs to compare costs like with like."""
+    gpu_hours = (f"sampling time x {model['gpus']} GPU(s), k/n of it" if model.get("gpus") else None)
+    if model.get("price_input_per_mtok") is not None and model.get("price_output_per_mtok") is not None:
+        dollars = (f"list price: US${model['price_input_per_mtok']:g} per million prompt tokens, "
+                   f"US${model['price_output_per_mtok']:g} per million completion tokens")
+    elif gpu_hours and model.get("price_per_gpu_hour") is not None:
+        dollars = f"US${model['price_per_gpu_hour']:g} per GPU-hour x GPU-hours"
+    else:
+        dollars = None
+    flops = (f"2 x {model['params_b']:g} B parameters x tokens (each prompt once per request, k/n of the "
+             "completions)" if model.get("params_b") else None)
+    return {"flops": flops, "gpu_hours": gpu_hours, "cost_usd": dollars}

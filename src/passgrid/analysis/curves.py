@@ -31,7 +31,8 @@ def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: di
                             on="k", how="left")
     if weak_strong is not None:
         table = table.merge(weak_tests.resampling_until_weak_pass(weak_strong), on="k", how="left")
-    table = table.assign(**costs.cost_at_k(used, model, n, table["k"].to_numpy()))
+    table = table.assign(**costs.cost_at_k(used, model, n, table["k"].to_numpy()),
+                         **{f"{unit}_basis": text for unit, text in costs.basis(model).items()})
     table["interval"] = f"{METHOD}, {analysis['bootstrap']} replicates, {100 * analysis['level']:g}%"
     return table, boot
 

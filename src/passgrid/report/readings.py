@@ -26,9 +26,12 @@ def reading_cost(summary: pd.DataFrame, unit: str) -> str:
     last = summary.groupby("cell", sort=False).tail(1)
     best = last.loc[last["pass_at_k"].idxmax()]
     cheapest = last.loc[last[unit].idxmin()]
+    bases = last.groupby(f"{unit}_basis", sort=False)["cell"].apply(list) if f"{unit}_basis" in last else {}
+    said = "; ".join(f"{', '.join(cells)}: {text}" for text, cells in bases.items())
     return (f"At its full budget, {best['cell']} scores highest ({pct(best['pass_at_k'])} for "
             f"{best[unit]:.3g} {COST_UNITS[unit]}); {cheapest['cell']} costs least "
-            f"({cheapest[unit]:.3g} {COST_UNITS[unit]} for {pct(cheapest['pass_at_k'])}).")
+            f"({cheapest[unit]:.3g} {COST_UNITS[unit]} for {pct(cheapest['pass_at_k'])}). "
+            f"Basis: {said or 'not recorded'}.")
 
 
 def reading_fits(fits: pd.DataFrame) -> str:
