@@ -4,11 +4,12 @@ import pytest
 from scipy.special import betaln
 
 from passgrid.analysis import fits, forecast, selection
-from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.analysis.crossings import EXTRAPOLATED, crossing_rows
+from passgrid.analysis.curves import cell_curves, fit_rows
 from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import pass_at_k_with_interval
 
-ANALYSIS = {"level": 0.95, "bootstrap": 1000, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000, 10000],
+ANALYSIS = {"level": 0.95, "bootstrap": 1000, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000, 10000], "horizon": 100,
             "selection_subsets": 50, "references": [{"name": "Ref", "pass_at_1": 0.7, "source": "test"}]}
 USED = {"prompt_tokens": 164 * 100, "completion_tokens": 164 * 200 * 50, "sampling_seconds": 360.0}
 VLLM = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 2, "price_per_gpu_hour": 2.0, "gpus": 2}
@@ -70,9 +71,11 @@ def test_both_forecasters_are_validated_alike_from_each_problems_first_samples()
         assert row["validation_error"] == pytest.approx(row["validation_predicted"] - table["pass_at_k"].iloc[-1])
         assert abs(row["validation_error"]) < 0.05
     assert sorted((e["forecaster"], e["k"]) for e in extrapolations) == sorted(
-        (f, k) for f in (fits.LAW, forecast.BETA) for k in (1000, 10000))
+        (f, k) for f in (fits.LAW, forecast.BETA) for k in (1000, 10000, 20000))  # and the horizon, 100 x 200
     assert all(e["predicted_lo"] <= e["predicted"] <= e["predicted_hi"] for e in extrapolations)
     assert all(e["predicted"] > table["pass_at_k"].iloc[-1] for e in extrapolations if e["k"] == 1000)
+    _, _, within = forecasters(counts, held_out, analysis={**ANALYSIS, "horizon": 10})
+    assert {e["k"] for e in within} == {1000, 2000}  # 10000 is past the horizon, 10 x 200 samples: left out
 
 
 @pytest.mark.parametrize("alpha,beta,rel", [(0.8, 1.2, 0.15), (2.0, 0.5, 0.15),
@@ -103,16 +106,19 @@ def test_on_a_heavy_tailed_grid_the_beta_forecasts_the_held_out_budget_better():
 
 
 def test_crossing_a_reference_gives_k_its_interval_and_cost():
-    table, boot = cell_curves(per_problem(), ANALYSIS, USED, VLLM)
-    [row] = crossing_rows("c", table, boot, ANALYSIS, all_references(ANALYSIS["references"], []), USED, VLLM)
+    counts = per_problem()
+    table, boot = cell_curves(counts, ANALYSIS, USED, VLLM)
+    on = {"dataset": "d", "problems": 164}
+    [row] = crossing_rows("c", table, boot, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {}, on,
+                          USED, VLLM)
     k = row["k_needed"]
     assert table["pass_at_k"].iloc[k - 1] >= 0.7 > table["pass_at_k"].iloc[k - 2]
     assert row["k_needed_low"] <= k <= row["k_needed_high"] and row["how"] == "measured"
     # k of 200 samples' GPU time, on 2 GPUs at $2 per GPU-hour
     assert row["cost_usd"] == pytest.approx(360 * k / 200 * 2 / 3600 * 2.0)
     far_away = all_references([{"name": "Far", "pass_at_1": 0.93, "source": "test"}], [])
-    [far] = crossing_rows("c", table, boot, ANALYSIS, far_away, USED, VLLM)
-    assert far["how"] == "extrapolated by the scaling fit" and far["k_needed"] > 200
+    [far] = crossing_rows("c", table, boot, counts, ANALYSIS, far_away, {}, on, USED, VLLM)
+    assert far["how"] == EXTRAPOLATED and 200 < far["k_needed"] <= far["horizon"] == 100 * 200
 
 
 def test_docstring_examples_become_literal_tests(problems):
@@ -167,7 +173,8 @@ def test_a_measured_reference_stands_in_for_a_cited_one_of_its_name():
                             "pass_at_k_lo": [0.7, 0.85, 0.0], "pass_at_k_hi": [0.9, 0.95, 0.2], "n_problems": 20})
     measured = measured_references(summary, {"ref": "GPT-4"})
     assert measured == [{"name": "GPT-4", "pass_at_1": 0.8, "pass_at_1_lo": 0.7, "pass_at_1_hi": 0.9,
-                         "kind": "measured", "cell": "ref", "source": "measured in this grid: cell ref, 20 problems"}]
+                         "kind": "measured", "cell": "ref", "source": "measured in this grid: cell ref, 20 problems",
+                         "dataset": None, "problems": 20}]
     cited = [{"name": "GPT-4", "pass_at_1": 0.67, "source": "paper"}, {"name": "GPT-4o", "pass_at_1": 0.9, "source": "x"}]
     refs = all_references(cited, measured)
     assert [(r["name"], r["kind"], r["pass_at_1"]) for r in refs] == [("GPT-4", "measured", 0.8),

@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.analysis.crossings import crossing_rows
+from passgrid.analysis.curves import cell_curves, fit_rows
 from passgrid.analysis.references import all_references
 from passgrid.report.page import render_report
 
-ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000],
+ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000], "horizon": 100,
             "selection_subsets": 20, "references": [{"name": "GPT-4o", "pass_at_1": 0.902, "source": "cited"}]}
 MODEL = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 1, "price_per_gpu_hour": 2.0, "gpus": 1}
 FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "failures",
@@ -39,7 +40,8 @@ def synthetic_grid(tmp_path):
         frames.append(table.assign(cell=cell, n_problems=m, **used, **{"model.name": "m", "dataset.name": "d",
                                                                         "sampling.temperature": skill}))
         fitted += fit_rows(cell, table, boot, ANALYSIS, counts, counts.assign(n=16, c=(counts["c"] // 4)))
-        crossings += crossing_rows(cell, table, boot, ANALYSIS, all_references(ANALYSIS["references"], []), used, MODEL)
+        crossings += crossing_rows(cell, table, boot, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {},
+                                   {"dataset": "d", "problems": m}, used, MODEL)
         per_problem[cell] = counts
     html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,
                          ["sampling.temperature"], "test", ANALYSIS, tmp_path / "figures")
@@ -91,7 +93,7 @@ def test_a_grid_of_measured_references_only_still_has_its_curves(tmp_path):
     references = all_references(ANALYSIS["references"], measured_references(summary, {"gpt-4": "GPT-4"}))
     html = render_report(summary, pd.DataFrame(fit_rows("gpt-4", table, boot, ANALYSIS, counts)), pd.DataFrame(),
                          {"gpt-4": counts}, [], "refs", ANALYSIS, tmp_path / "figures", references=references)
-    assert "GPT-4 (measured): pass@1 45.0%" in html and "gpt-4 goes from 45.0% at k=1" in html
+    assert "GPT-4 (measured: on d, 10 problems): pass@1 45.0%" in html and "gpt-4 goes from 45.0% at k=1" in html
 
 
 def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
@@ -110,7 +112,8 @@ def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
     table.assign(cell=cell, n_problems=3, **{"model.name": "m", "dataset.name": "d"}).to_csv(files["summary"], index=False)
     pd.DataFrame(fit_rows(cell, table, boot, ANALYSIS, counts)).to_csv(files["fits"], index=False)
     used, model = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}, {"backend": "samples_file", "gpus": 0}
-    pd.DataFrame(crossing_rows(cell, table, boot, ANALYSIS, all_references(ANALYSIS["references"], []), used, model)) \
+    pd.DataFrame(crossing_rows(cell, table, boot, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {},
+                               {"dataset": "d", "problems": 3}, used, model)) \
         .to_csv(files["crossings"], index=False)
     pd.DataFrame(all_references(ANALYSIS["references"], [])).to_csv(files["references"], index=False)
     counts.to_csv(files["per_problem"], index=False)

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from passgrid.files import read_table
 from passgrid.sampling.seeds import sample_seed
 from tests.conftest import ROOT
 
@@ -79,7 +80,6 @@ SAMPLE = """
 import json, sys
 from passgrid.datasets.problems import load_problems
 from passgrid.sampling.draw import sample_problems
-from passgrid.files import read_table
 model, prompt, sampling = json.loads(sys.argv[1])
 sample_problems(load_problems("package", limit=8), model, prompt, sampling, sys.argv[2], sys.argv[3], progress=False)
 """

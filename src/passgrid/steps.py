@@ -12,7 +12,8 @@ import pandas as pd
 
 from passgrid import PassgridError
 from passgrid.analysis import costs, selection
-from passgrid.analysis.curves import cell_curves, crossing_rows, fit_rows
+from passgrid.analysis.crossings import crossing_rows
+from passgrid.analysis.curves import cell_curves, fit_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.analysis.weak_tests import weak_strong_counts
@@ -209,14 +210,17 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         first_counts = count_correct([e for e in verdicts if e["sample_index"] < m], list(per_problem["task_id"]),
                                      where=cell.executions) if m >= 2 else None
         fitted += fit_rows(cell.id, table, boot, analysis, per_problem, first_counts)
-        curves[cell.id] = (table, boot, used, model)
+        on = {"dataset": cell.config["dataset"]["name"], "problems": len(per_problem)}
+        curves[cell.id] = (table, boot, per_problem, on, used, model)
     summary = pd.concat(frames, ignore_index=True)
     first = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems"]
     summary = summary[first + [c for c in summary.columns if c not in first]]
     measured = {c.id: c.config["model"]["name"] for c in cells if c.config["model"]["reference"]}
     references = all_references(analysis["references"], measured_references(summary, measured))
-    crossings = [row for cell, (table, boot, used, model) in curves.items() if cell not in measured
-                 for row in crossing_rows(cell, table, boot, analysis, references, used, model)]
+    reference_counts = {measured[cell]: per_problem for cell, (_, _, per_problem, *_) in curves.items() if cell in measured}
+    crossings = [row for cell, (table, boot, per_problem, on, used, model) in curves.items() if cell not in measured
+                 for row in crossing_rows(cell, table, boot, per_problem, analysis, references, reference_counts, on,
+                                          used, model)]
     write_atomic(out_summary, summary.to_csv(index=False))
     write_atomic(out_fits, pd.DataFrame(fitted).to_csv(index=False))
     write_atomic(out_references, pd.DataFrame(references, columns=REFERENCE_COLUMNS).to_csv(index=False))

@@ -1,6 +1,6 @@
 """From per-problem counts to decisions, per cell: pass@k with intervals,
-selected@k, the cost of k samples, scaling fits, and where each cell crosses
-a reference system's pass@1.
+selected@k, the cost of k samples, and scaling fits (where each cell crosses
+a reference system's pass@1: passgrid.analysis.crossings).
 """
 import numpy as np
 import pandas as pd
@@ -60,13 +60,16 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, p
              first_counts: pd.DataFrame = None) -> list:
     """Both forecasters of one cell (the power law fitted to the pass@k
     curve, the Beta fitted to the problems' counts): parameters, goodness,
-    extrapolations with intervals, and their validation, made alike: each
+    extrapolations with intervals (at the ks of analysis.extrapolate_to within
+    the horizon, analysis.horizon x n, and at the horizon), and their
+    validation, made alike: each
     fitted on only the first m = fit_fraction x n samples of every problem
     (`first_counts`: those samples' counts, n = m) and asked for pass@n, which
     all n samples measured."""
     point = table["pass_at_k"].to_numpy()
     n = len(point)
-    targets = sorted({k for k in analysis["extrapolate_to"] if k > n})
+    horizon = int(analysis["horizon"] * n)  # and the horizon itself: how far the data lets a forecast go
+    targets = sorted({k for k in analysis["extrapolate_to"] if n < k <= horizon} | ({horizon} if horizon > n else set()))
     level, replicates, seed = analysis["level"], analysis["bootstrap"], analysis["seed"]
     rows = []
     law, pred, lo, hi, fitted = fits.fit_with_intervals(point, boot, targets or [n], level)
@@ -118,57 +121,3 @@ def _validation(first, n: int, observed: float, analysis: dict, forecaster) -> d
     predicted, lo, hi = map(float, found)
     return {"validation_fit_samples": m, "validation_k": n, "validation_predicted": predicted, "validation_lo": lo,
             "validation_hi": hi, "validation_observed": float(observed), "validation_error": predicted - observed}
-
-
-def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, references: list, used: dict,
-                  model: dict) -> list:
-    """Per reference (passgrid.analysis.references; per metric: oracle pass@k, selected@k): the smallest
-    k whose estimate reaches the reference's pass@1, with the range its
-    interval allows, and what those k cost. Beyond the sampled budget the k
-    comes from the scaling fit, and says so."""
-    n = int(table["k"].max())
-    rows = []
-    for ref in references:
-        for metric in ("pass_at_k", "selected_at_k"):
-            if metric not in table or table[metric].isna().all():
-                continue
-            known = table.dropna(subset=[metric])
-            ks = known["k"].to_numpy()
-            k_point = _first_k(ks, known[metric], ref["pass_at_1"])
-            k_soon = _first_k(ks, known[f"{metric}_hi"], ref["pass_at_1"])  # optimistic end of the interval
-            k_late = _first_k(ks, known[f"{metric}_lo"], ref["pass_at_1"])  # pessimistic end
-            how = "measured"
-            if k_point is None and metric == "pass_at_k":
-                k_point, k_soon, k_late = _extrapolated_budget(table["pass_at_k"].to_numpy(), boot, ref["pass_at_1"],
-                                                               analysis["level"])
-                how = "extrapolated by the scaling fit" if k_point is not None else "not reached"
-            elif k_point is None:
-                how = "not reached"
-            row = {"cell": cell, "reference": ref["name"], "reference_kind": ref["kind"],
-                   "reference_pass_at_1": ref["pass_at_1"],
-                   "metric": metric.replace("_at_k", "@k"), "k_needed": k_point, "k_needed_low": k_soon,
-                   "k_needed_high": k_late, "how": how, "budget_sampled": n}
-            if k_point is not None and np.isfinite(k_point):
-                for end, k in (("", k_point), ("_low", k_soon), ("_high", k_late)):
-                    if k is not None and np.isfinite(k):
-                        row.update({f"{unit}{end}": value for unit, value in
-                                    costs.cost_at_k(used, model, n, float(k)).items() if value is not None})
-            rows.append(row)
-    return rows
-
-
-def _first_k(ks, values, target):
-    hit = np.flatnonzero(np.asarray(values) >= target)
-    return int(ks[hit[0]]) if len(hit) else None
-
-
-def _extrapolated_budget(point, boot, target, level):
-    law = fits.fit_power_law(point)
-    if law is None:
-        return None, None, None
-    budgets = [f.budget_for(target) for f in (fits.fit_power_law(r) for r in boot) if f]
-    if not budgets:
-        return law.budget_for(target), None, None
-    tail = (1.0 - level) / 2 * 100  # nearest rank: budgets may be infinite
-    low, high = np.percentile(budgets, [tail, 100 - tail], method="nearest")
-    return law.budget_for(target), float(low), float(high)

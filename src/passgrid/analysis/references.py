@@ -6,7 +6,8 @@ import pandas as pd
 
 from passgrid import PassgridError
 
-REFERENCE_COLUMNS = ["name", "pass_at_1", "pass_at_1_lo", "pass_at_1_hi", "kind", "cell", "source"]
+REFERENCE_COLUMNS = ["name", "pass_at_1", "pass_at_1_lo", "pass_at_1_hi", "kind", "cell", "source", "dataset",
+                     "problems"]
 
 
 def measured_references(summary: pd.DataFrame, reference_cells: dict) -> list:
@@ -17,7 +18,8 @@ def measured_references(summary: pd.DataFrame, reference_cells: dict) -> list:
         first = summary[(summary["cell"] == cell) & (summary["k"] == 1)].iloc[0]
         refs.append({"name": name, "pass_at_1": float(first["pass_at_k"]), "pass_at_1_lo": float(first["pass_at_k_lo"]),
                      "pass_at_1_hi": float(first["pass_at_k_hi"]), "kind": "measured", "cell": cell,
-                     "source": f"measured in this grid: cell {cell}, {int(first['n_problems'])} problems"})
+                     "source": f"measured in this grid: cell {cell}, {int(first['n_problems'])} problems",
+                     "dataset": first.get("dataset.name"), "problems": int(first["n_problems"])})
     return refs
 
 
@@ -31,6 +33,15 @@ def all_references(cited: list, measured: list) -> list:
         raise PassgridError(f"two reference cells measure {twice[0]!r} (model.name): give each its own name")
     return measured + [{**r, "pass_at_1_lo": None, "pass_at_1_hi": None, "kind": "cited", "cell": None}
                        for r in cited if r["name"] not in names]
+
+
+def measured_on(ref: dict) -> str:
+    """': on DATASET, N problems' where a reference says (as read back from
+    references.csv too); '' where a cited one does not."""
+    dataset, problems = ref.get("dataset"), ref.get("problems")
+    if dataset is None or pd.isna(dataset) or problems is None or pd.isna(problems):
+        return ""
+    return f": on {dataset}, {int(problems)} problems"
 
 
 def measured_interval(ref: dict):

@@ -17,7 +17,6 @@ import marshal
 import sqlite3
 import time
 import types
-
 from dataclasses import asdict
 
 from passgrid.execution.limits import Limits

@@ -156,6 +156,10 @@ class ReferenceConfig:
     name: str = MISSING
     pass_at_1: float = MISSING  # a fraction, as measured elsewhere
     source: str = MISSING  # where the number comes from
+    # What it was measured on: a dataset config's name and how many of its
+    # problems; a cell on other problems is marked where it is compared.
+    dataset: Optional[str] = None
+    problems: Optional[int] = None
 
 
 @dataclass
@@ -167,6 +171,7 @@ class AnalysisConfig:
     references: List[ReferenceConfig] = setting(changes=DERIVED, default_factory=list)
     fit_fraction: float = setting(0.25, DERIVED)  # validation: fit on each problem's first fraction x n samples, predict pass@n
     extrapolate_to: List[int] = setting(changes=DERIVED, default_factory=lambda: [100, 1000, 10000])
+    horizon: float = setting(10.0, DERIVED)  # extrapolations and crossings go no further than horizon x n
     selection_subsets: int = setting(100, DERIVED)  # random k-subsets per problem for selected@k
 
 

@@ -10,7 +10,7 @@ from passgrid.analysis.curves import budget_ks
 from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA, BetaFit
-from passgrid.analysis.references import measured_interval
+from passgrid.analysis.references import measured_interval, measured_on
 from passgrid.analysis.uncertainty import problem_curves
 
 
@@ -45,7 +45,7 @@ def _references(ax, references) -> None:
         bounds = measured_interval(ref)
         band = f" [{100 * bounds[0]:.1f}, {100 * bounds[1]:.1f}]" if bounds else ""
         ax.axhline(y, color="black", linestyle=style, linewidth=1,
-                   label=f"{ref['name']} pass@1 {y:.1f}%{band} ({ref.get('kind', 'cited')})")
+                   label=f"{ref['name']} pass@1 {y:.1f}%{band} ({ref.get('kind', 'cited')}{measured_on(ref)})")
         if bounds:
             ax.errorbar([0.985 - 0.012 * i], [y], yerr=[[y - 100 * bounds[0]], [100 * bounds[1] - y]], transform=transform,
                         color="black", capsize=3, linewidth=1)
@@ -119,7 +119,8 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
             if fitted.empty:
                 continue
             f = fitted.iloc[0]
-            extra = fits[(fits["cell"] == cell) & (fits["fit"] == "extrapolation") & (fits["forecaster"] == name)]
+            extra = fits[(fits["cell"] == cell) & (fits["fit"] == "extrapolation") & (fits["forecaster"] == name)] \
+                if "forecaster" in fits else fits.iloc[:0]
             k_end = int(max([rows["k"].max()] + list(extra["k"])))  # this cell's own range
             k = np.unique(np.logspace(0, np.log10(k_end), 200).round().astype(int))
             curve = (np.exp(-f["a"] * k ** f["b"]) if name == LAW

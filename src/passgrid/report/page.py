@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
-from passgrid.analysis.references import all_references
+from passgrid.analysis.references import all_references, measured_on
 from passgrid.report import figures as draw
 from passgrid.report import readings as read
 from passgrid.report import tables
@@ -55,7 +55,7 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
         figures[name] = (f'<figure id="{name}"><img alt="{html.escape(name)}" src="data:image/png;base64,'
                        f'{base64.b64encode(png).decode("ascii")}"><figcaption>{html.escape(reading)}</figcaption>'
                        "</figure>")
-    refs = "".join(f"<li>{html.escape(r['name'])} ({r['kind']}): pass@1 {read.pct(r['pass_at_1'])}"
+    refs = "".join(f"<li>{html.escape(r['name'])} ({r['kind']}{html.escape(measured_on(r))}): pass@1 {read.pct(r['pass_at_1'])}"
                    f"{read.interval_text(r)} — {html.escape(r['source'])}</li>"
                    for r in references) or "<li>none configured (analysis.references)</li>"
     models = ", ".join(all_cells["model.name"].unique())
@@ -83,9 +83,12 @@ one of k samples using only the docstring's examples and agreement between sampl
 <h2>Headline</h2>
 {table(tables.headline_table(all_cells, varying, measured))}
 <h2>Reaching the reference systems</h2>
-<p>The smallest k whose estimate reaches each reference's pass@1; in brackets, the k at which the optimistic and the
-pessimistic ends of the interval reach it ("&gt; n": not within the n samples drawn; "?": no cost for it). A star on
-the first figure marks each crossing within the samples drawn. References, measured in this grid (a large model's
+<p>The smallest k whose estimate reaches each reference's pass@1: from the measured curve within the n samples drawn;
+beyond them from the power law, only above n and no further than the horizon ({analysis.get("horizon", 10):g} &times; n;
+past it, in words). In brackets, the range over the bootstrap replicates, which resample the cell's problems and a
+measured reference's together (for selected@k, where its interval's ends reach it; "&gt; n": not within the n samples
+drawn; "?": no cost for it). A reference measured on other problems than the cell's is marked so. A star on the
+first figure marks each crossing within the samples drawn. References, measured in this grid (a large model's
 published samples judged here, on the same problems) where the grid has them, else cited:</p><ul>{refs}</ul>
 {table(tables.crossing_table(crossings))}
 {figures["pass_at_k"]}{"".join(fig for name, fig in figures.items() if name.startswith("cost_"))}

@@ -5,7 +5,7 @@ from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA
-from passgrid.analysis.references import measured_interval
+from passgrid.analysis.references import measured_interval, measured_on
 
 
 def pct(x) -> str:
@@ -102,8 +102,9 @@ def reading_references(references: list) -> str:
     """The reference lines, as a sentence (appended to pass@k's reading)."""
     if not references:
         return ""
-    parts = [f"{r['name']} {pct(r['pass_at_1'])}{interval_text(r)} ({r['kind']})" for r in references]
-    return " Black lines: pass@1 of " + "; ".join(parts) + "."
+    parts = [f"{r['name']} {pct(r['pass_at_1'])}{interval_text(r)} ({r['kind']}{measured_on(r)})" for r in references]
+    return (" Black lines: pass@1 of " + "; ".join(parts) + " (a cell on other problems is compared with it only "
+            "where the crossing table says so).")
 
 
 def interval_text(ref) -> str:

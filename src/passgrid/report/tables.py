@@ -43,16 +43,23 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
 
     def k_text(r):
+        n, horizon = int(r["budget_sampled"]), r.get("horizon")
+        past = f"beyond the horizon (k > {int(horizon)})" if pd.notna(horizon) else f"not within {n}"
         if pd.isna(r["k_needed"]) or not np.isfinite(r["k_needed"]):
-            return f"not within {int(r['budget_sampled'])}"
-        beyond = f"> {int(r['budget_sampled'])}"  # that end of the interval is not reached within the samples
-        low = beyond if pd.isna(r["k_needed_low"]) else _k(r["k_needed_low"])
-        high = beyond if pd.isna(r["k_needed_high"]) else _k(r["k_needed_high"])
+            return f"not reached within {n}; {past}" if r["metric"] == "pass@k" else f"not reached within {n}"
+        # an end of the interval not reached: past the horizon, or (selected@k, not extrapolated) within n
+        beyond = "beyond the horizon" if r["metric"] == "pass@k" and pd.notna(horizon) else f"> {n}"
+        low, high = (beyond if pd.isna(k) or not np.isfinite(k) else _k(k)
+                     for k in (r["k_needed_low"], r["k_needed_high"]))
         return f"{_k(r['k_needed'])} [{low}, {high}]"
 
     kind = (" (" + crossings["reference_kind"] + ")") if "reference_kind" in crossings else ""
+    other = ""
+    if "same_problems" in crossings:  # a reference measured on other problems than the cell's: said so
+        other = np.where(crossings["same_problems"].astype(bool), "",
+                         " — measured on other problems: " + crossings["reference_measured_on"].astype(str))
     table = pd.DataFrame({"cell": crossings["cell"], "reference": crossings["reference"] + " " +
-                          (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format) + kind,
+                          (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format) + kind + other,
                           "metric": crossings["metric"], "k needed [interval]": crossings.apply(k_text, axis=1),
                           "how": crossings["how"]})
     for unit in COST_UNITS:

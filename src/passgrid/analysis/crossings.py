@@ -1,0 +1,108 @@
+"""Where a cell reaches a reference system's pass@1: the smallest k, its
+range, and what that k costs.
+
+Within the n samples drawn, a crossing comes from the measured curve only,
+for the point and for every bootstrap replicate of the problems; the range
+is the replicates' percentiles. Beyond n, the power law fitted to the curve
+(and to each replicate) places k only above n and no further than the
+horizon, `analysis.horizon` x n: a k past it is "beyond the horizon", in
+words, never a number no data can back.
+
+A measured reference (a reference model's cell) is compared on exactly the
+cell's problems: its pass@1 recomputed on them, and resampled together with
+the cell's (the same problems in each replicate), so the range holds its
+uncertainty too. A cited one declares the dataset and the number of problems
+its pass@1 was measured on; a cell on other problems (the first 24 of
+HumanEval's 164, MBPP against a HumanEval figure) is compared all the same
+but marked: `same_problems` False, and the reading and table say so.
+"""
+import numpy as np
+import pandas as pd
+
+from passgrid.analysis import costs, fits
+from passgrid.analysis.uncertainty import bootstrap_weights
+
+MEASURED = "measured"
+EXTRAPOLATED = "extrapolated by the power law, within the horizon"
+BEYOND = "not reached within n; beyond the horizon"
+NOT_REACHED = "not reached within n (selected@k is not extrapolated)"
+
+
+def comparison(ref: dict, per_problem: pd.DataFrame, on: dict, reference_counts: dict):
+    """(the reference's pass@1 on the cell's problems, its value per problem
+    (measured: for joint replicates; cited: None), whether the problems are
+    the same, and on what it was measured, in words).
+    `on`: the cell's {"dataset", "problems"}; `reference_counts`: a measured
+    reference's per-problem counts, by its name."""
+    if ref["kind"] == "measured":
+        counts = reference_counts[ref["name"]].set_index("task_id")
+        missing = [t for t in per_problem["task_id"] if t not in counts.index]
+        if missing:
+            return ref["pass_at_1"], None, False, f"its own {len(counts)} problems ({len(missing)} of the cell's missing)"
+        values = (counts.loc[per_problem["task_id"], "c"] / counts.loc[per_problem["task_id"], "n"]).to_numpy(float)
+        return float(values.mean()), values, True, f"the cell's {len(values)} problems"
+    dataset, problems = ref.get("dataset"), ref.get("problems")
+    same = dataset == on["dataset"] and problems == on["problems"]
+    said = f"{dataset or 'an undeclared dataset'}, {problems or 'an undeclared number of'} problems"
+    return ref["pass_at_1"], None, bool(same), said
+
+
+def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, per_problem: pd.DataFrame, analysis: dict,
+                  references: list, reference_counts: dict, on: dict, used: dict, model: dict) -> list:
+    """Per reference and metric (oracle pass@k; selected@k, at the ks it was
+    estimated at): the smallest k reaching the reference's pass@1, its range
+    and costs (see the module's docstring)."""
+    n = int(table["k"].max())
+    horizon = int(analysis["horizon"] * n)
+    weights = bootstrap_weights(len(per_problem), boot.shape[0], analysis["seed"])  # boot's own resamples
+    rows = []
+    for ref in references:
+        target, values, same, measured_on = comparison(ref, per_problem, on, reference_counts)
+        targets = weights @ values / len(values) if values is not None else np.full(boot.shape[0], target)
+        for metric in ("pass_at_k", "selected_at_k"):
+            if metric not in table or table[metric].isna().all():
+                continue
+            if metric == "pass_at_k":
+                k_point, how = _k_needed(table["pass_at_k"].to_numpy(), target, n, horizon)
+                ends = _range([_k_needed(r, t, n, horizon)[0] for r, t in zip(boot, targets)], analysis["level"])
+            else:  # estimated at some ks only: the measured curve's, and its interval's ends
+                known = table.dropna(subset=[metric])
+                k_point = _first_k(known["k"], known[metric], target)
+                how = MEASURED if k_point is not None else NOT_REACHED
+                ends = (_first_k(known["k"], known[f"{metric}_hi"], target),
+                        _first_k(known["k"], known[f"{metric}_lo"], target))
+            row = {"cell": cell, "reference": ref["name"], "reference_kind": ref["kind"],
+                   "reference_pass_at_1": target, "reference_measured_on": measured_on, "same_problems": same,
+                   "metric": metric.replace("_at_k", "@k"), "k_needed": k_point, "k_needed_low": ends[0],
+                   "k_needed_high": ends[1], "how": how, "budget_sampled": n, "horizon": horizon}
+            for end, k in (("", k_point), ("_low", ends[0]), ("_high", ends[1])):
+                if k is not None and np.isfinite(k):
+                    row.update({f"{unit}{end}": value for unit, value in
+                                costs.cost_at_k(used, model, n, float(k)).items() if value is not None})
+            rows.append(row)
+    return rows
+
+
+def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int):
+    """(k, how): from the measured curve where it reaches the target within
+    n; else the power law's k where it lies in (n, horizon]; else inf."""
+    k = _first_k(np.arange(1, len(curve) + 1), curve, target)
+    if k is not None:
+        return k, MEASURED
+    law = fits.fit_power_law(curve)
+    budget = law.budget_for(target) if law is not None else float("inf")
+    if n < budget <= horizon:
+        return int(np.ceil(budget)), EXTRAPOLATED
+    return float("inf"), BEYOND  # past the horizon, or a fit that would put it within n, where it was not
+
+
+def _range(ks: list, level: float) -> tuple:
+    """The replicates' percentile range, by nearest rank (ends may be inf: beyond the horizon)."""
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(np.asarray(ks, dtype=float), [tail, 100 - tail], method="nearest")
+    return float(low), float(high)
+
+
+def _first_k(ks, values, target):
+    hit = np.flatnonzero(np.asarray(values) >= target)
+    return int(np.asarray(ks)[hit[0]]) if len(hit) else None
