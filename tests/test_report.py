@@ -63,7 +63,7 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
     assert "Why samples fail" in html and "wrong answer" in html
     assert "resampling until the dataset&#x27;s tests pass is right" in html
     assert "points of weak-test inflation" in html and "points of false passes" not in html  # one name, one thing
-    assert "pass@1000 (fit)" in html and "http" not in html.replace("http-equiv", "")  # self-contained
+    assert "pass@1000 (fit) [interval, if its form holds]" in html and "http" not in html.replace("http-equiv", "")  # self-contained
 
 
 @pytest.mark.system
@@ -124,3 +124,29 @@ def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
     report(files["summary"], files["fits"], files["crossings"], files["references"], [record], [], "one", ANALYSIS,
            tmp_path / "index.html", tmp_path / "figures")
     assert cell in (tmp_path / "index.html").read_text() and (tmp_path / "cell.png").stat().st_size > 1000
+
+
+def test_a_forecast_needs_five_samples_and_a_winner_more_than_the_spread():
+    """From 4 samples per problem no forecast of pass@n is made (with two, a
+    power law goes through both points: R² = 1 by construction); and of two
+    forecasts whose errors differ by less than their bootstrap spread, none
+    is called closer."""
+    from passgrid.analysis.fits import LAW
+    from passgrid.analysis.forecast import BETA
+    from passgrid.report.readings import reading_fits
+
+    rng = np.random.default_rng(0)
+    counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(30)], "n": 16, "c": rng.binomial(16, rng.beta(1, 2, 30))})
+    table, boot = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
+                              {"backend": "samples_file", "gpus": 0})
+    four = counts.assign(n=4, c=np.minimum(counts["c"], 4))
+    rows = pd.DataFrame(fit_rows("c", table, boot, ANALYSIS, counts, four))
+    assert "validation_predicted" not in rows
+    assert "no forecast of pass@n to check (it needs at least 5 samples" in reading_fits(rows)
+    close = pd.DataFrame([{"cell": "c", "fit": fit, "validation_fit_samples": 8, "validation_k": 32,
+                           "validation_observed": 0.5, "validation_predicted": 0.5 + e, "validation_error": e,
+                           "validation_lo": 0.5 + e - 0.05, "validation_hi": 0.5 + e + 0.05}
+                          for fit, e in ((LAW, 0.02), (BETA, -0.01))])
+    assert "neither is closer beyond their bootstrap spread" in reading_fits(close)
+    apart = close.assign(validation_error=[0.2, -0.01], validation_predicted=[0.7, 0.49])
+    assert "closer: the Beta" in reading_fits(apart)

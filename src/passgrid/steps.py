@@ -13,7 +13,7 @@ import pandas as pd
 from passgrid import PassgridError
 from passgrid.analysis import costs, selection
 from passgrid.analysis.crossings import crossing_rows
-from passgrid.analysis.curves import cell_curves, fit_rows
+from passgrid.analysis.curves import MIN_FORECAST_SAMPLES, cell_curves, fit_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.analysis.weak_tests import weak_strong_counts
@@ -208,7 +208,7 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
         m = int(n * analysis["fit_fraction"])  # the forecasters' validation sees each problem's first m samples
         first_counts = count_correct([e for e in verdicts if e["sample_index"] < m], list(per_problem["task_id"]),
-                                     where=cell.executions) if m >= 2 else None
+                                     where=cell.executions) if m >= MIN_FORECAST_SAMPLES else None
         fitted += fit_rows(cell.id, table, boot, analysis, per_problem, first_counts)
         on = {"dataset": cell.config["dataset"]["name"], "problems": len(per_problem)}
         curves[cell.id] = (table, boot, per_problem, on, used, model)

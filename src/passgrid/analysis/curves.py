@@ -110,10 +110,16 @@ def _beta_at(first: pd.DataFrame, n: int, analysis: dict):
     return None if fit is None else (pred[0], lo[0], hi[0])
 
 
+# A forecast from fewer samples per problem is a curve through a point or
+# two (the power law's R² is 1 by construction with two): none is made.
+MIN_FORECAST_SAMPLES = 5
+
+
 def _validation(first, n: int, observed: float, analysis: dict, forecaster) -> dict:
-    """A forecaster fitted on the first samples only, predicting pass@n."""
+    """A forecast of pass@n from each problem's first m samples only (m =
+    fit_fraction x n, at least MIN_FORECAST_SAMPLES), against the measured pass@n."""
     m = None if first is None else int(first["n"].min())
-    if m is None or m < 2 or m >= n:
+    if m is None or m < MIN_FORECAST_SAMPLES or m >= n:
         return {}
     found = forecaster(first, n, analysis)
     if found is None:

@@ -1,7 +1,9 @@
 """One line per figure, computed from the numbers it shows."""
+import numpy as np
 import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
+from passgrid.analysis.curves import MIN_FORECAST_SAMPLES
 from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA
@@ -35,8 +37,9 @@ def reading_cost(summary: pd.DataFrame, unit: str) -> str:
 
 
 def reading_fits(fits: pd.DataFrame) -> str:
-    """Per cell: each forecaster's held-out prediction of pass@n against the
-    measurement, and which came closer."""
+    """Per cell: each forecaster's forecast of pass@n from the first m
+    samples, against the measurement; which came closer only where the two
+    errors differ by more than their bootstrap spread."""
     fitted = fits[fits["fit"].isin([LAW, BETA])]
     if fitted.empty:
         return "No cell has enough partly solved problems to fit either forecaster."
@@ -44,23 +47,33 @@ def reading_fits(fits: pd.DataFrame) -> str:
     for cell, group in fitted.groupby("cell", sort=False):
         held = group.dropna(subset=["validation_predicted"]) if "validation_predicted" in group else group.iloc[:0]
         if held.empty:
-            parts.append(f"{cell}: no held-out prediction (too few samples, or the first ones solve every "
-                         "problem or none, leaving nothing to fit)")
+            parts.append(f"{cell}: no forecast of pass@n to check (it needs at least {MIN_FORECAST_SAMPLES} samples per "
+                         "problem before n, and some problems partly solved in them)")
             continue
         first = held.iloc[0]
-        said = [f"{'the power law' if r.fit == LAW else 'the Beta'} predicts {pct(r.validation_predicted)} "
+        said = [f"{'the power law' if r.fit == LAW else 'the Beta'} forecasts {pct(r.validation_predicted)} "
                 f"(error {100 * r.validation_error:+.1f} points)" for r in held.itertuples()]
-        text = (f"{cell}: from each problem's first {int(first['validation_fit_samples'])} samples, "
-                f"pass@{int(first['validation_k'])} measured {pct(first['validation_observed'])}; " + ", ".join(said))
+        text = (f"{cell}: a forecast of pass@{int(first['validation_k'])} from each problem's first "
+                f"{int(first['validation_fit_samples'])} samples, against {pct(first['validation_observed'])} "
+                "measured: " + ", ".join(said))
         if len(held) == 2:
-            errors = held.set_index("fit")["validation_error"].abs()
-            if abs(errors[LAW] - errors[BETA]) < 0.0005:
-                text += "; equally close"
-            else:
-                text += f"; closer: {'the power law' if errors[LAW] < errors[BETA] else 'the Beta'}"
+            text += "; " + _closer(held.set_index("fit"))
         parts.append(text)
-    return ("; ".join(parts) + ". Solid: power law, dashed: Beta over problems; crosses and pluses: held-out "
-            "predictions; squares and diamonds: extrapolations with intervals.")
+    return ("; ".join(parts) + ". Solid: power law, dashed: Beta over problems; crosses and pluses: the forecasts "
+            "of pass@n; squares and diamonds: extrapolations, whose intervals hold only if the forecaster's form "
+            "does.")
+
+
+def _closer(held: pd.DataFrame) -> str:
+    """Which forecaster came closer, where the errors differ by more than
+    their bootstrap spread (each forecast's interval, taken as ±1.96 standard
+    errors, the two as independent: a wider spread than their correlated
+    difference, so the rule rather says 'neither' than names the worse)."""
+    errors = held["validation_error"].abs()
+    spread = 1.96 * np.sqrt((((held["validation_hi"] - held["validation_lo"]) / 3.92) ** 2).sum())
+    if abs(errors[LAW] - errors[BETA]) <= spread:
+        return f"neither is closer beyond their bootstrap spread (±{100 * spread:.1f} points)"
+    return f"closer: {'the power law' if errors[LAW] < errors[BETA] else 'the Beta'}"
 
 
 def reading_selection(summary: pd.DataFrame) -> str:

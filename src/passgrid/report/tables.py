@@ -91,7 +91,8 @@ def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
             for r in fitted.itertuples()])
     extra = fits[fits["fit"] == "extrapolation"]
     for row in extra.itertuples():
-        table.loc[(fitted["cell"] == row.cell) & (fitted["fit"] == row.forecaster), f"pass@{int(row.k)} (fit)"] = (
+        table.loc[(fitted["cell"] == row.cell) & (fitted["fit"] == row.forecaster),
+                  f"pass@{int(row.k)} (fit) [interval, if its form holds]"] = (
             f"{pct(row.predicted)} [{pct(row.predicted_lo)}, {pct(row.predicted_hi)}]")
     return table
 
