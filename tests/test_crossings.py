@@ -94,3 +94,15 @@ def test_a_cited_reference_on_other_problems_is_marked():
     [undeclared] = rows_of(per_problem, cited(0.5))
     assert not other["same_problems"] and same["same_problems"] and not undeclared["same_problems"]
     assert other["reference_measured_on"] == "humaneval, 164 problems"
+
+
+def test_a_references_own_cost_is_carried_where_known_and_unknown_said():
+    rng = np.random.default_rng(6)
+    per_problem = counts(rng, 40, 20, rng.beta(1, 1, 40))
+    [priced] = rows_of(per_problem, cited(0.5, cost_usd_per_problem=0.002))
+    [unpriced] = rows_of(per_problem, cited(0.5))
+    assert priced["reference_cost_usd"] == pytest.approx(0.08) and unpriced["reference_cost_usd"] is None
+    from passgrid.report.tables import crossing_table
+
+    shown = crossing_table(pd.DataFrame([priced, unpriced]))["reference's US$ at k=1"].tolist()
+    assert shown == ["0.08", "unknown"]

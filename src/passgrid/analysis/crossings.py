@@ -74,13 +74,21 @@ def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, per_problem:
             row = {"cell": cell, "reference": ref["name"], "reference_kind": ref["kind"],
                    "reference_pass_at_1": target, "reference_measured_on": measured_on, "same_problems": same,
                    "metric": metric.replace("_at_k", "@k"), "k_needed": k_point, "k_needed_low": ends[0],
-                   "k_needed_high": ends[1], "how": how, "budget_sampled": n, "horizon": horizon}
+                   "k_needed_high": ends[1], "how": how, "budget_sampled": n, "horizon": horizon,
+                   "reference_cost_usd": _reference_cost(ref, len(per_problem))}
             for end, k in (("", k_point), ("_low", ends[0]), ("_high", ends[1])):
                 if k is not None and np.isfinite(k):
                     row.update({f"{unit}{end}": value for unit, value in
                                 costs.cost_at_k(used, model, n, float(k)).items() if value is not None})
             rows.append(row)
     return rows
+
+
+def _reference_cost(ref: dict, problems: int):
+    """The reference's pass@1 in US$ over the cell's problems, where it is
+    known (a price it declares, or tokens and prices it was measured with); None: unknown."""
+    per_problem = ref.get("cost_usd_per_problem")
+    return None if per_problem is None or pd.isna(per_problem) else float(per_problem) * problems
 
 
 def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int):

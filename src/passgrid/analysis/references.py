@@ -7,7 +7,7 @@ import pandas as pd
 from passgrid import PassgridError
 
 REFERENCE_COLUMNS = ["name", "pass_at_1", "pass_at_1_lo", "pass_at_1_hi", "kind", "cell", "source", "dataset",
-                     "problems"]
+                     "problems", "cost_usd_per_problem"]
 
 
 def measured_references(summary: pd.DataFrame, reference_cells: dict) -> list:
@@ -19,8 +19,15 @@ def measured_references(summary: pd.DataFrame, reference_cells: dict) -> list:
         refs.append({"name": name, "pass_at_1": float(first["pass_at_k"]), "pass_at_1_lo": float(first["pass_at_k_lo"]),
                      "pass_at_1_hi": float(first["pass_at_k_hi"]), "kind": "measured", "cell": cell,
                      "source": f"measured in this grid: cell {cell}, {int(first['n_problems'])} problems",
-                     "dataset": first.get("dataset.name"), "problems": int(first["n_problems"])})
+                     "dataset": first.get("dataset.name"), "problems": int(first["n_problems"]),
+                     "cost_usd_per_problem": _per_problem(first.get("cost_usd"), first["n_problems"])})
     return refs
+
+
+def _per_problem(total, problems):
+    """A cost over the benchmark, per problem; None where none was recorded
+    (a samples file without token counts or prices)."""
+    return None if total is None or pd.isna(total) else float(total) / int(problems)
 
 
 def all_references(cited: list, measured: list) -> list:

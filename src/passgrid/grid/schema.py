@@ -160,6 +160,7 @@ class ReferenceConfig:
     # problems; a cell on other problems is marked where it is compared.
     dataset: Optional[str] = None
     problems: Optional[int] = None
+    cost_usd_per_problem: Optional[float] = None  # what its pass@1 cost a problem (its list price), where known
 
 
 @dataclass

@@ -62,6 +62,8 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
                           (100 * crossings["reference_pass_at_1"]).map("{:.1f}%".format) + kind + other,
                           "metric": crossings["metric"], "k needed [interval]": crossings.apply(k_text, axis=1),
                           "how": crossings["how"]})
+    if "reference_cost_usd" in crossings:  # what the reference's own answer cost: like is compared with like, or not
+        table["reference's US$ at k=1"] = ["unknown" if pd.isna(c) else f"{c:.3g}" for c in crossings["reference_cost_usd"]]
     for unit in COST_UNITS:
         if unit in crossings and crossings[unit].notna().any():
             table[f"{COST_UNITS[unit]} at k [interval]"] = [
