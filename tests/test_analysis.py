@@ -63,7 +63,7 @@ def forecasters(counts, held_out, analysis=ANALYSIS):
 def test_both_forecasters_are_validated_alike_from_each_problems_first_samples():
     counts, held_out = grid_from_beta(0.8, 1.2)
     table, fitted, extrapolations = forecasters(counts, held_out)
-    assert set(fitted) == {fits.LAW, forecast.BETA}
+    assert set(fitted) == {fits.LAW, forecast.BETA, forecast.ZIBETA}
     for row in fitted.values():
         assert row["replicates_fitted"] == ANALYSIS["bootstrap"]  # every resample of 200 problems has a spread
         assert row["validation_fit_samples"] == 50 and row["validation_k"] == 200
@@ -71,7 +71,7 @@ def test_both_forecasters_are_validated_alike_from_each_problems_first_samples()
         assert row["validation_error"] == pytest.approx(row["validation_predicted"] - table["pass_at_k"].iloc[-1])
         assert abs(row["validation_error"]) < 0.05
     assert sorted((e["forecaster"], e["k"]) for e in extrapolations) == sorted(
-        (f, k) for f in (fits.LAW, forecast.BETA) for k in (1000, 10000, 20000))  # and the horizon, 100 x 200
+        (f, k) for f in (fits.LAW, forecast.BETA, forecast.ZIBETA) for k in (1000, 10000, 20000))  # and the horizon
     assert all(e["predicted_lo"] <= e["predicted"] <= e["predicted_hi"] for e in extrapolations)
     assert all(e["predicted"] > table["pass_at_k"].iloc[-1] for e in extrapolations if e["k"] == 1000)
     _, _, within = forecasters(counts, held_out, analysis={**ANALYSIS, "horizon": 10})
@@ -88,6 +88,25 @@ def test_the_beta_forecaster_recovers_the_distribution_it_was_drawn_from(alpha, 
     truth = 1 - np.exp(betaln(alpha, beta + k) - betaln(alpha, beta))
     assert fit.predict(k) == pytest.approx(truth, abs=0.03)
     assert forecast.fit_beta([10, 10], [0, 0]) is None  # nothing solved: no spread to fit
+
+
+def test_with_problems_never_solved_the_zero_inflated_beta_does_not_overshoot():
+    """A fifth of the problems can never be solved, the rest's rates
+    Beta(0.5, 3): fitted on 100 samples, the Beta's tail near 0 keeps its
+    forecast of pass@10000 climbing towards 1; the zero-inflated Beta finds
+    the fifth and stays near the truth (0.8 x the rest's pass@10000)."""
+    rng = np.random.default_rng(7)
+    m, n = 400, 100
+    rates = np.where(np.arange(m) < m // 5, 0.0, rng.beta(0.5, 3, m))
+    counts = pd.DataFrame({"task_id": range(m), "n": n, "c": rng.binomial(n, rates)})
+    k = np.array([10_000])
+    truth = 0.8 * (1 - np.exp(betaln(0.5, 3 + k) - betaln(0.5, 3)))
+    plain = forecast.fit_beta(counts["n"], counts["c"])
+    inflated = forecast.fit_zero_inflated_beta(counts["n"], counts["c"])
+    assert inflated.never == pytest.approx(0.2, abs=0.05)
+    assert abs(inflated.predict(k) - truth)[0] < 0.03 < (plain.predict(k) - truth)[0]
+    assert forecast.from_row({"fit": forecast.ZIBETA, **inflated.params()}).predict(k) == pytest.approx(inflated.predict(k))
+    assert forecast.fit_zero_inflated_beta([10, 10], [0, 0]) is None
 
 
 def test_on_a_heavy_tailed_grid_the_beta_forecasts_the_held_out_budget_better():
@@ -174,7 +193,7 @@ def test_a_measured_reference_stands_in_for_a_cited_one_of_its_name():
     measured = measured_references(summary, {"ref": "GPT-4"})
     assert measured == [{"name": "GPT-4", "pass_at_1": 0.8, "pass_at_1_lo": 0.7, "pass_at_1_hi": 0.9,
                          "kind": "measured", "cell": "ref", "source": "measured in this grid: cell ref, 20 problems",
-                         "dataset": None, "problems": 20}]
+                         "dataset": None, "problems": 20, "cost_usd_per_problem": None}]
     cited = [{"name": "GPT-4", "pass_at_1": 0.67, "source": "paper"}, {"name": "GPT-4o", "pass_at_1": 0.9, "source": "x"}]
     refs = all_references(cited, measured)
     assert [(r["name"], r["kind"], r["pass_at_1"]) for r in refs] == [("GPT-4", "measured", 0.8),

@@ -132,7 +132,7 @@ def test_a_forecast_needs_five_samples_and_a_winner_more_than_the_spread():
     forecasts whose errors differ by less than their bootstrap spread, none
     is called closer."""
     from passgrid.analysis.fits import LAW
-    from passgrid.analysis.forecast import BETA
+    from passgrid.analysis.forecast import BETA, ZIBETA
     from passgrid.report.readings import reading_fits
 
     rng = np.random.default_rng(0)
@@ -146,7 +146,7 @@ def test_a_forecast_needs_five_samples_and_a_winner_more_than_the_spread():
     close = pd.DataFrame([{"cell": "c", "fit": fit, "validation_fit_samples": 8, "validation_k": 32,
                            "validation_observed": 0.5, "validation_predicted": 0.5 + e, "validation_error": e,
                            "validation_lo": 0.5 + e - 0.05, "validation_hi": 0.5 + e + 0.05}
-                          for fit, e in ((LAW, 0.02), (BETA, -0.01))])
-    assert "neither is closer beyond their bootstrap spread" in reading_fits(close)
-    apart = close.assign(validation_error=[0.2, -0.01], validation_predicted=[0.7, 0.49])
-    assert "closer: the Beta" in reading_fits(apart)
+                          for fit, e in ((LAW, 0.02), (BETA, -0.01), (ZIBETA, 0.0))])
+    assert "none is closer than the others beyond their bootstrap spread" in reading_fits(close)
+    apart = close.assign(validation_error=[0.2, -0.01, 0.3], validation_predicted=[0.7, 0.49, 0.8])
+    assert "closest: the Beta" in reading_fits(apart)

@@ -58,8 +58,9 @@ def selected_table(probes: pd.DataFrame, n: int, analysis: dict) -> pd.DataFrame
 
 def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, per_problem: pd.DataFrame,
              first_counts: pd.DataFrame = None) -> list:
-    """Both forecasters of one cell (the power law fitted to the pass@k
-    curve, the Beta fitted to the problems' counts): parameters, goodness,
+    """The forecasters of one cell (the power law fitted to the pass@k
+    curve; the Beta and the zero-inflated Beta fitted to the problems'
+    counts: passgrid.analysis.forecast.FORECASTERS): parameters, goodness,
     extrapolations with intervals (at the ks of analysis.extrapolate_to within
     the horizon, analysis.horizon x n, and at the horizon), and their
     validation, made alike: each
@@ -79,15 +80,17 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, p
         rows.append({"cell": cell, "fit": fits.LAW, "a": law.a, "b": law.b, "r2": law.r2, "rmse": law.rmse,
                      "fitted_k_max": n, "replicates_fitted": fitted, **_validation(first_counts, n, point[-1], analysis, _law_at)})
         rows += _extrapolations(cell, fits.LAW, targets, pred, lo, hi)
-    beta, pred, lo, hi, fitted = forecast.beta_with_intervals(per_problem["n"], per_problem["c"], targets or [n],
-                                                              level, replicates, seed)
-    if beta is None:
-        rows.append({"cell": cell, "fit": f"{forecast.BETA}: none, every problem solved always or never"})
-    else:
-        rmse = float(np.sqrt(((beta.predict(np.arange(1, n + 1)) - point) ** 2).mean()))
-        rows.append({"cell": cell, "fit": forecast.BETA, "alpha": beta.alpha, "beta": beta.beta, "rmse": rmse,
-                     "fitted_k_max": n, "replicates_fitted": fitted, **_validation(first_counts, n, point[-1], analysis, _beta_at)})
-        rows += _extrapolations(cell, forecast.BETA, targets, pred, lo, hi)
+    for name, fitter in forecast.FORECASTERS.items():
+        fit, pred, lo, hi, fitted = forecast.with_intervals(fitter, per_problem["n"], per_problem["c"],
+                                                            targets or [n], level, replicates, seed)
+        if fit is None:
+            rows.append({"cell": cell, "fit": f"{name}: none, every problem solved always or never"})
+            continue
+        rmse = float(np.sqrt(((fit.predict(np.arange(1, n + 1)) - point) ** 2).mean()))
+        at_n = _counts_at(fitter)
+        rows.append({"cell": cell, "fit": name, **fit.params(), "rmse": rmse, "fitted_k_max": n,
+                     "replicates_fitted": fitted, **_validation(first_counts, n, point[-1], analysis, at_n)})
+        rows += _extrapolations(cell, name, targets, pred, lo, hi)
     return rows
 
 
@@ -104,10 +107,13 @@ def _law_at(first: pd.DataFrame, n: int, analysis: dict):
     return None if law is None else (pred[0], lo[0], hi[0])
 
 
-def _beta_at(first: pd.DataFrame, n: int, analysis: dict):
-    fit, pred, lo, hi, _ = forecast.beta_with_intervals(first["n"], first["c"], [n], analysis["level"],
-                                                        analysis["bootstrap"], analysis["seed"])
-    return None if fit is None else (pred[0], lo[0], hi[0])
+def _counts_at(fitter):
+    """A count forecaster asked for pass@n from the first samples' counts."""
+    def at(first: pd.DataFrame, n: int, analysis: dict):
+        fit, pred, lo, hi, _ = forecast.with_intervals(fitter, first["n"], first["c"], [n], analysis["level"],
+                                                       analysis["bootstrap"], analysis["seed"])
+        return None if fit is None else (pred[0], lo[0], hi[0])
+    return at
 
 
 # A forecast from fewer samples per problem is a curve through a point or

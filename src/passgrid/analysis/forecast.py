@@ -12,8 +12,16 @@ are fitted by maximum likelihood to the (n, c) counts. The forecast is
 
 Assumed: the problems' rates are one Beta's draws (a problem that is never
 solved pulls α down, as it should); samples of a problem are independent.
-Intervals come from refitting on the same bootstrap resamples of problems
-as the curves' intervals (passgrid.analysis.uncertainty).
+Where a share of the problems can never be solved (a wrong test, an
+impossible statement), a Beta's tail near 0 keeps the forecast climbing to
+1: the zero-inflated Beta holds that share apart,
+
+    pass@k = (1 − π) (1 − B(α, β + k) / B(α, β)),
+
+π the share never solved, fitted with α and β (a problem with no pass is
+either never solvable or one of the Beta's). Intervals come from refitting
+on the same bootstrap resamples of problems as the curves' intervals
+(passgrid.analysis.uncertainty).
 """
 from dataclasses import dataclass
 
@@ -22,6 +30,7 @@ import numpy as np
 from passgrid.analysis.uncertainty import bootstrap_weights, interval
 
 BETA = "Beta(α, β) over problems, beta-binomial fit"  # how fits.csv and the report name the fit
+ZIBETA = "zero-inflated Beta: a share π never solved, Beta(α, β) over the rest"
 
 
 @dataclass(frozen=True)
@@ -40,20 +49,44 @@ class BetaFit:
     def mean(self) -> float:  # pass@1
         return self.alpha / (self.alpha + self.beta)
 
+    def params(self) -> dict:
+        return {"alpha": self.alpha, "beta": self.beta}
 
-def fit_beta(n, c, weights=None):
-    """The maximum-likelihood Beta of the problems' (n, c) counts (`weights`:
-    how often each problem counts, as in a bootstrap resample); None where
-    every problem is solved every time or never (no spread to fit)."""
-    from scipy.optimize import minimize
-    from scipy.special import betaln
 
+@dataclass(frozen=True)
+class ZeroInflatedBetaFit(BetaFit):
+    never: float = 0.0  # π, the share of problems never solved
+
+    def predict(self, k) -> np.ndarray:
+        return (1.0 - self.never) * super().predict(k)
+
+    @property
+    def mean(self) -> float:
+        return (1.0 - self.never) * super().mean
+
+    def params(self) -> dict:
+        return {**super().params(), "never": self.never}
+
+
+def _pairs(n, c, weights):
+    """Problems with the same (n, c) share one term, weighted: a few distinct
+    pairs, however many problems. (n, c, weights) of the pairs."""
     n, c = np.asarray(n, dtype=float), np.asarray(c, dtype=float)
     w = np.ones_like(n) if weights is None else np.asarray(weights, dtype=float)
     keep = w > 0
-    # problems with the same (n, c) share one term, weighted: a few distinct pairs, however many problems
     pairs, where = np.unique(np.stack([n[keep], c[keep]], axis=1), axis=0, return_inverse=True)
-    n, c, w = pairs[:, 0], pairs[:, 1], np.bincount(where.ravel(), weights=w[keep])
+    return pairs[:, 0], pairs[:, 1], np.bincount(where.ravel(), weights=w[keep])
+
+
+def fit_beta(n, c, weights=None, start=None):
+    """The maximum-likelihood Beta of the problems' (n, c) counts (`weights`:
+    how often each problem counts, as in a bootstrap resample; `start`: a fit
+    to start from, as the point fit for a resample's); None where every
+    problem is solved every time or never (no spread to fit)."""
+    from scipy.optimize import minimize
+    from scipy.special import betaln
+
+    n, c, w = _pairs(n, c, weights)
     if (c == 0).all() or (c == n).all():
         return None
 
@@ -62,20 +95,56 @@ def fit_beta(n, c, weights=None):
         return -float(w @ (betaln(c + a, n - c + b) - betaln(a, b)))  # the binomial coefficient is constant
 
     mean = np.clip((w @ (c / n)) / w.sum(), 0.01, 0.99)
-    start = np.log([mean, 1 - mean])  # α + β = 1: a spread-out Beta with the data's mean
-    best = minimize(nll, start, method="L-BFGS-B", bounds=[(-12, 12), (-12, 12)])
+    # α + β = 1 by default: a spread-out Beta with the data's mean
+    theta = np.log([start.alpha, start.beta]) if start is not None else np.log([mean, 1 - mean])
+    best = minimize(nll, theta, method="L-BFGS-B", bounds=[(-12, 12), (-12, 12)])
     a, b = np.exp(best.x)
     return BetaFit(float(a), float(b), -float(best.fun))
 
 
-def beta_with_intervals(n, c, ks, level: float, replicates: int, seed: int):
+def fit_zero_inflated_beta(n, c, weights=None, start=None):
+    """The maximum-likelihood zero-inflated Beta of the (n, c) counts (as
+    fit_beta); None where every problem is solved every time or never."""
+    from scipy.optimize import minimize
+    from scipy.special import betaln, expit, logit
+
+    n, c, w = _pairs(n, c, weights)
+    if (c == 0).all() or (c == n).all():
+        return None
+    plain = start if start is not None else fit_beta(n, c, w)
+    zero = c == 0
+
+    def nll(theta):
+        never, (a, b) = expit(theta[0]), np.exp(theta[1:])
+        ll = np.log1p(-never) + betaln(c + a, n - c + b) - betaln(a, b)  # a problem with no pass (c = 0) may also be
+        ll = np.where(zero, np.logaddexp(np.log(never), ll), ll)  # one of the never solvable
+        return -float(w @ ll)
+
+    share = getattr(start, "never", None) or float(np.clip((w @ zero) / w.sum() / 2, 1e-4, 0.5))
+    best = minimize(nll, [logit(max(share, 1e-5)), np.log(plain.alpha), np.log(plain.beta)], method="L-BFGS-B",
+                    bounds=[(-12, 12), (-12, 12), (-12, 12)])
+    never, (a, b) = float(expit(best.x[0])), np.exp(best.x[1:])
+    return ZeroInflatedBetaFit(float(a), float(b), -float(best.fun), never)
+
+
+FORECASTERS = {BETA: fit_beta, ZIBETA: fit_zero_inflated_beta}  # fitted to the problems' counts
+
+
+def from_row(row) -> BetaFit:
+    """A count forecaster's fit as fits.csv records it."""
+    if row["fit"] == ZIBETA:
+        return ZeroInflatedBetaFit(row["alpha"], row["beta"], 0.0, row["never"])
+    return BetaFit(row["alpha"], row["beta"], 0.0)
+
+
+def with_intervals(fitter, n, c, ks, level: float, replicates: int, seed: int):
     """The fit, its predictions at ks and their percentile intervals from
     refitting each bootstrap resample of problems (those with no spread to
     fit are left out, and counted): (fit, predicted, lo, hi, replicates fitted)."""
-    fit = fit_beta(n, c)
+    fit = fitter(n, c)
     if fit is None:
         return None, None, None, None, 0
     weights = bootstrap_weights(len(np.asarray(n)), replicates, seed)
-    preds = [f.predict(ks) for f in (fit_beta(n, c, w) for w in weights) if f]
+    preds = [f.predict(ks) for f in (fitter(n, c, w, start=fit) for w in weights) if f]
     lo, hi = interval(np.array(preds), level) if preds else (fit.predict(ks), fit.predict(ks))
     return fit, fit.predict(ks), lo, hi, len(preds)

@@ -9,7 +9,7 @@ from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.curves import budget_ks
 from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
-from passgrid.analysis.forecast import BETA, BetaFit
+from passgrid.analysis.forecast import BETA, ZIBETA, from_row
 from passgrid.analysis.references import measured_interval, measured_on
 from passgrid.analysis.uncertainty import problem_curves
 
@@ -105,12 +105,13 @@ def plot_cost(summary: pd.DataFrame, references, unit: str):
 
 
 def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
-    """Each cell's data and both forecasters: the power law (solid, squares
-    for its extrapolations) and the Beta over problems (dashed, diamonds);
-    crosses and pluses: each one's held-out prediction of pass@n."""
-    fig, ax = _figure("Two forecasters: data, fits, extrapolations", "k (samples per problem)")
+    """Each cell's data and the forecasters: the power law (solid, squares
+    for its extrapolations), the Beta over problems (dashed, diamonds) and
+    the zero-inflated Beta (dotted, triangles); crosses, pluses and tripods:
+    each one's forecast of pass@n from the first samples."""
+    fig, ax = _figure("Three forecasters: data, fits, extrapolations", "k (samples per problem)")
     k_axis = int(summary["k"].max())
-    styles = {LAW: ("-", "s", "x"), BETA: ("--", "D", "+")}
+    styles = {LAW: ("-", "s", "x"), BETA: ("--", "D", "+"), ZIBETA: (":", "v", "1")}
     for cell, rows in summary.groupby("cell", sort=False):
         marks, = ax.plot(rows["k"], 100 * rows["pass_at_k"], "o", markersize=3, label=f"{cell} (data)")
         color = marks.get_color()
@@ -123,8 +124,7 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
                 if "forecaster" in fits else fits.iloc[:0]
             k_end = int(max([rows["k"].max()] + list(extra["k"])))  # this cell's own range
             k = np.unique(np.logspace(0, np.log10(k_end), 200).round().astype(int))
-            curve = (np.exp(-f["a"] * k ** f["b"]) if name == LAW
-                     else BetaFit(f["alpha"], f["beta"], 0.0).predict(k))
+            curve = np.exp(-f["a"] * k ** f["b"]) if name == LAW else from_row(f).predict(k)
             ax.plot(k, 100 * curve, line, color=color, linewidth=1, label=f"{cell}: {name}")
             if not extra.empty:
                 ax.errorbar(extra["k"], 100 * extra["predicted"],

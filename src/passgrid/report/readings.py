@@ -6,8 +6,10 @@ from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.curves import MIN_FORECAST_SAMPLES
 from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
-from passgrid.analysis.forecast import BETA
+from passgrid.analysis.forecast import BETA, FORECASTERS, ZIBETA
 from passgrid.analysis.references import measured_interval, measured_on
+
+SAID = {LAW: "the power law", BETA: "the Beta", ZIBETA: "the zero-inflated Beta"}  # the forecasters, in a sentence
 
 
 def pct(x) -> str:
@@ -40,7 +42,7 @@ def reading_fits(fits: pd.DataFrame) -> str:
     """Per cell: each forecaster's forecast of pass@n from the first m
     samples, against the measurement; which came closer only where the two
     errors differ by more than their bootstrap spread."""
-    fitted = fits[fits["fit"].isin([LAW, BETA])]
+    fitted = fits[fits["fit"].isin([LAW, *FORECASTERS])]
     if fitted.empty:
         return "No cell has enough partly solved problems to fit either forecaster."
     parts = []
@@ -51,29 +53,32 @@ def reading_fits(fits: pd.DataFrame) -> str:
                          "problem before n, and some problems partly solved in them)")
             continue
         first = held.iloc[0]
-        said = [f"{'the power law' if r.fit == LAW else 'the Beta'} forecasts {pct(r.validation_predicted)} "
+        said = [f"{SAID[r.fit]} forecasts {pct(r.validation_predicted)} "
                 f"(error {100 * r.validation_error:+.1f} points)" for r in held.itertuples()]
         text = (f"{cell}: a forecast of pass@{int(first['validation_k'])} from each problem's first "
                 f"{int(first['validation_fit_samples'])} samples, against {pct(first['validation_observed'])} "
                 "measured: " + ", ".join(said))
-        if len(held) == 2:
+        if len(held) >= 2:
             text += "; " + _closer(held.set_index("fit"))
         parts.append(text)
-    return ("; ".join(parts) + ". Solid: power law, dashed: Beta over problems; crosses and pluses: the forecasts "
-            "of pass@n; squares and diamonds: extrapolations, whose intervals hold only if the forecaster's form "
-            "does.")
+    return ("; ".join(parts) + ". Solid: power law, dashed: Beta over problems, dotted: zero-inflated Beta; crosses, "
+            "pluses and tripods: the forecasts of pass@n; squares, diamonds and triangles: extrapolations, whose "
+            "intervals hold only if the forecaster's form does.")
 
 
 def _closer(held: pd.DataFrame) -> str:
-    """Which forecaster came closer, where the errors differ by more than
-    their bootstrap spread (each forecast's interval, taken as ±1.96 standard
-    errors, the two as independent: a wider spread than their correlated
-    difference, so the rule rather says 'neither' than names the worse)."""
+    """The forecaster that came closest, where its error beats every other's
+    by more than the two's bootstrap spread (each forecast's interval taken as
+    ±1.96 standard errors, the two as independent: a wider spread than their
+    correlated difference, so the rule rather names none than the worse)."""
     errors = held["validation_error"].abs()
-    spread = 1.96 * np.sqrt((((held["validation_hi"] - held["validation_lo"]) / 3.92) ** 2).sum())
-    if abs(errors[LAW] - errors[BETA]) <= spread:
-        return f"neither is closer beyond their bootstrap spread (±{100 * spread:.1f} points)"
-    return f"closer: {'the power law' if errors[LAW] < errors[BETA] else 'the Beta'}"
+    se = (held["validation_hi"] - held["validation_lo"]) / 3.92
+    best = errors.idxmin()
+    spreads = {other: 1.96 * np.hypot(se[best], se[other]) for other in errors.index if other != best}
+    if all(errors[other] - errors[best] > spread for other, spread in spreads.items()):
+        return f"closest: {SAID[best]}"
+    return (f"none is closer than the others beyond their bootstrap spread (±{100 * max(spreads.values()):.1f} "
+            "points at most)")
 
 
 def reading_selection(summary: pd.DataFrame) -> str:

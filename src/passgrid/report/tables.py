@@ -83,7 +83,7 @@ def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
     if fits.empty:
         return fits
     fitted = fits[fits["fit"] != "extrapolation"].copy()
-    keep = [c for c in ("cell", "fit", "a", "b", "alpha", "beta", "r2", "rmse", "replicates_fitted", "validation_fit_samples",
+    keep = [c for c in ("cell", "fit", "a", "b", "alpha", "beta", "never", "r2", "rmse", "replicates_fitted", "validation_fit_samples",
                         "validation_k", "validation_observed", "validation_error") if c in fitted]
     table = fitted[keep].round(4)
     if "validation_predicted" in fitted:
