@@ -18,6 +18,16 @@ def problems():
     return {p["task_id"]: p for p in load_problems("package")}
 
 
+@pytest.fixture(scope="module")
+def pool():
+    """A judge pool of one worker, shared by a test module's tests."""
+    from passgrid.execution.pool import JudgePool
+
+    pool = JudgePool(workers=1)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
 def conf_copy(tmp_path):
     """A writable copy of conf/, for tests that break a config file."""

@@ -13,7 +13,7 @@ import pytest
 
 from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems
-from passgrid.execution.pool import JudgePool, Limits, calibrate, execute_samples
+from passgrid.execution.pool import Limits, calibrate, execute_samples
 from passgrid.execution.stdio import cases, outputs_match
 
 DATA = Path(__file__).parent / "data"
@@ -22,13 +22,6 @@ SCHEMAS = ("code_contests", "apps", "livecodebench")
 
 def load(name: str, **settings) -> dict:
     return {p["task_id"]: p for p in load_problems("jsonl", path=str(DATA / f"{name}-sample.jsonl"), **settings)}
-
-
-@pytest.fixture(scope="module")
-def pool():
-    pool = JudgePool(workers=1)
-    yield pool
-    pool.close()
 
 
 def judge(pool, problem, program, timeout_s=2.0):

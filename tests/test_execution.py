@@ -2,17 +2,10 @@
 import pytest
 
 from passgrid.execution.cache import normalize, program_key
-from passgrid.execution.pool import JudgePool, Limits, build_program, calibrate, execute_samples
+from passgrid.execution.pool import Limits, build_program, calibrate, execute_samples
 from passgrid.execution.sandbox import FULL_ISOLATION
 
 LIMITS = Limits(timeout_s=2.0, memory_mb=512)
-
-
-@pytest.fixture(scope="module")
-def pool():
-    pool = JudgePool(workers=1)
-    yield pool
-    pool.close()
 
 
 def run(pool, problem, completion, limits=LIMITS):

@@ -24,13 +24,6 @@ RIGHT = "    return number % 1.0\n"
 
 
 @pytest.fixture(scope="module")
-def pool():
-    pool = JudgePool(workers=1)
-    yield pool
-    pool.close()
-
-
-@pytest.fixture(scope="module")
 def problem(problems):
     return problems["HumanEval/2"]
 

@@ -70,13 +70,6 @@ PROGRAM_PROBLEM = {"task_id": "Mbpp/1", "kind": "program", "prompt": '"""\nadd\n
 PROGRAM_RIGHT = "def add(a, b):\n    return a + b if found() else 0\n"
 
 
-@pytest.fixture(scope="module")
-def pool():
-    pool = JudgePool(workers=1)
-    yield pool
-    pool.close()
-
-
 def judge(pool, problem, program, **limits):
     job = (0, problem, program, asdict(Limits(**{"timeout_s": 5.0, "memory_mb": 512, **limits})))
     [(_, result)] = list(pool.run([job]))
