@@ -558,3 +558,17 @@ def test_the_data_passgrid_ships_is_hidden_however_it_is_installed(problem, tmp_
     out = subprocess.run([str(venv / "bin" / "python"), "-c", script], input=json.dumps(problem), capture_output=True,
                          text=True, timeout=120, cwd=tmp_path)
     assert out.stdout.split() == ["passed", "failed", "0.5"], out.stderr
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="socket's number (41) is x86-64's")
+def test_the_fallbacks_socket_rule_sees_only_the_familys_32_bits(problem, monkeypatch):
+    """socket()'s family is a 32-bit int to the kernel: a family with high
+    bits set is still AF_UNIX there, and must be refused as one."""
+    monkeypatch.setenv("PASSGRID_NO_ALLOWLIST", "1")
+    pool = JudgePool(workers=1)
+    try:
+        program = ("    import ctypes\n    fd = ctypes.CDLL(None).syscall(41, ctypes.c_long(1 | 1 << 32), 1, 0)\n"
+                   "    return number % 1.0 if fd >= 0 else 7.0\n")
+        assert verdict(pool, problem, program)["verdict"] == "failed"
+    finally:
+        pool.close()

@@ -25,7 +25,8 @@ REFUSED = ("add_key", "request_key", "keyctl", "ptrace", "process_vm_readv", "pr
 # clone3, whose flags a filter cannot read, answers ENOSYS so that the C
 # library falls back to clone.
 _CLONE_NEW = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000, 0x00000080)
-_AF_UNIX, _AF_INET, _AF_INET6 = 1, 2, 10
+_AF_UNIX = 1
+ALL_FAMILIES = "all"  # socket() refused whatever the family
 _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -44,25 +45,32 @@ def load_library():
     return pyseccomp
 
 
-def build(library, refuse_sockets: tuple = ()):
+def build(library, refuse_sockets=()):
     """The filter as a loadable program (kept alive by the returned object),
-    or None. `refuse_sockets`: address families whose socket() is refused too
-    (AF_UNIX where the host's sockets are in view; every family where no
-    network namespace hides the network)."""
+    or None: where libseccomp is missing, or cannot add every rule (a
+    library older than a call it should refuse), there is no filter rather
+    than one weaker than the isolation level would say. `refuse_sockets`:
+    address families whose socket() is refused too (AF_UNIX where the host's
+    sockets are in view), or ALL_FAMILIES (where no network namespace hides
+    the network)."""
     if library is None:
         return None
     sc = library
     rules = sc.SyscallFilter(sc.ALLOW)
-    for name in REFUSED:
-        try:
+    try:
+        for name in REFUSED:
             rules.add_rule(sc.ERRNO(errno.EPERM), name)
-        except (ValueError, OSError):  # unknown on this architecture
-            pass
-    rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
-    for flag in _CLONE_NEW:
-        rules.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
-    for family in refuse_sockets:
-        rules.add_rule(sc.ERRNO(errno.EPERM), "socket", sc.Arg(0, sc.EQ, family))
+        rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+        for flag in _CLONE_NEW:
+            rules.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+        if refuse_sockets == ALL_FAMILIES:
+            rules.add_rule(sc.ERRNO(errno.EPERM), "socket")
+        for family in () if refuse_sockets == ALL_FAMILIES else refuse_sockets:
+            # the kernel reads the family as a 32-bit int: compare those bits only, or
+            # a family with high bits set would pass the rule and open the socket all the same
+            rules.add_rule(sc.ERRNO(errno.EPERM), "socket", sc.Arg(0, sc.MASKED_EQ, 0xFFFFFFFF, family))
+    except (ValueError, OSError):
+        return None
     fd = os.memfd_create("seccomp")
     try:
         with open(fd, "w+b", closefd=False) as f:
@@ -74,9 +82,9 @@ def build(library, refuse_sockets: tuple = ()):
     return buffer, _SockFprog(len(program) // 8, ctypes.addressof(buffer))
 
 
-def sockets_refused(namespaced: bool, allowlist: bool) -> tuple:
+def sockets_refused(namespaced: bool, allowlist: bool):
     if not namespaced:
-        return (_AF_UNIX, _AF_INET, _AF_INET6)
+        return ALL_FAMILIES
     return () if allowlist else (_AF_UNIX,)
 
 
