@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from passgrid.analysis.crossings import BEYOND, EXTRAPOLATED, MEASURED, crossing_rows
+from passgrid.analysis.crossings import BEYOND, EXTRAPOLATED, FIT_WITHIN, MEASURED, _k_needed, crossing_rows
 from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import bootstrap_weights, pass_at_k_with_interval
 
@@ -51,7 +51,7 @@ def test_a_plateau_is_never_crossed_below_the_budget_by_the_fit():
     target = 0.85
     assert table["pass_at_k"].max() < target
     [row] = rows_of(per_problem, cited(target))
-    assert row["how"] in (EXTRAPOLATED, BEYOND) and row["k_needed"] > 100
+    assert row["how"] in (EXTRAPOLATED, BEYOND, FIT_WITHIN) and row["k_needed"] > 100
     _, boot = pass_at_k_with_interval(per_problem, 0.95, 400, 0)
     measured = {int(np.argmax(r >= target)) + 1 for r in boot if (r >= target).any()}  # replicates that reach it
     for end in (row["k_needed_low"], row["k_needed_high"]):
@@ -106,3 +106,14 @@ def test_a_references_own_cost_is_carried_where_known_and_unknown_said():
 
     shown = crossing_table(pd.DataFrame([priced, unpriced]))["reference's US$ at k=1"].tolist()
     assert shown == ["0.08", "unknown"]
+
+
+def test_where_the_fit_would_cross_within_n_it_is_not_used():
+    """A curve flattening at 0.8: the power law, which keeps climbing, puts
+    0.81 at k = 69 of the 100 drawn, where the data stays below it."""
+    k = np.arange(1, 101)
+    curve = 0.8 * (1 - np.exp(-k / 8))
+    assert _k_needed(curve, 0.81, 100, 1000) == (float("inf"), FIT_WITHIN)
+    assert _k_needed(curve, 0.85, 100, 1000)[1] == EXTRAPOLATED
+    assert _k_needed(curve, 0.95, 100, 1000) == (float("inf"), BEYOND)  # the fit says 1293: past 10 x 100
+    assert _k_needed(curve, 0.5, 100, 1000)[1] == MEASURED

@@ -9,9 +9,10 @@ horizon, `analysis.horizon` x n: a k past it is "beyond the horizon", in
 words, never a number no data can back.
 
 A measured reference (a reference model's cell) is compared on exactly the
-cell's problems: its pass@1 recomputed on them, and resampled together with
-the cell's (the same problems in each replicate), so the range holds its
-uncertainty too. A cited one declares the dataset and the number of problems
+cell's problems: its pass@1 recomputed on them, and for pass@k resampled
+together with the cell's (the same problems in each replicate), so the
+range holds its uncertainty too (for selected@k, estimated at some ks only,
+the range is where the interval's ends reach the point target). A cited one declares the dataset and the number of problems
 its pass@1 was measured on; a cell on other problems (the first 24 of
 HumanEval's 164, MBPP against a HumanEval figure) is compared all the same
 but marked: `same_problems` False, and the reading and table say so.
@@ -25,6 +26,8 @@ from passgrid.analysis.uncertainty import bootstrap_weights
 MEASURED = "measured"
 EXTRAPOLATED = "extrapolated by the power law, within the horizon"
 BEYOND = "not reached within n; beyond the horizon"
+NO_FIT = "not reached within n; no power law to extrapolate (nothing partly solved, or a curve that does not climb)"
+FIT_WITHIN = "not reached within n; the power law would put it within n, where the data does not: not extrapolated"
 NOT_REACHED = "not reached within n (selected@k is not extrapolated)"
 
 
@@ -101,7 +104,9 @@ def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int):
     budget = law.budget_for(target) if law is not None else float("inf")
     if n < budget <= horizon:
         return int(np.ceil(budget)), EXTRAPOLATED
-    return float("inf"), BEYOND  # past the horizon, or a fit that would put it within n, where it was not
+    if law is None or law.b >= 0:
+        return float("inf"), NO_FIT
+    return float("inf"), FIT_WITHIN if budget <= n else BEYOND
 
 
 def _range(ks: list, level: float) -> tuple:

@@ -21,6 +21,7 @@ from dataclasses import asdict
 
 from passgrid.execution.limits import Limits
 from passgrid.execution.sandbox import PROGRAM_FILENAME
+from passgrid.execution.workers import CRASH
 
 SANDBOX_VERSION = "6"  # bump when a change to judging could change a verdict
 # Settings that change verdicts but are not keyed: a cached verdict is
@@ -107,8 +108,8 @@ class VerdictCache:
         return None if row is None else dict(zip(("verdict", "detail", "duration_s", "limit_s"), row))
 
     def put(self, key: str, result: dict, limit_s: float) -> None:
-        if result["verdict"] == "sandbox_fault":
-            return  # an infrastructure fault says nothing about the program
+        if result["verdict"] in ("sandbox_fault", CRASH):
+            return  # a fault says nothing about the program; a crash is judged again next time, in case it did not either
         self.db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?)",
                         (key, result["verdict"], result["detail"], result["duration_s"], limit_s))
         if time.monotonic() - self.last_commit > self.commit_every_s:

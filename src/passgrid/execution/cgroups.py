@@ -42,18 +42,18 @@ def _hierarchies() -> dict:
 
 
 class ProgramGroups:
-    """The zygote's group in each controller, which each program's child
-    joins first of all (one program at a time). Reused from program to
-    program: nothing of it is in a program's reach, what a program leaves in
-    it (page cache) is reclaimed before it could count against the next, and
-    a group made and removed per program would cost more than the fork."""
+    """The programs' group in each controller, made below the zygote's own
+    group, which each program's child joins first of all (one program at a
+    time). Reused from program to program, its limits written again before
+    each: what a program leaves in it (page cache) is reclaimed before it
+    could count against the next, and a group made and removed per program
+    would cost more than the fork. With namespaces nothing of it is in a
+    program's reach; without, the host's /sys/fs/cgroup is, and a program
+    can leave the group (sandbox.WEAKNESSES)."""
 
     def __init__(self, parents: dict, name: str):
-        self.parents, self.name = parents, name  # controller -> descriptor of the zygote's own group's parent
+        self.parents, self.name = parents, name  # controller -> descriptor of the zygote's own group
         self.procs = {c: os.open(f"{name}/cgroup.procs", os.O_WRONLY, dir_fd=fd) for c, fd in parents.items()}
-        self.limits = None
-        self._write("cpu", "cpu.cfs_period_us", _PERIOD_US)
-        self._write("cpu", "cpu.cfs_quota_us", _PERIOD_US)
 
     @classmethod
     def open(cls):
@@ -67,15 +67,25 @@ class ProgramGroups:
             parents = {c: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for c, path in own.items()}
             _remove_stale(parents)
             name = f"passgrid-{os.getpid()}-{os.urandom(4).hex()}"
+            made = []
             for fd in parents.values():
                 os.mkdir(name, 0o755, dir_fd=fd)
+                made.append(fd)
             groups = cls(parents, name)
             groups.limit({"memory_mb": 64, "processes": 1})
             return groups
         except OSError:
             for fd in parents.values():
+                if fd in made:
+                    _rmdir(name, fd)
                 os.close(fd)
             return None
+
+    def close(self) -> None:
+        """Remove the group (every program in it has ended), as the zygote exits."""
+        for controller, fd in self.procs.items():
+            os.close(fd)
+            _rmdir(self.name, self.parents[controller])
 
     def _path(self, entry: str) -> str:
         return f"{self.name}/{entry}"
@@ -88,12 +98,11 @@ class ProgramGroups:
             os.close(fd)
 
     def limit(self, job: dict) -> None:
-        """Set a program's limits (where they differ from the last program's)."""
-        limits = (job["memory_mb"], job["processes"])
-        if limits != self.limits:
-            self._write("memory", "memory.limit_in_bytes", limits[0] << 20)
-            self._write("pids", "pids.max", limits[1])
-            self.limits = limits
+        """Set a program's limits: all of them, whatever the last program left."""
+        self._write("memory", "memory.limit_in_bytes", job["memory_mb"] << 20)
+        self._write("pids", "pids.max", job["processes"])
+        self._write("cpu", "cpu.cfs_period_us", _PERIOD_US)
+        self._write("cpu", "cpu.cfs_quota_us", _PERIOD_US)
 
     def join(self) -> None:
         """In the child, first of all ("0" names the writer itself)."""
@@ -133,7 +142,11 @@ def _remove_stale(parents: dict) -> None:
         for name in os.listdir(fd):
             pid = name.split("-")[1] if name.startswith("passgrid-") and name.count("-") == 2 else None
             if pid and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
-                try:
-                    os.rmdir(name, dir_fd=fd)
-                except OSError:
-                    pass
+                _rmdir(name, fd)
+
+
+def _rmdir(name: str, parent: int) -> None:
+    try:
+        os.rmdir(name, dir_fd=parent)
+    except OSError:  # processes still in it (the kernel refuses), or gone already
+        pass

@@ -51,5 +51,9 @@ def death(child: Child):
         sig = os.WTERMSIG(status)
         if sig == signal.SIGXCPU:
             return "timeout", "CPU-time limit"
-        return "error", f"killed by {signal.Signals(sig).name}"
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:  # a real-time signal has no name
+            name = f"signal {sig}"
+        return "error", f"killed by {name}"
     return "error", f"exited with status {os.WEXITSTATUS(status)} before the tests finished"

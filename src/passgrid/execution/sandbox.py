@@ -54,14 +54,17 @@ WEAKNESSES = {  # a part missing -> what programs can then do
                "the package directories not imported from (a copy of the tests elsewhere, or a secret in the "
                "home directory, is readable); the filter refuses them unix sockets",
     NAMESPACES: "the kernel refused namespaces: programs can read and write every file the user can (results "
-                "among them), see what earlier programs left in /tmp, /dev/shm and System V IPC, and signal or "
-                "trace the user's processes, passgrid's own among them (only the judge and the sandbox's are "
-                "protected); only a seccomp filter, where there is one, keeps them off the network",
+                "among them), see what earlier programs left in /tmp, /dev/shm and System V IPC, signal the "
+                "user's processes (a program that kills or stops its judge is judged crash) and leave their "
+                "control group; the judge and the sandbox are only kept from being traced; a seccomp filter, "
+                "where there is one, keeps them off every socket",
     CGROUP: "no writable cgroup v1 hierarchy for memory, pids and cpu (or PASSGRID_NO_CGROUP): the memory, process "
             "and CPU limits hold per process, so a program's processes together can use its process limit times "
             "its memory limit",
-    SECCOMP: "no seccomp filter (libseccomp or pyseccomp missing, or PASSGRID_NO_SECCOMP): programs may call "
-             "keyctl, ptrace, mount, io_uring and the like, limited only by the namespaces",
+    SECCOMP: "no seccomp filter (libseccomp or pyseccomp missing or too old, or PASSGRID_NO_SECCOMP): programs "
+             "may call keyctl (each has a session keyring of its own, but the user keyring is shared by all, a "
+             "channel from one program to the next), ptrace, mount, io_uring and the like, limited only by the "
+             "namespaces",
 }
 
 # Imported once by the zygote, so that programs importing them find them
@@ -161,6 +164,8 @@ def zygote_main(fd: int, want_namespaces: bool, hidden: list = (), allowed: list
     _warm_up()
     sock.send(json.dumps({"isolation": "+".join(parts)}).encode())
     sandbox.serve(sock)
+    if groups:  # the judge closed the socket: no program runs any more
+        groups.close()
 
 
 def missing_parts(isolation: str) -> list:
@@ -343,11 +348,16 @@ def _fork_child(fds: list, devnull: int, job: dict, workdir, groups, limited: bo
 
 
 def _join_own_keyring() -> None:
-    """A new, empty session keyring: the user's (and the last program's) out
-    of reach. The seccomp filter refuses keyring calls besides; this holds
-    where there is none."""
-    if _SYS_KEYCTL is not None:
-        _libc.syscall(_SYS_KEYCTL, _KEYCTL_JOIN_SESSION_KEYRING, None)
+    """Where there is no seccomp filter (which refuses every keyring call): a
+    new, empty session keyring, the user's out of reach. (The user keyring of
+    the sandbox's user namespace stays shared by its programs:
+    WEAKNESSES[SECCOMP]; so is the session keyring where the call's number on
+    this architecture is not known here.) A child that cannot join one does not
+    run, unless the kernel has no keyrings at all."""
+    if _SYS_KEYCTL is None or _libc.syscall(_SYS_KEYCTL, _KEYCTL_JOIN_SESSION_KEYRING, None) >= 0:
+        return
+    if ctypes.get_errno() != errno.ENOSYS:
+        raise OSError(ctypes.get_errno(), "no session keyring of its own")
 
 
 def _drop_capabilities() -> None:

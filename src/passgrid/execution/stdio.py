@@ -22,6 +22,7 @@ from passgrid.execution import wire
 from passgrid.execution.child import death, run_child
 from passgrid.kinds import DEFAULT_CHECKER, checker_of, stdio_tests
 
+_DID_NOT_RUN = ("timeout", "memory")  # a probe with a case so ended has no outputs to agree on
 FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
 OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected output's size
 
@@ -73,18 +74,21 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
     start, slowest = time.monotonic(), 0.0
     tests = stdio_tests(problem)
     all_cases, probe, checker = cases(problem), tests.get("probe", False), checker_of(tests)
-    verdict, detail, passed, outputs = "passed", f"{len(all_cases)} tests", 0, []
+    verdict, detail, passed, outputs, unran = "passed", f"{len(all_cases)} tests", 0, [], None
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()
         case_verdict, case_detail, output = _run_case(zygote, program, code, stdin, expected, limits, checker)
         slowest = max(slowest, time.monotonic() - case_start)
         passed += case_verdict == "passed"
         outputs.append(output if case_verdict in ("passed", "failed") else case_verdict.encode())
+        unran = unran or (case_verdict if case_verdict in _DID_NOT_RUN else None)
         if case_verdict != "passed" and not probe:
             verdict = case_verdict
             detail = f"test {number} of {len(all_cases)} ({'public' if public else 'hidden'}): {case_detail}"
             break
-    if probe:
+    if probe and unran:  # as a function's probe that times out: it did not run through the examples
+        verdict, detail = unran, "probe: a public test did not run through"
+    elif probe:
         digest = hashlib.sha256(b"\0".join(b" ".join(o.split()) for o in outputs)).hexdigest()[:16]
         verdict, detail = "failed", f"probe {passed}/{len(all_cases)} {digest}"
     return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4),

@@ -3,7 +3,7 @@ itself, never the run.
 
 A worker is a judge process (passgrid.execution.judge) with its sandbox's
 zygote. A worker that dies, or stops answering, takes the jobs it held with
-it: each is run again alone on a fresh worker, and one that brings down its
+it: each is run again alone on an idle worker, and one that brings down its
 worker alone gets the verdict CRASH, a class of its own that never counts as
 passed. A job too large to send is an error verdict, unsent.
 """
@@ -16,12 +16,18 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from passgrid import PassgridError
 from passgrid.execution import wire
 from passgrid.execution.sandbox import KNOBS, WEAKNESSES, missing_parts
 from passgrid.kinds import STDIO, kind_of, stdio_tests
 
 CRASH = "crash"  # the program brought down its judge or sandbox, alone
 GRACE_S = 60.0  # beyond twice its time limits, before a silent worker is given up
+# The most written to a busy judge, which reads its next job only once its
+# current one is done: below a pipe's 64 KiB, so that passgrid never waits
+# on a write (nor a judge, writing a long answer, on passgrid). A larger job
+# goes to an idle judge.
+BUSY_WRITE_MAX = 48 << 10
 
 
 class JudgeWorker:
@@ -42,27 +48,39 @@ class JudgeWorker:
         self.isolation = wire.receive(self.from_judge, None)["isolation"]
         self.problems = {}  # task_id -> the problem as last sent
 
-    def submit(self, problem: dict, program: str, limits: dict, code: str = None, inputs: list = None) -> None:
-        """`code`: the program compiled and marshalled, in hex (the sandbox then
-        skips compiling it); None to send the text alone. `inputs`: call the
-        program on these argument lists instead of judging it (Judge.outputs).
-        WireError, with nothing sent, where the job's frame is over the limit."""
+    def frames(self, problem: dict, program: str, limits: dict, code: str = None, inputs: list = None) -> bytes:
+        """What submitting a job writes: its problem where this judge lacks it,
+        then the job. `code`: the program compiled and marshalled, in hex (the
+        sandbox then skips compiling it); None to send the text alone.
+        `inputs`: call the program on these argument lists instead of judging
+        it (Judge.outputs). WireError where the job's frame is over the limit
+        (the program's doing); PassgridError where the problem's is."""
         if code and len(code) > wire.MAX_FRAME // 2:  # a huge program goes as its text (hex doubles the size)
             code = None
         job = wire.pack({"task_id": problem["task_id"], "limits": limits,
                          **({"code": code} if code else {"program": program}),
                          **({"inputs": inputs} if inputs is not None else {})})
-        if self.problems.get(problem["task_id"]) is not problem:
-            wire.send(self.to_judge, {"problem": problem})
-            self.problems[problem["task_id"]] = problem
-        wire.write(self.to_judge, job)
+        if self.problems.get(problem["task_id"]) is problem:
+            return job
+        try:
+            return wire.pack({"problem": problem}) + job
+        except wire.WireError as e:
+            raise PassgridError(f"{problem['task_id']}: the problem is too large to judge ({e})") from None
+
+    def write(self, data: bytes, problem: dict) -> None:
+        wire.write(self.to_judge, data)
+        self.problems[problem["task_id"]] = problem
 
     def receive(self) -> dict:
         return wire.receive(self.from_judge)
 
     def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):  # a judge still busy with a program: it is ended
+            self.proc.kill()
+            self.proc.wait()
 
 
 def budget_s(job: tuple) -> float:
@@ -105,6 +123,9 @@ class JudgePool:
         self.workers[i].proc.kill()
         self.workers[i].proc.wait()
         self.workers[i] = JudgeWorker(self.sandbox_paths)
+        if self.workers[i].isolation != self.isolation:  # verdicts are recorded and cached under the pool's level
+            raise RuntimeError(f"a fresh judge worker came up with isolation {self.workers[i].isolation}, "
+                               f"not the pool's {self.isolation}")
 
     def close(self) -> None:
         for w in self.workers:
@@ -120,6 +141,7 @@ class _Schedule:
         self.held = [deque() for _ in pool.workers]  # per worker: _Held, oldest first
         self.since = [0.0] * len(pool.workers)  # when each worker's oldest job became its current one
         self.alone, self.decided = deque(), deque()
+        self.parked = deque()  # (job, frames): too large for a busy judge, waiting for an idle one
 
     def results(self):
         selector = selectors.DefaultSelector()
@@ -129,11 +151,12 @@ class _Schedule:
             while True:
                 for i in range(len(self.pool.workers)):
                     self._fill(i, selector)
+                answered = bool(self.decided)
                 while self.decided:
                     yield self.decided.popleft()
                 busy = [i for i, held in enumerate(self.held) if held]
                 if not busy:
-                    if self.alone:
+                    if self.alone or self.parked or answered:  # the source may go on now its answers are out
                         continue
                     if self.exhausted:
                         return
@@ -161,25 +184,32 @@ class _Schedule:
             yield self.held[i].popleft().job[0], result
 
     def _fill(self, i: int, selector) -> None:
-        held = self.held[i]
+        held, worker = self.held[i], self.pool.workers[i]
         while not (held and held[0].alone) and len(held) < JudgePool.IN_FLIGHT:
+            if (self.alone or self.parked) and held:
+                return  # a job to run alone, or a large one, waits for an idle worker
             if self.alone:
-                if held:
-                    return  # a job to run alone waits for an idle worker
                 job, alone = self.alone.popleft(), True
+            elif self.parked:
+                job, alone = self.parked.popleft(), False
             else:
                 job, alone = (StopIteration if self.exhausted else next(self.jobs, StopIteration)), False
                 if job is StopIteration or job is None:
                     self.exhausted = job is StopIteration
                     return
+            try:
+                data = worker.frames(*job[1:])
+            except wire.WireError as e:  # over the frame limit: the program's doing, and nothing is sent
+                self.decided.append((job[0], {"verdict": "error", "detail": f"program: {e}", "duration_s": 0.0}))
+                continue
+            if held and len(data) > BUSY_WRITE_MAX:
+                self.parked.append(job)
+                return
             if not held:
                 self.since[i] = time.monotonic()
             held.append(_Held(job, alone, budget_s(job)))
             try:
-                self.pool.workers[i].submit(*job[1:])
-            except wire.WireError as e:  # over the frame limit: nothing was sent
-                held.pop()
-                self.decided.append((job[0], {"verdict": "error", "detail": f"program: {e}", "duration_s": 0.0}))
+                worker.write(data, job[1])
             except OSError as e:
                 self._lost(i, selector, e)
                 return

@@ -39,7 +39,7 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
     for unit in units:
         sections.append((f"cost_{unit.removeprefix('cost_')}", draw.plot_cost(summary, references, unit),
                          read.reading_cost(summary, unit)))
-    sections.append(("fits", draw.plot_fits(summary, fits), read.reading_fits(fits)))
+    sections.append(("fits", draw.plot_fits(summary, fits), read.reading_fits(fits, analysis["level"])))
     if "selected_at_k" in summary and summary["selected_at_k"].notna().any():
         sections.append(("selection", draw.plot_selection(summary, references), read.reading_selection(summary)))
     if "strong_pass_at_k" in summary and summary["strong_pass_at_k"].notna().any():

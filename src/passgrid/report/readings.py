@@ -38,7 +38,7 @@ def reading_cost(summary: pd.DataFrame, unit: str) -> str:
             f"Basis: {said or 'not recorded'}.")
 
 
-def reading_fits(fits: pd.DataFrame) -> str:
+def reading_fits(fits: pd.DataFrame, level: float = 0.95) -> str:
     """Per cell: each forecaster's forecast of pass@n from the first m
     samples, against the measurement; which came closer only where the two
     errors differ by more than their bootstrap spread."""
@@ -59,22 +59,26 @@ def reading_fits(fits: pd.DataFrame) -> str:
                 f"{int(first['validation_fit_samples'])} samples, against {pct(first['validation_observed'])} "
                 "measured: " + ", ".join(said))
         if len(held) >= 2:
-            text += "; " + _closer(held.set_index("fit"))
+            text += "; " + _closer(held.set_index("fit"), level)
         parts.append(text)
     return ("; ".join(parts) + ". Solid: power law, dashed: Beta over problems, dotted: zero-inflated Beta; crosses, "
             "pluses and tripods: the forecasts of pass@n; squares, diamonds and triangles: extrapolations, whose "
             "intervals hold only if the forecaster's form does.")
 
 
-def _closer(held: pd.DataFrame) -> str:
+def _closer(held: pd.DataFrame, level: float) -> str:
     """The forecaster that came closest, where its error beats every other's
-    by more than the two's bootstrap spread (each forecast's interval taken as
-    ±1.96 standard errors, the two as independent: a wider spread than their
-    correlated difference, so the rule rather names none than the worse)."""
+    by more than the two's bootstrap spread at `level` (each forecast's
+    interval taken as ± z standard errors, the two as independent: a wider
+    spread than their correlated difference, as both are measured against
+    the same pass@n, so the rule rather names none than the worse)."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + level / 2)
     errors = held["validation_error"].abs()
-    se = (held["validation_hi"] - held["validation_lo"]) / 3.92
+    se = (held["validation_hi"] - held["validation_lo"]) / (2 * z)
     best = errors.idxmin()
-    spreads = {other: 1.96 * np.hypot(se[best], se[other]) for other in errors.index if other != best}
+    spreads = {other: z * np.hypot(se[best], se[other]) for other in errors.index if other != best}
     if all(errors[other] - errors[best] > spread for other, spread in spreads.items()):
         return f"closest: {SAID[best]}"
     return (f"none is closer than the others beyond their bootstrap spread (±{100 * max(spreads.values()):.1f} "

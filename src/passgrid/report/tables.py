@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
+from passgrid.analysis.crossings import BEYOND
 from passgrid.analysis.failures import KINDS
 from passgrid.report.readings import pct
 
@@ -46,7 +47,7 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
         n, horizon = int(r["budget_sampled"]), r.get("horizon")
         past = f"beyond the horizon (k > {int(horizon)})" if pd.notna(horizon) else f"not within {n}"
         if pd.isna(r["k_needed"]) or not np.isfinite(r["k_needed"]):
-            return f"not reached within {n}; {past}" if r["metric"] == "pass@k" else f"not reached within {n}"
+            return f"not reached within {n}; {past}" if r["how"] == BEYOND else f"not reached within {n}"
         # an end of the interval not reached: past the horizon, or (selected@k, not extrapolated) within n
         beyond = "beyond the horizon" if r["metric"] == "pass@k" and pd.notna(horizon) else f"> {n}"
         low, high = (beyond if pd.isna(k) or not np.isfinite(k) else _k(k)
