@@ -109,3 +109,40 @@ def test_a_program_cannot_unmount_or_remount_its_file_system(problems):
         assert not os.path.exists("/usr/pg-planted")
     finally:
         pool.close()
+
+
+def test_large_frames_both_ways_never_stall_the_run(problems):
+    """Jobs of 20,000 inputs each (a reference's outputs, as EvalPlus's are
+    computed): frames of about 200 KB each way, two jobs in flight on one
+    judge. A large frame goes to an idle judge only, so passgrid never blocks
+    writing the next job while the judge blocks writing its answer."""
+    import threading
+
+    from passgrid.execution import wire
+
+    problem = problems["HumanEval/2"]
+    inputs = [wire.encode([3.5 + i]) for i in range(20_000)]
+    limits = asdict(Limits(timeout_s=5.0, memory_mb=512))
+    jobs = [(i, problem, build_program(problem, RIGHT["HumanEval/2"]), limits, None, inputs) for i in range(4)]
+    results = {}
+    pool = JudgePool(workers=1)
+    runner = threading.Thread(target=lambda: results.update(pool.run(jobs)), daemon=True)
+    runner.start()
+    runner.join(timeout=300)
+    assert not runner.is_alive(), "the run stalled"
+    pool.close()
+    assert sorted(results) == list(range(4)) and all(len(r["outputs"]) == 20_000 for r in results.values())
+    assert results[3]["outputs"][7] == {"value": wire.encode(0.5)}
+
+
+def test_a_problem_too_large_to_send_is_an_error_naming_it(problems):
+    from passgrid import PassgridError
+
+    problem = {**problems["HumanEval/2"], "task_id": "huge", "test": "x = '" + "z" * (17 << 20) + "'\n"}
+    pool = JudgePool(workers=1)
+    try:
+        with pytest.raises(PassgridError, match="huge: the problem is too large to judge"):
+            list(pool.run([(0, problem, build_program(problem, RIGHT["HumanEval/2"]),
+                            asdict(Limits(timeout_s=3.0, memory_mb=512)))]))
+    finally:
+        pool.close()
