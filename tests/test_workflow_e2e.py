@@ -124,7 +124,10 @@ def test_analysis_tables_and_report(workdir):
     assert "temperature=0.2-" in html and "pass@1" in html
     assert "What drew the samples" in html and "llama.cpp (llama-cpp-python)" in html  # provenance per cell
     assert "src=\"http" not in html and "href=\"http" not in html
-    assert "measured reference" in html and "GPT-4 (measured): pass@1" in html and "GPT-4o (cited)" in html
+    assert "measured reference" in html and "GPT-4 (measured: on humaneval, 3 problems): pass@1" in html
+    assert "GPT-4o (cited: on humaneval, 164 problems)" in html
+    assert set(crossings.loc[crossings["reference"] == "GPT-4o", "same_problems"]) == {False}  # 3 of its 164: marked
+    assert set(crossings.loc[crossings["reference"] == "GPT-4", "same_problems"]) == {True}
     assert "samples file" in html  # what drew the reference's samples
 
 
