@@ -114,7 +114,7 @@ class JudgePool:
 
     def run(self, jobs):
         """Yield (tag, result) for (tag, problem, program, limits[, code[, inputs]])
-        jobs, as they finish (code, inputs: see JudgeWorker.submit). The job
+        jobs, as they finish (code, inputs: see JudgeWorker.frames). The job
         source may yield None for "nothing now": it is asked again after the
         next result (so it may do that only while jobs are held)."""
         return _Schedule(self, iter(jobs)).results()
@@ -141,7 +141,7 @@ class _Schedule:
         self.held = [deque() for _ in pool.workers]  # per worker: _Held, oldest first
         self.since = [0.0] * len(pool.workers)  # when each worker's oldest job became its current one
         self.alone, self.decided = deque(), deque()
-        self.parked = deque()  # (job, frames): too large for a busy judge, waiting for an idle one
+        self.parked = deque()  # jobs too large for a busy judge, waiting for an idle one
 
     def results(self):
         selector = selectors.DefaultSelector()
