@@ -6,6 +6,7 @@ computed from the data.
 import base64
 import html
 from pathlib import Path
+from string import Template
 
 import pandas as pd
 
@@ -14,6 +15,8 @@ from passgrid.analysis.references import all_references, measured_on
 from passgrid.report import figures as draw
 from passgrid.report import readings as read
 from passgrid.report import tables
+
+PAGE = Path(__file__).with_name("page.html")  # the page, its $names filled by render_report
 
 
 def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataFrame, per_problem: dict,
@@ -31,11 +34,28 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
     summary = all_cells[~all_cells["cell"].isin(measured)].reset_index(drop=True)
     per_problem = {cell: frame for cell, frame in per_problem.items() if cell not in measured}
     fits = fits[~fits["cell"].isin(measured)]  # results/fits.csv keeps theirs
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
+    units = draw.cost_units(summary)
+    figures = _figures(_sections(summary, fits, crossings, per_problem, references, analysis, units), figures_dir)
+    unit_note = "no cost figure (the models' configs give no parameters or prices)" if not units else \
+        "costs in " + ", ".join(COST_UNITS[unit] for unit in units)
+    return Template(PAGE.read_text()).substitute(
+        sweep=html.escape(sweep), cells=all_cells["cell"].nunique(),
+        models=html.escape(", ".join(all_cells["model.name"].unique())),
+        datasets=html.escape(", ".join(all_cells["dataset.name"].unique())), unit_note=html.escape(unit_note),
+        interval=html.escape(str(summary["interval"].iloc[0])), horizon=f"{analysis.get('horizon', 10):g}",
+        references=_references_list(references), headline=_table(tables.headline_table(all_cells, varying, measured)),
+        crossing_table=_table(tables.crossing_table(crossings)), fit_table=_table(tables.fit_table(fits)),
+        failure_table=_table(tables.failure_table(all_cells)),
+        provenance_table=_table(tables.provenance_table(provenance or {})),
+        pass_and_cost_figures=figures["pass_at_k"] + "".join(f for name, f in figures.items() if name.startswith("cost_")),
+        fits_figure=figures["fits"], failure_figures=figures.get("failures", "") + figures.get("diversity", ""),
+        selection_figures=figures.get("selection", "") + figures.get("strong_tests", "") + figures["problems"])
+
+
+def _sections(summary, fits, crossings, per_problem, references, analysis, units) -> list:
+    """(name, figure, reading) of every figure the grid's results allow."""
     sections = [("pass_at_k", draw.plot_pass_at_k(summary, references, crossings),
                  read.reading_pass_at_k(summary, analysis["level"]) + read.reading_references(references))]
-    units = draw.cost_units(summary)
     for unit in units:
         sections.append((f"cost_{unit.removeprefix('cost_')}", draw.plot_cost(summary, references, unit),
                          read.reading_cost(summary, unit)))
@@ -48,63 +68,29 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
         sections.append(("failures", draw.plot_failures(summary), read.reading_failures(summary)))
         sections.append(("diversity", draw.plot_diversity(summary), read.reading_diversity(summary)))
     sections.append(("problems", draw.plot_problems(per_problem), read.reading_problems(per_problem)))
+    return sections
+
+
+def _figures(sections: list, figures_dir) -> dict:
+    """name -> the figure inlined in HTML with its reading; each also written to figures_dir as PNG."""
+    figures_dir = Path(figures_dir)
+    figures_dir.mkdir(parents=True, exist_ok=True)
     figures = {}
     for name, fig, reading in sections:
         png = draw.figure_png(fig)
         (figures_dir / f"{name}.png").write_bytes(png)
         figures[name] = (f'<figure id="{name}"><img alt="{html.escape(name)}" src="data:image/png;base64,'
-                       f'{base64.b64encode(png).decode("ascii")}"><figcaption>{html.escape(reading)}</figcaption>'
-                       "</figure>")
-    refs = "".join(f"<li>{html.escape(r['name'])} ({r['kind']}{html.escape(measured_on(r))}): pass@1 {read.pct(r['pass_at_1'])}"
-                   f"{read.interval_text(r)} — {html.escape(r['source'])}</li>"
+                         f'{base64.b64encode(png).decode("ascii")}"><figcaption>{html.escape(reading)}</figcaption>'
+                         "</figure>")
+    return figures
+
+
+def _references_list(references: list) -> str:
+    return "".join(f"<li>{html.escape(r['name'])} ({r['kind']}{html.escape(measured_on(r))}): pass@1 "
+                   f"{read.pct(r['pass_at_1'])}{read.interval_text(r)} — {html.escape(r['source'])}</li>"
                    for r in references) or "<li>none configured (analysis.references)</li>"
-    models = ", ".join(all_cells["model.name"].unique())
-    datasets = ", ".join(all_cells["dataset.name"].unique())
-    unit_note = "no cost figure (the models' configs give no parameters or prices)" if not units else \
-        "costs in " + ", ".join(COST_UNITS[unit] for unit in units)
 
-    def table(frame):
-        return frame.to_html(index=False, border=0, classes="summary", na_rep="") if not frame.empty else \
-            "<p>Nothing to show.</p>"
 
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>passgrid: sweep {html.escape(sweep)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; color: #222; padding: 0 1rem; }}
-table.summary {{ border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1.5rem; }}
-table.summary th, table.summary td {{ padding: 0.3rem 0.6rem; border-bottom: 1px solid #ddd; text-align: right; }}
-figure {{ margin: 1.5rem 0; }} figure img {{ max-width: 100%; }} figcaption {{ color: #444; font-size: 0.9rem; }}
-</style></head><body>
-<h1>passgrid: sweep {html.escape(sweep)}</h1>
-<p>{all_cells['cell'].nunique()} cell(s); model(s) {html.escape(models)}; dataset(s) {html.escape(datasets)};
-{html.escape(unit_note)}. pass@k is the unbiased estimator of Chen et al. (2021), averaged over problems: the chance
-that at least one of k samples passes the tests, as if an oracle picked it. selected@k is what a user gets who picks
-one of k samples using only the docstring's examples and agreement between samples. Intervals: {html.escape(str(summary['interval'].iloc[0]))}.</p>
-<h2>Headline</h2>
-{table(tables.headline_table(all_cells, varying, measured))}
-<h2>Reaching the reference systems</h2>
-<p>The smallest k whose estimate reaches each reference's pass@1: from the measured curve within the n samples drawn;
-beyond them from the power law, only above n and no further than the horizon ({analysis.get("horizon", 10):g} &times; n;
-past it, in words). In brackets, the range over the bootstrap replicates, which resample the cell's problems and a
-measured reference's together (for selected@k, where its interval's ends reach it; "&gt; n": not within the n samples
-drawn; "?": no cost for it). A reference measured on other problems than the cell's is marked so. A star on the
-first figure marks each crossing within the samples drawn. References, measured in this grid (a large model's
-published samples judged here, on the same problems) where the grid has them, else cited:</p><ul>{refs}</ul>
-{table(tables.crossing_table(crossings))}
-{figures["pass_at_k"]}{"".join(fig for name, fig in figures.items() if name.startswith("cost_"))}
-<h2>How far more samples would go</h2>
-{figures["fits"]}
-{table(tables.fit_table(fits))}
-<h2>Without an oracle, with stronger tests, per problem</h2>
-{figures.get("selection", "")}{figures.get("strong_tests", "")}{figures["problems"]}
-<h2>Why samples fail</h2>
-{table(tables.failure_table(all_cells))}
-{figures.get("failures", "")}{figures.get("diversity", "")}
-<h2>What drew the samples</h2>
-{table(tables.provenance_table(provenance or {}))}
-<p>Each draw's <code>draw.json</code> holds every run that drew its samples, with the engine's options.</p>
-<p>Files: <code>results/summary.csv</code> (one row per cell and k, with the cell's config),
-<code>results/fits.csv</code>, <code>results/references.csv</code>, <code>results/crossings.csv</code>; the same figures and tables are in MLflow.</p>
-</body></html>
-"""
-
+def _table(frame) -> str:
+    return frame.to_html(index=False, border=0, classes="summary", na_rep="") if not frame.empty else \
+        "<p>Nothing to show.</p>"
