@@ -23,9 +23,13 @@ lost, as EvalPlus restores them. One difference: EvalPlus, once a float
 answer has set atol to 1e-6, keeps it for that task's later inputs; here each
 input decides its own.
 """
+import functools
+from pathlib import Path
+
 from passgrid import PassgridError
 from passgrid.kinds import ANSWER_IS_NOT_NONE, PROGRAM
 
+CHECKER = Path(__file__).with_name("evalplus_check.py")  # the test's text, its cases written after it
 PENDING = "evalplus"  # the field holding the inputs of a problem whose outputs are not computed yet
 
 
@@ -147,74 +151,17 @@ def _oracle(entry_point: str, mbpp: bool) -> str:
     return entry_point if entry_point in ("are_equivalent", "sum_div", "surface_Area", "digit_distance_nums") else ""
 
 
+@functools.lru_cache(maxsize=1)
+def _checker_text() -> str:
+    return CHECKER.read_text()
+
+
 def _check(cases: list, atol: float, oracle: str) -> str:
-    """check(candidate), as EvalPlus compares: an exact match (or the task's
-    oracle), else, where atol is set (1e-6 for a float answer where it is
-    0), the same type, length and shape and numpy.allclose(rtol=1e-7, atol)."""
+    """check(candidate), as EvalPlus compares (evalplus_check.py, with the
+    cases' inputs and outputs, atol and the oracle written after it): an
+    exact match (or the task's oracle), else, where atol is set (1e-6 for a
+    float answer where it is 0), the same type, length and shape and
+    numpy.allclose(rtol=1e-7, atol)."""
     inputs, outputs = [args for args, _ in cases], [out for _, out in cases]
-    return f'''import copy
-import math
-
-import numpy as np
-
-inf, nan = float("inf"), float("nan")
-INPUTS = {inputs!r}
-OUTPUTS = {outputs!r}
-ATOL = {atol!r}
-ORACLE = {oracle!r}
-
-
-def _is_floats(x):
-    if isinstance(x, float):
-        return True
-    return isinstance(x, (list, tuple)) and bool(x) and all(isinstance(i, float) for i in x)
-
-
-def _surface_Area(base_edge, height):
-    slant_height = math.sqrt((base_edge / 2) ** 2 + height ** 2)
-    return round(base_edge ** 2 + 4 * (base_edge * slant_height) / 2)
-
-
-def _digit_distance_nums(a, b):
-    a, b = str(a), str(b)
-    width = max(len(a), len(b))
-    return sum(abs(int(x) - int(y)) for x, y in zip(a.zfill(width), b.zfill(width)))
-
-
-def _poly(xs, x):
-    return sum(coeff * math.pow(x, i) for i, coeff in enumerate(xs))
-
-
-def _passes(out, exp, inp):
-    if ORACLE == "find_zero":
-        return abs(_poly(*inp, out)) <= ATOL
-    exact = out == exp
-    if ORACLE == "are_equivalent":
-        exact = True
-    elif ORACLE == "sum_div":
-        exact = exact or out == 0
-    elif ORACLE == "surface_Area":
-        exact = exact or abs(out - _surface_Area(*inp)) <= ATOL
-    elif ORACLE == "digit_distance_nums":
-        exact = exact or out == _digit_distance_nums(*inp)
-    elif ORACLE == "set":
-        exact = set(out) == set(exp)
-    elif ORACLE == "not_none":  # both are whether the answer is not None, taken in the sandbox
-        exact = out == exp
-    atol = ATOL or (1e-6 if _is_floats(exp) else 0)
-    if exact or not atol:
-        return bool(exact)
-    if type(out) is not type(exp) or (isinstance(exp, (list, tuple)) and len(out) != len(exp)):
-        return False
-    try:  # the same shape before any tolerance: allclose would broadcast ([[]] against [x] is "close")
-        out, exp = np.asarray(out), np.asarray(exp)
-    except (ValueError, TypeError):
-        return False
-    return out.shape == exp.shape and bool(np.allclose(out, exp, rtol=1e-07, atol=atol))
-
-
-def check(candidate):
-    for i, (inp, exp) in enumerate(zip(INPUTS, OUTPUTS)):
-        out = candidate(*copy.deepcopy(inp))
-        assert _passes(out, exp, inp), "input %d" % i
-'''
+    return (_checker_text() + f"\n\nINPUTS = {inputs!r}\nOUTPUTS = {outputs!r}\nATOL = {atol!r}\n"
+            f"ORACLE = {oracle!r}\n")
