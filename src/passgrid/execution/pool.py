@@ -117,50 +117,13 @@ def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, worke
     pool = JudgePool(workers, sandbox_paths)
     cache = VerdictCache(cache_path) if cache_path else None
     try:
-        isolation = pool.isolation
-        settings = judged_under(limits, sandbox_paths) if settings is None else settings
         limit_of = calibrate(pool, {t: problems[t] for t in task_ids}, limits)
-        base_limits = asdict(limits)
-        waiting = deque()  # [task_id, sample_index, key] in input order, not yet emitted
-        known = {}  # key -> result, for the programs seen lately
-        running = {}  # key -> job
-        bar = _progress(total, progress)
-
-        def flush():
-            while waiting and waiting[0][2] in known:
-                task_id, index, key = waiting.popleft()
-                emit({"task_id": task_id, "sample_index": index, "program_sha256": key, "isolation": isolation,
-                      **known[key]})
-                bar.update(1)
-            if len(known) > _KNOWN_MAX:  # forget the programs no waiting sample needs
-                needed = {key for _, _, key in waiting}
-                for key in [k for k in known if k not in needed]:
-                    del known[key]
-
-        def jobs():
-            for s in samples:
-                problem = problems[s["task_id"]]
-                program = build_program(problem, s["completion"])
-                code = compile_program(program)  # once, for the key and for the sandbox
-                key = program_key(problem, program, settings, isolation, code)
-                waiting.append((s["task_id"], s.get("sample_index"), key))
-                if key not in known and key not in running:
-                    cached = cache.get(key) if cache else None
-                    if cached and still_valid(cached, limit_of[s["task_id"]]):
-                        known[key] = {**cached, "cached": True}
-                    else:
-                        running[key] = (key, problem, program, {**base_limits, "timeout_s": limit_of[s["task_id"]]},
-                                        marshal.dumps(code).hex() if code else None)
-                        yield running[key]
-                flush()
-                while len(waiting) > _WINDOW and running:  # pause reading while so many wait behind those running
-                    yield None
-
-        for key, result in pool.run(jobs()):
-            _record(known, cache, running.pop(key), result)
-            flush()
-        flush()
-        bar.close()
+        stream = _Stream(emit, pool.isolation, judged_under(limits, sandbox_paths) if settings is None else settings,
+                         cache, _progress(total, progress))
+        jobs = stream.jobs(samples, problems, {t: {**asdict(limits), "timeout_s": limit_of[t]} for t in limit_of})
+        for key, result in pool.run(jobs):
+            stream.record(key, result)
+        stream.close()
     finally:
         pool.close()
         if cache:
@@ -171,11 +134,62 @@ _WINDOW = 1000  # samples read ahead of the oldest one still running, at most
 _KNOWN_MAX = 20_000  # recent verdicts kept for de-duplication; the cache keeps them all
 
 
-def _record(known: dict, cache, job: tuple, result: dict) -> None:
-    key, _, _, job_limits, _ = job
-    known[key] = {**result, "limit_s": job_limits["timeout_s"], "cached": False}
-    if cache:
-        cache.put(key, result, job_limits["timeout_s"])
+class _Stream:
+    """judge_samples' bookkeeping: which programs are known (judged lately,
+    or in the cache) and which running; the samples waiting, in input order,
+    for their program's verdict; emission in that order."""
+
+    def __init__(self, emit, isolation: str, settings: dict, cache, bar):
+        self.emit, self.isolation, self.settings, self.cache, self.bar = emit, isolation, settings, cache, bar
+        self.waiting = deque()  # (task_id, sample_index, key) in input order, not yet emitted
+        self.known = {}  # key -> result, for the programs seen lately
+        self.running = {}  # key -> job
+
+    def jobs(self, samples, problems: dict, limits_of: dict):
+        """A job for each program neither known nor running (deduplication and
+        the cache); None to pause reading while _WINDOW samples wait behind
+        programs still running."""
+        for s in samples:
+            problem = problems[s["task_id"]]
+            program = build_program(problem, s["completion"])
+            code = compile_program(program)  # once, for the key and for the sandbox
+            key = program_key(problem, program, self.settings, self.isolation, code)
+            self.waiting.append((s["task_id"], s.get("sample_index"), key))
+            if key not in self.known and key not in self.running:
+                limits = limits_of[s["task_id"]]
+                cached = self.cache.get(key) if self.cache else None
+                if cached and still_valid(cached, limits["timeout_s"]):
+                    self.known[key] = {**cached, "cached": True}
+                else:
+                    self.running[key] = (key, problem, program, limits, marshal.dumps(code).hex() if code else None)
+                    yield self.running[key]
+            self.flush()
+            while len(self.waiting) > _WINDOW and self.running:
+                yield None
+
+    def record(self, key: str, result: dict) -> None:
+        limit_s = self.running.pop(key)[3]["timeout_s"]
+        self.known[key] = {**result, "limit_s": limit_s, "cached": False}
+        if self.cache:
+            self.cache.put(key, result, limit_s)
+        self.flush()
+
+    def flush(self) -> None:
+        """Emit the waiting samples whose verdicts are known, in order; forget
+        the programs no waiting sample needs once too many are known."""
+        while self.waiting and self.waiting[0][2] in self.known:
+            task_id, index, key = self.waiting.popleft()
+            self.emit({"task_id": task_id, "sample_index": index, "program_sha256": key, "isolation": self.isolation,
+                       **self.known[key]})
+            self.bar.update(1)
+        if len(self.known) > _KNOWN_MAX:
+            needed = {key for _, _, key in self.waiting}
+            for key in [k for k in self.known if k not in needed]:
+                del self.known[key]
+
+    def close(self) -> None:
+        self.flush()
+        self.bar.close()
 
 
 def limits_from(execution: dict) -> Limits:
