@@ -109,7 +109,8 @@ def hidden_paths() -> list:
 def enter_allowlist_root(hidden, allowed) -> None:
     """Make "/" a tmpfs holding only the allowed paths, bound read-only where
     they really lie (with what is hidden among them still hidden), /dev's
-    harmless devices, a fresh /proc and a private /tmp; detach the host's root."""
+    harmless devices, a fresh /proc and a /tmp (each program mounts its own
+    over it, and over /dev/shm: enter_private_places); detach the host's root."""
     if _SYS_PIVOT_ROOT is None:
         raise OSError(0, f"pivot_root: unknown on {os.uname().machine}")
     real = {p: os.path.realpath(p) for p in allowed}
@@ -129,39 +130,52 @@ def enter_allowlist_root(hidden, allowed) -> None:
         for path in outside_tmp:
             _bind(sources[path], root + path)
         _link(root, {p: r for p, r in links.items() if not under(p, "/tmp")})
-        for name, fd in devices.items():
-            _bind(fd, f"{root}/dev/{name}")
-        for target, link in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
-                             ("stderr", "/proc/self/fd/2")):
-            os.symlink(link, f"{root}/dev/{target}")
+        _devices(root, devices)
         _hide_within(root, hidden, outside_tmp)
         read_only(root)
         mount(b"proc", f"{root}/proc".encode(), b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
-        mount(b"tmpfs", f"{root}/tmp".encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777")
-        mount(b"tmpfs", f"{root}/dev/shm".encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64m,mode=1777")
-        # A virtualenv in /tmp goes into the private /tmp, under a top-level
-        # entry that is a read-only mount of its own: a program can neither
-        # rename nor replace what later programs import from there.
-        in_tmp = [r for r in bound if under(r, "/tmp")]
-        links_in_tmp = {p: r for p, r in links.items() if under(p, "/tmp")}
-        tops = sorted({"/tmp/" + p.split("/")[2] for p in [*in_tmp, *links_in_tmp]})
-        for top in tops:
-            os.mkdir(root + top)
-            mount(b"tmpfs", (root + top).encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=1m,mode=0755")
-        for path in in_tmp:
-            _bind(sources[path], root + path)
-            _hide_within(root, hidden, [path])
-        _link(root, links_in_tmp)
-        for top in tops:
-            read_only(root + top)
-        MOUNTED_IN_TMP.update(tops)
-        check(_libc.syscall(_SYS_PIVOT_ROOT, STAGING, f"{root}/.old-root".encode()), "pivot_root")
-        os.chdir("/")
-        if _libc.umount2(b"/.old-root", _MNT_DETACH) != 0:  # past pivot_root there is no falling back
-            raise RuntimeError(f"detach the host's root: {os.strerror(ctypes.get_errno())}")
+        mount(b"tmpfs", f"{root}/tmp".encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=1m,mode=0755")
+        _tmp_entries(root, [r for r in bound if under(r, "/tmp")], {p: r for p, r in links.items() if under(p, "/tmp")},
+                     sources, hidden)
+        _pivot(root)
     finally:
         for fd in [*sources.values(), *devices.values()]:
             os.close(fd)
+
+
+def _devices(root: str, devices: dict) -> None:
+    """/dev's harmless devices, bound, and its links to a process's own descriptors."""
+    for name, fd in devices.items():
+        _bind(fd, f"{root}/dev/{name}")
+    for target, link in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(link, f"{root}/dev/{target}")
+
+
+def _tmp_entries(root: str, in_tmp: list, links_in_tmp: dict, sources: dict, hidden) -> None:
+    """What is allowed in the host's /tmp (a virtualenv there) goes into the
+    root's, each under a top-level entry that is a read-only mount of its
+    own: a program can neither rename nor replace what later programs import
+    from there (MOUNTED_IN_TMP: each program binds them again into its own /tmp)."""
+    tops = sorted({"/tmp/" + p.split("/")[2] for p in [*in_tmp, *links_in_tmp]})
+    for top in tops:
+        os.mkdir(root + top)
+        mount(b"tmpfs", (root + top).encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=1m,mode=0755")
+    for path in in_tmp:
+        _bind(sources[path], root + path)
+        _hide_within(root, hidden, [path])
+    _link(root, links_in_tmp)
+    for top in tops:
+        read_only(root + top)
+    MOUNTED_IN_TMP.update(tops)
+
+
+def _pivot(root: str) -> None:
+    """The staged root becomes "/"; the host's is detached."""
+    check(_libc.syscall(_SYS_PIVOT_ROOT, STAGING, f"{root}/.old-root".encode()), "pivot_root")
+    os.chdir("/")
+    if _libc.umount2(b"/.old-root", _MNT_DETACH) != 0:  # past pivot_root there is no falling back
+        raise RuntimeError(f"detach the host's root: {os.strerror(ctypes.get_errno())}")
 
 
 def enter_private_places() -> None:
