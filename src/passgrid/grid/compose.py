@@ -86,7 +86,6 @@ def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
     own keys over the grid's others (swept ones too, as a product), less
     those of a config group it replaces (varying: its own and swept keys)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
 
     conf_dir = find_conf_dir(conf_dir)
     group = [f"{SWEEP_GROUP}={sweep}"] if sweep else []
@@ -94,22 +93,7 @@ def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
     sweep_overrides = [f"{key}={value}" for key, value in base[SWEEP_GROUP]["params"].items()]
 
     parser = OverridesParser.create()
-    try:
-        parsed = parser.parse_overrides(sweep_overrides) + parser.parse_overrides(list(overrides))
-    except HydraException as e:
-        raise PassgridError(f"bad override: {_one_line(e)}") from None
-    choices = {}  # key -> list of "key=value" strings; later ones (the command line) win
-    for override in parsed:
-        key = override.get_key_element()
-        if key == SWEEP_GROUP:
-            raise PassgridError("choose a named sweep with --sweep NAME (or --config sweep=NAME), not as an override")
-        if override.is_sweep_override():
-            if not override.is_discrete_sweep():
-                raise PassgridError(f"override {key}: only discrete sweeps (lists, range, choice) make a grid")
-            choices[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
-        else:
-            choices[key] = [f"{key}={override.get_value_element_as_str()}"]
-
+    choices = _choices(parser, sweep_overrides, list(overrides))
     points = []
     for combo in itertools.product(*choices.values()):
         config = compose(conf_dir, group + list(combo))
@@ -130,6 +114,29 @@ def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
             swept = {k: v.split("=", 1)[1] for k, v in zip(others, combo) if len(others[k]) > 1}
             points.append((config, {**own, **swept}))
     return points
+
+
+def _choices(parser, sweep_overrides: list, overrides: list) -> dict:
+    """key -> its values as "key=value" strings, from the sweep's overrides
+    then the command line's (which win for the same key)."""
+    from hydra.errors import HydraException
+
+    try:
+        parsed = parser.parse_overrides(sweep_overrides) + parser.parse_overrides(overrides)
+    except HydraException as e:
+        raise PassgridError(f"bad override: {_one_line(e)}") from None
+    choices = {}
+    for override in parsed:
+        key = override.get_key_element()
+        if key == SWEEP_GROUP:
+            raise PassgridError("choose a named sweep with --sweep NAME (or --config sweep=NAME), not as an override")
+        if override.is_sweep_override():
+            if not override.is_discrete_sweep():
+                raise PassgridError(f"override {key}: only discrete sweeps (lists, range, choice) make a grid")
+            choices[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
+        else:
+            choices[key] = [f"{key}={override.get_value_element_as_str()}"]
+    return choices
 
 
 def _included(i: int, extra: dict, parser) -> dict:
