@@ -83,15 +83,19 @@ class JudgeWorker:
             self.proc.wait()
 
 
-def budget_s(job: tuple) -> float:
+def budget_s(job: tuple, cases_of: dict) -> float:
     """How long a worker may take over a job before it is given up: twice the
-    time limits of all its calls or test cases, and GRACE_S."""
+    time limits of all its calls or test cases, and GRACE_S. `cases_of`:
+    task_id -> a stdio problem's number of test cases, filled as met (its
+    tests are parsed once, not per sample)."""
     problem, limits, inputs = job[1], job[3], (job[5] if len(job) > 5 else None)
     if inputs is not None:
         units = len(inputs)
     elif kind_of(problem) == STDIO:
-        tests = stdio_tests(problem)
-        units = len(tests.get("public", [])) + len(tests.get("hidden", []))
+        if problem["task_id"] not in cases_of:
+            tests = stdio_tests(problem)
+            cases_of[problem["task_id"]] = len(tests.get("public", [])) + len(tests.get("hidden", []))
+        units = cases_of[problem["task_id"]]
     else:
         units = 1
     return 2 * (limits["timeout_s"] + 1) * max(1, units) + GRACE_S
@@ -142,6 +146,7 @@ class _Schedule:
         self.since = [0.0] * len(pool.workers)  # when each worker's oldest job became its current one
         self.alone, self.decided = deque(), deque()
         self.parked = deque()  # jobs too large for a busy judge, waiting for an idle one
+        self.cases_of = {}  # see budget_s
 
     def results(self):
         selector = selectors.DefaultSelector()
@@ -207,7 +212,7 @@ class _Schedule:
                 return
             if not held:
                 self.since[i] = time.monotonic()
-            held.append(_Held(job, alone, budget_s(job)))
+            held.append(_Held(job, alone, budget_s(job, self.cases_of)))
             try:
                 worker.write(data, job[1])
             except OSError as e:
