@@ -48,12 +48,14 @@ class ProgramGroups:
     each: what a program leaves in it (page cache) is reclaimed before it
     could count against the next, and a group made and removed per program
     would cost more than the fork. With namespaces nothing of it is in a
-    program's reach; without, the host's /sys/fs/cgroup is, and a program
-    can leave the group (sandbox.WEAKNESSES)."""
+    program's reach; without, the host's /sys/fs/cgroup is: its limits are
+    written again before every program, and a program can leave the group
+    (sandbox.WEAKNESSES)."""
 
     def __init__(self, parents: dict, name: str):
         self.parents, self.name = parents, name  # controller -> descriptor of the zygote's own group
         self.procs = {c: os.open(f"{name}/cgroup.procs", os.O_WRONLY, dir_fd=fd) for c, fd in parents.items()}
+        self.written = None  # the limits last written
 
     @classmethod
     def open(cls):
@@ -72,7 +74,7 @@ class ProgramGroups:
                 os.mkdir(name, 0o755, dir_fd=fd)
                 made.append(fd)
             groups = cls(parents, name)
-            groups.limit({"memory_mb": 64, "processes": 1})
+            groups.limit({"memory_mb": 64, "processes": 1}, again=True)
             return groups
         except OSError:
             for fd in parents.values():
@@ -97,12 +99,17 @@ class ProgramGroups:
         finally:
             os.close(fd)
 
-    def limit(self, job: dict) -> None:
-        """Set a program's limits: all of them, whatever the last program left."""
-        self._write("memory", "memory.limit_in_bytes", job["memory_mb"] << 20)
-        self._write("pids", "pids.max", job["processes"])
-        self._write("cpu", "cpu.cfs_period_us", _PERIOD_US)
-        self._write("cpu", "cpu.cfs_quota_us", _PERIOD_US)
+    def limit(self, job: dict, again: bool) -> None:
+        """Set a program's limits where they differ from those last written,
+        or, `again`, all of them whatever the last program left (where it
+        could reach the group's files: without namespaces)."""
+        limits = (job["memory_mb"], job["processes"])
+        if again or limits != self.written:
+            self._write("memory", "memory.limit_in_bytes", limits[0] << 20)
+            self._write("pids", "pids.max", limits[1])
+            self._write("cpu", "cpu.cfs_period_us", _PERIOD_US)
+            self._write("cpu", "cpu.cfs_quota_us", _PERIOD_US)
+            self.written = limits
 
     def join(self) -> None:
         """In the child, first of all ("0" names the writer itself)."""

@@ -205,7 +205,7 @@ class _Zygote:
         limited = True
         if self.groups:
             try:
-                self.groups.limit(job)
+                self.groups.limit(job, again=not self.namespaced)
                 self.oom_kills = self.groups.oom_kills()
             except OSError:
                 limited = False  # the child exits at once (SETUP_FAILED): no program runs without its limits
