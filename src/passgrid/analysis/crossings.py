@@ -12,10 +12,11 @@ A measured reference (a reference model's cell) is compared on exactly the
 cell's problems: its pass@1 recomputed on them, and for pass@k resampled
 together with the cell's (the same problems in each replicate), so the
 range holds its uncertainty too (for selected@k, estimated at some ks only,
-the range is where the interval's ends reach the point target). A cited one declares the dataset and the number of problems
-its pass@1 was measured on; a cell on other problems (the first 24 of
-HumanEval's 164, MBPP against a HumanEval figure) is compared all the same
-but marked: `same_problems` False, and the reading and table say so.
+the range is where the interval's ends reach the point target). A cited
+one declares the dataset and the number of problems its pass@1 was
+measured on; a cell on other problems (the first 24 of HumanEval's 164,
+MBPP against a HumanEval figure) is compared all the same but marked:
+`same_problems` False, and the reading and table say so.
 """
 import numpy as np
 import pandas as pd
