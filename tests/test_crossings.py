@@ -8,7 +8,7 @@ import pytest
 
 from passgrid.analysis.crossings import BEYOND, EXTRAPOLATED, FIT_WITHIN, MEASURED, _k_needed, crossing_rows
 from passgrid.analysis.references import all_references
-from passgrid.analysis.uncertainty import bootstrap_weights, pass_at_k_with_interval
+from passgrid.analysis.uncertainty import pass_at_k_with_interval, posterior_weights, with_unseen
 
 ANALYSIS = {"level": 0.95, "bootstrap": 400, "seed": 0, "horizon": 10}
 USED = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}
@@ -81,8 +81,8 @@ def test_a_measured_reference_is_compared_on_the_cells_problems_with_joint_repli
     on_its_problems = float((reference["c"][:10] / reference["n"][:10]).mean())
     assert row["reference_pass_at_1"] == pytest.approx(on_its_problems) and row["same_problems"]
     assert row["reference_pass_at_1"] != pytest.approx(measured[0]["pass_at_1"])
-    weights = bootstrap_weights(10, 400, 0)
-    targets = weights @ (reference["c"][:10] / reference["n"][:10]).to_numpy() / 10
+    weights = posterior_weights(10, 400, 0)
+    targets = weights @ with_unseen((reference["c"][:10] / reference["n"][:10]).to_numpy())
     assert targets.std() > 0.01  # the reference's own uncertainty is in the replicates
 
 

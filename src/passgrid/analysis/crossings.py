@@ -2,8 +2,8 @@
 range, and what that k costs.
 
 Within the n samples drawn, a crossing comes from the measured curve only,
-for the point and for every bootstrap replicate of the problems; the range
-is the replicates' percentiles. Beyond n, the power law fitted to the curve
+for the point and for every replicate of the problems
+(passgrid.analysis.uncertainty); the range is the replicates' percentiles. Beyond n, the power law fitted to the curve
 (and to each replicate) places k only above n and no further than the
 horizon, `analysis.horizon` x n: a k past it is "beyond the horizon", in
 words, never a number no data can back.
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis import costs, fits
-from passgrid.analysis.uncertainty import bootstrap_weights
+from passgrid.analysis.uncertainty import posterior_weights, with_unseen
 
 MEASURED = "measured"
 EXTRAPOLATED = "extrapolated by the power law, within the horizon"
@@ -58,11 +58,11 @@ def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, per_problem:
     and costs (see the module's docstring)."""
     n = int(table["k"].max())
     horizon = int(analysis["horizon"] * n)
-    weights = bootstrap_weights(len(per_problem), boot.shape[0], analysis["seed"])  # boot's own resamples
+    weights = posterior_weights(len(per_problem), boot.shape[0], analysis["seed"])  # boot's own replicates
     rows = []
     for ref in references:
         target, values, same, measured_on = comparison(ref, per_problem, on, reference_counts)
-        targets = weights @ values / len(values) if values is not None else np.full(boot.shape[0], target)
+        targets = weights @ with_unseen(values) if values is not None else np.full(boot.shape[0], target)
         for metric in ("pass_at_k", "selected_at_k"):
             if metric not in table or table[metric].isna().all():
                 continue

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis import costs, failures, fits, forecast, selection, weak_tests
-from passgrid.analysis.uncertainty import METHOD, bootstrap_curves, interval, pass_at_k_with_interval, problem_curves
+from passgrid.analysis.uncertainty import (METHOD, mean_with_interval, pass_at_k_with_interval, problem_curves,
+                                           replicate_curves)
 
 
 def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: dict, probes: pd.DataFrame = None,
@@ -43,7 +44,7 @@ def budget_ks(n: int) -> list:
 
 
 def selected_table(probes: pd.DataFrame, n: int, analysis: dict) -> pd.DataFrame:
-    """selected@k at budget_ks(n), with a bootstrap interval over problems.
+    """selected@k at budget_ks(n), with its interval over problems.
     `probes`: one row per sample with task_id, examples_passed, signature, correct."""
     rng = np.random.default_rng(analysis["seed"])
     ks = budget_ks(n)
@@ -51,9 +52,8 @@ def selected_table(probes: pd.DataFrame, n: int, analysis: dict) -> pd.DataFrame
         selection.selected_at_k(g["examples_passed"].to_numpy()[:n], list(g["signature"])[:n],
                                 g["correct"].to_numpy(dtype=float)[:n], ks, analysis["selection_subsets"], rng)
         for _, g in probes.sort_values(["task_id", "sample_index"]).groupby("task_id", sort=False)])
-    lo, hi = interval(bootstrap_curves(per_problem, analysis["bootstrap"], analysis["seed"]), analysis["level"])
-    return pd.DataFrame({"k": ks, "selected_at_k": per_problem.mean(axis=0), "selected_at_k_lo": lo,
-                         "selected_at_k_hi": hi})
+    point, lo, hi, _ = mean_with_interval(per_problem, analysis["level"], analysis["bootstrap"], analysis["seed"])
+    return pd.DataFrame({"k": ks, "selected_at_k": point, "selected_at_k_lo": lo, "selected_at_k_hi": hi})
 
 
 def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, per_problem: pd.DataFrame,
@@ -102,7 +102,7 @@ def _extrapolations(cell, fit, targets, pred, lo, hi) -> list:
 def _law_at(first: pd.DataFrame, n: int, analysis: dict):
     curves = problem_curves(first)
     point = curves.mean(axis=0)
-    law, pred, lo, hi, _ = fits.fit_with_intervals(point, bootstrap_curves(curves, analysis["bootstrap"],
+    law, pred, lo, hi, _ = fits.fit_with_intervals(point, replicate_curves(curves, analysis["bootstrap"],
                                                                             analysis["seed"]), [n], analysis["level"])
     return None if law is None else (pred[0], lo[0], hi[0])
 

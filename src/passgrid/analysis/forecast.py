@@ -20,14 +20,14 @@ impossible statement), a Beta's tail near 0 keeps the forecast climbing to
 
 π the share never solved, fitted with α and β (a problem with no pass is
 either never solvable or one of the Beta's). Intervals come from refitting
-on the same bootstrap resamples of problems as the curves' intervals
+under the same replicates' weights on problems as the curves' intervals
 (passgrid.analysis.uncertainty).
 """
 from dataclasses import dataclass
 
 import numpy as np
 
-from passgrid.analysis.uncertainty import bootstrap_weights, interval
+from passgrid.analysis.uncertainty import interval, posterior_weights
 
 BETA = "Beta(α, β) over problems, beta-binomial fit"  # how fits.csv and the report name the fit
 ZIBETA = "zero-inflated Beta: a share π never solved, Beta(α, β) over the rest"
@@ -139,12 +139,17 @@ def from_row(row) -> BetaFit:
 
 def with_intervals(fitter, n, c, ks, level: float, replicates: int, seed: int):
     """The fit, its predictions at ks and their percentile intervals from
-    refitting each bootstrap resample of problems (those with no spread to
-    fit are left out, and counted): (fit, predicted, lo, hi, replicates fitted)."""
+    refitting under each replicate's weights on the problems and the two
+    unseen ones (passgrid.analysis.uncertainty: n samples, none or all
+    correct; a replicate with no spread to fit is left out, and counted):
+    (fit, predicted, lo, hi, replicates fitted)."""
     fit = fitter(n, c)
     if fit is None:
         return None, None, None, None, 0
-    weights = bootstrap_weights(len(np.asarray(n)), replicates, seed)
-    preds = [f.predict(ks) for f in (fitter(n, c, w, start=fit) for w in weights) if f]
+    n, c = np.asarray(n, dtype=float), np.asarray(c, dtype=float)
+    unseen = n.min()  # the unseen problems, in uncertainty.with_unseen's order: none correct, then all
+    n_all, c_all = np.append(n, [unseen, unseen]), np.append(c, [0.0, unseen])
+    weights = posterior_weights(len(n), replicates, seed)
+    preds = [f.predict(ks) for f in (fitter(n_all, c_all, w, start=fit) for w in weights) if f]
     lo, hi = interval(np.array(preds), level) if preds else (fit.predict(ks), fit.predict(ks))
     return fit, fit.predict(ks), lo, hi, len(preds)

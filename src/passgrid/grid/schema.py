@@ -167,7 +167,7 @@ class ReferenceConfig:
 class AnalysisConfig:
     # Grid-level analysis (summary, fits, report): changing it reruns no cell.
     level: float = setting(0.95, DERIVED)  # confidence level of every interval
-    bootstrap: int = setting(1000, DERIVED)  # replicates of the bootstrap over problems
+    bootstrap: int = setting(1000, DERIVED)  # replicates of the Bayesian bootstrap over problems
     seed: int = setting(0, DERIVED)
     references: List[ReferenceConfig] = setting(changes=DERIVED, default_factory=list)
     fit_fraction: float = setting(0.25, DERIVED)  # validation: fit on each problem's first fraction x n samples, predict pass@n

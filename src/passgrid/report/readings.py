@@ -8,6 +8,7 @@ from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA, FORECASTERS, ZIBETA
 from passgrid.analysis.references import measured_interval, measured_on
+from passgrid.analysis.uncertainty import COVERAGE, METHOD
 
 SAID = {LAW: "the power law", BETA: "the Beta", ZIBETA: "the zero-inflated Beta"}  # the forecasters, in a sentence
 
@@ -23,7 +24,7 @@ def reading_pass_at_k(summary: pd.DataFrame, level: float) -> str:
         first, last = rows.iloc[0], rows.iloc[-1]
         parts.append(f"{cell} goes from {pct(first['pass_at_k'])} at k=1 to {pct(last['pass_at_k'])} "
                      f"[{pct(last['pass_at_k_lo'])}, {pct(last['pass_at_k_hi'])}] at k={n}")
-    return "; ".join(parts) + f" (bands: {100 * level:g}% bootstrap intervals over problems)."
+    return "; ".join(parts) + f" (bands: {100 * level:g}% intervals, {METHOD}: {COVERAGE})."
 
 
 def reading_cost(summary: pd.DataFrame, unit: str) -> str:
