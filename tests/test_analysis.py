@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import pass_at_k_with_interval
 
 ANALYSIS = {"level": 0.95, "bootstrap": 1000, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000, 10000], "horizon": 100,
-            "selection_subsets": 50, "references": [{"name": "Ref", "pass_at_1": 0.7, "source": "test"}]}
+            "selection_orders": 50, "references": [{"name": "Ref", "pass_at_1": 0.7, "source": "test"}]}
 USED = {"prompt_tokens": 164 * 100, "completion_tokens": 164 * 200 * 50, "sampling_seconds": 360.0}
 VLLM = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 2, "price_per_gpu_hour": 2.0, "gpus": 2}
 
@@ -95,8 +97,8 @@ def grid_from_beta(alpha, beta, m=200, n=200, seen=50, seed=1):
 
 
 def forecasters(counts, held_out, analysis=ANALYSIS):
-    table, boot = cell_curves(counts, analysis, USED, VLLM)
-    rows = fit_rows("c", table, boot, analysis, counts, held_out)
+    table, replicates = cell_curves(counts, analysis, USED, VLLM)
+    rows = fit_rows("c", table, replicates["pass_at_k"], analysis, counts, held_out)
     return table, {r["fit"]: r for r in rows if r["fit"] != "extrapolation"}, [r for r in rows if r["fit"] == "extrapolation"]
 
 
@@ -166,9 +168,9 @@ def test_on_a_heavy_tailed_grid_the_beta_forecasts_the_held_out_budget_better():
 
 def test_crossing_a_reference_gives_k_its_interval_and_cost():
     counts = per_problem()
-    table, boot = cell_curves(counts, ANALYSIS, USED, VLLM)
+    table, replicates = cell_curves(counts, ANALYSIS, USED, VLLM)
     on = {"dataset": "d", "problems": 164}
-    [row] = crossing_rows("c", table, boot, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {}, on,
+    [row] = crossing_rows("c", table, replicates, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {}, on,
                           USED, VLLM)
     k = row["k_needed"]
     assert table["pass_at_k"].iloc[k - 1] >= 0.7 > table["pass_at_k"].iloc[k - 2]
@@ -176,7 +178,7 @@ def test_crossing_a_reference_gives_k_its_interval_and_cost():
     # k of 200 samples' GPU time, on 2 GPUs at $2 per GPU-hour
     assert row["cost_usd"] == pytest.approx(360 * k / 200 * 2 / 3600 * 2.0)
     far_away = all_references([{"name": "Far", "pass_at_1": 0.93, "source": "test"}], [])
-    [far] = crossing_rows("c", table, boot, counts, ANALYSIS, far_away, {}, on, USED, VLLM)
+    [far] = crossing_rows("c", table, replicates, counts, ANALYSIS, far_away, {}, on, USED, VLLM)
     assert far["how"] == EXTRAPOLATED and 200 < far["k_needed"] <= far["horizon"] == 100 * 200
 
 
@@ -188,28 +190,66 @@ def test_docstring_examples_become_literal_tests(problems):
     assert len(with_examples) >= 120
 
 
+def at_every_k(passed, signature, correct, orders=2):
+    return selection.selected_curve(np.asarray(passed), signature, np.asarray(correct, dtype=float), orders,
+                                    np.random.default_rng(0))[0]
+
+
 def test_selection_prefers_example_passers_then_the_majority():
-    rng = np.random.default_rng(0)
     passed = np.array([2, 2, 2, 0, 1])
     signature = ["a", "a", "b", "c", "d"]
     correct = np.array([1.0, 1.0, 0.0, 1.0, 0.0])
     # all five: the two that pass both examples and agree win
-    assert selection.selected_at_k(passed, signature, correct, [5], 10, rng)[0] == 1.0
+    assert at_every_k(passed, signature, correct)[-1] == 1.0
     # one sample: the pick is that sample, so selected@1 = pass@1
-    assert selection.selected_at_k(passed, signature, correct, [1], 2, rng)[0] == 0.6  # exactly, whatever the draws
+    assert at_every_k(passed, signature, correct)[0] == 0.6  # exactly, whatever the draws
     # a tie between groups is averaged
-    assert selection.selected_at_k(np.array([1, 1]), ["x", "y"], np.array([1.0, 0.0]), [2], 1, rng)[0] == 0.5
+    assert at_every_k([1, 1], ["x", "y"], [1.0, 0.0])[-1] == 0.5
 
 
 def test_samples_that_did_not_run_the_examples_take_no_part_in_the_vote():
     """Three timeouts agree on nothing: two samples that ran, each alone,
     split the pick; only where none of the k ran is the pick among all."""
-    rng = np.random.default_rng(0)
     ran_right, ran_wrong = "0123456789abcdef", "fedcba9876543210"  # output signatures, as probes give them
     signature = ["timeout", "timeout", "timeout", ran_right, ran_wrong]
     passed, correct = np.zeros(5, dtype=int), np.array([0.0, 0.0, 0.0, 1.0, 0.0])
-    assert selection.selected_at_k(passed, signature, correct, [5], 1, rng)[0] == 0.5
-    assert selection.selected_at_k(passed[:3], signature[:3], correct[:3], [3], 1, rng)[0] == 0.0
+    assert at_every_k(passed, signature, correct)[-1] == 0.5
+    assert at_every_k(passed[:3], signature[:3], correct[:3])[-1] == 0.0
+
+
+def pick_by_brute_force(passed, signature, correct, k) -> float:
+    """The rule as the module states it, over every k-subset: voters are the
+    samples that ran (all, if none did); among those passing the most
+    examples, the largest group(s) by signature; a random member of a random
+    winner."""
+    ran = [bool(selection._RAN.fullmatch(s)) for s in signature]
+    values = []
+    for subset in itertools.combinations(range(len(correct)), k):
+        voters = [i for i in subset if ran[i]] or list(subset)
+        most = max(passed[i] for i in voters)
+        groups = {}
+        for i in voters:
+            if passed[i] == most:
+                groups.setdefault(signature[i], []).append(i)
+        size = max(len(g) for g in groups.values())
+        winners = [g for g in groups.values() if len(g) == size]
+        values.append(np.mean([np.mean([correct[i] for i in g]) for g in winners]))
+    return float(np.mean(values))
+
+
+def test_selected_at_every_k_matches_every_subset_within_its_monte_carlo_error():
+    """A pool of 9 with a timeout, ties, two tiers and a group right only in
+    part (the same outputs on the examples, not on the tests)."""
+    a, b, c = "a" * 16, "b" * 16, "c" * 16
+    signature = [a, a, a, b, b, c, "timeout", c, b]
+    passed = np.array([2, 2, 2, 1, 1, 2, 0, 2, 1])
+    correct = np.array([1, 0, 1, 1, 1, 0, 1, 0, 1], dtype=float)
+    curve, variance = selection.selected_curve(passed, signature, correct, 20000, np.random.default_rng(3))
+    exact = np.array([pick_by_brute_force(passed, signature, correct, k) for k in range(1, 10)])
+    assert curve[0] == exact[0] and curve[-1] == pytest.approx(exact[-1], abs=1e-12)  # exact at k = 1 and n
+    assert variance[0] == 0 and variance[-1] == pytest.approx(0, abs=1e-12)
+    assert (np.abs(curve - exact) <= 4 * np.sqrt(variance) + 1e-12).all(), (curve, exact)
+    assert (np.sqrt(variance[1:-1]) < 0.005).all()  # 20,000 orderings
 
 
 def test_probes_run_the_examples_in_the_sandbox(problems):

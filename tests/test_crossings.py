@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from passgrid.analysis.crossings import BEYOND, EXTRAPOLATED, FIT_WITHIN, MEASURED, _k_needed, crossing_rows
+from passgrid.analysis.crossings import (BEYOND, EXTRAPOLATED, FIT_WITHIN, MEASURED, NOT_REACHED, _k_needed,
+                                        crossing_rows)
 from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import pass_at_k_with_interval, posterior_weights, with_unseen
 
@@ -26,7 +27,7 @@ def cited(pass_at_1: float, **declared) -> list:
 
 def rows_of(per_problem, references, reference_counts=None, on=ON):
     table, boot = pass_at_k_with_interval(per_problem, ANALYSIS["level"], ANALYSIS["bootstrap"], ANALYSIS["seed"])
-    return crossing_rows("c", table, boot, per_problem, ANALYSIS, references, reference_counts or {}, on, USED, MODEL)
+    return crossing_rows("c", table, {"pass_at_k": boot}, per_problem, ANALYSIS, references, reference_counts or {}, on, USED, MODEL)
 
 
 def test_within_the_budget_the_point_and_every_replicate_come_from_the_measured_curve():
@@ -117,3 +118,23 @@ def test_where_the_fit_would_cross_within_n_it_is_not_used():
     assert _k_needed(curve, 0.85, 100, 1000)[1] == EXTRAPOLATED
     assert _k_needed(curve, 0.95, 100, 1000) == (float("inf"), BEYOND)  # the fit says 1293: past 10 x 100
     assert _k_needed(curve, 0.5, 100, 1000)[1] == MEASURED
+
+
+def test_selected_at_k_is_crossed_at_every_k_and_never_extrapolated():
+    """selected@k is known at every k: its crossing is the first k that
+    reaches the target (here 37, no power of two), and one it never reaches
+    within n is not placed beyond it."""
+    rng = np.random.default_rng(7)
+    per_problem = counts(rng, 40, 100, rng.beta(0.5, 2, 40))
+    table, boot = pass_at_k_with_interval(per_problem, 0.95, 400, 0)
+    selected = 0.6 * table["pass_at_k"].to_numpy()  # a pick worse than the oracle, whatever its form
+    target = float(selected[36])
+    table = table.assign(selected_at_k=selected)
+    rows = crossing_rows("c", table, {"pass_at_k": boot, "selected_at_k": 0.6 * boot}, per_problem, ANALYSIS,
+                         cited(target), {}, ON, USED, MODEL)
+    by_metric = {r["metric"]: r for r in rows}
+    assert by_metric["selected@k"]["k_needed"] == 37 and by_metric["selected@k"]["how"] == MEASURED
+    assert by_metric["selected@k"]["k_needed_low"] <= 37 <= by_metric["selected@k"]["k_needed_high"]
+    [high] = [r for r in crossing_rows("c", table, {"pass_at_k": boot, "selected_at_k": 0.6 * boot}, per_problem,
+                                       ANALYSIS, cited(0.99), {}, ON, USED, MODEL) if r["metric"] == "selected@k"]
+    assert high["how"] == NOT_REACHED and not np.isfinite(high["k_needed"])

@@ -13,7 +13,7 @@ from passgrid.analysis.references import all_references
 from passgrid.report.page import render_report
 
 ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000], "horizon": 100,
-            "selection_subsets": 20, "references": [{"name": "GPT-4o", "pass_at_1": 0.902, "source": "cited"}]}
+            "selection_orders": 20, "references": [{"name": "GPT-4o", "pass_at_1": 0.902, "source": "cited"}]}
 MODEL = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 1, "price_per_gpu_hour": 2.0, "gpus": 1}
 FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "failures",
            "diversity", "problems"]
@@ -29,18 +29,18 @@ def synthetic_grid(tmp_path):
                                "c": rng.binomial(n, rng.beta(skill, 0.5, size=m))})
         strong = counts.assign(c=(counts["c"] * 0.9).astype(int))
         probes = pd.DataFrame([{"task_id": t, "sample_index": i, "correct": i < c, "examples_passed": int(i < c),
-                                "signature": "right" if i < c else f"wrong{i % 3}"}
+                                "signature": "a" * 16 if i < c else f"{i % 3}" * 16}
                                for t, c in zip(counts["task_id"], counts["c"]) for i in range(n)])
         used = {"prompt_tokens": 3000, "completion_tokens": m * n * 100, "sampling_seconds": 120.0}
         outcomes = pd.DataFrame([{"task_id": t, "kind": "passed" if i < c else KINDS[(i + len(t)) % 4],
                                   "program": f"{t}:{i % 5}"} for t, c in zip(counts["task_id"], counts["c"])
                                  for i in range(n)])
         weak_strong = counts.assign(w=counts["c"], b=strong["c"])
-        table, boot = cell_curves(counts, ANALYSIS, used, MODEL, probes, strong, outcomes, weak_strong)
+        table, replicates = cell_curves(counts, ANALYSIS, used, MODEL, probes, strong, outcomes, weak_strong)
         frames.append(table.assign(cell=cell, n_problems=m, **used, **{"model.name": "m", "dataset.name": "d",
                                                                         "sampling.temperature": skill}))
-        fitted += fit_rows(cell, table, boot, ANALYSIS, counts, counts.assign(n=16, c=(counts["c"] // 4)))
-        crossings += crossing_rows(cell, table, boot, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {},
+        fitted += fit_rows(cell, table, replicates["pass_at_k"], ANALYSIS, counts, counts.assign(n=16, c=(counts["c"] // 4)))
+        crossings += crossing_rows(cell, table, replicates, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {},
                                    {"dataset": "d", "problems": m}, used, MODEL)
         per_problem[cell] = counts
     html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,
@@ -87,11 +87,11 @@ def test_a_grid_of_measured_references_only_still_has_its_curves(tmp_path):
     from passgrid.analysis.references import measured_references
 
     counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(10)], "n": 10, "c": list(range(10))})
-    table, boot = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
+    table, replicates = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
                               {"backend": "samples_file", "gpus": 0})
     summary = table.assign(cell="gpt-4", n_problems=10, **{"model.name": "GPT-4", "dataset.name": "d"})
     references = all_references(ANALYSIS["references"], measured_references(summary, {"gpt-4": "GPT-4"}))
-    html = render_report(summary, pd.DataFrame(fit_rows("gpt-4", table, boot, ANALYSIS, counts)), pd.DataFrame(),
+    html = render_report(summary, pd.DataFrame(fit_rows("gpt-4", table, replicates["pass_at_k"], ANALYSIS, counts)), pd.DataFrame(),
                          {"gpt-4": counts}, [], "refs", ANALYSIS, tmp_path / "figures", references=references)
     assert "GPT-4 (measured: on d, 10 problems): pass@1 45.0%" in html and "gpt-4 goes from 45.0% at k=1" in html
 
@@ -106,13 +106,13 @@ def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
 
     cell = "0736072011"
     counts = pd.DataFrame({"task_id": ["4001", "4002", "0417"], "n": 4, "c": [1, 4, 0]})
-    table, boot = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
+    table, replicates = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
                               {"backend": "samples_file", "gpus": 0})
     files = {name: tmp_path / f"{name}.csv" for name in ("summary", "fits", "crossings", "references", "per_problem")}
     table.assign(cell=cell, n_problems=3, **{"model.name": "m", "dataset.name": "d"}).to_csv(files["summary"], index=False)
-    pd.DataFrame(fit_rows(cell, table, boot, ANALYSIS, counts)).to_csv(files["fits"], index=False)
+    pd.DataFrame(fit_rows(cell, table, replicates["pass_at_k"], ANALYSIS, counts)).to_csv(files["fits"], index=False)
     used, model = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}, {"backend": "samples_file", "gpus": 0}
-    pd.DataFrame(crossing_rows(cell, table, boot, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {},
+    pd.DataFrame(crossing_rows(cell, table, replicates, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {},
                                {"dataset": "d", "problems": 3}, used, model)) \
         .to_csv(files["crossings"], index=False)
     pd.DataFrame(all_references(ANALYSIS["references"], [])).to_csv(files["references"], index=False)
@@ -137,10 +137,10 @@ def test_a_forecast_needs_five_samples_and_a_winner_more_than_the_spread():
 
     rng = np.random.default_rng(0)
     counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(30)], "n": 16, "c": rng.binomial(16, rng.beta(1, 2, 30))})
-    table, boot = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
+    table, replicates = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
                               {"backend": "samples_file", "gpus": 0})
     four = counts.assign(n=4, c=np.minimum(counts["c"], 4))
-    rows = pd.DataFrame(fit_rows("c", table, boot, ANALYSIS, counts, four))
+    rows = pd.DataFrame(fit_rows("c", table, replicates["pass_at_k"], ANALYSIS, counts, four))
     assert "validation_predicted" not in rows
     assert "no forecast of pass@n to check (it needs at least 5 samples" in reading_fits(rows)
     close = pd.DataFrame([{"cell": "c", "fit": fit, "validation_fit_samples": 8, "validation_k": 32,

@@ -203,23 +203,23 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         verdicts = list(read_jsonl(cell.executions))  # read once: probes, failures, the forecasters' first samples
         weak_strong = weak_strong_counts(verdicts, list(read_jsonl(cell.executions_strong))) \
             if cell.executions_strong else None
-        table, boot = cell_curves(per_problem, analysis, used, model, _probes(cell, verdicts), strong,
+        table, replicates = cell_curves(per_problem, analysis, used, model, _probes(cell, verdicts), strong,
                                   _outcomes(cell, n, verdicts), weak_strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
         m = int(n * analysis["fit_fraction"])  # the forecasters' validation sees each problem's first m samples
         first_counts = count_correct([e for e in verdicts if e["sample_index"] < m], list(per_problem["task_id"]),
                                      where=cell.executions) if m >= MIN_FORECAST_SAMPLES else None
-        fitted += fit_rows(cell.id, table, boot, analysis, per_problem, first_counts)
+        fitted += fit_rows(cell.id, table, replicates["pass_at_k"], analysis, per_problem, first_counts)
         on = {"dataset": cell.config["dataset"]["name"], "problems": len(per_problem)}
-        curves[cell.id] = (table, boot, per_problem, on, used, model)
+        curves[cell.id] = (table, replicates, per_problem, on, used, model)
     summary = pd.concat(frames, ignore_index=True)
     first = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems"]
     summary = summary[first + [c for c in summary.columns if c not in first]]
     measured = {c.id: c.config["model"]["name"] for c in cells if c.config["model"]["reference"]}
     references = all_references(analysis["references"], measured_references(summary, measured))
     reference_counts = {measured[cell]: per_problem for cell, (_, _, per_problem, *_) in curves.items() if cell in measured}
-    crossings = [row for cell, (table, boot, per_problem, on, used, model) in curves.items() if cell not in measured
-                 for row in crossing_rows(cell, table, boot, per_problem, analysis, references, reference_counts, on,
+    crossings = [row for cell, (table, replicates, per_problem, on, used, model) in curves.items() if cell not in measured
+                 for row in crossing_rows(cell, table, replicates, per_problem, analysis, references, reference_counts, on,
                                           used, model)]
     write_atomic(out_summary, summary.to_csv(index=False))
     write_atomic(out_fits, pd.DataFrame(fitted).to_csv(index=False))

@@ -11,8 +11,8 @@ words, never a number no data can back.
 A measured reference (a reference model's cell) is compared on exactly the
 cell's problems: its pass@1 recomputed on them, and for pass@k resampled
 together with the cell's (the same problems in each replicate), so the
-range holds its uncertainty too (for selected@k, estimated at some ks only,
-the range is where the interval's ends reach the point target). A cited
+range holds its uncertainty too. selected@k is found the same way, at every
+k, but not extrapolated beyond n. A cited
 one declares the dataset and the number of problems its pass@1 was
 measured on; a cell on other problems (the first 24 of HumanEval's 164,
 MBPP against a HumanEval figure) is compared all the same but marked:
@@ -51,30 +51,24 @@ def comparison(ref: dict, per_problem: pd.DataFrame, on: dict, reference_counts:
     return ref["pass_at_1"], None, bool(same), said
 
 
-def crossing_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, per_problem: pd.DataFrame, analysis: dict,
+def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem: pd.DataFrame, analysis: dict,
                   references: list, reference_counts: dict, on: dict, used: dict, model: dict) -> list:
-    """Per reference and metric (oracle pass@k; selected@k, at the ks it was
-    estimated at): the smallest k reaching the reference's pass@1, its range
-    and costs (see the module's docstring)."""
+    """Per reference and metric (oracle pass@k; selected@k, where the cell
+    has it): the smallest k reaching the reference's pass@1, its range and
+    costs (see the module's docstring). `replicates`: each metric's
+    replicate curves (passgrid.analysis.curves.cell_curves)."""
     n = int(table["k"].max())
     horizon = int(analysis["horizon"] * n)
-    weights = posterior_weights(len(per_problem), boot.shape[0], analysis["seed"])  # boot's own replicates
+    weights = posterior_weights(len(per_problem), analysis["bootstrap"], analysis["seed"])  # the curves' own replicates
     rows = []
     for ref in references:
         target, values, same, measured_on = comparison(ref, per_problem, on, reference_counts)
-        targets = weights @ with_unseen(values) if values is not None else np.full(boot.shape[0], target)
-        for metric in ("pass_at_k", "selected_at_k"):
-            if metric not in table or table[metric].isna().all():
-                continue
-            if metric == "pass_at_k":
-                k_point, how = _k_needed(table["pass_at_k"].to_numpy(), target, n, horizon)
-                ends = _range([_k_needed(r, t, n, horizon)[0] for r, t in zip(boot, targets)], analysis["level"])
-            else:  # estimated at some ks only: the measured curve's, and its interval's ends
-                known = table.dropna(subset=[metric])
-                k_point = _first_k(known["k"], known[metric], target)
-                how = MEASURED if k_point is not None else NOT_REACHED
-                ends = (_first_k(known["k"], known[f"{metric}_hi"], target),
-                        _first_k(known["k"], known[f"{metric}_lo"], target))
+        targets = weights @ with_unseen(values) if values is not None else np.full(len(weights), target)
+        for metric, boot in replicates.items():
+            extrapolate = metric == "pass_at_k"  # selected@k is not extrapolated
+            k_point, how = _k_needed(table[metric].to_numpy(), target, n, horizon, extrapolate)
+            ends = _range([_k_needed(r, t, n, horizon, extrapolate)[0] for r, t in zip(boot, targets)],
+                          analysis["level"])
             row = {"cell": cell, "reference": ref["name"], "reference_kind": ref["kind"],
                    "reference_pass_at_1": target, "reference_measured_on": measured_on, "same_problems": same,
                    "metric": metric.replace("_at_k", "@k"), "k_needed": k_point, "k_needed_low": ends[0],
@@ -95,12 +89,15 @@ def _reference_cost(ref: dict, problems: int):
     return None if per_problem is None or pd.isna(per_problem) else float(per_problem) * problems
 
 
-def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int):
+def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int, extrapolate: bool = True):
     """(k, how): from the measured curve where it reaches the target within
-    n; else the power law's k where it lies in (n, horizon]; else inf."""
+    n; else (with `extrapolate`) the power law's k where it lies in
+    (n, horizon]; else inf."""
     k = _first_k(np.arange(1, len(curve) + 1), curve, target)
     if k is not None:
         return k, MEASURED
+    if not extrapolate:
+        return float("inf"), NOT_REACHED
     law = fits.fit_power_law(curve)
     budget = law.budget_for(target) if law is not None else float("inf")
     if n < budget <= horizon:

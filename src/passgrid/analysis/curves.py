@@ -17,15 +17,18 @@ def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: di
     and (with `outcomes`: each sample's kind and program) what keeps
     problems unsolved and how many distinct programs k samples hold, and
     (with `weak_strong`: per problem n, w, b) what resampling until the weak
-    tests pass gives; and the bootstrap replicate curves of pass@k."""
+    tests pass gives; and the replicate curves of pass@k (and selected@k),
+    by metric."""
     table, boot = pass_at_k_with_interval(per_problem, analysis["level"], analysis["bootstrap"], analysis["seed"])
     n = int(per_problem["n"].min())
     if outcomes is not None:
         table = table.merge(failures.unsolved_by_kind(outcomes, n), on="k")
         table["distinct_programs"] = failures.distinct_programs(outcomes, n)
         table = table.assign(**{f"samples_{kind}": count for kind, count in failures.failure_counts(outcomes).items()})
+    replicates = {"pass_at_k": boot}
     if probes is not None:
-        table = table.merge(selected_table(probes, n, analysis), on="k", how="left")
+        selected, replicates["selected_at_k"] = selected_table(probes, list(per_problem["task_id"]), n, analysis)
+        table = table.merge(selected, on="k", how="left")
     if strong is not None:
         strong_table, _ = pass_at_k_with_interval(strong, analysis["level"], analysis["bootstrap"], analysis["seed"])
         table = table.merge(strong_table.rename(columns=lambda c: c.replace("pass_at_k", "strong_pass_at_k")),
@@ -35,25 +38,31 @@ def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: di
     table = table.assign(**costs.cost_at_k(used, model, n, table["k"].to_numpy()),
                          **{f"{unit}_basis": text for unit, text in costs.basis(model).items()})
     table["interval"] = f"{METHOD}, {analysis['bootstrap']} replicates, {100 * analysis['level']:g}%"
-    return table, boot
+    return table, replicates
 
 
 def budget_ks(n: int) -> list:
-    """The ks worth a costly estimate: powers of two up to n, and n."""
+    """The ks a figure shows in columns: powers of two up to n, and n."""
     return sorted({2 ** i for i in range(int(np.log2(n)) + 1)} | {n})
 
 
-def selected_table(probes: pd.DataFrame, n: int, analysis: dict) -> pd.DataFrame:
-    """selected@k at budget_ks(n), with its interval over problems.
-    `probes`: one row per sample with task_id, examples_passed, signature, correct."""
+def selected_table(probes: pd.DataFrame, task_ids: list, n: int, analysis: dict):
+    """selected@k at every k = 1..n with its interval over problems and its
+    Monte Carlo error (passgrid.analysis.selection); and its replicate
+    curves, whose problems are `task_ids` in their order (as pass@k's, so a
+    replicate weighs the same problems in both). `probes`: one row per
+    sample with task_id, sample_index, examples_passed, signature, correct."""
     rng = np.random.default_rng(analysis["seed"])
-    ks = budget_ks(n)
-    per_problem = np.stack([
-        selection.selected_at_k(g["examples_passed"].to_numpy()[:n], list(g["signature"])[:n],
-                                g["correct"].to_numpy(dtype=float)[:n], ks, analysis["selection_subsets"], rng)
-        for _, g in probes.sort_values(["task_id", "sample_index"]).groupby("task_id", sort=False)])
-    point, lo, hi, _ = mean_with_interval(per_problem, analysis["level"], analysis["bootstrap"], analysis["seed"])
-    return pd.DataFrame({"k": ks, "selected_at_k": point, "selected_at_k_lo": lo, "selected_at_k_hi": hi})
+    by_task = dict(tuple(probes.sort_values("sample_index").groupby("task_id", sort=False)))
+    found = [selection.selected_curve(g["examples_passed"].to_numpy()[:n], list(g["signature"])[:n],
+                                      g["correct"].to_numpy(dtype=float)[:n], analysis["selection_orders"], rng)
+             for g in (by_task[t] for t in task_ids)]
+    per_problem = np.stack([curve for curve, _ in found])
+    point, lo, hi, boot = mean_with_interval(per_problem, analysis["level"], analysis["bootstrap"], analysis["seed"])
+    mc_error = np.sqrt(np.sum([variance for _, variance in found], axis=0)) / len(found)
+    table = pd.DataFrame({"k": np.arange(1, n + 1), "selected_at_k": point, "selected_at_k_lo": lo,
+                          "selected_at_k_hi": hi, "selected_at_k_mc_error": mc_error})
+    return table, boot
 
 
 def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, per_problem: pd.DataFrame,

@@ -10,11 +10,16 @@ those that pass the most examples, then the largest group of them that agree
 on every example's output (majority voting, as in AlphaCode and CodeT).
 Samples that did not run through the examples (timed out, crashed, did not
 load) have no outputs to agree on: they take no part in the vote unless none
-of the k ran. The expected correctness of a pick from the winning group(s),
-averaged over random k-subsets of the n samples and over problems, is
-selected@k; at k = 1 it is exactly pass@1 (the pick is the sample) and at
-k = n exact too (the one subset). Where a problem's docstring has no usable
-example, the pick is a random sample.
+of the k ran. The expected correctness of a pick from the winning group(s)
+(ties shared evenly), over the k-subsets of the n samples and over
+problems, is selected@k. Where a problem's docstring has no usable example,
+the pick is a random sample.
+
+It is estimated at every k in one pass per random ordering of the n
+samples: an ordering's first k samples are a uniform k-subset, and the vote
+is updated as each sample joins. The mean over orderings is unbiased at
+every k, and its Monte Carlo variance is reported with it; at k = 1 it is
+exactly pass@1 (the pick is the sample) and at k = n exact (one subset).
 """
 import ast
 import doctest
@@ -120,29 +125,43 @@ def read_probe(record: dict) -> tuple:
     return 0, record["verdict"]  # it did not get through the examples: timed out, crashed, did not load
 
 
-def selected_at_k(passed: np.ndarray, signature: list, correct: np.ndarray, ks, subsets: int, rng) -> np.ndarray:
-    """One problem's selected@k at each k: the expected correctness of the
-    pick, over `subsets` random k-subsets of its n samples; exact at k = 1
-    (the mean correctness) and at k = n (the one subset)."""
-    n = len(correct)
+def selected_curve(passed: np.ndarray, signature: list, correct: np.ndarray, orders: int, rng):
+    """One problem's selected@k at every k = 1..n and each value's Monte Carlo
+    variance, from `orders` random orderings of its n samples (see the
+    module's docstring). `passed`: examples each sample passed; `signature`:
+    its outputs' digest (or, where it did not run, its verdict)."""
+    cluster, tier, value = _clusters(np.asarray(passed), signature, np.asarray(correct, dtype=float))
+    n, rows = len(cluster), np.arange(orders)
+    joins = cluster[np.argsort(rng.random((orders, n)), axis=1)]  # orders x n: which group each next sample joins
+    counts = np.zeros((orders, len(tier)), dtype=int)
+    top, most = np.full(orders, -2), np.zeros(orders, dtype=int)  # the leading tier, and its largest group's size
+    tied_value, tied = np.zeros(orders), np.zeros(orders, dtype=int)  # over the groups of that size in that tier
+    picks = np.empty((orders, n))
+    for k in range(n):
+        group = joins[:, k]
+        counts[rows, group] += 1
+        size, level, worth = counts[rows, group], tier[group], value[group]
+        leads = (level > top) | ((level == top) & (size > most))
+        ties = (level == top) & (size == most) & ~leads
+        top, most = np.where(leads, level, top), np.where(leads, size, most)
+        tied_value = np.where(leads, worth, tied_value + np.where(ties, worth, 0.0))
+        tied = np.where(leads, 1, tied + ties)
+        picks[:, k] = tied_value / tied
+    curve, variance = picks.mean(axis=0), picks.var(axis=0, ddof=1) / orders if orders > 1 else np.zeros(n)
+    curve[0], variance[0] = np.mean(correct), 0.0  # k = 1: the pick is the sample
+    return curve, variance
+
+
+def _clusters(passed: np.ndarray, signature: list, correct: np.ndarray):
+    """(each sample's group, each group's tier and expected correctness).
+    A group is the samples with one signature: the same outputs on every
+    example, hence the same count passed, which is its tier; samples that
+    did not run share a group per verdict, in a tier below every sample that
+    ran. A pick from a group is right with the group's share of right
+    samples (in expectation over which of its members a subset holds)."""
     signature = np.asarray(signature, dtype=object).astype(str)
-    codes = np.unique(signature, return_inverse=True)[1]
-    ran = np.array([bool(_RAN.fullmatch(s)) for s in signature], dtype=bool)
-    out = []
-    for k in ks:
-        if k == 1:
-            out.append(float(np.mean(correct)))
-            continue
-        draws = 1 if k == n else subsets
-        values = [_pick(passed[idx], codes[idx], correct[idx], ran[idx]) for idx in
-                  (rng.choice(n, size=k, replace=False) for _ in range(draws))]
-        out.append(float(np.mean(values)))
-    return np.array(out)
-
-
-def _pick(passed: np.ndarray, codes: np.ndarray, correct: np.ndarray, ran: np.ndarray) -> float:
-    voters = ran if ran.any() else np.ones_like(ran)
-    best = voters & (passed == passed[voters].max())
-    sizes = np.bincount(codes[best])
-    winners = np.flatnonzero(sizes == sizes.max())
-    return float(np.mean([correct[best & (codes == w)].mean() for w in winners]))
+    names, cluster = np.unique(signature, return_inverse=True)
+    ran = np.array([bool(_RAN.fullmatch(s)) for s in names], dtype=bool)
+    tier = np.where(ran, np.bincount(cluster, weights=passed) / np.bincount(cluster), -1).astype(int)
+    value = np.bincount(cluster, weights=correct) / np.bincount(cluster)
+    return cluster, tier, value

@@ -173,7 +173,7 @@ class AnalysisConfig:
     fit_fraction: float = setting(0.25, DERIVED)  # validation: fit on each problem's first fraction x n samples, predict pass@n
     extrapolate_to: List[int] = setting(changes=DERIVED, default_factory=lambda: [100, 1000, 10000])
     horizon: float = setting(10.0, DERIVED)  # extrapolations and crossings go no further than horizon x n
-    selection_subsets: int = setting(100, DERIVED)  # random k-subsets per problem for selected@k
+    selection_orders: int = setting(200, DERIVED)  # random orderings of each problem's samples for selected@k
 
 
 @dataclass
@@ -250,7 +250,7 @@ def check_values(cfg) -> list:
         ("analysis.level", 0 < cfg.analysis.level < 1, "must be in (0, 1)"),
         ("analysis.bootstrap", cfg.analysis.bootstrap >= 100, "must be >= 100"),
         ("analysis.fit_fraction", 0 < cfg.analysis.fit_fraction < 1, "must be in (0, 1)"),
-        ("analysis.selection_subsets", cfg.analysis.selection_subsets >= 1, "must be >= 1"),
+        ("analysis.selection_orders", cfg.analysis.selection_orders >= 2, "must be >= 2 (its Monte Carlo error needs two)"),
     ]
     problems = []
     for key, ok, why in checks:

@@ -147,10 +147,9 @@ def plot_selection(summary: pd.DataFrame, references):
     for cell, rows in summary.groupby("cell", sort=False):
         line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{cell}: pass@k (oracle)")
         chosen = rows.dropna(subset=["selected_at_k"])
-        ax.errorbar(chosen["k"], 100 * chosen["selected_at_k"],
-                    yerr=[100 * (chosen["selected_at_k"] - chosen["selected_at_k_lo"]),
-                          100 * (chosen["selected_at_k_hi"] - chosen["selected_at_k"])],
-                    fmt="o--", color=line.get_color(), capsize=3, label=f"{cell}: selected@k")
+        ax.plot(chosen["k"], 100 * chosen["selected_at_k"], "--", color=line.get_color(), label=f"{cell}: selected@k")
+        ax.fill_between(chosen["k"], 100 * chosen["selected_at_k_lo"], 100 * chosen["selected_at_k_hi"],
+                        color=line.get_color(), alpha=0.12, linewidth=0)
     _references(ax, references)
     _log_k_axis(ax, int(summary["k"].max()))
     _legend(ax)

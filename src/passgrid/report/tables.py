@@ -46,13 +46,14 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
     def k_text(r):
         n, horizon = int(r["budget_sampled"]), r.get("horizon")
         past = f"beyond the horizon (k > {int(horizon)})" if pd.notna(horizon) else f"not within {n}"
-        if pd.isna(r["k_needed"]) or not np.isfinite(r["k_needed"]):
-            return f"not reached within {n}; {past}" if r["how"] == BEYOND else f"not reached within {n}"
         # an end of the interval not reached: past the horizon, or (selected@k, not extrapolated) within n
         beyond = "beyond the horizon" if r["metric"] == "pass@k" and pd.notna(horizon) else f"> {n}"
         low, high = (beyond if pd.isna(k) or not np.isfinite(k) else _k(k)
                      for k in (r["k_needed_low"], r["k_needed_high"]))
-        return f"{_k(r['k_needed'])} [{low}, {high}]"
+        if pd.notna(r["k_needed"]) and np.isfinite(r["k_needed"]):
+            return f"{_k(r['k_needed'])} [{low}, {high}]"
+        text = f"not reached within {n}; {past}" if r["how"] == BEYOND else f"not reached within {n}"
+        return text if low == beyond else f"{text} [{low}, {high}]"  # some replicates reach it
 
     kind = (" (" + crossings["reference_kind"] + ")") if "reference_kind" in crossings else ""
     other = ""
@@ -75,7 +76,8 @@ def crossing_table(crossings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cost(value) -> str:
-    return "?" if value is None or pd.isna(value) else f"{value:.3g}"
+    """An end of a cost's interval; none where that end of k is not reached."""
+    return "not reached" if value is None or pd.isna(value) else f"{value:.3g}"
 
 
 def fit_table(fits: pd.DataFrame) -> pd.DataFrame:
