@@ -1,7 +1,6 @@
 rule execute:
     input:
-        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),  # the tests
-        dataset=lambda wildcards: GRID.problems_of_cell(wildcards.cell),  # every problem the draw may hold
+        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),  # the tests, and every problem the draw may hold
         samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
     output:
         executions=PATHS["executions"],
@@ -33,7 +32,7 @@ use rule execute as probe with:
 use rule execute as execute_strong with:
     input:
         problems=lambda wildcards: GRID.strong_problems_of_cell(wildcards.cell),
-        dataset=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
+        dataset=lambda wildcards: GRID.problems_of_cell(wildcards.cell),  # every problem the draw may hold
         samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
     output:
         executions=PATHS["executions_strong"],

@@ -5,4 +5,4 @@ from passgrid.steps import execute
 
 with exit_on_error(snakemake.log):
     execute(snakemake.input.problems, snakemake.input.samples, snakemake.params.job, snakemake.output.executions,
-            dataset_path=snakemake.input.dataset, workers=snakemake.threads)
+            dataset_path=snakemake.input.get("dataset"), workers=snakemake.threads)

@@ -41,3 +41,12 @@ def pool():
 def conf_copy(tmp_path):
     """A writable copy of conf/, for tests that break a config file."""
     return Path(shutil.copytree(CONF, tmp_path / "conf"))
+
+
+def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, problem_dir, out_path, **options) -> dict:
+    """One whole draw, as a grid's sample and join jobs make it: draw_problems,
+    then join_samples into out_path."""
+    from passgrid.sampling.draw import draw_problems, join_samples
+
+    counts = draw_problems(problems, model, prompt, sampling, problem_dir, **options)
+    return {**counts, "samples": join_samples(problems, model, sampling, problem_dir, out_path)}

@@ -73,7 +73,7 @@ def test_tops_up_when_the_server_returns_fewer_choices(server, monkeypatch):
 @pytest.mark.system  # llama.cpp's server with the real model
 def test_sampling_through_the_server_writes_every_problem(server, monkeypatch, tmp_path, problems):
     from passgrid.files import read_jsonl
-    from passgrid.sampling.draw import sample_problems
+    from tests.conftest import sample_problems
 
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     cfg = compose(CONF, [])

@@ -5,8 +5,13 @@ import pytest
 
 from passgrid import PassgridError
 from passgrid.grid.compose import compose, flatten, split_overrides
-from passgrid.grid.grid import Grid, expand_grid
+from passgrid.grid.grid import Grid
 from tests.conftest import CONF
+
+
+def cells_of(overrides=(), sweep: str = None, conf=CONF) -> list:
+    """The cells of a sweep, in order."""
+    return list(Grid.expand(conf, overrides, sweep).cells.values())
 
 
 def test_defaults_compose_into_a_valid_config():
@@ -18,7 +23,7 @@ def test_defaults_compose_into_a_valid_config():
 
 
 def test_default_sweep_has_two_temperatures_and_three_measured_references():
-    cells = expand_grid(CONF)
+    cells = cells_of()
     sampled = [c for c in cells if c.config["model"]["backend"] == "llamacpp"]
     assert sorted(c.config["sampling"]["temperature"] for c in sampled) == [0.2, 0.8]
     assert all(c.config["sampling"]["n"] >= 8 and c.config["dataset"]["limit"] >= 20 for c in cells)
@@ -44,7 +49,7 @@ def test_an_included_cell_takes_one_value_per_key(tmp_path):
 
 
 def test_sweep_grammar_expands_to_the_cartesian_product():
-    cells = expand_grid(CONF, ["sampling.temperature=0.1,0.5,0.9", "sampling.n=range(2,6,2)", "dataset.limit=5"],
+    cells = cells_of(["sampling.temperature=0.1,0.5,0.9", "sampling.n=range(2,6,2)", "dataset.limit=5"],
                         sweep="none")
     assert len(cells) == 6
     assert {(c.config["sampling"]["temperature"], c.config["sampling"]["n"]) for c in cells} == {
@@ -54,23 +59,23 @@ def test_sweep_grammar_expands_to_the_cartesian_product():
 
 
 def test_config_group_choices_sweep_too():
-    cells = expand_grid(CONF, ["prompt=chat,completion"], sweep="none")
+    cells = cells_of(["prompt=chat,completion"], sweep="none")
     assert sorted(c.config["prompt"]["style"] for c in cells) == ["chat", "completion"]
 
 
 def test_command_line_wins_over_named_sweep():
-    cells = expand_grid(CONF, ["sampling.temperature=0.5", "dataset.limit=3"], sweep="default")
+    cells = cells_of(["sampling.temperature=0.5", "dataset.limit=3"], sweep="default")
     sampled = [c for c in cells if not c.config["model"]["reference"]]
     assert [c.config["sampling"]["temperature"] for c in sampled] == [0.5]
     assert all(c.config["dataset"]["limit"] == 3 for c in cells)  # the included cells too
 
 
 def test_cell_ids_are_readable_stable_and_distinct():
-    a = expand_grid(CONF, ["sampling.temperature=0.2,0.8"], sweep="none")
-    b = expand_grid(CONF, ["sampling.temperature=0.2,0.8"], sweep="none")
+    a = cells_of(["sampling.temperature=0.2,0.8"], sweep="none")
+    b = cells_of(["sampling.temperature=0.2,0.8"], sweep="none")
     assert [c.id for c in a] == [c.id for c in b]
     assert a[0].id.startswith("temperature=0.2-") and a[1].id.startswith("temperature=0.8-")
-    c = expand_grid(CONF, ["sampling.temperature=0.2", "sampling.seed=1"], sweep="none")
+    c = cells_of(["sampling.temperature=0.2", "sampling.seed=1"], sweep="none")
     assert c[0].id not in {x.id for x in a}  # any config change is a new cell
 
 
@@ -90,7 +95,7 @@ def test_cell_ids_are_readable_stable_and_distinct():
 ])
 def test_bad_overrides_give_one_line_errors_naming_them(overrides, message):
     with pytest.raises(PassgridError) as err:
-        expand_grid(CONF, overrides, sweep="none")
+        cells_of(overrides, sweep="none")
     assert message in str(err.value)
     assert "\n" not in str(err.value)
 
@@ -99,7 +104,7 @@ def test_unknown_key_in_a_config_file_is_named(conf_copy):
     (conf_copy / "sampling" / "default.yaml").write_text("n: 8\ntemperature: 0.8\ntop_p: 0.95\n"
                                                         "max_tokens: 64\nseed: 0\nbeam_width: 4\n")
     with pytest.raises(PassgridError, match="beam_width") as err:
-        expand_grid(conf_copy)
+        cells_of(conf=conf_copy)
     assert "\n" not in str(err.value)
 
 
@@ -118,7 +123,7 @@ def test_split_and_flatten():
 
 
 def test_named_sweep_of_the_published_setup():
-    cells = expand_grid(CONF, sweep="llama31_vs_gpt4o")
+    cells = cells_of(sweep="llama31_vs_gpt4o")
     assert len(cells) == 6
     assert {c.config["model"]["name"] for c in cells} == {"Llama-3.1-8B-Instruct", "Llama-3.1-70B-Instruct"}
     assert {c.config["sampling"]["n"] for c in cells} == {1000}
@@ -141,11 +146,11 @@ def test_analysis_and_stronger_tests_rerun_no_sampling(tmp_path):
     set changes the cells (they judge more) but not their draws."""
     from passgrid.grid.ids import draw_id
 
-    [base] = expand_grid(CONF, [], sweep="none")
-    [other_level] = expand_grid(CONF, ["analysis.level=0.9"], sweep="none")
+    [base] = cells_of([], sweep="none")
+    [other_level] = cells_of(["analysis.level=0.9"], sweep="none")
     assert other_level.id == base.id
     (tmp_path / "plus.jsonl").write_text("")
-    [strong] = expand_grid(CONF, [f"dataset.strong_tests={tmp_path / 'plus.jsonl'}"], sweep="none")
+    [strong] = cells_of([f"dataset.strong_tests={tmp_path / 'plus.jsonl'}"], sweep="none")
     assert strong.id != base.id and draw_id(strong.config) == draw_id(base.config)
 
 
@@ -165,12 +170,12 @@ def test_a_stronger_test_set_must_cover_every_problem(tmp_path):
 
 def test_an_included_cell_follows_the_grid_but_for_what_it_replaces():
     # swept keys it does not set sweep it too: the references are judged on each limit the grid has
-    cells = expand_grid(CONF, ["dataset.limit=5,6"], sweep="default")
+    cells = cells_of(["dataset.limit=5,6"], sweep="default")
     references = [c for c in cells if c.config["model"]["reference"]]
     assert sorted(c.config["dataset"]["limit"] for c in references) == [5, 5, 5, 6, 6, 6]
     assert {c.varying["dataset.limit"] for c in references} == {"5", "6"}
     # a model.* key of the grid is the grid's model's, not the included cell's own model
-    cells = expand_grid(CONF, ["model.name=MINE"], sweep="default")
+    cells = cells_of(["model.name=MINE"], sweep="default")
     assert sorted({c.config["model"]["name"] for c in cells}) == ["CodeLlama-34B-Instruct", "GPT-3.5-turbo",
                                                                    "GPT-4", "MINE"]
 

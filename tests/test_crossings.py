@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from passgrid.analysis.crossings import (BEYOND, EXTRAPOLATED, FIT_WITHIN, MEASURED, NOT_REACHED, _k_needed,
-                                        crossing_rows)
+from passgrid.analysis.crossings import BEYOND, EXTRAPOLATED, FIT_WITHIN, MEASURED, NOT_REACHED, _k_needed, crossing_rows
 from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import pass_at_k_with_interval, posterior_weights, with_unseen
 

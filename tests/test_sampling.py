@@ -11,6 +11,7 @@ from passgrid.analysis.costs import usage
 from passgrid.files import read_jsonl
 from passgrid.sampling.backends import Backend, Generation
 from passgrid.sampling.seeds import sample_seed
+from tests.conftest import sample_problems
 
 PROMPT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
 SAMPLING = {"n": 3, "temperature": 0.8, "top_p": 0.95, "max_tokens": 64, "seed": 10}
@@ -46,7 +47,7 @@ def first_problems(problems):
 def test_samples_record_seed_tokens_and_program(tmp_path, monkeypatch, first_problems):
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    counts = sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
+    counts = sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
                                       tmp_path / "samples.jsonl", progress=False)
     assert counts == {"sampled": 4, "resumed": 0, "drawn": 12, "samples": 12, "provenance": {"backend": "counting"}}
     rows = list(read_jsonl(tmp_path / "samples.jsonl"))
@@ -61,11 +62,11 @@ def test_a_killed_run_resumes_without_redoing_or_duplicating(tmp_path, monkeypat
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend(fail_after=2))
     with pytest.raises(RuntimeError):
-        sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
+        sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
                                  tmp_path / "samples.jsonl", progress=False)
     assert not (tmp_path / "samples.jsonl").exists()
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    counts = sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
+    counts = sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards",
                                       tmp_path / "samples.jsonl", progress=False)
     assert counts == {"sampled": 2, "resumed": 2, "drawn": 6, "samples": 12, "provenance": {"backend": "counting"}}
     assert len(CountingBackend.asked) == 4  # 2 before the crash, 2 after: none twice
@@ -81,7 +82,7 @@ def test_a_backend_returning_too_few_samples_is_an_error(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: Short())
     with pytest.raises(PassgridError, match="returned 2 samples for HumanEval/0, expected 3"):
-        sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
+        sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
                                  progress=False)
 
 
@@ -107,7 +108,7 @@ def test_a_budget_takes_the_first_samples_of_a_larger_draw(tmp_path, problems):
 def test_problem_files_of_another_dataset_are_refused_not_reused(tmp_path, monkeypatch, first_problems, problems):
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "a.jsonl",
+    sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "a.jsonl",
                              progress=False)
     others = [problems["HumanEval/9"]] + first_problems[1:]
     # a file whose content is another problem's (a copied or renamed one)
@@ -115,7 +116,7 @@ def test_problem_files_of_another_dataset_are_refused_not_reused(tmp_path, monke
                                                                                        "HumanEval/9"))
     with pytest.raises(PassgridError, match="HumanEval_9-[0-9a-f]{8}.jsonl: holds samples of another problem than "
                                             "HumanEval/9"):
-        sampling.sample_problems(others, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "b.jsonl",
+        sample_problems(others, STAND_IN, PROMPT, SAMPLING, tmp_path / "shards", tmp_path / "b.jsonl",
                                  progress=False)
 
 
@@ -132,7 +133,7 @@ def test_sampling_time_counts_problems_drawn_side_by_side_once(tmp_path, monkeyp
 
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: Batching())
     start = time.perf_counter()
-    sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
+    sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "o.jsonl",
                              progress=False)
     wall = time.perf_counter() - start
     rows = list(read_jsonl(tmp_path / "o.jsonl"))
@@ -145,15 +146,15 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     small = {**SAMPLING, "n": 2}
-    sampling.sample_problems(first_problems[:2], STAND_IN, PROMPT, small, tmp_path / "grown", tmp_path / "a.jsonl",
+    sample_problems(first_problems[:2], STAND_IN, PROMPT, small, tmp_path / "grown", tmp_path / "a.jsonl",
                              progress=False)
     CountingBackend.asked = []
-    counts = sampling.sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "grown",
+    counts = sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "grown",
                                       tmp_path / "b.jsonl", progress=False)
     # 2 old problems x 3 new samples, 2 new problems x 5
     assert counts == {"sampled": 4, "resumed": 0, "drawn": 16, "samples": 20, "provenance": {"backend": "counting"}}
     assert sorted(r.n for r in CountingBackend.asked) == [3, 3, 5, 5]
-    sampling.sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "fresh",
+    sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "fresh",
                              tmp_path / "c.jsonl", progress=False)
     # Sample for sample, but for timing and the prompt's tokens: the top-up
     # request evaluated each old problem's prompt again, and paid for it.
@@ -163,7 +164,7 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
     assert strip(read_jsonl(tmp_path / "b.jsonl")) == strip(read_jsonl(tmp_path / "c.jsonl"))
     # shrinking takes each problem's first n again, drawing nothing
     CountingBackend.asked = []
-    counts = sampling.sample_problems(first_problems, STAND_IN, PROMPT, small, tmp_path / "grown", tmp_path / "d.jsonl",
+    counts = sample_problems(first_problems, STAND_IN, PROMPT, small, tmp_path / "grown", tmp_path / "d.jsonl",
                                       progress=False)
     assert counts["drawn"] == 0 and not CountingBackend.asked
     assert strip(read_jsonl(tmp_path / "d.jsonl")) == [r for r in strip(read_jsonl(tmp_path / "c.jsonl"))
@@ -172,10 +173,10 @@ def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(
 
 def test_a_problem_file_from_another_seed_stream_is_refused(tmp_path, monkeypatch, first_problems):
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    sampling.sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "a.jsonl",
+    sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "a.jsonl",
                              progress=False)
     with pytest.raises(PassgridError, match="sample 0 is not sample 0 of HumanEval/0's seed stream"):
-        sampling.sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "seed": 11, "n": 4}, tmp_path / "s",
+        sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "seed": 11, "n": 4}, tmp_path / "s",
                                  tmp_path / "b.jsonl", progress=False)
 
 
@@ -198,7 +199,7 @@ def test_shards_drawn_apart_and_joined_equal_one_draw(tmp_path, monkeypatch, fir
     run stops the join, naming a problem it lacks."""
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
     five = first_problems + [problems["HumanEval/4"]]
-    sampling.sample_problems(five, STAND_IN, PROMPT, SAMPLING, tmp_path / "one", tmp_path / "one.jsonl", progress=False)
+    sample_problems(five, STAND_IN, PROMPT, SAMPLING, tmp_path / "one", tmp_path / "one.jsonl", progress=False)
     shards = [sampling.shard_of(five, i, 3) for i in (1, 2, 3)]
     assert [[p["task_id"][-1] for p in s] for s in shards] == [["0", "3"], ["1", "4"], ["2"]]
     for shard in shards[:2]:

@@ -79,9 +79,11 @@ def test_verdicts_summary_report_and_mlflow(workdir):
 SAMPLE = """
 import json, sys
 from passgrid.datasets.problems import load_problems
-from passgrid.sampling.draw import sample_problems
+from passgrid.sampling.draw import draw_problems, join_samples
 model, prompt, sampling = json.loads(sys.argv[1])
-sample_problems(load_problems("package", limit=8), model, prompt, sampling, sys.argv[2], sys.argv[3], progress=False)
+problems = load_problems("package", limit=8)
+draw_problems(problems, model, prompt, sampling, sys.argv[2], progress=False)
+join_samples(problems, model, sampling, sys.argv[2], sys.argv[3])
 """
 
 

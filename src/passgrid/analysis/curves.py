@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis import costs, failures, fits, forecast, selection, weak_tests
-from passgrid.analysis.uncertainty import (METHOD, mean_with_interval, pass_at_k_with_interval, problem_curves,
-                                           replicate_curves)
+from passgrid.analysis.uncertainty import METHOD, mean_with_interval, pass_at_k_with_interval, problem_curves, replicate_curves
 
 
 def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: dict, probes: pd.DataFrame = None,

@@ -241,8 +241,3 @@ class Grid:
             executions_strong=run("executions_strong") if strong else None, config_json=run("cell_config"),
             figure=run("cell_figure"),
             gpus=backend_class(c.config["model"]["backend"]).gpus(c.config["model"]))
-
-
-def expand_grid(conf_dir=None, overrides=(), sweep: str = None) -> list:
-    """The cells of a sweep, in order."""
-    return list(Grid.expand(conf_dir, overrides, sweep).cells.values())

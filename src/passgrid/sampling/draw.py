@@ -59,13 +59,6 @@ def shard_of(problems: list, shard: int, shards: int) -> list:
     return problems[shard - 1::shards]
 
 
-def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, problem_dir, out_path,
-                    threads: int = 1, progress: bool = True, on_start=None, run: str = None) -> dict:
-    """draw_problems, then join_samples into out_path: one whole draw."""
-    counts = draw_problems(problems, model, prompt, sampling, problem_dir, threads, progress, on_start, run)
-    return {**counts, "samples": join_samples(problems, model, sampling, problem_dir, out_path)}
-
-
 def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, problem_dir,
                   threads: int = 1, progress: bool = True, on_start=None, run: str = None) -> dict:
     """Give every problem sampling['n'] samples, drawing only what its file

@@ -75,9 +75,6 @@ def gather_runs(draw_meta, runs_dir) -> dict:
     """draw.json with every run of runs/, oldest first; returns the record."""
     path = Path(draw_meta)
     record = read_record(path)
-    # runs recorded in draw.json itself, by passgrid before runs/ existed
-    earlier = [r for r in record.get("runs", []) if "started" not in r]
-    runs = sorted((read_record(p) for p in Path(runs_dir).glob("*.json")), key=lambda r: r.get("started", 0))
-    record["runs"] = earlier + runs
+    record["runs"] = sorted((read_record(p) for p in Path(runs_dir).glob("*.json")), key=lambda r: r["started"])
     write_json(path, record)
     return record
