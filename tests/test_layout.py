@@ -63,3 +63,31 @@ def test_no_backend_is_special_cased_outside_its_own_module():
         text = path.read_text()
         for name in ("llamacpp", "vllm", "openai"):
             assert f'backend"] == "{name}"' not in text and f"backend == \"{name}\"" not in text, path
+
+
+def test_the_execution_layer_is_handed_what_to_hide():
+    """It does not guess where a workflow keeps its results."""
+    for path in (PACKAGE / "execution").rglob("*.py"):
+        text = path.read_text()
+        assert "getcwd()" not in text and '"results"' not in text, path
+
+
+def test_provenance_is_read_and_written_by_the_record_module_only():
+    """No function elsewhere that handles a draw's record opens it itself."""
+    record = PACKAGE / "sampling" / "record.py"
+    opened = []
+    for path in set(PACKAGE.rglob("*.py")) - {record}:
+        text = path.read_text()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef):
+                body = ast.get_source_segment(text, node)
+                if "draw_meta" in body and any(call in body for call in ("json.load", "read_text", "open(")):
+                    opened.append(f"{path.relative_to(PACKAGE)}:{node.name}")
+    assert not opened
+
+
+def test_no_function_is_over_fifty_lines():
+    long = [f"{path.relative_to(PACKAGE)}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for path in PACKAGE.rglob("*.py") for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 50]
+    assert not long

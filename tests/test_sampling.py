@@ -222,8 +222,8 @@ def test_each_shard_records_its_run_and_the_join_gathers_them(tmp_path, monkeypa
 
     from passgrid.files import write_jsonl_atomic
     from passgrid.grid.jobs import SampleJob
+    from passgrid.sampling.record import draw_provenance
     from passgrid.steps import join_draw, sample
-    from passgrid.tracking import draw_provenance
 
     write_jsonl_atomic(tmp_path / "problems.jsonl", first_problems)
     versions = iter(["1.0", "2.0"])

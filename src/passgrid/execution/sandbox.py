@@ -102,13 +102,14 @@ class _CapData(ctypes.Structure):
 
 # --- the zygote -------------------------------------------------------------
 
-def start_zygote(want_namespaces: bool = True, extra_paths=(), want_allowlist: bool = True):
+def start_zygote(want_namespaces: bool = True, extra_paths=(), want_allowlist: bool = True, hidden_paths=()):
     """Start the zygote; return (process, control socket, isolation level).
 
     It is a fresh interpreter without site (`python -I -S`) that imports only
     this module, not a fork of the judge: a fork costs in proportion to the
     forking process's memory, and the zygote forks once per program.
-    `extra_paths`: what else programs may read (a dataset's data files).
+    `extra_paths`: what else programs may read (a dataset's data files);
+    `hidden_paths`: what else they may not (where the caller keeps results).
     `want_allowlist` False: the deny-list fallback, as where the kernel refuses the allow-list."""
     import subprocess
 
@@ -117,7 +118,7 @@ def start_zygote(want_namespaces: bool = True, extra_paths=(), want_allowlist: b
     # the judge's path, site-packages included: programs may import what is installed
     path = list(dict.fromkeys([package_root] + [p for p in sys.path if p]))
     boot = (f"import sys; sys.path[:] = {path!r}; from passgrid.execution.sandbox import zygote_main; "
-            f"zygote_main({child.fileno()}, {bool(want_namespaces)}, {rootfs.hidden_paths()!r}, "
+            f"zygote_main({child.fileno()}, {bool(want_namespaces)}, {rootfs.hidden_paths(hidden_paths)!r}, "
             f"{rootfs.allowed_paths(extra_paths) if want_allowlist else []!r})")
     # LD_BIND_NOW: the dynamic linker resolves every symbol once, here,
     # rather than lazily in each child (which also copies the pages it patches).

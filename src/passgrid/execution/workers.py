@@ -35,9 +35,10 @@ class JudgeWorker:
     nothing of passgrid's environment (API keys) is in its memory to be read.
     A problem is sent to it once; each job then names its task."""
 
-    def __init__(self, sandbox_paths=()):
+    def __init__(self, sandbox_paths=(), hidden_paths=()):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "PASSGRID_SANDBOX_PATHS": json.dumps([os.path.abspath(p) for p in sandbox_paths])}
+               "PASSGRID_SANDBOX_PATHS": json.dumps([os.path.abspath(p) for p in sandbox_paths]),
+               "PASSGRID_HIDDEN_PATHS": json.dumps([os.path.abspath(p) for p in hidden_paths])}
         for flag in KNOBS:
             if os.environ.get(flag):
                 env[flag] = "1"
@@ -107,11 +108,13 @@ class JudgePool:
 
     IN_FLIGHT = 2
 
-    def __init__(self, workers: int, sandbox_paths=()):
+    def __init__(self, workers: int, sandbox_paths=(), hidden_paths=()):
         """`sandbox_paths`: what programs may read besides the interpreter and
-        the system (passgrid.execution.rootfs.allowed_paths)."""
-        self.sandbox_paths = tuple(sandbox_paths)
-        self.workers = [JudgeWorker(self.sandbox_paths) for _ in range(max(1, workers))]
+        the system (passgrid.execution.rootfs.allowed_paths); `hidden_paths`:
+        where the caller keeps tests and verdicts (a workflow's results), hidden
+        from programs besides what passgrid.execution.rootfs.hidden_paths knows."""
+        self.sandbox_paths, self.hidden_paths = tuple(sandbox_paths), tuple(hidden_paths)
+        self.workers = [JudgeWorker(self.sandbox_paths, self.hidden_paths) for _ in range(max(1, workers))]
         self.isolation = self.workers[0].isolation
         for part in missing_parts(self.isolation):
             print(f"passgrid: sandbox isolation {self.isolation}: {WEAKNESSES[part]}", file=sys.stderr)
@@ -126,7 +129,7 @@ class JudgePool:
     def replace(self, i: int) -> None:
         self.workers[i].proc.kill()
         self.workers[i].proc.wait()
-        self.workers[i] = JudgeWorker(self.sandbox_paths)
+        self.workers[i] = JudgeWorker(self.sandbox_paths, self.hidden_paths)
         if self.workers[i].isolation != self.isolation:  # verdicts are recorded and cached under the pool's level
             raise RuntimeError(f"a fresh judge worker came up with isolation {self.workers[i].isolation}, "
                                f"not the pool's {self.isolation}")

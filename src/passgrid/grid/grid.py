@@ -19,36 +19,38 @@ from passgrid.grid.jobs import CellRecord, ExecuteJob, SampleJob
 from passgrid.grid.schema import CELL_SECTIONS, GRID_SECTIONS
 from passgrid.sampling.backends import backend_class
 
-# Every path the workflow writes, in one place.
-PATHS = {
-    "problems": "results/data/{dataset}/problems.jsonl",
-    "dataset_meta": "results/data/{dataset}/meta.json",
+# Every path the workflow writes, in one place: all under RESULTS, which the
+# sandbox hides from programs (ExecuteJob.hidden).
+RESULTS = "results"
+PATHS = {"results": RESULTS, **{name: f"{RESULTS}/{path}" for name, path in {
+    "problems": "data/{dataset}/problems.jsonl",
+    "dataset_meta": "data/{dataset}/meta.json",
     # the dataset's problems with a stronger test set's tests
-    "strong_problems": "results/data/{dataset}/strong-{strong}/problems.jsonl",
-    "strong_meta": "results/data/{dataset}/strong-{strong}/meta.json",
-    "samples": "results/draws/{draw}/samples.jsonl",
-    "problem_samples": "results/draws/{draw}/by_problem",  # a file per problem, grown in place
-    "shard": "results/draws/{draw}/shards/{shard}-of-{shards}.json",  # what a sampling job drew
-    "draw_meta": "results/draws/{draw}/draw.json",
-    "draw_runs": "results/draws/{draw}/runs",  # a file per sampling run, gathered into draw.json
-    "executions": "results/runs/{cell}/executions.jsonl",
-    "probes": "results/runs/{cell}/probes.jsonl",
-    "executions_strong": "results/runs/{cell}/executions_strong.jsonl",
-    "per_problem": "results/runs/{cell}/per_problem.csv",
-    "scores": "results/runs/{cell}/scores.csv",
-    "per_problem_strong": "results/runs/{cell}/per_problem_strong.csv",
-    "scores_strong": "results/runs/{cell}/scores_strong.csv",
-    "cell_config": "results/runs/{cell}/config.json",
-    "summary": "results/summary.csv",
-    "fits": "results/fits.csv",
-    "crossings": "results/crossings.csv",
-    "references": "results/references.csv",
-    "report": "results/report/index.html",
-    "figures": "results/report/figures",
-    "cell_figure": "results/report/figures/cells/{cell}/pass_at_k.png",
-    "tracking": "results/tracking.json",
-    "log": "results/logs/{rule}/{job}.log",  # what each job printed (also shown as it runs)
-}
+    "strong_problems": "data/{dataset}/strong-{strong}/problems.jsonl",
+    "strong_meta": "data/{dataset}/strong-{strong}/meta.json",
+    "samples": "draws/{draw}/samples.jsonl",
+    "problem_samples": "draws/{draw}/by_problem",  # a file per problem, grown in place
+    "shard": "draws/{draw}/shards/{shard}-of-{shards}.json",  # what a sampling job drew
+    "draw_meta": "draws/{draw}/draw.json",
+    "draw_runs": "draws/{draw}/runs",  # a file per sampling run, gathered into draw.json
+    "executions": "runs/{cell}/executions.jsonl",
+    "probes": "runs/{cell}/probes.jsonl",
+    "executions_strong": "runs/{cell}/executions_strong.jsonl",
+    "per_problem": "runs/{cell}/per_problem.csv",
+    "scores": "runs/{cell}/scores.csv",
+    "per_problem_strong": "runs/{cell}/per_problem_strong.csv",
+    "scores_strong": "runs/{cell}/scores_strong.csv",
+    "cell_config": "runs/{cell}/config.json",
+    "summary": "summary.csv",
+    "fits": "fits.csv",
+    "crossings": "crossings.csv",
+    "references": "references.csv",
+    "report": "report/index.html",
+    "figures": "report/figures",
+    "cell_figure": "report/figures/cells/{cell}/pass_at_k.png",
+    "tracking": "tracking.json",
+    "log": "logs/{rule}/{job}.log",  # what each job printed (also shown as it runs)
+}.items()}}
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ class Grid:
         # the sandbox shows what the execution config and the dataset both ask for
         paths = list(dict.fromkeys([*config["execution"]["sandbox_paths"], *config["dataset"]["sandbox_paths"]]))
         return ExecuteJob(execution={**config["execution"], "sandbox_paths": paths}, n=config["sampling"]["n"],
-                          limit=config["dataset"]["limit"], probe=probe)
+                          limit=config["dataset"]["limit"], probe=probe, hidden=(PATHS["results"],))
 
     @cached_property
     def _records(self) -> dict:

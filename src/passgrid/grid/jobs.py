@@ -36,6 +36,7 @@ class ExecuteJob:
     n: int
     limit: Optional[int]
     probe: bool
+    hidden: tuple = ()  # where the workflow keeps tests and verdicts: hidden from programs
 
     @property
     def reruns_on(self) -> dict:

@@ -78,3 +78,17 @@ def gather_runs(draw_meta, runs_dir) -> dict:
     record["runs"] = sorted((read_record(p) for p in Path(runs_dir).glob("*.json")), key=lambda r: r["started"])
     write_json(path, record)
     return record
+
+
+def draw_provenance(draw_meta) -> dict:
+    """What drew a draw's latest samples (its draw.json holds every run), how
+    many runs it took (a run per shard, and per resume or growth), and under
+    `differs` the provenance keys on which its runs disagree (a draw grown
+    under a newer engine); {} where it records none."""
+    runs = read_record(draw_meta).get("runs", []) if Path(draw_meta).is_file() else []
+    if not runs:
+        return {}
+    seen = [r["provenance"] for r in runs]
+    differs = sorted({k for p in seen for k in p if any(json.dumps(q.get(k), sort_keys=True)
+                                                         != json.dumps(p.get(k), sort_keys=True) for q in seen)})
+    return {**seen[-1], "runs": len(runs), "differs": differs}
