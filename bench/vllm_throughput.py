@@ -4,8 +4,9 @@ at once, stepped, handed over per problem), one `LLM.generate` call over all
 prompts (the engine's own best), and one problem at a time (passgrid's
 backend before it batched across problems). Prints tokens/s and the ratios.
 
-    .venv-vllm/bin/python bench/vllm_throughput.py [--problems 16 --n 8 --max-tokens 128]
-    (defaults: SmolLM2 as `make vllm` converts it, float32, eager; on a GPU pass --model and --dtype)
+    .venv-vllm/bin/python bench/vllm_throughput.py [--problems 16 --n 8 --max-tokens 128] [--ways backend]
+    (the engine as conf/model/smollm2-135m-vllm.yaml sets it: SmolLM2 as `make vllm` converts it, its
+    memory and prefill settings; on a GPU pass --model and --dtype)
 
 On a CPU the figures are ratios, not a promise for a GPU.
 """
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+WAYS = {"backend": "passgrid backend", "one-call": "one LLM.generate call", "one-at-a-time": "one problem at a time"}
 
 
 def main():
@@ -23,18 +25,22 @@ def main():
     parser.add_argument("--problems", type=int, default=16)
     parser.add_argument("--n", type=int, default=8)
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--ways", nargs="+", choices=list(WAYS), default=list(WAYS))
     args = parser.parse_args()
+
+    from dataclasses import fields
 
     import yaml
     from vllm import SamplingParams
 
     from passgrid.datasets.problems import load_problems
     from passgrid.sampling.backends import make_backend
+    from passgrid.sampling.backends.vllm import VLLMSettings
     from passgrid.sampling.draw import build_request
 
     # The config files as they are (this virtualenv has no Hydra): the vLLM
-    # model config with the engine defaults it leaves out, the chat prompt.
-    model = {"tensor_parallel_size": 1, "enable_prefix_caching": True, "max_n_per_request": 250,
+    # model config over the backend's declared defaults, the chat prompt.
+    model = {**{f.name: f.default for f in fields(VLLMSettings)},
              **yaml.safe_load((ROOT / "conf" / "model" / "smollm2-135m-vllm.yaml").read_text()),
              "hf_id": args.model, "dtype": args.dtype, "python": None}
     prompt = yaml.safe_load((ROOT / "conf" / "prompt" / "chat.yaml").read_text())
@@ -64,13 +70,14 @@ def main():
     def one_problem_at_a_time():
         return sum(g.completion_tokens for r in requests for g in backend.generate(r))
 
-    results = {name: timed(run) for name, run in
-               (("passgrid backend", passgrid_backend), ("one LLM.generate call", one_call),
-                ("one problem at a time", one_problem_at_a_time))}
-    best = results["one LLM.generate call"][0]
-    print(f"{args.problems} problems x n={args.n}, max_tokens={args.max_tokens}, {args.model} ({args.dtype})")
-    for name, (rate, tokens, seconds) in results.items():
-        print(f"{name:24s} {tokens:7d} tokens {seconds:7.1f} s {rate:8.1f} tokens/s  {rate / best:.2f}x the one call")
+    runs = {"backend": passgrid_backend, "one-call": one_call, "one-at-a-time": one_problem_at_a_time}
+    results = {way: timed(runs[way]) for way in args.ways}
+    print(f"{args.problems} problems x n={args.n}, max_tokens={args.max_tokens}, {args.model} ({args.dtype}), "
+          f"KV cache {backend.model['kv_cache_gib']} GiB")
+    best = results.get("one-call", (None,))[0]
+    for way, (rate, tokens, seconds) in results.items():
+        against = f"  {rate / best:.2f}x the one call" if best else ""
+        print(f"{WAYS[way]:24s} {tokens:7d} tokens {seconds:7.1f} s {rate:8.1f} tokens/s{against}")
 
 
 if __name__ == "__main__":

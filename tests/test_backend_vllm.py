@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from passgrid import PassgridError
 from passgrid.grid.compose import compose
 from passgrid.sampling.backends import Request, make_backend
+from passgrid.sampling.backends.vllm import kv_cache_gib
 from tests.conftest import CONF
 
 
@@ -100,8 +102,11 @@ def fake_vllm(monkeypatch):
     module.LLM, module.SamplingParams = LLM, SamplingParams
     params = types.ModuleType("vllm.sampling_params")
     params.RequestOutputKind = types.SimpleNamespace(FINAL_ONLY="final_only")
+    platforms = types.ModuleType("vllm.platforms")
+    platforms.current_platform = types.SimpleNamespace(is_cpu=lambda: False)  # a GPU machine
     monkeypatch.setitem(sys.modules, "vllm", module)
     monkeypatch.setitem(sys.modules, "vllm.sampling_params", params)
+    monkeypatch.setitem(sys.modules, "vllm.platforms", platforms)
     LLM.made.clear()
     return module
 
@@ -113,6 +118,22 @@ def test_engine_gets_the_model_config(fake_vllm):
     assert engine.kwargs == {"model": "meta-llama/Llama-3.1-70B-Instruct", "tensor_parallel_size": 4,
                              "gpu_memory_utilization": 0.9, "max_model_len": 4096, "enable_prefix_caching": True,
                              "dtype": "bfloat16", "enforce_eager": False, "max_num_seqs": 64, "seed": 0}
+
+
+def test_the_kv_cache_fits_the_machine_or_is_an_error_before_the_engine_starts(fake_vllm):
+    """On the CPU build an unset KV cache takes at most 4 GiB, a quarter of
+    what is free; one set larger than the machine has is refused in one line."""
+    gib = 2 ** 30
+    assert kv_cache_gib({"kv_cache_gib": None}, on_cpu=True, available_bytes=23 * gib) == 4.0
+    assert kv_cache_gib({"kv_cache_gib": None}, on_cpu=True, available_bytes=8 * gib) == 2.0
+    assert kv_cache_gib({"kv_cache_gib": None}, on_cpu=False, available_bytes=8 * gib) is None  # a GPU's own
+    assert kv_cache_gib({"kv_cache_gib": 2}, on_cpu=True, available_bytes=8 * gib) == 2
+    with pytest.raises(PassgridError, match=r"^model.kv_cache_gib=20: more than the 8.0 GiB this machine has"):
+        kv_cache_gib({"kv_cache_gib": 20}, on_cpu=True, available_bytes=8 * gib)
+    make_backend(compose(CONF, ["model=smollm2-135m-vllm", "model.python=null", "model.hf_id=org/model"])["model"])
+    options = LLM.made[-1].kwargs
+    assert options["kv_cache_memory_bytes"] == 2 * gib  # the shipped CPU config's, passed on
+    assert options["enable_chunked_prefill"] is False and options["max_num_batched_tokens"] >= options["max_model_len"]
 
 
 def chat(n, seed, text="hi"):

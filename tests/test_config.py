@@ -193,3 +193,12 @@ def test_a_datasets_sandbox_paths_join_the_executions_and_rerun_no_sampling(tmp_
     assert grid.execute_job(cell_id).execution["sandbox_paths"] == [str(tmp_path / "more"), str(tmp_path / "data")]
     assert grid.execute_job(cell_id).reruns_on != base.execute_job(base_id).reruns_on
     assert draw_id(cell.config) == draw_id(base_cell.config)
+
+
+def test_a_key_of_another_backend_is_an_error_naming_both():
+    """model.n_parallel is llama.cpp's: an OpenAI model would ignore it."""
+    with pytest.raises(PassgridError, match=r"model.n_parallel=4: a setting of backend llamacpp, not of openai"):
+        compose(CONF, ["model=gpt-4o", "model.n_parallel=4"])
+    with pytest.raises(PassgridError, match=r"model.max_n_per_request=3: a setting of backend openai, not of llamacpp"):
+        compose(CONF, ["model.max_n_per_request=3"])
+    assert compose(CONF, ["model=gpt-4o", "model.max_n_per_request=3"])["model"]["max_n_per_request"] == 3

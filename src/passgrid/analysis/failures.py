@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis.passk import pass_at_k_curve
+from passgrid.verdicts import DID_NOT_FINISH, Outcome
 
+PASSED = Outcome.PASSED.value  # the kind of a sample that passed
 KINDS = ("no_code", "cut_off", "syntax_error", "timeout", "memory", "runtime_error", "wrong_answer")
 
 
@@ -35,18 +37,18 @@ def reads_as_code(completion: str, raw: str = None) -> bool:
 
 def failure_kind(verdict: str, detail: str, has_code: bool, finish_reason: str) -> str:
     """The kind of one sample's outcome: "passed" or one of KINDS."""
-    if verdict == "passed":
-        return "passed"
+    if verdict == Outcome.PASSED:
+        return PASSED
     if not has_code:
         return "no_code"
     if finish_reason == "length":
         return "cut_off"
-    if verdict == "error" and (detail or "").startswith(("program: SyntaxError", "program: IndentationError",
+    if verdict == Outcome.ERROR and (detail or "").startswith(("program: SyntaxError", "program: IndentationError",
                                                          "program: TabError")):
         return "syntax_error"
-    if verdict in ("timeout", "memory"):
+    if verdict in DID_NOT_FINISH:
         return verdict
-    return "runtime_error" if verdict == "error" else "wrong_answer"
+    return "runtime_error" if verdict == Outcome.ERROR else "wrong_answer"
 
 
 def unsolved_by_kind(outcomes: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -57,11 +59,11 @@ def unsolved_by_kind(outcomes: pd.DataFrame, n: int) -> pd.DataFrame:
     for _, group in outcomes.groupby("task_id", sort=False):
         kinds = group["kind"].iloc[:n]
         problems += 1
-        failing = kinds[kinds != "passed"]
+        failing = kinds[kinds != PASSED]
         if failing.empty:
             continue
         main = failing.value_counts().index[0]
-        shares[main] += 1.0 - pass_at_k_curve(n, int((kinds == "passed").sum()))
+        shares[main] += 1.0 - pass_at_k_curve(n, int((kinds == PASSED).sum()))
     return pd.DataFrame({"k": np.arange(1, n + 1), **{f"unsolved_{kind}": v / problems for kind, v in shares.items()}})
 
 
@@ -81,4 +83,4 @@ def distinct_programs(outcomes: pd.DataFrame, n: int) -> np.ndarray:
 def failure_counts(outcomes: pd.DataFrame) -> dict:
     """How many samples of each kind (passed included)."""
     counts = outcomes["kind"].value_counts()
-    return {kind: int(counts.get(kind, 0)) for kind in ("passed", *KINDS)}
+    return {kind: int(counts.get(kind, 0)) for kind in (PASSED, *KINDS)}

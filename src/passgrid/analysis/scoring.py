@@ -4,18 +4,19 @@ import pandas as pd
 
 from passgrid import PassgridError
 from passgrid.analysis.uncertainty import problem_curves
+from passgrid.verdicts import Outcome
 
 
 def count_correct(executions: list, task_ids: list, where: str = "executions") -> pd.DataFrame:
     """Per problem: n samples executed, c passed. Sandbox faults are not model
     failures, so a run that still has one is refused rather than scored."""
-    faults = [e for e in executions if e["verdict"] == "sandbox_fault"]
+    faults = [e for e in executions if e["verdict"] == Outcome.SANDBOX_FAULT]
     if faults:
         raise PassgridError(f"{where}: {len(faults)} sample(s) hit a sandbox fault (first: {faults[0]['task_id']}: "
                             f"{faults[0]['detail']}); rerun execution instead of scoring them as failures")
     frame = pd.DataFrame(executions, columns=["task_id", "verdict"])
     n = frame.groupby("task_id").size()
-    c = frame[frame["verdict"] == "passed"].groupby("task_id").size()
+    c = frame[frame["verdict"] == Outcome.PASSED].groupby("task_id").size()
     missing = [t for t in task_ids if t not in n.index]
     if missing:
         raise PassgridError(f"{where}: no samples for {len(missing)} problem(s), e.g. {missing[0]}")

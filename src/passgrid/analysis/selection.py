@@ -28,6 +28,7 @@ import re
 import numpy as np
 
 from passgrid.kinds import STDIO, checker_of, kind_of, stdio_test_text, stdio_tests
+from passgrid.verdicts import Outcome
 
 _ARROW = re.compile(r"(?P<call>\b{name}\s*\(.*\))\s*(?:==>|=>|➞|->|==|=|should return|returns?|is)\s*(?P<want>.+?)\s*\.?\s*$")
 _PROBE = re.compile(r"probe (\d+)/(\d+) ([0-9a-f]+)")
@@ -120,7 +121,7 @@ def check(candidate):
 def read_probe(record: dict) -> tuple:
     """(examples passed, output signature) from a probe's execution record."""
     m = _PROBE.search(record.get("detail") or "")
-    if record["verdict"] == "failed" and m:
+    if record["verdict"] == Outcome.FAILED and m:
         return int(m[1]), m[3]
     return 0, record["verdict"]  # it did not get through the examples: timed out, crashed, did not load
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis.passk import pass_at_k_curve
+from passgrid.verdicts import passed
 
 
 def resampling_until_weak_pass(counts: pd.DataFrame) -> pd.DataFrame:
@@ -38,12 +39,12 @@ def resampling_until_weak_pass(counts: pd.DataFrame) -> pd.DataFrame:
 
 def weak_strong_counts(weak: list, strong: list) -> pd.DataFrame:
     """Per problem n, w, b from the two executions files' rows (same samples)."""
-    passed_strong = {(e["task_id"], e["sample_index"]) for e in strong if e["verdict"] == "passed"}
+    passed_strong = {(e["task_id"], e["sample_index"]) for e in strong if passed(e)}
     rows = {}
     for e in weak:
         row = rows.setdefault(e["task_id"], {"task_id": e["task_id"], "n": 0, "w": 0, "b": 0})
         row["n"] += 1
-        if e["verdict"] == "passed":
+        if passed(e):
             row["w"] += 1
             row["b"] += (e["task_id"], e["sample_index"]) in passed_strong
     return pd.DataFrame(list(rows.values()), columns=["task_id", "n", "w", "b"])

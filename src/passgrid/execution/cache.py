@@ -21,7 +21,7 @@ from dataclasses import asdict
 
 from passgrid.execution.limits import Limits
 from passgrid.execution.sandbox import PROGRAM_FILENAME
-from passgrid.execution.workers import CRASH
+from passgrid.verdicts import Outcome
 
 SANDBOX_VERSION = "6"  # bump when a change to judging could change a verdict
 # Settings that change verdicts but are not keyed: a cached verdict is
@@ -82,7 +82,7 @@ def outputs_key(problem: dict, program: str, inputs: list, isolation: str) -> st
 
 
 def still_valid(cached: dict, limit_s: float) -> bool:
-    if cached["verdict"] == "timeout":
+    if cached["verdict"] == Outcome.TIMEOUT:
         return cached["limit_s"] >= limit_s
     return cached["duration_s"] < limit_s
 
@@ -108,7 +108,7 @@ class VerdictCache:
         return None if row is None else dict(zip(("verdict", "detail", "duration_s", "limit_s"), row))
 
     def put(self, key: str, result: dict, limit_s: float) -> None:
-        if result["verdict"] in ("sandbox_fault", CRASH):
+        if result["verdict"] in (Outcome.SANDBOX_FAULT, Outcome.CRASH):
             return  # a fault says nothing about the program; a crash is judged again next time, in case it did not either
         self.db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?)",
                         (key, result["verdict"], result["detail"], result["duration_s"], limit_s))

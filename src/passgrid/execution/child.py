@@ -7,6 +7,8 @@ import os
 import signal
 import socket
 
+from passgrid.verdicts import Outcome
+
 
 class Child:
     """The judge's ends of a child's pipes; once the run has ended, `status`,
@@ -46,14 +48,14 @@ def death(child: Child):
     """(verdict, detail) for a child that exited or died instead of answering."""
     status = child.status
     if child.oom:
-        return "memory", "out of memory (the program's processes together)"
+        return Outcome.MEMORY, "out of memory (the program's processes together)"
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if sig == signal.SIGXCPU:
-            return "timeout", "CPU-time limit"
+            return Outcome.TIMEOUT, "CPU-time limit"
         try:
             name = signal.Signals(sig).name
         except ValueError:  # a real-time signal has no name
             name = f"signal {sig}"
-        return "error", f"killed by {name}"
-    return "error", f"exited with status {os.WEXITSTATUS(status)} before the tests finished"
+        return Outcome.ERROR, f"killed by {name}"
+    return Outcome.ERROR, f"exited with status {os.WEXITSTATUS(status)} before the tests finished"

@@ -21,6 +21,7 @@ import time
 from passgrid.execution import sandbox, stdio, wire
 from passgrid.execution.child import death, run_child
 from passgrid.kinds import STDIO, kind_of
+from passgrid.verdicts import Outcome
 
 
 class _Timeout(BaseException):
@@ -129,7 +130,7 @@ class Judge:
                 wire.send(child.to_child, _program_message(problem, program, code))
                 hello = wire.receive(child.from_child, time.monotonic() + limits["timeout_s"])
                 if "ready" not in hello:
-                    return {"verdict": "error", "detail": f"reference: {str(hello.get('message'))[:300]}"}
+                    return {"verdict": Outcome.ERROR, "detail": f"reference: {str(hello.get('message'))[:300]}"}
                 for args in inputs:
                     candidate = _Candidate(child.to_child, child.from_child, time.monotonic() + limits["timeout_s"])
                     try:
@@ -142,10 +143,10 @@ class Judge:
                     except Exception:  # noqa: BLE001 -- the reference raised on this input
                         outputs.append(None)
             except (_Exited, _NotPlain, TimeoutError, EOFError, BrokenPipeError, wire.WireError) as e:
-                return {"verdict": "error", "detail": f"reference: {type(e).__name__} after {len(outputs)} input(s)"
+                return {"verdict": Outcome.ERROR, "detail": f"reference: {type(e).__name__} after {len(outputs)} input(s)"
                                                       f"{': ' + str(e)[:200] if isinstance(e, _NotPlain) else ''}"}
         outputs += [None] * (len(inputs) - len(outputs))
-        return {"verdict": "passed", "detail": "", "outputs": outputs, "duration_s": round(time.monotonic() - start, 4)}
+        return {"verdict": Outcome.PASSED, "detail": "", "outputs": outputs, "duration_s": round(time.monotonic() - start, 4)}
 
     def _judge(self, problem: dict, program: str, code, to_child: int, from_child: int, deadline: float):
         try:
@@ -155,9 +156,9 @@ class Judge:
             except TimeoutError:
                 raise _Timeout from None
             if "exit" in hello:
-                return "error", f"program: {hello['exit']} before the tests ran"
+                return Outcome.ERROR, f"program: {hello['exit']} before the tests ran"
             if "raise" in hello:
-                return ("memory" if hello.get("raise") == "MemoryError" else "error"), \
+                return (Outcome.MEMORY if hello.get("raise") == "MemoryError" else Outcome.ERROR), \
                     f"program: {str(hello.get('message'))[:300]}"
             prompt_code, test_code = self._tests(problem)
             namespace = {"__name__": "__passgrid_tests__"}
@@ -170,19 +171,19 @@ class Judge:
             signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
             namespace["check"](candidate)
             signal.setitimer(signal.ITIMER_REAL, 0)
-            return "passed", f"{candidate.calls} calls"
+            return Outcome.PASSED, f"{candidate.calls} calls"
         except _Timeout:
-            return "timeout", "time limit"
+            return Outcome.TIMEOUT, "time limit"
         except (EOFError, BrokenPipeError, _Exited):
             return "died", ""
         except wire.WireError as e:
-            return "error", f"not plain data: {e}"
+            return Outcome.ERROR, f"not plain data: {e}"
         except AssertionError as e:
-            return "failed", f"AssertionError: {str(e)[:300]}"
+            return Outcome.FAILED, f"AssertionError: {str(e)[:300]}"
         except MemoryError:
-            return "memory", "MemoryError"
+            return Outcome.MEMORY, "MemoryError"
         except Exception as e:  # an exception of the candidate's, or of the tests on its answer
-            return "error", f"{type(e).__name__}: {str(e)[:300]}"
+            return Outcome.ERROR, f"{type(e).__name__}: {str(e)[:300]}"
 
 
 def _program_message(problem: dict, program: str, code) -> dict:

@@ -17,12 +17,9 @@ from passgrid import PassgridError
 from passgrid.execution import wire
 from passgrid.execution.cache import VerdictCache, compile_program, judged_under, outputs_key, program_key, still_valid
 from passgrid.execution.limits import Limits
-from passgrid.execution.workers import CRASH, JudgePool
+from passgrid.execution.workers import JudgePool
 from passgrid.kinds import is_whole_program
-
-# sandbox_fault: the sandbox failed, not the program (scoring refuses it);
-# CRASH: the program brought its judge down (passgrid.execution.workers).
-VERDICTS = ("passed", "failed", "timeout", "error", "memory", CRASH, "sandbox_fault")
+from passgrid.verdicts import Outcome
 
 
 def build_program(problem: dict, completion: str) -> str:
@@ -49,7 +46,7 @@ def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) ->
             if p.get("canonical_solution") for _ in range(1 if p.get("time_limit_s") else runs)]
     slowest = {}
     for task_id, result in pool.run(jobs):
-        if result["verdict"] != "passed":
+        if result["verdict"] != Outcome.PASSED:
             slowest[task_id] = None
         elif slowest.get(task_id, 0.0) is not None:  # a stdio problem's limit is per test case
             slowest[task_id] = max(slowest.get(task_id, 0.0), result.get("slowest_s", result["duration_s"]))
@@ -81,7 +78,7 @@ def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int
         found = {t: cache.get_outputs(keys[t]) for t in inputs} if cache else {}
         jobs = [(t, problems[t], programs[t], generous, None, encoded[t]) for t in inputs if found.get(t) is None]
         for task_id, result in pool.run(jobs):
-            if result["verdict"] != "passed":
+            if result["verdict"] != Outcome.PASSED:
                 raise PassgridError(f"{task_id}: the reference solution gave no outputs ({result['verdict']}: "
                                     f"{result['detail']})")
             found[task_id] = result["outputs"]

@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 from passgrid.execution import wire
 from passgrid.execution.child import death, run_child
 from passgrid.kinds import DEFAULT_CHECKER, checker_of, stdio_tests
+from passgrid.verdicts import DID_NOT_FINISH, Outcome
 
-_DID_NOT_RUN = ("timeout", "memory")  # a probe with a case so ended has no outputs to agree on
 FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
 OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected output's size
 
@@ -74,15 +74,15 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
     start, slowest = time.monotonic(), 0.0
     tests = stdio_tests(problem)
     all_cases, probe, checker = cases(problem), tests.get("probe", False), checker_of(tests)
-    verdict, detail, passed, outputs, unran = "passed", f"{len(all_cases)} tests", 0, [], None
+    verdict, detail, passed, outputs, unran = Outcome.PASSED, f"{len(all_cases)} tests", 0, [], None
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()
         case_verdict, case_detail, output = _run_case(zygote, program, code, stdin, expected, limits, checker)
         slowest = max(slowest, time.monotonic() - case_start)
-        passed += case_verdict == "passed"
-        outputs.append(output if case_verdict in ("passed", "failed") else case_verdict.encode())
-        unran = unran or (case_verdict if case_verdict in _DID_NOT_RUN else None)
-        if case_verdict != "passed" and not probe:
+        passed += case_verdict == Outcome.PASSED
+        outputs.append(output if case_verdict in (Outcome.PASSED, Outcome.FAILED) else str(case_verdict).encode())
+        unran = unran or (case_verdict if case_verdict in DID_NOT_FINISH else None)  # no outputs to agree on
+        if case_verdict != Outcome.PASSED and not probe:
             verdict = case_verdict
             detail = f"test {number} of {len(all_cases)} ({'public' if public else 'hidden'}): {case_detail}"
             break
@@ -90,7 +90,7 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
         verdict, detail = unran, "probe: a public test did not run through"
     elif probe:
         digest = hashlib.sha256(b"\0".join(b" ".join(o.split()) for o in outputs)).hexdigest()[:16]
-        verdict, detail = "failed", f"probe {passed}/{len(all_cases)} {digest}"
+        verdict, detail = Outcome.FAILED, f"probe {passed}/{len(all_cases)} {digest}"
     return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4),
             "slowest_s": round(slowest, 4)}
 
@@ -116,14 +116,14 @@ def _run_case(zygote, program: str, code, stdin: str, expected: str, limits: dic
 
 
 def _verdict(output: bytes, ending, child, expected: str, checker: str):
-    if ending == "timeout":
-        return "timeout", "time limit"
+    if ending == Outcome.TIMEOUT:
+        return Outcome.TIMEOUT, "time limit"
     if ending == "over":
-        return "failed", f"wrote more than {len(output)} bytes"
+        return Outcome.FAILED, f"wrote more than {len(output)} bytes"
     if "raise" in ending:
-        return ("memory" if ending["raise"] == "MemoryError" else "error"), str(ending.get("message"))[:300]
+        return (Outcome.MEMORY if ending["raise"] == "MemoryError" else Outcome.ERROR), str(ending.get("message"))[:300]
     if "exit" in ending:
-        return "error", f"{ending['exit']}"
+        return Outcome.ERROR, f"{ending['exit']}"
     # Past its closing word the child may still be exiting when it is killed,
     # so its status counts only where it ended without one (os._exit(0): a
     # normal end; a signal or another status: a death).

@@ -4,7 +4,7 @@ itself, never the run.
 A worker is a judge process (passgrid.execution.judge) with its sandbox's
 zygote. A worker that dies, or stops answering, takes the jobs it held with
 it: each is run again alone on an idle worker, and one that brings down its
-worker alone gets the verdict CRASH, a class of its own that never counts as
+worker alone gets the verdict Outcome.CRASH, a class of its own that never counts as
 passed. A job too large to send is an error verdict, unsent.
 """
 import json
@@ -20,8 +20,8 @@ from passgrid import PassgridError
 from passgrid.execution import wire
 from passgrid.execution.sandbox import KNOBS, WEAKNESSES, missing_parts
 from passgrid.kinds import STDIO, kind_of, stdio_tests
+from passgrid.verdicts import Outcome
 
-CRASH = "crash"  # the program brought down its judge or sandbox, alone
 GRACE_S = 60.0  # beyond twice its time limits, before a silent worker is given up
 # The most written to a busy judge, which reads its next job only once its
 # current one is done: below a pipe's 64 KiB, so that passgrid never waits
@@ -230,7 +230,7 @@ class _Schedule:
         selector.register(self.pool.workers[i].from_judge, selectors.EVENT_READ, i)
         for held in self.held[i]:
             if held.alone:
-                self.decided.append((held.job[0], {"verdict": CRASH, "duration_s": 0.0,
+                self.decided.append((held.job[0], {"verdict": Outcome.CRASH, "duration_s": 0.0,
                                                    "detail": f"it brought down its judge, alone: {error!r}"[:300]}))
             else:
                 self.alone.append(held.job)

@@ -14,7 +14,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from passgrid import PassgridError
-from passgrid.grid.schema import Config, check_values
+from passgrid.grid.schema import PLUGIN_FIELDS, Config, check_values, foreign_keys
 
 CONFIG_NAME = "config"
 SCHEMA_NAME = "passgrid_schema"
@@ -65,8 +65,13 @@ def compose(conf_dir: Path, overrides: list) -> dict:
 
 
 def validate(config: dict, source: str = "config") -> dict:
-    """Merge over the schema (unknown keys and wrong types fail), then check values."""
+    """Merge over the schema (unknown keys, another plugin's keys and wrong
+    types fail), then check values."""
     from omegaconf.errors import OmegaConfBaseException
+
+    foreign = [p for section in PLUGIN_FIELDS for p in foreign_keys(section, config.get(section) or {})]
+    if foreign:
+        raise PassgridError(f"{source}: {foreign[0]}" + (f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""))
 
     try:
         typed = OmegaConf.merge(OmegaConf.structured(Config), config)

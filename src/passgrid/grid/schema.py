@@ -9,6 +9,7 @@ The `dataset` and `model` sections hold the fields that the dataset sources
 and the sampling backends declare for themselves (their plugins' `Settings`).
 """
 import os
+from dataclasses import MISSING as MISSING_FIELD
 from dataclasses import dataclass, field, fields, make_dataclass
 from typing import Any, Dict, List, Optional
 
@@ -56,12 +57,6 @@ class _ModelCommon:
     price_input_per_mtok: Optional[float] = setting(None, DERIVED)  # dollars per million tokens
     price_output_per_mtok: Optional[float] = setting(None, DERIVED)
     price_per_gpu_hour: Optional[float] = setting(None, DERIVED)
-    # openai: a problem's n samples go in requests of at most this many, each
-    # seeded where the stream stands (servers have hung and repeated samples
-    # at n in the hundreds; the published run asked for 250 at most). vLLM
-    # gets each sample as a request of its own. The seeds are the same
-    # however the samples are split.
-    max_n_per_request: int = setting(250, DERIVED)
     # Another Python interpreter to run the backend in (its own virtualenv,
     # with passgrid installed there too), for an engine whose pins differ
     # from passgrid's: `make vllm` makes .venv-vllm for vLLM's CPU build.
@@ -92,6 +87,26 @@ PLUGIN_FIELDS = {
     "dataset": ("source", {name: {f.name for f in fields(source_class(name).Settings)} for name in SOURCE_NAMES}),
     "model": ("backend", {name: {f.name for f in fields(backend_class(name).Settings)} for name in BACKEND_NAMES}),
 }
+
+
+def foreign_keys(section: str, values: dict) -> list:
+    """Settings in a dataset or model section, other than their defaults,
+    that belong to a plugin it does not choose, as 'section.key=value: why'
+    strings (the chosen plugin would ignore them)."""
+    key, owned = PLUGIN_FIELDS[section]
+    chosen, plugin_class = values.get(key), {"dataset": source_class, "model": backend_class}[section]
+    found = []
+    for plugin, names in owned.items():
+        if plugin == chosen:
+            continue
+        defaults = {f.name: _default(f) for f in fields(plugin_class(plugin).Settings)}
+        found += [f"{section}.{name}={values[name]!r}: a setting of {key} {plugin}, not of {chosen}"
+                  for name in sorted(names - owned.get(chosen, set())) if values.get(name, defaults[name]) != defaults[name]]
+    return found
+
+
+def _default(f):
+    return f.default_factory() if f.default_factory is not MISSING_FIELD else f.default
 
 
 def chosen_fields(section: str, values: dict) -> dict:
@@ -238,7 +253,6 @@ def check_values(cfg) -> list:
          "only with prompt.style=chat (the answer is a code block of the reply)"),
         ("sampling.n", 1 <= cfg.sampling.n <= MAX_SAMPLES, f"must be in [1, {MAX_SAMPLES}]"),
         ("sampling.shards", cfg.sampling.shards >= 1, "must be >= 1"),
-        ("model.max_n_per_request", cfg.model.max_n_per_request >= 1, "must be >= 1"),
         ("sampling.temperature", cfg.sampling.temperature >= 0, "must be >= 0"),
         ("sampling.top_p", 0 < cfg.sampling.top_p <= 1, "must be in (0, 1]"),
         ("sampling.max_tokens", cfg.sampling.max_tokens >= 1, "must be >= 1"),

@@ -4,7 +4,7 @@ import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.crossings import BEYOND
-from passgrid.analysis.failures import KINDS
+from passgrid.analysis.failures import KINDS, PASSED
 from passgrid.report.readings import pct
 
 HEADLINE_KS = (1, 10, 100, 1000)
@@ -107,7 +107,7 @@ def failure_table(summary: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for cell, group in summary.groupby("cell", sort=False):
         first = group.iloc[0]
-        counts = {kind: first[f"samples_{kind}"] for kind in ("passed", *KINDS) if f"samples_{kind}" in first}
+        counts = {kind: first[f"samples_{kind}"] for kind in (PASSED, *KINDS) if f"samples_{kind}" in first}
         total = sum(counts.values())
         if total:
             rows.append({"cell": cell, "samples": int(total),

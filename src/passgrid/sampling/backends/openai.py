@@ -33,6 +33,11 @@ class OpenAISettings:
     max_retries: int = setting(5, DERIVED)  # retries with backoff on rate limits, server errors, timeouts
     max_concurrency: int = setting(8, DERIVED)  # problems in flight at once
     request_timeout_s: float = setting(600.0, DERIVED)
+    # A problem's n samples go in requests of at most this many, each seeded
+    # where the stream stands (servers have hung and repeated samples at n in
+    # the hundreds; the published run asked for 250 at most). The seeds are
+    # the same however the samples are split.
+    max_n_per_request: int = setting(250, DERIVED)
 
 
 def share_out(total: int, weights: list) -> list:
@@ -49,6 +54,11 @@ def share_out(total: int, weights: list) -> list:
 class OpenAIBackend(Backend):
     name = "openai"
     Settings = OpenAISettings
+
+    @classmethod
+    def check(cls, model: dict) -> list:
+        return [f"model.{key}={model[key]!r}: must be >= 1" for key in ("max_n_per_request", "max_concurrency")
+                if model[key] < 1]
 
     def __init__(self, model: dict, threads: int = 1):
         super().__init__(model, threads)

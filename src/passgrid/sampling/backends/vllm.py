@@ -13,7 +13,18 @@ prefix-cache hits for the lot. Sent as its own request seeded with the
 problem's stream at its index (passgrid.sampling.seeds), a sample is drawn
 exactly as that child would be, the prompt is shared through the prefix
 cache, and what each sample computed of the prompt is counted exactly.
-(`model.max_n_per_request` bounds OpenAI's requests; vLLM's are of one.)
+
+Memory: `model.kv_cache_gib` is the KV cache's, passed to the engine (it
+wins over vLLM's VLLM_CPU_KVCACHE_SPACE). Left unset on vLLM's CPU build,
+passgrid takes CPU_KV_CACHE_GIB or a quarter of the memory available,
+whichever is less: the engine's own default there claims most of the
+machine (20.3 of 23.5 GiB on a 24 GiB one, and the kernel killed the
+worker). One the machine cannot hold is an error before the engine starts.
+On the CPU, seeded requests need every prompt prefilled in one step
+(enable_chunked_prefill false, max_num_batched_tokens >= max_model_len, as
+conf/model/smollm2-135m-vllm.yaml sets): a sampled token discarded after a
+partial prefill makes vLLM rewind the request's generator, which a CPU
+generator cannot ("CPU Generator does not use offset", and the engine dies).
 vLLM is imported only here.
 """
 import json
@@ -22,6 +33,7 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
+from passgrid import PassgridError
 from passgrid.changes import DERIVED, SAMPLES, setting
 from passgrid.sampling.backends.base import Backend, Generation, Request
 
@@ -39,13 +51,32 @@ class VLLMSettings:
     max_model_len: Optional[int] = setting(None, SAMPLES)  # vLLM ends a sequence there, cutting completions short
     enable_prefix_caching: bool = setting(True, SAMPLES)
     max_num_seqs: Optional[int] = setting(None, SAMPLES)
+    max_num_batched_tokens: Optional[int] = setting(None, SAMPLES)  # tokens per engine step
+    enable_chunked_prefill: Optional[bool] = setting(None, SAMPLES)  # false: a prompt is prefilled in one step
     gpu_memory_utilization: float = setting(0.9, DERIVED)
+    kv_cache_gib: Optional[float] = setting(None, DERIVED)  # the KV cache's memory (None: see the module's docstring)
     est_tokens_per_s: Optional[float] = setting(None, DERIVED)  # decode throughput of one replica, for GPU-hour estimates
 
 
 # The model-config fields that are vLLM engine options, passed through as they are (None: vLLM's default).
 ENGINE_OPTIONS = ("dtype", "quantization", "tensor_parallel_size", "enforce_eager", "max_model_len",
-                  "enable_prefix_caching", "max_num_seqs", "gpu_memory_utilization")
+                  "enable_prefix_caching", "max_num_seqs", "max_num_batched_tokens", "enable_chunked_prefill",
+                  "gpu_memory_utilization")
+CPU_KV_CACHE_GIB = 4.0
+
+
+def kv_cache_gib(model: dict, on_cpu: bool, available_bytes: int):
+    """The KV cache's GiB for this machine: the config's, else (on the CPU)
+    CPU_KV_CACHE_GIB or a quarter of what is available, whichever is less;
+    None: the engine's own choice (a GPU's, by gpu_memory_utilization)."""
+    available = available_bytes / 2 ** 30
+    gib = model.get("kv_cache_gib")
+    if gib is None:
+        return min(CPU_KV_CACHE_GIB, round(available / 4, 1)) if on_cpu else None
+    if gib <= 0 or on_cpu and gib > available:
+        raise PassgridError(f"model.kv_cache_gib={gib}: more than the {available:.1f} GiB this machine has "
+                            "available" if gib > 0 else f"model.kv_cache_gib={gib}: must be > 0")
+    return gib
 
 
 class VLLMBackend(Backend):
@@ -76,12 +107,21 @@ class VLLMBackend(Backend):
         """LLM(...)'s arguments: the model, the options the config sets, and
         the engine's own seed (every request brings its own)."""
         options = {k: model[k] for k in ENGINE_OPTIONS if model.get(k) is not None}
+        if model.get("kv_cache_gib") is not None:
+            options["kv_cache_memory_bytes"] = int(model["kv_cache_gib"] * 2 ** 30)
         return {"model": model["hf_id"], **options, "seed": 0}
 
     def __init__(self, model: dict, threads: int = 1):
-        super().__init__(model, threads)
         if os.path.isdir(model["hf_id"]):  # a local model needs no hub: offline unless told otherwise
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import psutil
+        from vllm.platforms import current_platform
+
+        model = {**model, "kv_cache_gib": kv_cache_gib(model, current_platform.is_cpu(),
+                                                        psutil.virtual_memory().available)}
+        super().__init__(model, threads)
+        if model["kv_cache_gib"] is not None:
+            os.environ.pop("VLLM_CPU_KVCACHE_SPACE", None)  # else it would win over the config
         from vllm import LLM
 
         self.llm = LLM(**self.engine_options(model))
