@@ -8,8 +8,7 @@ import pytest
 from passgrid import PassgridError
 from passgrid.files import file_sha256, read_jsonl
 from passgrid.grid.compose import compose
-from passgrid.sampling.draw import sample_problems
-from tests.conftest import CONF, TRACES
+from tests.conftest import CONF, TRACES, sample_problems
 
 
 def traces_of(model: str) -> dict:

@@ -9,6 +9,7 @@ from dataclasses import fields, is_dataclass
 
 import pytest
 
+from passgrid import PassgridError
 from passgrid.changes import CLASSES, changes_of
 from passgrid.grid.schema import Config
 from tests.conftest import ROOT
@@ -35,13 +36,13 @@ def test_every_cell_field_declares_what_it_changes():
 
 
 def test_ids_follow_the_declarations():
-    from passgrid.grid.grid import expand_grid
     from passgrid.grid.ids import dataset_id, draw_id
+    from tests.test_config import cells_of
 
-    [base] = expand_grid(ROOT / "conf", [], sweep="none")
+    [base] = cells_of([], sweep="none", conf=ROOT / "conf")
 
     def one(*overrides):
-        [cell] = expand_grid(ROOT / "conf", list(overrides), sweep="none")
+        [cell] = cells_of(list(overrides), sweep="none", conf=ROOT / "conf")
         return cell
 
     for derived in ("model.price_per_gpu_hour=2.0", "model.params_b=1.0", "model.n_parallel=4", "model.n_ctx=4096",
@@ -53,8 +54,9 @@ def test_ids_follow_the_declarations():
                            ("model=llama-3.1-8b-instruct", "model.gpu_memory_utilization=0.5")):
         assert one(model, derived).id == one(model).id, derived
     assert one("model=llama-3.1-8b-instruct", "model.tensor_parallel_size=2").draw != one("model=llama-3.1-8b-instruct").draw
-    # another backend's settings are not part of this one's draw
-    assert one("model.hf_id=some/model").draw == base.draw
+    # another backend's settings are refused, not silently left out of this one's draw
+    with pytest.raises(PassgridError, match="model.hf_id='some/model': a setting of backend vllm, not of llamacpp"):
+        one("model.hf_id=some/model")
     for verdicts in ("execution.timeout_s=5", "execution.memory_mb=1024"):
         cell = one(verdicts)
         assert cell.id != base.id and draw_id(cell.config) == draw_id(base.config), verdicts
@@ -121,7 +123,6 @@ def test_an_edit_plans_exactly_the_jobs_it_can_change(ran, override, expected):
 
 
 def test_a_sweep_over_a_derived_field_alone_is_refused():
-    from passgrid import PassgridError
     from passgrid.grid.grid import Grid
 
     with pytest.raises(PassgridError, match="cells differ only in model.price_per_gpu_hour, which changes no sample"):

@@ -11,6 +11,7 @@ import pytest
 
 from passgrid.execution import workers
 from passgrid.execution.pool import JudgePool, Limits, build_program, execute_samples
+from passgrid.verdicts import Outcome
 from tests.conftest import PROGRAM_ADD, STDIO_SUM
 
 RIGHT = {"HumanEval/2": "    return number % 1.0\n", "sum": "a, b = map(int, input().split())\nprint(a + b)\n",
@@ -49,7 +50,7 @@ def test_no_program_stops_the_run(problems, hostile):
     records = execute_samples(samples, chosen, Limits(timeout_s=3.0, memory_mb=512), workers=1, progress=False)
     verdicts = [r["verdict"] for r in records]
     assert verdicts[:3] + verdicts[4:] == ["passed"] * 6, records
-    assert verdicts[3] in ("failed", "error", workers.CRASH), records[3]
+    assert verdicts[3] in ("failed", "error", Outcome.CRASH), records[3]
     if hostile == "a program over the wire's frame":
         assert verdicts[3] == "error" and "over the limit" in records[3]["detail"]
 
@@ -77,7 +78,7 @@ def test_a_program_that_brings_down_its_judge_is_judged_crash(problems, monkeypa
     try:
         results = dict(pool.run(jobs))
         assert sorted(results) == list(range(7))
-        assert results[3]["verdict"] == workers.CRASH, results[3]
+        assert results[3]["verdict"] == Outcome.CRASH, results[3]
         assert all(results[i]["verdict"] == "passed" for i in results if i != 3), results
         assert [(i, r["verdict"]) for i, r in pool.run(jobs[:1])] == [(0, "passed")]  # the pool goes on
     finally:
@@ -87,7 +88,7 @@ def test_a_program_that_brings_down_its_judge_is_judged_crash(problems, monkeypa
 def test_a_crash_is_never_scored_as_a_pass():
     from passgrid.analysis.scoring import count_correct
 
-    executions = [{"task_id": "t", "verdict": workers.CRASH, "detail": ""}, {"task_id": "t", "verdict": "passed"}]
+    executions = [{"task_id": "t", "verdict": Outcome.CRASH, "detail": ""}, {"task_id": "t", "verdict": "passed"}]
     assert count_correct(executions, ["t"]).to_dict("records") == [{"task_id": "t", "n": 2, "c": 1}]
 
 
