@@ -62,9 +62,9 @@ test-tools:
 test: setup test-tools lint vllm
 	$(BIN)/pytest
 
-# The unit tests alone: no model, no Snakemake run, no SLURM, no browser.
+# The unit tests alone, under a minute: none of the system tier (pyproject.toml's markers).
 test-fast: setup
-	$(BIN)/pytest -m "not system"
+	$(BIN)/pytest -m "not system" --durations=10
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

@@ -57,6 +57,7 @@ NEAR = {"mid-range": lambda rng, size: rng.beta(2, 2, size),
                                                                      rng.beta(4, 0.5, size))}
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("rates", NEAR.values(), ids=NEAR.keys())
 def test_intervals_cover_the_populations_pass_at_k_in_a_small_simulation(rates):
     """The small version of bench/interval_coverage.py: 24 problems, n = 8,
@@ -102,6 +103,7 @@ def forecasters(counts, held_out, analysis=ANALYSIS):
     return table, {r["fit"]: r for r in rows if r["fit"] != "extrapolation"}, [r for r in rows if r["fit"] == "extrapolation"]
 
 
+@pytest.mark.system
 def test_both_forecasters_are_validated_alike_from_each_problems_first_samples():
     counts, held_out = grid_from_beta(0.8, 1.2)
     table, fitted, extrapolations = forecasters(counts, held_out)
@@ -151,6 +153,7 @@ def test_with_problems_never_solved_the_zero_inflated_beta_does_not_overshoot():
     assert forecast.fit_zero_inflated_beta([10, 10], [0, 0]) is None
 
 
+@pytest.mark.system
 def test_on_a_heavy_tailed_grid_the_beta_forecasts_the_held_out_budget_better():
     """Most problems almost never solved (Beta(0.1, 1.5)): pass@k keeps
     climbing slowly. Over eight grids drawn so, each forecaster fitted on the

@@ -96,6 +96,7 @@ def test_wrong_key_is_a_one_line_error_naming_the_variable(server, monkeypatch):
         backend.generate(chat_request(1))
 
 
+@pytest.mark.system
 def test_unreachable_server_is_a_one_line_error(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     backend = make_backend(model_config(f"http://127.0.0.1:{_free_port()}/v1"))

@@ -52,6 +52,7 @@ def test_a_bad_samples_file_is_one_line_naming_file_and_line(tmp_path, problems)
         compose(CONF, ["model=gpt-4-traces", "model.samples_path=/no/such.jsonl"])
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("rows,message", [
     ([{"model": "a"}, {"model": "b"}], r"holds samples of 2 models \(a, b\); choose one with model.samples_model"),
     ([{"run": 1}, {"run": 1}], r"samples.jsonl:3: HumanEval/0 has run 1 again \(first on line 1\)"),

@@ -182,6 +182,7 @@ def test_completion_style_sends_the_text(fake_vllm):
     assert prompts == [("def f():\n", ["\ndef "])] * 2
 
 
+@pytest.mark.system
 def test_vllm_is_imported_only_when_chosen():
     import subprocess
 

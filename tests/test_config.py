@@ -22,6 +22,7 @@ def test_defaults_compose_into_a_valid_config():
     assert cfg["tracking"]["uri"] == "sqlite:///mlflow.db"
 
 
+@pytest.mark.system
 def test_default_sweep_has_two_temperatures_and_three_measured_references():
     cells = cells_of()
     sampled = [c for c in cells if c.config["model"]["backend"] == "llamacpp"]
@@ -48,6 +49,7 @@ def test_an_included_cell_takes_one_value_per_key(tmp_path):
         expand_sweep(conf, [], "bad_include")
 
 
+@pytest.mark.system
 def test_sweep_grammar_expands_to_the_cartesian_product():
     cells = cells_of(["sampling.temperature=0.1,0.5,0.9", "sampling.n=range(2,6,2)", "dataset.limit=5"],
                         sweep="none")
@@ -63,6 +65,7 @@ def test_config_group_choices_sweep_too():
     assert sorted(c.config["prompt"]["style"] for c in cells) == ["chat", "completion"]
 
 
+@pytest.mark.system
 def test_command_line_wins_over_named_sweep():
     cells = cells_of(["sampling.temperature=0.5", "dataset.limit=3"], sweep="default")
     sampled = [c for c in cells if not c.config["model"]["reference"]]
@@ -70,6 +73,7 @@ def test_command_line_wins_over_named_sweep():
     assert all(c.config["dataset"]["limit"] == 3 for c in cells)  # the included cells too
 
 
+@pytest.mark.system
 def test_cell_ids_are_readable_stable_and_distinct():
     a = cells_of(["sampling.temperature=0.2,0.8"], sweep="none")
     b = cells_of(["sampling.temperature=0.2,0.8"], sweep="none")
@@ -93,6 +97,7 @@ def test_cell_ids_are_readable_stable_and_distinct():
     (["analysis.references.0.pass_at_1=90.2"], "analysis.references[0].pass_at_1=90.2: a fraction in (0, 1]"),
     (["prompt.style=completion"], "prompt.stop_at_answer=True: only with prompt.style=chat"),
 ])
+@pytest.mark.system
 def test_bad_overrides_give_one_line_errors_naming_them(overrides, message):
     with pytest.raises(PassgridError) as err:
         cells_of(overrides, sweep="none")
@@ -108,6 +113,7 @@ def test_unknown_key_in_a_config_file_is_named(conf_copy):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.system
 def test_cli_grid_prints_one_cell_per_line_and_errors_in_one_line():
     run = [sys.executable, "-m", "passgrid.cli", "grid", "--conf", str(CONF)]
     out = subprocess.run(run + ["--sweep", "smoke", "sampling.n=2,3"], capture_output=True, text=True, check=True)
@@ -122,6 +128,7 @@ def test_split_and_flatten():
     assert flatten({"a": {"b": 1, "c": [1, 2]}, "d": None}) == {"a.b": 1, "a.c": "[1, 2]", "d": None}
 
 
+@pytest.mark.system
 def test_named_sweep_of_the_published_setup():
     cells = cells_of(sweep="llama31_vs_gpt4o")
     assert len(cells) == 6
@@ -141,6 +148,7 @@ def test_plan_counts_shared_draws_once():
     assert row["gpu_hours"] == pytest.approx(164 * 100 * 100 / 4000 / 3600)
 
 
+@pytest.mark.system
 def test_analysis_and_stronger_tests_rerun_no_sampling(tmp_path):
     """The analysis is grid-level (no cell changes with it); a stronger test
     set changes the cells (they judge more) but not their draws."""
@@ -168,6 +176,7 @@ def test_a_stronger_test_set_must_cover_every_problem(tmp_path):
                              tmp_path / "sm.json")
 
 
+@pytest.mark.system
 def test_an_included_cell_follows_the_grid_but_for_what_it_replaces():
     # swept keys it does not set sweep it too: the references are judged on each limit the grid has
     cells = cells_of(["dataset.limit=5,6"], sweep="default")

@@ -127,6 +127,7 @@ def test_livecodebench_is_checked_line_by_line_with_exact_decimals():
     assert "checker" not in json.loads(load("code_contests")["1000_A. Sum of pairs"]["test"])
 
 
+@pytest.mark.system
 def test_every_reference_passes_under_its_own_time_limit(pool):
     problems = {t: p for name in SCHEMAS for t, p in load(name).items() if p["canonical_solution"]}
     limit = calibrate(pool, problems, Limits())
@@ -176,6 +177,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_programs_never_pass(pool, name):
     problem = load("code_contests")["1000_A. Sum of pairs"]
@@ -209,6 +211,7 @@ def test_the_execution_records_of_a_stdio_run(tmp_path):
     assert records[1]["detail"] == "test 1 of 2 (hidden): wrong answer"
 
 
+@pytest.mark.system
 def test_selection_probes_a_contest_problems_public_tests_only():
     """selected@k's probe runs the public tests alone: a program right only
     on them probes as well as the reference, and with the same outputs."""

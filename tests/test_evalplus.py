@@ -38,6 +38,7 @@ def test_the_outputs_come_from_the_reference_and_both_test_sets_are_kept(plus):
     assert "kind" not in plus["humanevalplus"]["HumanEval/2"]  # the completion is appended to the prompt
 
 
+@pytest.mark.system
 def test_every_reference_passes_base_and_plus(plus):
     for problems in plus.values():
         completions = [(t, p["canonical_solution"]) for t, p in problems.items()]
@@ -54,6 +55,7 @@ def test_a_program_right_on_the_base_inputs_only_fails_plus(plus):
     assert verdicts(problems, weak, "plus_test") == ["failed", "failed"]
 
 
+@pytest.mark.system
 def test_outputs_are_compared_as_evalplus_does(plus):
     problems = {**plus["humanevalplus"], **plus["mbppplus"]}
     cases = [
@@ -158,6 +160,7 @@ def test_a_reference_that_gives_no_outputs_is_an_error_naming_its_task(tmp_path,
         complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)
 
 
+@pytest.mark.system
 def test_a_reference_has_the_time_limit_on_each_input_not_on_all_together():
     """Its child's CPU limit covers every call: ten calls of 0.6 s CPU each
     outlast one call's limit (3 s, on a loaded machine too) and all get outputs."""
@@ -188,6 +191,7 @@ def test_a_bad_row_is_one_line(tmp_path, change, message):
     assert "bad.jsonl: record 1" in str(e.value)
 
 
+@pytest.mark.system
 def test_evaluate_reports_base_and_plus(tmp_path):
     from passgrid.cli import evaluate
 
@@ -201,6 +205,7 @@ def test_evaluate_reports_base_and_plus(tmp_path):
     assert [(r["passed"], r["plus_passed"]) for r in results] == [(True, True), (True, False)]
 
 
+@pytest.mark.system
 def test_evalplus_samples_with_whole_solutions_evaluate_unchanged(tmp_path, plus):
     """EvalPlus's samples files carry `solution`, the whole program, for
     HumanEval+ (the prompt's function, written out) and MBPP+ alike."""
@@ -285,6 +290,7 @@ def test_an_mbpp_plus_hub_row_keeps_its_plus_test(tmp_path):
     assert verdicts(problems, [("Mbpp/3", code), ("Mbpp/3", weak)], "plus_test") == ["passed", "failed"]
 
 
+@pytest.mark.system
 def test_the_adversarial_suite_never_passes_the_plus_tests(plus):
     """The sandbox's tricks (tests/test_sandbox_adversarial.py), each a
     completion for HumanEval/2, against its EvalPlus tests: none passes."""

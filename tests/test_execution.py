@@ -15,6 +15,7 @@ def run(pool, problem, completion, limits=LIMITS):
     return result
 
 
+@pytest.mark.system
 def test_all_canonical_solutions_pass(problems):
     samples = [{"task_id": t, "completion": p["canonical_solution"], "sample_index": 0} for t, p in problems.items()]
     records = execute_samples(samples, problems, Limits(), workers=2, progress=False)
@@ -22,6 +23,7 @@ def test_all_canonical_solutions_pass(problems):
     assert {r["isolation"] for r in records} == {FULL_ISOLATION}
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("body,verdict", [
     ("    return True\n", "failed"),
     ("    return undefined_name\n", "error"),
@@ -53,6 +55,7 @@ def test_mutated_arguments_are_seen_by_the_tests(pool):
     assert run(pool, problem, "    xs.sort()\n")["verdict"] == "passed"
 
 
+@pytest.mark.system
 def test_time_limits_come_from_the_reference_runtime(pool, problems):
     slow = {**problems["HumanEval/0"], "canonical_solution": "    import time; time.sleep(0.2)\n"
             + problems["HumanEval/0"]["canonical_solution"]}
@@ -191,6 +194,7 @@ def test_a_program_that_reads_its_own_line_numbers_gets_its_own_verdict(problems
         assert records[0]["program_sha256"] != records[1]["program_sha256"]
 
 
+@pytest.mark.system
 def test_a_verdict_is_reused_only_under_the_settings_it_was_judged_under(problems, tmp_path):
     """Each setting the schema declares VERDICTS (the time limit aside: a
     cached verdict is checked against it) is in the cache key: changed, the

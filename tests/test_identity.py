@@ -35,6 +35,7 @@ def test_every_cell_field_declares_what_it_changes():
     assert declared["dataset.hub_id"] == "samples" and declared["dataset.limit"] == "budget"
 
 
+@pytest.mark.system
 def test_ids_follow_the_declarations():
     from passgrid.grid.ids import dataset_id, draw_id
     from tests.test_config import cells_of
@@ -122,6 +123,7 @@ def test_an_edit_plans_exactly_the_jobs_it_can_change(ran, override, expected):
     assert counts == expected
 
 
+@pytest.mark.system
 def test_a_sweep_over_a_derived_field_alone_is_refused():
     from passgrid.grid.grid import Grid
 

@@ -41,6 +41,7 @@ def test_rows_become_problems_with_the_ids_prompts_and_entry_points_users_know()
     assert list(sanitized) == ["Mbpp/902", "Mbpp/904"] and "import math" in sanitized["Mbpp/902"]["test"]
 
 
+@pytest.mark.system
 def test_every_reference_passes_and_mutants_fail():
     problems = problems_of(FULL)
     assert set(judge(problems, {t: p["canonical_solution"] for t, p in problems.items()}).values()) == {"passed"}
@@ -55,6 +56,7 @@ def test_every_reference_passes_and_mutants_fail():
                                         "Mbpp/904": "timeout", "Mbpp/905": "failed"}
 
 
+@pytest.mark.system
 def test_hostile_programs_never_pass():
     problems = problems_of(FULL)
     hostile = {
@@ -78,6 +80,7 @@ def test_a_chat_reply_gives_the_whole_program():
         "import itertools\n\ndef count_even(xs):\n    return sum(x % 2 == 0 for x in xs)\n")
 
 
+@pytest.mark.system
 def test_evaluate_takes_an_mbpp_file_and_evalplus_task_ids(tmp_path):
     problems = problems_of(FULL)
     samples = tmp_path / "samples.jsonl"
@@ -128,6 +131,7 @@ def test_a_local_copy_in_parquet_or_a_save_to_disk_folder_reads_as_the_jsonl(tmp
         load_problems("disk", copy_path=str(tmp_path / "not.parquet"))
 
 
+@pytest.mark.system
 def test_evaluate_reads_the_schema_it_is_told(tmp_path):
     samples = tmp_path / "samples.jsonl"
     samples.write_text(json.dumps({"task_id": "Mbpp/904", "completion": problems_of(FULL)["Mbpp/904"]["canonical_solution"]})

@@ -49,6 +49,7 @@ def synthetic_grid(tmp_path):
     return html
 
 
+@pytest.mark.system
 def test_report_has_every_figure_table_and_reading(tmp_path):
     html = synthetic_grid(tmp_path)
     assert sorted(p.stem for p in (tmp_path / "figures").glob("*.png")) == sorted(FIGURES)
@@ -83,6 +84,7 @@ def test_report_loads_in_a_headless_browser(tmp_path):
     assert title[1] == "loaded:" + "1" * len(FIGURES)
 
 
+@pytest.mark.system
 def test_a_grid_of_measured_references_only_still_has_its_curves(tmp_path):
     from passgrid.analysis.references import measured_references
 
@@ -96,6 +98,7 @@ def test_a_grid_of_measured_references_only_still_has_its_curves(tmp_path):
     assert "GPT-4 (measured: on d, 10 problems): pass@1 45.0%" in html and "gpt-4 goes from 45.0% at k=1" in html
 
 
+@pytest.mark.system
 def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
     """A single cell's id is a bare hash, all digits one time in a hundred
     (and an APPS task id always): the report job reads the results back from
@@ -126,6 +129,7 @@ def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
     assert cell in (tmp_path / "index.html").read_text() and (tmp_path / "cell.png").stat().st_size > 1000
 
 
+@pytest.mark.system
 def test_a_forecast_needs_five_samples_and_a_winner_more_than_the_spread():
     """From 4 samples per problem no forecast of pass@n is made (with two, a
     power law goes through both points: R² = 1 by construction); and of two

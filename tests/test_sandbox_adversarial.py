@@ -85,6 +85,7 @@ TRICKS = {
 }
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("name", TRICKS)
 def test_no_trick_passes(pool, problem, name):
     result = verdict(pool, problem, TRICKS[name])
@@ -92,6 +93,7 @@ def test_no_trick_passes(pool, problem, name):
     assert result["verdict"] in ("failed", "timeout", "error", "memory"), result
 
 
+@pytest.mark.system
 def test_no_network(pool, problem):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -169,6 +171,7 @@ def _processes_named(name: str) -> list:
     return alive
 
 
+@pytest.mark.system
 def test_a_timeout_does_not_stall_the_run(pool, problem):
     start = time.monotonic()
     assert verdict(pool, problem, "    while True: pass\n", timeout_s=1.0)["verdict"] == "timeout"
@@ -179,6 +182,7 @@ def test_raising_timeouterror_is_an_error_not_a_timeout(pool, problem):
     assert verdict(pool, problem, "    raise TimeoutError\n")["verdict"] == "error"
 
 
+@pytest.mark.system
 def test_without_namespaces_verdicts_still_hold(problem, monkeypatch):
     """Where namespaces are refused, the judge design alone keeps verdicts
     honest; the isolation level says what ran."""
@@ -214,6 +218,7 @@ TRACE_THE_SANDBOX = """    import ctypes, os
 """
 
 
+@pytest.mark.system
 def test_a_program_cannot_interrupt_the_zygote(pool, problem):
     """PID 1 of the namespace (the zygote) gets only the signals it has a
     handler for; Python has one for SIGINT, which the zygote ignores."""
@@ -252,6 +257,7 @@ CHEAT_FROM_DISK = """    import gzip, importlib.util, json, os
 """
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("isolation", [FULL_ISOLATION, DENYLIST_ISOLATION])
 def test_the_tests_on_disk_are_hidden(problem, tmp_path, monkeypatch, isolation):
     """A program cannot read the expected outputs (or the reference solution)
@@ -346,6 +352,7 @@ def planted(tmp_path):
         (base / "envs").rmdir()
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("mount_setattr", [True, False], ids=["mount_setattr", "a remount each"])
 def test_the_allowlist_shows_no_users_files(problem, planted, monkeypatch, mount_setattr):
     """Planted tests and secrets in the home directory, /tmp, beside the
@@ -473,6 +480,7 @@ def test_the_filter_refuses_what_no_program_needs(pool, problem):
     assert verdict(pool, problem, IO_URING.format(nr=425))["verdict"] == "failed"
 
 
+@pytest.mark.system
 def test_the_fallback_refuses_the_hosts_unix_sockets(problem, monkeypatch, tmp_path):
     """Without the allow-list the host's file system is in view, sockets
     included: a read-only mount does not stop connect(), the filter does."""
@@ -524,6 +532,7 @@ FROM_THE_PACKAGE = """    import glob, gzip, importlib.util, json, os
 """
 
 
+@pytest.mark.system
 def test_the_data_passgrid_ships_is_hidden_however_it_is_installed(problem, tmp_path):
     """passgrid installed as a wheel (not editable) into a throwaway
     virtualenv, a right program planted among its data: neither it nor the

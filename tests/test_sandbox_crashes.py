@@ -44,6 +44,7 @@ def samples_around(hostile: str, problems: dict) -> tuple:
                                                                       "sum": STDIO_SUM, "Mbpp/1": PROGRAM_ADD}
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_no_program_stops_the_run(problems, hostile):
     samples, chosen = samples_around(hostile, problems)
@@ -61,6 +62,7 @@ KILL_THE_JUDGE = ("    import os, signal\n    judge = int(open(f'/proc/{os.getpp
                   "    os.kill(judge, signal.SIGNAL)\n    return 7.0\n")
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGSTOP"])
 def test_a_program_that_brings_down_its_judge_is_judged_crash(problems, monkeypatch, signal_name):
     """The judge killed, or stopped (no answer: given up after its grace):
@@ -112,6 +114,7 @@ def test_a_program_cannot_unmount_or_remount_its_file_system(problems):
         pool.close()
 
 
+@pytest.mark.system
 def test_large_frames_both_ways_never_stall_the_run(problems):
     """Jobs of 20,000 inputs each (a reference's outputs, as EvalPlus's are
     computed): frames of about 200 KB each way, two jobs in flight on one

@@ -86,6 +86,7 @@ def programs(kind: str, problem: dict, store: str) -> tuple:
             build_program(problem, right + helpers), build_program(problem, right + helpers + "leave()\n"))
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("kind", ["function", "program", "stdio"])
 @pytest.mark.parametrize("store", STORES)
 def test_what_a_program_leaves_no_later_program_sees(pool, problems, kind, store):
@@ -158,6 +159,7 @@ HOLD_TOGETHER = """    import os, time
 """
 
 
+@pytest.mark.system
 def test_memory_counts_all_of_a_programs_processes_together(cgroup_pool, problems):
     problem = problems["HumanEval/2"]
     program = build_program(problem, HOLD_TOGETHER)
@@ -176,6 +178,7 @@ def test_a_program_that_the_kernel_kills_for_memory_is_judged_memory(cgroup_pool
     assert result["verdict"] == "memory", result
 
 
+@pytest.mark.system
 def test_what_a_program_held_is_free_for_the_next(cgroup_pool, problems):
     """300 MB left in /tmp by one program do not count against the next one's 512 MB."""
     problem = problems["HumanEval/2"]
@@ -203,6 +206,7 @@ SHARE_ONE_CPU = """    import os, time
 """
 
 
+@pytest.mark.system
 def test_cpu_time_counts_all_of_a_programs_processes_together(cgroup_pool, problems):
     problem = problems["HumanEval/2"]
     assert judge(cgroup_pool, problem, build_program(problem, SHARE_ONE_CPU))["verdict"] == "passed"
@@ -212,6 +216,7 @@ def test_the_isolation_level_names_every_part_that_held(pool):
     assert pool.isolation == FULL_ISOLATION
 
 
+@pytest.mark.system
 def test_without_control_groups_the_level_and_the_warning_say_the_limits_are_per_process(problems, monkeypatch,
                                                                                          capfd):
     """Where there are none (forced here), the limits hold per process, and
