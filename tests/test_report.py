@@ -20,22 +20,28 @@ FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "sel
 KINDS = ["wrong_answer", "syntax_error", "cut_off", "runtime_error"]
 
 
+def cell_inputs(rng, m: int, n: int, skill: float):
+    """A cell's counts and everything cell_curves takes beside them."""
+    counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(m)], "n": n,
+                           "c": rng.binomial(n, rng.beta(skill, 0.5, size=m))})
+    strong = counts.assign(c=(counts["c"] * 0.9).astype(int))
+    probes = pd.DataFrame([{"task_id": t, "sample_index": i, "correct": i < c, "examples_passed": int(i < c),
+                            "signature": "a" * 16 if i < c else f"{i % 3}" * 16}  # output digests, as probes give them
+                           for t, c in zip(counts["task_id"], counts["c"]) for i in range(n)])
+    used = {"prompt_tokens": 3000, "completion_tokens": m * n * 100, "sampling_seconds": 120.0}
+    outcomes = pd.DataFrame([{"task_id": t, "kind": "passed" if i < c else KINDS[(i + len(t)) % 4],
+                              "program": f"{t}:{i % 5}"} for t, c in zip(counts["task_id"], counts["c"])
+                             for i in range(n)])
+    weak_strong = counts.assign(w=counts["c"], b=strong["c"])
+    return counts, used, probes, strong, outcomes, weak_strong
+
+
 def synthetic_grid(tmp_path):
     rng = np.random.default_rng(0)
     n, m = 64, 30
     frames, fitted, crossings, per_problem = [], [], [], {}
     for cell, skill in (("temperature=0.4", 0.5), ("temperature=1.0", 0.3)):
-        counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(m)], "n": n,
-                               "c": rng.binomial(n, rng.beta(skill, 0.5, size=m))})
-        strong = counts.assign(c=(counts["c"] * 0.9).astype(int))
-        probes = pd.DataFrame([{"task_id": t, "sample_index": i, "correct": i < c, "examples_passed": int(i < c),
-                                "signature": "a" * 16 if i < c else f"{i % 3}" * 16}
-                               for t, c in zip(counts["task_id"], counts["c"]) for i in range(n)])
-        used = {"prompt_tokens": 3000, "completion_tokens": m * n * 100, "sampling_seconds": 120.0}
-        outcomes = pd.DataFrame([{"task_id": t, "kind": "passed" if i < c else KINDS[(i + len(t)) % 4],
-                                  "program": f"{t}:{i % 5}"} for t, c in zip(counts["task_id"], counts["c"])
-                                 for i in range(n)])
-        weak_strong = counts.assign(w=counts["c"], b=strong["c"])
+        counts, used, probes, strong, outcomes, weak_strong = cell_inputs(rng, m, n, skill)
         table, replicates = cell_curves(counts, ANALYSIS, used, MODEL, probes, strong, outcomes, weak_strong)
         frames.append(table.assign(cell=cell, n_problems=m, **used, **{"model.name": "m", "dataset.name": "d",
                                                                         "sampling.temperature": skill}))
@@ -154,3 +160,14 @@ def test_a_forecast_needs_five_samples_and_a_winner_more_than_the_spread():
     assert "none is closer than the others beyond their bootstrap spread" in reading_fits(close)
     apart = close.assign(validation_error=[0.2, -0.01, 0.3], validation_predicted=[0.7, 0.49, 0.8])
     assert "closest: the Beta" in reading_fits(apart)
+
+
+def test_every_summary_column_is_declared_once():
+    """The summary's columns are passgrid.analysis.columns.SUMMARY (and the
+    cell's config, flattened): what tracking logs and the report reads."""
+    from passgrid.analysis.columns import SUMMARY, is_config
+
+    counts, used, probes, strong, outcomes, weak_strong = cell_inputs(np.random.default_rng(1), 6, 8, 0.5)
+    table, _ = cell_curves(counts, {**ANALYSIS, "bootstrap": 100}, used, MODEL, probes, strong, outcomes, weak_strong)
+    row = table.assign(cell="c", n_problems=6, **used, **{"model.name": "m"})
+    assert [c for c in row.columns if c not in SUMMARY and not is_config(c)] == []

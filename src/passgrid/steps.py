@@ -12,6 +12,7 @@ import pandas as pd
 
 from passgrid import PassgridError
 from passgrid.analysis import costs, selection
+from passgrid.analysis.columns import FIRST
 from passgrid.analysis.crossings import crossing_rows
 from passgrid.analysis.curves import MIN_FORECAST_SAMPLES, cell_curves, fit_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
@@ -203,8 +204,7 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         on = {"dataset": cell.config["dataset"]["name"], "problems": len(per_problem)}
         curves[cell.id] = (table, replicates, per_problem, on, used, model)
     summary = pd.concat(frames, ignore_index=True)
-    first = ["cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems"]
-    summary = summary[first + [c for c in summary.columns if c not in first]]
+    summary = summary[list(FIRST) + [c for c in summary.columns if c not in FIRST]]
     measured = {c.id: c.config["model"]["name"] for c in cells if c.config["model"]["reference"]}
     references = all_references(analysis["references"], measured_references(summary, measured))
     reference_counts = {measured[cell]: per_problem for cell, (_, _, per_problem, *_) in curves.items() if cell in measured}

@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from passgrid.analysis.columns import CURVES, OUTCOMES, USAGE
 from passgrid.analysis.costs import COST_UNITS
-from passgrid.analysis.failures import KINDS
 
 # MLflow caps a param value at 6000 characters; longer ones (prompt texts) are
 # logged as artifacts only, in the cell's config.json.
 MAX_PARAM_CHARS = 6000
-CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "selected_at_k", "selected_at_k_lo", "selected_at_k_hi",
-          "strong_pass_at_k", "until_weak_pass_accuracy", "false_pass_at_k", *COST_UNITS, "distinct_programs",
-          *(f"unsolved_{kind}" for kind in KINDS))
 
 
 def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, sweep: str, artifacts=(),
@@ -70,13 +67,11 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell, engine: dict) -> None:
     last = rows.iloc[-1]  # k = n: the whole cell's usage and cost
     mlflow.log_metrics({"pass_at_1": float(rows.iloc[0]["pass_at_k"]),
                         f"pass_at_{int(rows['k'].max())}": float(last["pass_at_k"]),
-                        "prompt_tokens": float(last["prompt_tokens"]),
-                        "completion_tokens": float(last["completion_tokens"]),
-                        "sampling_seconds": float(last["sampling_seconds"]),
+                        **{column: float(last[column]) for column in USAGE},
                         # the cell's whole cost under keys of its own: `flops` etc. are curves over k
                         **{f"total_{k}": float(last[k]) for k in COST_UNITS if pd.notna(last[k])},
                         # its samples by outcome (passgrid.analysis.failures)
-                        **{c: float(last[c]) for c in rows if c.startswith("samples_")}})
+                        **{c: float(last[c]) for c in OUTCOMES if c in rows}})
     mlflow.log_text(json.dumps(cell.config, indent=2, sort_keys=True), "config.json")
     for path in (cell.per_problem, cell.config_json, cell.figure):  # the figure as the report drew it
         mlflow.log_artifact(str(path))

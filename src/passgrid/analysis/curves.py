@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis import costs, failures, fits, forecast, selection, weak_tests
+from passgrid.analysis.columns import INTERVAL
 from passgrid.analysis.uncertainty import METHOD, mean_with_interval, pass_at_k_with_interval, problem_curves, replicate_curves
 
 
@@ -36,7 +37,7 @@ def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: di
         table = table.merge(weak_tests.resampling_until_weak_pass(weak_strong), on="k", how="left")
     table = table.assign(**costs.cost_at_k(used, model, n, table["k"].to_numpy()),
                          **{f"{unit}_basis": text for unit, text in costs.basis(model).items()})
-    table["interval"] = f"{METHOD}, {analysis['bootstrap']} replicates, {100 * analysis['level']:g}%"
+    table[INTERVAL] = f"{METHOD}, {analysis['bootstrap']} replicates, {100 * analysis['level']:g}%"
     return table, replicates
 
 

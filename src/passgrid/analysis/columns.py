@@ -1,0 +1,26 @@
+"""The summary's columns (results/summary.csv: one row per cell and k), in
+one place: the analysis writes them, tracking logs them, the report and the
+tests read them. Besides these, a row holds its cell's config, flattened
+(keys with a dot: model.name, sampling.temperature, ...).
+"""
+from passgrid.analysis.costs import COST_UNITS
+from passgrid.analysis.failures import KINDS, PASSED
+
+FIRST = ("cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems")
+# Curves over k, each a metric with step = k in MLflow
+CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi",
+          "selected_at_k", "selected_at_k_lo", "selected_at_k_hi", "selected_at_k_mc_error",
+          "strong_pass_at_k", "strong_pass_at_k_lo", "strong_pass_at_k_hi",
+          "until_weak_pass_accuracy", "false_pass_at_k", *COST_UNITS, "distinct_programs",
+          *(f"unsolved_{kind}" for kind in KINDS))
+# The same on every row of a cell
+USAGE = ("prompt_tokens", "completion_tokens", "sampling_seconds")  # what its samples used
+OUTCOMES = tuple(f"samples_{kind}" for kind in (PASSED, *KINDS))  # its samples, by kind of outcome
+BASES = tuple(f"{unit}_basis" for unit in COST_UNITS)  # what each cost counts, in words
+INTERVAL = "interval"  # how the intervals were made, in words
+SUMMARY = tuple(dict.fromkeys((*FIRST, *CURVES, *USAGE, *OUTCOMES, *BASES, INTERVAL)))
+
+
+def is_config(column: str) -> bool:
+    """A flattened config key (model.name, ...), not one of SUMMARY."""
+    return "." in column
