@@ -256,14 +256,15 @@ def test_selected_at_every_k_matches_every_subset_within_its_monte_carlo_error()
 
 
 def test_probes_run_the_examples_in_the_sandbox(problems):
-    from passgrid.execution.pool import Limits, execute_samples
+    from passgrid.evaluation import Judging, judged
+    from passgrid.execution.pool import Limits
 
     p = problems["HumanEval/2"]
     probe = {p["task_id"]: selection.probe_problem(p, selection.docstring_examples(p))}
     samples = [{"task_id": p["task_id"], "completion": body, "sample_index": i} for i, body in
                enumerate(["    return number % 1.0\n", "    return number - int(number) + 0.0\n",
                           "    return 0.25\n", "    raise ValueError\n"])]
-    found = [selection.read_probe(r) for r in execute_samples(samples, probe, Limits(), 1, progress=False)]
+    found = [selection.read_probe(r) for r in judged(samples, probe, Judging(Limits(), 1), progress=False)]
     assert [f[0] for f in found] == [1, 1, 0, 0]
     assert found[0][1] == found[1][1] != found[2][1] != found[3][1]  # equal outputs, equal signatures
 

@@ -107,6 +107,7 @@ def fake_vllm(monkeypatch):
     monkeypatch.setitem(sys.modules, "vllm", module)
     monkeypatch.setitem(sys.modules, "vllm.sampling_params", params)
     monkeypatch.setitem(sys.modules, "vllm.platforms", platforms)
+    module.platforms = platforms
     LLM.made.clear()
     return module
 
@@ -130,10 +131,16 @@ def test_the_kv_cache_fits_the_machine_or_is_an_error_before_the_engine_starts(f
     assert kv_cache_gib({"kv_cache_gib": 2}, on_cpu=True, available_bytes=8 * gib) == 2
     with pytest.raises(PassgridError, match=r"^model.kv_cache_gib=20: more than the 8.0 GiB this machine has"):
         kv_cache_gib({"kv_cache_gib": 20}, on_cpu=True, available_bytes=8 * gib)
-    make_backend(compose(CONF, ["model=smollm2-135m-vllm", "model.python=null", "model.hf_id=org/model"])["model"])
+    cpu = compose(CONF, ["model=smollm2-135m-vllm", "model.python=null", "model.hf_id=org/model"])["model"]
+    make_backend(cpu)
     options = LLM.made[-1].kwargs
     assert options["kv_cache_memory_bytes"] == 2 * gib  # the shipped CPU config's, passed on
     assert options["enable_chunked_prefill"] is False and options["max_num_batched_tokens"] >= options["max_model_len"]
+    fake_vllm.platforms.current_platform.is_cpu = lambda: True  # on the CPU build, a prompt prefilled in parts
+    made = len(LLM.made)
+    with pytest.raises(PassgridError, match=r"^model.enable_chunked_prefill: must be false on vLLM's CPU build"):
+        make_backend({**cpu, "enable_chunked_prefill": None})
+    assert len(LLM.made) == made  # refused before the engine starts
 
 
 def chat(n, seed, text="hi"):

@@ -13,7 +13,8 @@ import pytest
 
 from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems
-from passgrid.execution.pool import Limits, calibrate, execute_samples
+from passgrid.evaluation import Judging, judged
+from passgrid.execution.pool import Limits, calibrate
 from passgrid.execution.stdio import cases, outputs_match
 
 DATA = Path(__file__).parent / "data"
@@ -206,7 +207,7 @@ def test_the_execution_records_of_a_stdio_run(tmp_path):
     problems = load("apps")
     samples = [{"task_id": "4002", "sample_index": 0, "completion": problems["4002"]["canonical_solution"]},
                {"task_id": "4002", "sample_index": 1, "completion": "print(1)\n"}]
-    records = execute_samples(samples, problems, Limits(), workers=1, progress=False)
+    records = judged(samples, problems, Judging(Limits(), 1), progress=False)
     assert [r["verdict"] for r in records] == ["passed", "failed"]
     assert records[1]["detail"] == "test 1 of 2 (hidden): wrong answer"
 
@@ -222,7 +223,7 @@ def test_selection_probes_a_contest_problems_public_tests_only():
     probe = {problem["task_id"]: selection.probe_problem(problem, selection.examples(problem))}
     programs = [problem["canonical_solution"], "print(3)\nprint(7)\n", "print(3)\n", "while True: pass\n"]
     samples = [{"task_id": problem["task_id"], "sample_index": i, "completion": c} for i, c in enumerate(programs)]
-    found = [selection.read_probe(r) for r in execute_samples(samples, probe, Limits(timeout_s=1.0), 1, progress=False)]
+    found = [selection.read_probe(r) for r in judged(samples, probe, Judging(Limits(timeout_s=1.0), 1), progress=False)]
     assert found[0][0] == found[1][0] == 1 and found[0][1] == found[1][1]
     assert found[2][0] == 0 and found[2][1] != found[0][1]
     assert found[3] == (0, "timeout")  # it did not run through the public tests: no outputs, no vote

@@ -9,10 +9,12 @@ import pytest
 
 from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems, read_problems, write_problems
+from passgrid.evaluation import Judging, judged
+from passgrid.evaluation import ready_problems as complete_evalplus
 from passgrid.execution import wire
-from passgrid.execution.pool import JudgePool, Limits, execute_samples
+from passgrid.execution.pool import JudgePool, Limits
 from passgrid.files import read_table
-from passgrid.steps import complete_evalplus, prepare_strong_tests
+from passgrid.steps import prepare_strong_tests
 
 DATA = Path(__file__).parent / "data"
 
@@ -24,9 +26,9 @@ def plus():
 
 
 def verdicts(problems: dict, completions: list, tests: str = "test") -> list:
-    judged = {t: {**p, "test": p[tests]} for t, p in problems.items()}
+    on_tests = {t: {**p, "test": p[tests]} for t, p in problems.items()}
     samples = [{"task_id": t, "sample_index": i, "completion": c} for i, (t, c) in enumerate(completions)]
-    return [r["verdict"] for r in execute_samples(samples, judged, Limits(), 1, progress=False)]
+    return [r["verdict"] for r in judged(samples, on_tests, Judging(Limits(), 1), progress=False)]
 
 
 def test_the_outputs_come_from_the_reference_and_both_test_sets_are_kept(plus):

@@ -1,8 +1,9 @@
 
 import pytest
 
+from passgrid.evaluation import Judging, judged
 from passgrid.execution.cache import normalize, program_key
-from passgrid.execution.pool import Limits, build_program, calibrate, execute_samples
+from passgrid.execution.pool import Limits, build_program, calibrate
 from passgrid.execution.sandbox import FULL_ISOLATION
 
 LIMITS = Limits(timeout_s=2.0, memory_mb=512)
@@ -18,7 +19,7 @@ def run(pool, problem, completion, limits=LIMITS):
 @pytest.mark.system
 def test_all_canonical_solutions_pass(problems):
     samples = [{"task_id": t, "completion": p["canonical_solution"], "sample_index": 0} for t, p in problems.items()]
-    records = execute_samples(samples, problems, Limits(), workers=2, progress=False)
+    records = judged(samples, problems, Judging(Limits(), 2), progress=False)
     assert [(r["task_id"], r["verdict"], r["detail"]) for r in records if r["verdict"] != "passed"] == []
     assert {r["isolation"] for r in records} == {FULL_ISOLATION}
 
@@ -73,11 +74,11 @@ def test_identical_programs_run_once_and_verdicts_are_cached(problems, tmp_path)
     samples = [{"task_id": "HumanEval/0", "completion": c, "sample_index": i} for i, c in enumerate(layouts)]
     samples.append({"task_id": "HumanEval/0", "completion": "    return True\n", "sample_index": 3})
     cache = tmp_path / "verdicts.sqlite"
-    first = execute_samples(samples, problems, LIMITS, workers=1, cache_path=cache, progress=False)
+    first = judged(samples, problems, Judging(LIMITS, 1, cache), progress=False)
     assert [r["verdict"] for r in first] == ["passed"] * 3 + ["failed"]
     assert len({r["program_sha256"] for r in first}) == 2
     assert [r["cached"] for r in first] == [False] * 4
-    again = execute_samples(samples, problems, LIMITS, workers=1, cache_path=cache, progress=False)
+    again = judged(samples, problems, Judging(LIMITS, 1, cache), progress=False)
     assert [r["verdict"] for r in again] == [r["verdict"] for r in first]
     assert all(r["cached"] for r in again)
 
@@ -189,7 +190,7 @@ def test_a_program_that_reads_its_own_line_numbers_gets_its_own_verdict(problems
     samples = [{"task_id": "HumanEval/2", "completion": c, "sample_index": i}
                for i, c in enumerate([reads_its_line, shifted])]
     for cache in (None, tmp_path / "verdicts.sqlite"):
-        records = execute_samples(samples, problems, LIMITS, workers=1, cache_path=cache, progress=False)
+        records = judged(samples, problems, Judging(LIMITS, 1, cache), progress=False)
         assert [r["verdict"] for r in records] == ["passed", "failed"]
         assert records[0]["program_sha256"] != records[1]["program_sha256"]
 

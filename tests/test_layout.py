@@ -18,8 +18,10 @@ ALLOWED = {
     "tracking": {"analysis"},
     # the grid assembles the schema from the plugins' declarations
     "grid": {"datasets", "sampling", "execution"},
-    "steps": {"datasets", "sampling", "execution", "analysis", "report", "tracking"},
-    "cli": {"datasets", "sampling", "execution", "analysis", "grid", "steps"},
+    # the one evaluation pipeline: problems made ready, samples judged, verdicts scored
+    "evaluation": {"datasets", "sampling", "execution", "analysis"},
+    "steps": {"datasets", "sampling", "execution", "analysis", "evaluation", "report", "tracking"},
+    "cli": {"datasets", "sampling", "execution", "analysis", "evaluation", "grid", "steps"},
 }
 
 

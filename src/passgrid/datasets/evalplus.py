@@ -2,7 +2,8 @@
 `MbppPlus.jsonl`): task_id, prompt, entry_point, canonical_solution, contract,
 base_input and plus_input (lists of argument lists), atol. Expected outputs
 are not in the file: EvalPlus computes them by running the reference, and so
-does passgrid, once, in the sandbox (passgrid.steps.complete_evalplus), then
+does passgrid, once, in the sandbox (complete_evalplus, given the sandbox by
+passgrid.evaluation.ready_problems), then
 writes them into the tests of the normalized problem:
 
 - test: `check(candidate)` on the base inputs (EvalPlus's "base" verdict);
@@ -24,6 +25,7 @@ answer has set atol to 1e-6, keeps it for that task's later inputs; here each
 input decides its own.
 """
 import functools
+import sys
 from pathlib import Path
 
 from passgrid import PassgridError
@@ -165,3 +167,24 @@ def _check(cases: list, atol: float, oracle: str) -> str:
     inputs, outputs = [args for args, _ in cases], [out for _, out in cases]
     return (_checker_text() + f"\n\nINPUTS = {inputs!r}\nOUTPUTS = {outputs!r}\nATOL = {atol!r}\n"
             f"ORACLE = {oracle!r}\n")
+
+
+def complete_evalplus(problems: list, reference_outputs) -> list:
+    """Problems in EvalPlus's release format get their tests from the
+    reference's outputs: `reference_outputs(problems, inputs)`, both by
+    task_id, runs each reference on its inputs (in the sandbox) and returns
+    its outputs (None where it raised or ran out of time). Such an input is
+    left out, and counted; other problems are returned as they are."""
+    pending = {p["task_id"]: p for p in problems if PENDING in p}
+    if not pending:
+        return problems
+    outputs = reference_outputs(pending, {t: all_inputs(p) for t, p in pending.items()})
+    done, left_out = {}, {}
+    for task_id, problem in pending.items():
+        done[task_id], n = evalplus_tests(problem, outputs[task_id])
+        if n:
+            left_out[task_id] = n
+    if left_out:
+        print(f"passgrid: left out {sum(left_out.values())} EvalPlus input(s) on which the reference solution "
+              "raised or ran out of time: " + ", ".join(f"{t} ({n})" for t, n in left_out.items()), file=sys.stderr)
+    return [done.get(p["task_id"], p) for p in problems]

@@ -91,15 +91,6 @@ def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int
             cache.close()
 
 
-def execute_samples(samples: list, problems: dict, limits: Limits, workers: int, cache_path=None,
-                    progress: bool = True, hidden_paths=()) -> list:
-    """One record per sample, in order (see judge_samples)."""
-    records = []
-    judge_samples(samples, problems, limits, workers, records.append, cache_path=cache_path, progress=progress,
-                  task_ids=dict.fromkeys(s["task_id"] for s in samples), total=len(samples), hidden_paths=hidden_paths)
-    return records
-
-
 def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, workers: int, emit, task_ids,
                   cache_path=None, progress: bool = True, total: int = None, sandbox_paths=(), settings=None,
                   hidden_paths=()) -> None:

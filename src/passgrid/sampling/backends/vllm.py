@@ -22,9 +22,10 @@ machine (20.3 of 23.5 GiB on a 24 GiB one, and the kernel killed the
 worker). One the machine cannot hold is an error before the engine starts.
 On the CPU, seeded requests need every prompt prefilled in one step
 (enable_chunked_prefill false, max_num_batched_tokens >= max_model_len, as
-conf/model/smollm2-135m-vllm.yaml sets): a sampled token discarded after a
-partial prefill makes vLLM rewind the request's generator, which a CPU
-generator cannot ("CPU Generator does not use offset", and the engine dies).
+conf/model/smollm2-135m-vllm.yaml sets; else an error before the engine
+starts): a sampled token discarded after a partial prefill makes vLLM
+rewind the request's generator, which a CPU generator cannot ("CPU
+Generator does not use offset", and the engine dies).
 vLLM is imported only here.
 """
 import json
@@ -117,8 +118,12 @@ class VLLMBackend(Backend):
         import psutil
         from vllm.platforms import current_platform
 
-        model = {**model, "kv_cache_gib": kv_cache_gib(model, current_platform.is_cpu(),
-                                                        psutil.virtual_memory().available)}
+        on_cpu = current_platform.is_cpu()
+        if on_cpu and model.get("enable_chunked_prefill") is not False:
+            raise PassgridError("model.enable_chunked_prefill: must be false on vLLM's CPU build, with "
+                                "max_num_batched_tokens >= max_model_len (a seeded request prefilled in parts kills "
+                                "the engine: 'CPU Generator does not use offset')")
+        model = {**model, "kv_cache_gib": kv_cache_gib(model, on_cpu, psutil.virtual_memory().available)}
         super().__init__(model, threads)
         if model["kv_cache_gib"] is not None:
             os.environ.pop("VLLM_CPU_KVCACHE_SPACE", None)  # else it would win over the config

@@ -1,0 +1,68 @@
+"""One evaluation pipeline, for `passgrid evaluate` and the workflow's steps
+alike: problems made ready to judge (EvalPlus's expected outputs, computed in
+the sandbox), samples judged into verdict records, verdicts scored.
+"""
+from dataclasses import dataclass, field
+from functools import partial
+
+from passgrid.analysis.scoring import count_correct, pass_at_k_table
+from passgrid.datasets.evalplus import complete_evalplus
+from passgrid.execution.limits import Limits
+from passgrid.execution.pool import judge_samples, reference_outputs
+
+
+@dataclass(frozen=True)
+class Judging:
+    """How samples are judged: the sandbox's limits, how many judges, the
+    verdict cache, what programs may read (`sandbox_paths`) and what is hidden
+    from them beyond the known places (`hidden_paths`: a workflow's results),
+    and what the cached verdicts are keyed under (None: from the limits)."""
+    limits: Limits = field(default_factory=Limits)
+    workers: int = 2
+    cache_path: str = None
+    sandbox_paths: tuple = ()
+    hidden_paths: tuple = ()
+    settings: dict = None
+
+
+def ready_problems(problems: list, workers: int = 2, cache_path=None) -> list:
+    """Problems whose tests are complete: an EvalPlus release's get their
+    expected outputs from its references, run in the sandbox (or read from
+    the verdict cache at `cache_path`)."""
+    return complete_evalplus(problems, partial(_reference_outputs, workers=workers, cache_path=cache_path))
+
+
+def _reference_outputs(problems: dict, inputs: dict, workers: int, cache_path) -> dict:
+    return reference_outputs(problems, inputs, Limits(), workers, cache_path=cache_path)
+
+
+def judge(samples, problems: dict, judging: Judging, emit, task_ids, total: int = None, progress: bool = True):
+    """Judge a stream of samples, emit(record) for each in order
+    (passgrid.execution.pool.judge_samples: each distinct program once)."""
+    judge_samples(samples, problems, judging.limits, judging.workers, emit, task_ids=task_ids,
+                  cache_path=judging.cache_path, progress=progress, total=total, sandbox_paths=judging.sandbox_paths,
+                  settings=judging.settings, hidden_paths=judging.hidden_paths)
+
+
+def judged(samples: list, problems: dict, judging: Judging, progress: bool = True) -> list:
+    """One verdict record per sample, in order."""
+    records = []
+    judge(samples, problems, judging, records.append, task_ids=list(dict.fromkeys(s["task_id"] for s in samples)),
+          total=len(samples), progress=progress)
+    return records
+
+
+def score(records: list, task_ids: list, where: str):
+    """(per problem n and c, the mean pass@k for every k up to the smallest n)."""
+    per_problem = count_correct(records, task_ids, where=where)
+    return per_problem, pass_at_k_table(per_problem)
+
+
+def test_sets(problems: dict) -> dict:
+    """prefix -> problems: the problems' tests, and for EvalPlus data base +
+    plus as well ("plus_": EvalPlus's headline)."""
+    sets = {"": problems}
+    if any(p.get("plus_test") for p in problems.values()):
+        sets["plus_"] = {t: {**p, "test": p.get("plus_test") or p["test"]} for t, p in problems.items()}
+    return sets
+
