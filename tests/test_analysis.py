@@ -1,4 +1,5 @@
 import itertools
+import json
 
 import numpy as np
 import pandas as pd
@@ -264,9 +265,40 @@ def test_probes_run_the_examples_in_the_sandbox(problems):
     samples = [{"task_id": p["task_id"], "completion": body, "sample_index": i} for i, body in
                enumerate(["    return number % 1.0\n", "    return number - int(number) + 0.0\n",
                           "    return 0.25\n", "    raise ValueError\n"])]
-    found = [selection.read_probe(r) for r in judged(samples, probe, Judging(Limits(), 1), progress=False)]
+    records = judged(samples, probe, Judging(Limits(), 1), progress=False)
+    found = [selection.read_probe(r) for r in records]
     assert [f[0] for f in found] == [1, 1, 0, 0]
     assert found[0][1] == found[1][1] != found[2][1] != found[3][1]  # equal outputs, equal signatures
+    # returned as data: a digest per example, the raise named; not parsed from a message
+    assert [r["behaviour"]["passed"] for r in records] == [1, 1, 0, 0]
+    assert records[3]["behaviour"]["outputs"] == ["raise ValueError"] and len(records[0]["behaviour"]["outputs"]) == 1
+    assert [r["verdict"] for r in records] == ["passed", "passed", "failed", "failed"]
+
+
+def test_a_probes_behaviour_comes_back_from_the_verdict_cache(problems, tmp_path):
+    from passgrid.evaluation import Judging, judged
+    from passgrid.execution.pool import Limits
+
+    p = problems["HumanEval/2"]
+    probe = {p["task_id"]: selection.probe_problem(p, selection.docstring_examples(p))}
+    samples = [{"task_id": p["task_id"], "completion": "    return number % 1.0\n", "sample_index": 0}]
+    judging = Judging(Limits(), 1, str(tmp_path / "cache.db"))
+    [first], [again] = (judged(samples, probe, judging, progress=False) for _ in range(2))
+    assert not first["cached"] and again["cached"] and again["behaviour"] == first["behaviour"]
+
+
+def test_a_behaviour_record_round_trips_and_todays_probes_still_read():
+    """A Behaviour through JSON and back; a probes.jsonl line as passgrid
+    wrote it before behaviour records reads as it did."""
+    from passgrid.verdicts import Behaviour
+
+    behaviour = Behaviour(2, ("3e333ae0032d0893", "raise ValueError", "0123456789abcdef"))
+    assert Behaviour.from_json(json.loads(json.dumps(behaviour.to_json()))) == behaviour
+    assert selection.read_probe({"verdict": "failed", "behaviour": behaviour.to_json()}) == (2, behaviour.signature)
+    written_before = {"task_id": "HumanEval/0", "sample_index": 0, "verdict": "failed",
+                      "detail": "AssertionError: probe 1/2 3e333ae0032d0893", "duration_s": 0.02}
+    assert selection.read_probe(written_before) == (1, "3e333ae0032d0893")
+    assert selection.read_probe({"verdict": "timeout", "detail": "time limit"}) == (0, "timeout")
 
 
 def test_a_measured_reference_stands_in_for_a_cited_one_of_its_name():

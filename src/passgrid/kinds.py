@@ -18,6 +18,12 @@ WHOLE_PROGRAM = (PROGRAM, STDIO)
 # Taken in the sandbox, for the reference and the candidates alike.
 ANSWER_IS_NOT_NONE = "is_not_none"
 
+# A problem field: the examples a user has, as Python literals
+# ([(args, kwargs, expected), ...], repr'd), which the judge runs the
+# program on instead of its tests, recording its behaviour
+# (passgrid.verdicts.Behaviour). A stdio problem's probe is its public tests.
+PROBE = "probe"
+
 
 def kind_of(problem: dict) -> str:
     return problem.get("kind", FUNCTION)

@@ -27,8 +27,8 @@ import re
 
 import numpy as np
 
-from passgrid.kinds import STDIO, checker_of, kind_of, stdio_test_text, stdio_tests
-from passgrid.verdicts import Outcome
+from passgrid.kinds import PROBE, STDIO, checker_of, kind_of, stdio_test_text, stdio_tests
+from passgrid.verdicts import Behaviour, Outcome
 
 _ARROW = re.compile(r"(?P<call>\b{name}\s*\(.*\))\s*(?:==>|=>|➞|->|==|=|should return|returns?|is)\s*(?P<want>.+?)\s*\.?\s*$")
 _PROBE = re.compile(r"probe (\d+)/(\d+) ([0-9a-f]+)")
@@ -87,43 +87,25 @@ def _literal_call(source: str, name: str):
 
 
 def probe_problem(problem: dict, examples: list) -> dict:
-    """The problem with its tests replaced by a probe of the examples (for a
-    stdio problem, its public tests, run by the stdio judge's probe): it
-    calls the program on each input and always ends in an AssertionError
-    whose message carries 'probe PASSED/TOTAL SIGNATURE' (the signature hashes
-    every output), so the probe runs through the same judge as the tests."""
+    """The problem as its probe: the judge runs the program on each example
+    (for a stdio problem, on its public tests) instead of the tests, and
+    records its behaviour (passgrid.verdicts.Behaviour) beside the verdict:
+    passed if it got every example right, failed if it ran through them."""
     if kind_of(problem) == STDIO:
         return {**problem, "test": stdio_test_text(examples, [], probe=True, checker=checker_of(stdio_tests(problem)))}
-    test = f"""EXAMPLES = {examples!r}
-
-
-def check(candidate):
-    import hashlib
-    import math
-
-    outputs, passed = [], 0
-    for args, kwargs, expected in EXAMPLES:
-        try:
-            got = candidate(*args, **kwargs)
-        except Exception as e:
-            outputs.append("raise " + type(e).__name__)
-            continue
-        outputs.append(repr(got))
-        close = (type(got) is float and type(expected) in (int, float)
-                 and math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9))
-        passed += bool(got == expected or close)
-    digest = hashlib.sha256("\\0".join(outputs).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    raise AssertionError("probe %d/%d %s" % (passed, len(EXAMPLES), digest))
-"""
-    return {**problem, "test": test}
+    return {**problem, PROBE: repr(examples)}
 
 
 def read_probe(record: dict) -> tuple:
-    """(examples passed, output signature) from a probe's execution record."""
-    m = _PROBE.search(record.get("detail") or "")
+    """(examples passed, output signature) from a probe's execution record;
+    (0, its verdict) where it did not run through the examples."""
+    if "behaviour" in record:
+        behaviour = Behaviour.from_json(record["behaviour"])
+        return behaviour.passed, behaviour.signature
+    m = _PROBE.search(record.get("detail") or "")  # probes.jsonl as passgrid wrote it before behaviour records
     if record["verdict"] == Outcome.FAILED and m:
         return int(m[1]), m[3]
-    return 0, record["verdict"]  # it did not get through the examples: timed out, crashed, did not load
+    return 0, record["verdict"]
 
 
 def selected_curve(passed: np.ndarray, signature: list, correct: np.ndarray, orders: int, rng):

@@ -21,9 +21,10 @@ from dataclasses import asdict
 
 from passgrid.execution.limits import Limits
 from passgrid.execution.sandbox import PROGRAM_FILENAME
+from passgrid.kinds import PROBE
 from passgrid.verdicts import Outcome
 
-SANDBOX_VERSION = "6"  # bump when a change to judging could change a verdict
+SANDBOX_VERSION = "7"  # bump when a change to judging could change a verdict
 # Settings that change verdicts but are not keyed: a cached verdict is
 # checked against the time limit instead (still_valid).
 TIME_FIELDS = ("timeout_s", "timeout_factor")
@@ -69,7 +70,7 @@ def program_key(problem: dict, program: str, settings: dict, isolation: str, cod
     """`settings`: judged_under's."""
     h = hashlib.sha256()
     for part in (SANDBOX_VERSION, isolation, json.dumps(settings, sort_keys=True), problem["entry_point"],
-                 problem["prompt"], problem["test"], str(problem.get("answer"))):
+                 problem["prompt"], problem["test"], str(problem.get("answer")), str(problem.get(PROBE))):
         h.update(part.encode("utf-8", errors="surrogatepass"))
         h.update(b"\0")
     h.update(normalize(program, code))
@@ -100,18 +101,25 @@ class VerdictCache:
         self.db.execute("CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT, detail TEXT,"
                         " duration_s REAL, limit_s REAL)")
         self.db.execute("CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, outputs TEXT)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS behaviours (key TEXT PRIMARY KEY, behaviour TEXT)")
         self.commit_every_s, self.last_commit = commit_every_s, time.monotonic()
 
     def get(self, key: str):
         row = self.db.execute("SELECT verdict, detail, duration_s, limit_s FROM verdicts WHERE key = ?",
                               (key,)).fetchone()
-        return None if row is None else dict(zip(("verdict", "detail", "duration_s", "limit_s"), row))
+        if row is None:
+            return None
+        found = dict(zip(("verdict", "detail", "duration_s", "limit_s"), row))
+        behaviour = self.db.execute("SELECT behaviour FROM behaviours WHERE key = ?", (key,)).fetchone()
+        return {**found, "behaviour": json.loads(behaviour[0])} if behaviour else found
 
     def put(self, key: str, result: dict, limit_s: float) -> None:
         if result["verdict"] in (Outcome.SANDBOX_FAULT, Outcome.CRASH):
             return  # a fault says nothing about the program; a crash is judged again next time, in case it did not either
         self.db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?)",
                         (key, result["verdict"], result["detail"], result["duration_s"], limit_s))
+        if "behaviour" in result:
+            self.db.execute("INSERT OR REPLACE INTO behaviours VALUES (?, ?)", (key, json.dumps(result["behaviour"])))
         if time.monotonic() - self.last_commit > self.commit_every_s:
             self.db.commit()
             self.last_commit = time.monotonic()

@@ -10,9 +10,11 @@ exists in this process. The judge runs as its own process with a scrubbed
 environment (`python -I -m passgrid.execution.judge`), talking to passgrid over
 stdin/stdout frames.
 """
+import ast
 import builtins
 import ctypes
 import json
+import math
 import os
 import signal
 import sys
@@ -20,8 +22,8 @@ import time
 
 from passgrid.execution import sandbox, stdio, wire
 from passgrid.execution.child import death, run_child
-from passgrid.kinds import STDIO, kind_of
-from passgrid.verdicts import Outcome
+from passgrid.kinds import PROBE, STDIO, kind_of
+from passgrid.verdicts import Behaviour, Outcome, digest
 
 
 class _Timeout(BaseException):
@@ -113,10 +115,14 @@ class Judge:
         start = time.monotonic()
         deadline = start + limits["timeout_s"]
         with run_child(self.zygote, limits) as child:
-            verdict, detail = self._judge(problem, program, code, child.to_child, child.from_child, deadline)
+            verdict, detail, behaviour = self._judge(problem, program, code, child.to_child, child.from_child,
+                                                     deadline)
         if verdict == "died":
             verdict, detail = death(child)
-        return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
+        result = {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
+        if behaviour is not None and verdict in (Outcome.PASSED, Outcome.FAILED):
+            result["behaviour"] = behaviour.to_json()
+        return result
 
     def outputs(self, problem: dict, program: str, inputs: list, limits: dict, code: str = None) -> dict:
         """Call a trusted program (a reference solution) on each of `inputs`
@@ -149,6 +155,7 @@ class Judge:
         return {"verdict": Outcome.PASSED, "detail": "", "outputs": outputs, "duration_s": round(time.monotonic() - start, 4)}
 
     def _judge(self, problem: dict, program: str, code, to_child: int, from_child: int, deadline: float):
+        """(verdict, detail, the behaviour on a probe's examples or None)."""
         try:
             wire.send(to_child, _program_message(problem, program, code))
             try:
@@ -156,10 +163,13 @@ class Judge:
             except TimeoutError:
                 raise _Timeout from None
             if "exit" in hello:
-                return Outcome.ERROR, f"program: {hello['exit']} before the tests ran"
+                return Outcome.ERROR, f"program: {hello['exit']} before the tests ran", None
             if "raise" in hello:
                 return (Outcome.MEMORY if hello.get("raise") == "MemoryError" else Outcome.ERROR), \
-                    f"program: {str(hello.get('message'))[:300]}"
+                    f"program: {str(hello.get('message'))[:300]}", None
+            if PROBE in problem:
+                return self._probe(ast.literal_eval(problem[PROBE]), _Candidate(to_child, from_child, deadline),
+                                   deadline)
             prompt_code, test_code = self._tests(problem)
             namespace = {"__name__": "__passgrid_tests__"}
             exec(prompt_code, namespace)
@@ -171,19 +181,39 @@ class Judge:
             signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
             namespace["check"](candidate)
             signal.setitimer(signal.ITIMER_REAL, 0)
-            return Outcome.PASSED, f"{candidate.calls} calls"
+            return Outcome.PASSED, f"{candidate.calls} calls", None
         except _Timeout:
-            return Outcome.TIMEOUT, "time limit"
+            return Outcome.TIMEOUT, "time limit", None
         except (EOFError, BrokenPipeError, _Exited):
-            return "died", ""
+            return "died", "", None
         except wire.WireError as e:
-            return Outcome.ERROR, f"not plain data: {e}"
+            return Outcome.ERROR, f"not plain data: {e}", None
         except AssertionError as e:
-            return Outcome.FAILED, f"AssertionError: {str(e)[:300]}"
+            return Outcome.FAILED, f"AssertionError: {str(e)[:300]}", None
         except MemoryError:
-            return Outcome.MEMORY, "MemoryError"
+            return Outcome.MEMORY, "MemoryError", None
         except Exception as e:  # an exception of the candidate's, or of the tests on its answer
-            return Outcome.ERROR, f"{type(e).__name__}: {str(e)[:300]}"
+            return Outcome.ERROR, f"{type(e).__name__}: {str(e)[:300]}", None
+
+    @staticmethod
+    def _probe(examples: list, candidate, deadline: float):
+        """The program on each example, within the time limit: a digest of
+        each answer (or the exception it raised) and how many were right."""
+        signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
+        outputs, passed = [], 0
+        for args, kwargs, expected in examples:
+            try:
+                got = candidate(*args, **kwargs)
+            except Exception as e:  # noqa: BLE001 -- raised by the program, or not plain data: an output all the same
+                outputs.append(f"raise {type(e).__name__}")
+                continue
+            outputs.append(digest(repr(got).encode("utf-8", "surrogatepass")))
+            close = (type(got) is float and type(expected) in (int, float)
+                     and math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9))
+            passed += bool(got == expected or close)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        verdict = Outcome.PASSED if passed == len(examples) else Outcome.FAILED
+        return verdict, f"{passed} of {len(examples)} examples", Behaviour(passed, tuple(outputs))
 
 
 def _program_message(problem: dict, program: str, code) -> dict:

@@ -8,10 +8,10 @@ wrote is compared here (`outputs_match`). A problem's first failing case
 decides its verdict, as contest judges do.
 
 The normalized problem carries its cases in `test` (passgrid.kinds.stdio_tests).
-A probe (selection's: passgrid.analysis.selection) runs every case and fails
-with 'probe PASSED/TOTAL SIGNATURE', the signature hashing every output.
+A probe (selection's: passgrid.analysis.selection) runs every public case
+and records the program's behaviour (passgrid.verdicts.Behaviour): a digest
+of each output and how many were right.
 """
-import hashlib
 import math
 import os
 import selectors
@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from passgrid.execution import wire
 from passgrid.execution.child import death, run_child
 from passgrid.kinds import DEFAULT_CHECKER, checker_of, stdio_tests
-from passgrid.verdicts import DID_NOT_FINISH, Outcome
+from passgrid.verdicts import DID_NOT_FINISH, Behaviour, Outcome, digest
 
 FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
 OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected output's size
@@ -86,13 +86,15 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
             verdict = case_verdict
             detail = f"test {number} of {len(all_cases)} ({'public' if public else 'hidden'}): {case_detail}"
             break
+    result = {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4),
+              "slowest_s": round(slowest, 4)}
     if probe and unran:  # as a function's probe that times out: it did not run through the examples
-        verdict, detail = unran, "probe: a public test did not run through"
-    elif probe:
-        digest = hashlib.sha256(b"\0".join(b" ".join(o.split()) for o in outputs)).hexdigest()[:16]
-        verdict, detail = Outcome.FAILED, f"probe {passed}/{len(all_cases)} {digest}"
-    return {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4),
-            "slowest_s": round(slowest, 4)}
+        result.update(verdict=unran, detail="probe: a public test did not run through")
+    elif probe:  # each output as the checker reads it, whitespace runs alike
+        behaviour = Behaviour(passed, tuple(digest(b" ".join(o.split())) for o in outputs))
+        result.update(verdict=Outcome.PASSED if passed == len(all_cases) else Outcome.FAILED,
+                      detail=f"{passed} of {len(all_cases)} public tests", behaviour=behaviour.to_json())
+    return result
 
 
 def _run_case(zygote, program: str, code, stdin: str, expected: str, limits: dict, checker: str):
