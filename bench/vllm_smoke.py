@@ -12,7 +12,8 @@ import time
 
 from passgrid.analysis.scoring import count_correct, pass_at_k_at
 from passgrid.datasets.problems import load_problems
-from passgrid.execution.pool import Limits, execute_samples
+from passgrid.evaluation import Judging, judged
+from passgrid.execution.pool import Limits
 from passgrid.grid.compose import compose
 from passgrid.sampling.backends import make_backend
 from passgrid.sampling.draw import build_request, to_completion
@@ -34,7 +35,7 @@ def main():
         samples += [{"task_id": p["task_id"], "sample_index": i, "completion": to_completion(g.text, p, cfg["prompt"])}
                     for i, g in enumerate(generations)]
     seconds = time.perf_counter() - start
-    records = execute_samples(samples, {p["task_id"]: p for p in problems}, Limits(), workers=4, progress=False)
+    records = judged(samples, {p["task_id"]: p for p in problems}, Judging(Limits(), workers=4), progress=False)
     scores = pass_at_k_at(count_correct(records, [p["task_id"] for p in problems]), [1, 8])
     print(f"{args.model}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.0f} tokens/s; {scores}")
 

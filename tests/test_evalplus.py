@@ -9,8 +9,7 @@ import pytest
 
 from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems, read_problems, write_problems
-from passgrid.evaluation import Judging, judged
-from passgrid.evaluation import ready_problems as complete_evalplus
+from passgrid.evaluation import Judging, judged, ready_problems
 from passgrid.execution import wire
 from passgrid.execution.pool import JudgePool, Limits
 from passgrid.files import read_table
@@ -21,7 +20,7 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(scope="module")
 def plus():
-    return {name: {p["task_id"]: p for p in complete_evalplus(load_problems(
+    return {name: {p["task_id"]: p for p in ready_problems(load_problems(
         "jsonl", path=str(DATA / f"{name}-sample.jsonl")), workers=1)} for name in ("humanevalplus", "mbppplus")}
 
 
@@ -88,7 +87,7 @@ def test_mbpp_plus_inputs_get_their_tuples_back_and_its_oracles_hold(tmp_path, c
              "base_input": [["annie"], ["dawood"]], "plus_input": [["Else"]]}]
     path = tmp_path / "plus.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    problems = {p["task_id"]: p for p in complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)}
+    problems = {p["task_id"]: p for p in ready_problems(load_problems("jsonl", path=str(path)), workers=1)}
     assert "left out" not in capfd.readouterr().err
     assert "OUTPUTS = [(8, 1)]" in problems["Mbpp/2"]["test"]
     assert "OUTPUTS = [True, False, True]" in problems["Mbpp/737"]["plus_test"]
@@ -115,7 +114,7 @@ def test_a_tolerance_never_broadcasts(tmp_path):
            "canonical_solution": "def halves(n):\n    return [n / 2]\n", "base_input": [[3]], "plus_input": [[5]]}
     path = tmp_path / "plus.jsonl"
     path.write_text(json.dumps(row) + "\n")
-    problems = {p["task_id"]: p for p in complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)}
+    problems = {p["task_id"]: p for p in ready_problems(load_problems("jsonl", path=str(path)), workers=1)}
     completions = [("Mbpp/9001", "def halves(n):\n    return [[]]\n"),
                    ("Mbpp/9001", "def halves(n):\n    return [n / 2 + 1e-9]\n")]
     assert verdicts(problems, completions, "plus_test") == ["failed", "passed"]
@@ -125,14 +124,14 @@ def test_the_references_outputs_are_kept_in_the_cache(tmp_path, monkeypatch):
     """With a cache (`passgrid evaluate --cache`), a second run reads the
     reference's outputs instead of running it again, and writes the same tests."""
     path = str(DATA / "mbppplus-sample.jsonl")
-    first = complete_evalplus(load_problems("jsonl", path=path), workers=1, cache_path=tmp_path / "cache.db")
+    first = ready_problems(load_problems("jsonl", path=path), workers=1, cache_path=tmp_path / "cache.db")
 
     def run(self, jobs):
         assert not list(jobs), "the reference ran again"
         return iter(())
 
     monkeypatch.setattr(JudgePool, "run", run)
-    assert complete_evalplus(load_problems("jsonl", path=path), workers=1, cache_path=tmp_path / "cache.db") == first
+    assert ready_problems(load_problems("jsonl", path=path), workers=1, cache_path=tmp_path / "cache.db") == first
 
 
 def test_an_input_the_reference_fails_on_is_left_out_and_counted(tmp_path, capfd):
@@ -140,7 +139,7 @@ def test_an_input_the_reference_fails_on_is_left_out_and_counted(tmp_path, capfd
            "canonical_solution": "def inverse(x):\n    return 1 / x\n", "base_input": [[2], [0]], "plus_input": [[4]]}
     path = tmp_path / "plus.jsonl"
     path.write_text(json.dumps(row) + "\n")
-    [problem] = complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)
+    [problem] = ready_problems(load_problems("jsonl", path=str(path)), workers=1)
     assert "INPUTS = [[2]]\n" in problem["test"] and "INPUTS = [[2], [4]]\n" in problem["plus_test"]
     assert "left out 1 EvalPlus input(s) on which the reference solution raised or ran out of time: Mbpp/1 (1)" \
         in capfd.readouterr().err
@@ -159,7 +158,7 @@ def test_a_reference_that_gives_no_outputs_is_an_error_naming_its_task(tmp_path,
     path = tmp_path / "plus.jsonl"
     path.write_text(json.dumps(row) + "\n")
     with pytest.raises(PassgridError, match=message):
-        complete_evalplus(load_problems("jsonl", path=str(path)), workers=1)
+        ready_problems(load_problems("jsonl", path=str(path)), workers=1)
 
 
 @pytest.mark.system

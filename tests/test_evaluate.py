@@ -36,3 +36,12 @@ def test_bad_samples_file_names_the_line(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 1
     assert out.stderr.strip() == f"passgrid: {sample_file}:2: unknown task_id 'Nope/1' for this dataset"
+
+
+def test_evaluate_hides_its_problems_a_grids_results_and_the_verdict_cache(tmp_path):
+    """What the sandbox is handed to hide, beyond the places it knows."""
+    from passgrid.cli import evaluate_hides
+    from passgrid.evaluation import Judging
+
+    hidden = Judging(cache_path=str(tmp_path / "cache.db"), hidden_paths=evaluate_hides("mine.jsonl")).hidden()
+    assert set(hidden) >= {"mine.jsonl", "results", str(tmp_path / "cache.db"), str(tmp_path / "cache.db-wal")}

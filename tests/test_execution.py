@@ -227,3 +227,14 @@ def test_a_verdict_is_reused_only_under_the_settings_it_was_judged_under(problem
     assert [cached(base), cached(base)] == [False, True]
     for name, value in changed.items():
         assert cached({**base, name: value}) is False, name
+
+
+def test_a_behaviour_judged_again_without_one_does_not_stay_in_the_cache(tmp_path):
+    from passgrid.execution.cache import VerdictCache
+
+    cache = VerdictCache(tmp_path / "cache.db")
+    ran = {"verdict": "failed", "detail": "1 of 2 examples", "duration_s": 0.1, "behaviour": {"passed": 1, "outputs": ["a", "b"]}}
+    cache.put("k", ran, 1.0)
+    assert cache.get("k")["behaviour"] == ran["behaviour"]
+    cache.put("k", {"verdict": "timeout", "detail": "time limit", "duration_s": 3.0}, 3.0)
+    assert cache.get("k") == {"verdict": "timeout", "detail": "time limit", "duration_s": 3.0, "limit_s": 3.0}

@@ -165,3 +165,17 @@ def test_a_sharded_draw_equals_the_unsharded_one_and_resharding_draws_nothing(ra
     [draw] = (resharded / "results" / "draws").iterdir()
     assert len(json.loads((draw / "draw.json").read_text())["runs"]) == 1  # the first run's, no other
     assert samples_of(resharded) == samples_of(ran)
+
+
+def test_a_setting_added_later_renames_no_draw_at_its_default():
+    """vLLM's scheduling settings (enable_chunked_prefill,
+    max_num_batched_tokens) came after draws existed: at their default the
+    published model's draw keeps the id it had (pinned from the version
+    before them), and set, they make a draw of their own."""
+    from tests.test_config import cells_of
+
+    [cell] = cells_of(["model=llama-3.1-8b-instruct"], sweep="none", conf=ROOT / "conf")
+    assert (cell.draw, cell.id) == ("draw-f080bcb15124", "1539bc31e7")
+    [split] = cells_of(["model=llama-3.1-8b-instruct", "model.enable_chunked_prefill=false"], sweep="none",
+                       conf=ROOT / "conf")
+    assert split.draw != cell.draw

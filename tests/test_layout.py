@@ -98,15 +98,50 @@ def test_no_function_is_over_fifty_lines():
 
 
 def test_a_verdict_is_spelled_only_in_its_record_module():
-    """Outcomes are compared as passgrid.verdicts.Outcome, never as strings."""
-    spelled = []
+    """Outcomes are compared, returned and recorded as passgrid.verdicts.Outcome,
+    never as strings."""
+    outcomes, spelled = {o.value for o in Outcome}, []
     for path in set(PACKAGE.rglob("*.py")) - {PACKAGE / "verdicts.py"}:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Compare):
-                sides = [node.left, *node.comparators]
-                names = {s.value for s in sides if isinstance(s, ast.Constant)} | {
-                    e.value for s in sides if isinstance(s, (ast.Tuple, ast.List, ast.Set))
-                    for e in s.elts if isinstance(e, ast.Constant)}
-                if names & {o.value for o in Outcome} and "verdict" in ast.unparse(node):
-                    spelled.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {ast.unparse(node)}")
+            if isinstance(node, ast.Compare) and "verdict" in ast.unparse(node):
+                found = _constants([node.left, *node.comparators])
+            elif isinstance(node, ast.Dict):  # {"verdict": "passed", ...}
+                found = _constants([v for k, v in zip(node.keys, node.values)
+                                    if isinstance(k, ast.Constant) and k.value == "verdict"])
+            elif isinstance(node, ast.Return) and node.value is not None:  # return "failed", detail
+                found = _constants([t.elts[0] for t in ast.walk(node.value) if isinstance(t, ast.Tuple) and t.elts])
+            else:
+                continue
+            if found & outcomes:
+                spelled.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {ast.unparse(node)[:80]}")
     assert not spelled
+
+
+def _constants(nodes) -> set:
+    """The string constants among nodes, and within their tuples, lists and ifs."""
+    found = set()
+    for node in nodes:
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                found.add(inner.value)
+    return found
+
+
+def test_the_benches_and_scripts_import_what_exists():
+    """What bench/ and scripts/ take from passgrid is there (they run only by hand or in a job)."""
+    import importlib
+
+    missing = []
+    for path in [*(PACKAGE.parents[1] / "bench").glob("*.py"), *(PACKAGE.parents[1] / "scripts").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("passgrid"):
+                module = importlib.import_module(node.module)
+                missing += [f"{path.name}: {node.module}.{a.name}" for a in node.names
+                            if not hasattr(module, a.name) and not _is_module(f"{node.module}.{a.name}")]
+    assert not missing
+
+
+def _is_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None

@@ -19,11 +19,12 @@ pytestmark = pytest.mark.system  # the real model, a job killed mid-run
 SCRIPT = """
 import json, sys
 from passgrid.datasets.problems import read_problems
-from passgrid.sampling.draw import sample_problems
+from passgrid.sampling.draw import draw_problems, join_samples
 
 cfg = json.loads(sys.argv[1])
 problems = list(read_problems(sys.argv[2]).values())
-sample_problems(problems, cfg["model"], cfg["prompt"], cfg["sampling"], sys.argv[3], sys.argv[4], threads=2)
+draw_problems(problems, cfg["model"], cfg["prompt"], cfg["sampling"], sys.argv[3], threads=2)
+join_samples(problems, cfg["model"], cfg["sampling"], sys.argv[3], sys.argv[4])
 """
 
 
@@ -74,7 +75,7 @@ def test_a_grown_budget_equals_a_fresh_draw_at_it(tmp_path):
     samples are drawn, and the draw equals a fresh one at the larger budget,
     sample for sample (the top-up evaluated the old problems' prompts again,
     so their prompt_tokens differ)."""
-    from passgrid.sampling.draw import sample_problems
+    from tests.conftest import sample_problems
 
     cfg = compose(CONF, ["sampling.max_tokens=32", "sampling.temperature=0.8", "model.n_parallel=4"])
     problems = load_problems("package", limit=3)
@@ -94,7 +95,7 @@ def test_a_grown_budget_equals_a_fresh_draw_at_it(tmp_path):
 def test_base_seeds_draw_independent_samples_and_a_config_draws_the_same_twice(tmp_path):
     """sampling.seed=0,1,2 at temperature 1: no (task_id, seed) pair and no
     raw reply in common; the same config twice: the same samples."""
-    from passgrid.sampling.draw import sample_problems
+    from tests.conftest import sample_problems
 
     cfg = compose(CONF, ["sampling.max_tokens=48", "sampling.temperature=1.0", "sampling.top_p=1.0",
                          "model.n_parallel=8"])

@@ -257,7 +257,6 @@ CHEAT_FROM_DISK = """    import gzip, importlib.util, json, os
 """
 
 
-@pytest.mark.system
 @pytest.mark.parametrize("isolation", [FULL_ISOLATION, DENYLIST_ISOLATION])
 def test_the_tests_on_disk_are_hidden(problem, tmp_path, monkeypatch, isolation):
     """A program cannot read the expected outputs (or the reference solution)

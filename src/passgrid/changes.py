@@ -24,11 +24,15 @@ SAMPLES, BUDGET, VERDICTS, DERIVED = "samples", "budget", "verdicts", "derived"
 CLASSES = (SAMPLES, BUDGET, VERDICTS, DERIVED)
 
 
-def setting(default=MISSING, changes: str = None, default_factory=MISSING):
-    """A dataclass field that declares what a change to it changes."""
+def setting(default=MISSING, changes: str = None, default_factory=MISSING, added: bool = False):
+    """A dataclass field that declares what a change to it changes. `added`:
+    a field added after results exist, left out of every id while it holds
+    its default, so that the draws and cells made before it keep their names
+    (and their samples: a draw is never made again for a field it never had)."""
     if changes not in CLASSES:
         raise ValueError(f"changes must be one of {CLASSES}, not {changes!r}")
-    return field(default=default, default_factory=default_factory, metadata={"changes": changes})
+    return field(default=default, default_factory=default_factory,
+                 metadata={"changes": changes, "added": added})
 
 
 def changes_of(f) -> str:
@@ -48,7 +52,7 @@ def keep(schema, values: dict, classes) -> dict:
             inner = keep(f.default_factory, values[f.name], classes)
             if inner:
                 kept[f.name] = inner
-        elif changes_of(f) in classes:
+        elif changes_of(f) in classes and not (f.metadata.get("added") and values[f.name] == f.default):
             kept[f.name] = values[f.name]
     return kept
 

@@ -73,7 +73,7 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
     attempted = list(dict.fromkeys(s["task_id"] for s in samples))
     if len(attempted) < len(problems):
         print(f"passgrid: scored the {len(attempted)} of {len(problems)} problems that have samples", file=sys.stderr)
-    judging = Judging(Limits(timeout_s=timeout_s), workers, cache, hidden_paths=(problem_file,) if problem_file else ())
+    judging = Judging(Limits(timeout_s=timeout_s), workers, cache, hidden_paths=evaluate_hides(problem_file))
     out, scores = [{**s} for s in samples], {}
     for prefix, tests in test_sets(problems).items():
         records = judged(samples, tests, judging)
@@ -90,6 +90,14 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
         scores.update({prefix + key: value for key, value in pass_at_k_at(per_problem, ks).items()})
     write_jsonl_atomic(f"{sample_file}_results.jsonl", out)
     return scores
+
+
+def evaluate_hides(problem_file) -> tuple:
+    """What `passgrid evaluate` hides from programs beyond the known places:
+    its problem file, and a grid's results where it runs."""
+    from passgrid.grid.grid import PATHS
+
+    return (*((problem_file,) if problem_file else ()), PATHS["results"])
 
 
 def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list:

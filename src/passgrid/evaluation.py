@@ -24,6 +24,12 @@ class Judging:
     hidden_paths: tuple = ()
     settings: dict = None
 
+    def hidden(self) -> tuple:
+        """What programs may not read: the paths given, and the verdict cache
+        (it holds the references' outputs: expected answers)."""
+        cache = (self.cache_path, f"{self.cache_path}-wal", f"{self.cache_path}-shm") if self.cache_path else ()
+        return (*self.hidden_paths, *cache)
+
 
 def ready_problems(problems: list, workers: int = 2, cache_path=None) -> list:
     """Problems whose tests are complete: an EvalPlus release's get their
@@ -41,7 +47,7 @@ def judge(samples, problems: dict, judging: Judging, emit, task_ids, total: int 
     (passgrid.execution.pool.judge_samples: each distinct program once)."""
     judge_samples(samples, problems, judging.limits, judging.workers, emit, task_ids=task_ids,
                   cache_path=judging.cache_path, progress=progress, total=total, sandbox_paths=judging.sandbox_paths,
-                  settings=judging.settings, hidden_paths=judging.hidden_paths)
+                  settings=judging.settings, hidden_paths=judging.hidden())
 
 
 def judged(samples: list, problems: dict, judging: Judging, progress: bool = True) -> list:

@@ -131,8 +131,9 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
                     if (examples := selection.examples(p))}
         counts = {t: c for t, c in counts.items() if t in problems}
     samples = iter_samples(samples_path, problems, n=job.n, fields=fields, skip=known - set(problems))
-    judging = Judging(limits_from(job.execution), workers or job.execution["workers"], job.execution.get("cache"),
-                      tuple(job.execution.get("sandbox_paths") or ()), job.hidden, job.judged_under)
+    judging = Judging(limits=limits_from(job.execution), workers=workers or job.execution["workers"],
+                      cache_path=job.execution.get("cache"), sandbox_paths=tuple(job.execution.get("sandbox_paths") or ()),
+                      hidden_paths=job.hidden, settings=job.judged_under)
     with atomic_writer(out_path) as out:
         judge(samples, problems, judging, lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"),
               task_ids=list(counts), total=sum(counts.values()), progress=progress)

@@ -39,7 +39,8 @@ def digest(output: bytes) -> str:
 class Behaviour:
     """What a sample did on the inputs a user has (a problem's examples, or
     its public tests), in the order given: `outputs`, a digest of each output
-    (or "raise NAME" where it raised), and how many were the expected one.
+    (or, where there was none, "raise NAME" where a function raised, a stdio
+    case's verdict where it wrote no answer), and how many were the expected one.
     Recorded by the judge in the trusted process, beside the verdict
     (record["behaviour"]), for a sample that ran through every input."""
     passed: int

@@ -68,7 +68,7 @@ def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem:
             extrapolate = metric == "pass_at_k"  # selected@k is not extrapolated
             k_point, how = _k_needed(table[metric].to_numpy(), target, n, horizon, extrapolate)
             ends = _range([_k_needed(r, t, n, horizon, extrapolate)[0] for r, t in zip(boot, targets)],
-                          analysis["level"])
+                          analysis["level"], k_point)
             row = {"cell": cell, "reference": ref["name"], "reference_kind": ref["kind"],
                    "reference_pass_at_1": target, "reference_measured_on": measured_on, "same_problems": same,
                    "metric": metric.replace("_at_k", "@k"), "k_needed": k_point, "k_needed_low": ends[0],
@@ -107,11 +107,12 @@ def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int, extrapolat
     return float("inf"), FIT_WITHIN if budget <= n else BEYOND
 
 
-def _range(ks: list, level: float) -> tuple:
-    """The replicates' percentile range, by nearest rank (ends may be inf: beyond the horizon)."""
+def _range(ks: list, level: float, point) -> tuple:
+    """The replicates' percentile range, by nearest rank (ends may be inf:
+    beyond the horizon), widened where needed to hold the point's k."""
     tail = (1.0 - level) / 2 * 100
     low, high = np.percentile(np.asarray(ks, dtype=float), [tail, 100 - tail], method="nearest")
-    return float(low), float(high)
+    return float(min(low, point)), float(max(high, point))
 
 
 def _first_k(ks, values, target):

@@ -46,8 +46,8 @@ def failure_kind(verdict: str, detail: str, has_code: bool, finish_reason: str) 
     if verdict == Outcome.ERROR and (detail or "").startswith(("program: SyntaxError", "program: IndentationError",
                                                          "program: TabError")):
         return "syntax_error"
-    if verdict in DID_NOT_FINISH:
-        return verdict
+    if verdict in DID_NOT_FINISH:  # its kind is named as the verdict is
+        return str(verdict)
     return "runtime_error" if verdict == Outcome.ERROR else "wrong_answer"
 
 

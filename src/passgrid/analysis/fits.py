@@ -59,12 +59,12 @@ def fit_power_law(pass_at_k):
 
 def fit_with_intervals(point, replicates: np.ndarray, ks, level: float):
     """The fit of the point curve, and its predictions at ks with percentile
-    intervals from refitting every replicate curve that can be fitted (the
-    others, a resample with nothing partly solved, are left out, and counted):
+    intervals (which hold the predictions) from refitting every replicate
+    curve that can be fitted (one that cannot is left out, and counted):
     (law, predicted, lo, hi, replicates fitted)."""
     law = fit_power_law(point)
     if law is None:
         return None, None, None, None, 0
     preds = [f.predict(ks) for f in (fit_power_law(r) for r in replicates) if f]
-    lo, hi = interval(np.array(preds), level) if preds else (law.predict(ks), law.predict(ks))
+    lo, hi = interval(np.array(preds), level, law.predict(ks)) if preds else (law.predict(ks), law.predict(ks))
     return law, law.predict(ks), lo, hi, len(preds)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from passgrid.analysis.uncertainty import interval, posterior_weights
+from passgrid.analysis.uncertainty import PRIOR_MASS, interval, posterior_weights, with_unseen_counts
 
 BETA = "Beta(α, β) over problems, beta-binomial fit"  # how fits.csv and the report name the fit
 ZIBETA = "zero-inflated Beta: a share π never solved, Beta(α, β) over the rest"
@@ -80,7 +80,7 @@ def _pairs(n, c, weights):
 
 def fit_beta(n, c, weights=None, start=None):
     """The maximum-likelihood Beta of the problems' (n, c) counts (`weights`:
-    how often each problem counts, as in a bootstrap resample; `start`: a fit
+    how much each problem counts, as a replicate weighs it; `start`: a fit
     to start from, as the point fit for a resample's); None where every
     problem is solved every time or never (no spread to fit)."""
     from scipy.optimize import minimize
@@ -138,18 +138,16 @@ def from_row(row) -> BetaFit:
 
 
 def with_intervals(fitter, n, c, ks, level: float, replicates: int, seed: int):
-    """The fit, its predictions at ks and their percentile intervals from
-    refitting under each replicate's weights on the problems and the two
-    unseen ones (passgrid.analysis.uncertainty: n samples, none or all
-    correct; a replicate with no spread to fit is left out, and counted):
+    """The fit, its predictions at ks and their percentile intervals (which
+    hold the predictions) from refitting under each replicate's weights on
+    the problems and the two unseen ones (passgrid.analysis.uncertainty),
+    scaled to the number of problems they stand for:
     (fit, predicted, lo, hi, replicates fitted)."""
     fit = fitter(n, c)
     if fit is None:
         return None, None, None, None, 0
-    n, c = np.asarray(n, dtype=float), np.asarray(c, dtype=float)
-    unseen = n.min()  # the unseen problems, in uncertainty.with_unseen's order: none correct, then all
-    n_all, c_all = np.append(n, [unseen, unseen]), np.append(c, [0.0, unseen])
-    weights = posterior_weights(len(n), replicates, seed)
+    n_all, c_all = with_unseen_counts(n, c)
+    weights = posterior_weights(len(n_all) - 2, replicates, seed) * (len(n_all) - 2 + PRIOR_MASS)
     preds = [f.predict(ks) for f in (fitter(n_all, c_all, w, start=fit) for w in weights) if f]
-    lo, hi = interval(np.array(preds), level) if preds else (fit.predict(ks), fit.predict(ks))
+    lo, hi = interval(np.array(preds), level, fit.predict(ks)) if preds else (fit.predict(ks), fit.predict(ks))
     return fit, fit.predict(ks), lo, hi, len(preds)

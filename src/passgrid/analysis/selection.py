@@ -99,7 +99,7 @@ def probe_problem(problem: dict, examples: list) -> dict:
 def read_probe(record: dict) -> tuple:
     """(examples passed, output signature) from a probe's execution record;
     (0, its verdict) where it did not run through the examples."""
-    if "behaviour" in record:
+    if "behaviour" in record and record["verdict"] in (Outcome.PASSED, Outcome.FAILED):
         behaviour = Behaviour.from_json(record["behaviour"])
         return behaviour.passed, behaviour.signature
     m = _PROBE.search(record.get("detail") or "")  # probes.jsonl as passgrid wrote it before behaviour records

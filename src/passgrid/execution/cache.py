@@ -1,7 +1,7 @@
 """Verdicts cached by content, across cells and runs, in one SQLite file.
 
 A program's key is its problem (prompt, tests, entry point, what of its
-answer is judged), its compiled code with its line and column table (a
+answer is judged, a probe's examples), its compiled code with its line and column table (a
 program can read its own positions, so two layouts are two programs; a
 comment or blank at the end of a line changes neither), what it was judged
 under (every execution setting that changes verdicts: `judged_under`, the
@@ -9,7 +9,8 @@ same fields as the schema declares VERDICTS, less the time limit's), the
 isolation level and the sandbox's version. The time limit is not in the
 key: a cached verdict is reused when it would stand under the current limit
 (a pass that took less time than the limit allows, a timeout under at least
-as much time).
+as much time). A probe's behaviour (passgrid.verdicts.Behaviour) is kept
+beside its verdict, and goes with it.
 """
 import hashlib
 import json
@@ -120,6 +121,8 @@ class VerdictCache:
                         (key, result["verdict"], result["detail"], result["duration_s"], limit_s))
         if "behaviour" in result:
             self.db.execute("INSERT OR REPLACE INTO behaviours VALUES (?, ?)", (key, json.dumps(result["behaviour"])))
+        else:  # judged again (under a longer limit) without running through: no earlier behaviour stays with it
+            self.db.execute("DELETE FROM behaviours WHERE key = ?", (key,))
         if time.monotonic() - self.last_commit > self.commit_every_s:
             self.db.commit()
             self.last_commit = time.monotonic()

@@ -168,8 +168,7 @@ class Judge:
                 return (Outcome.MEMORY if hello.get("raise") == "MemoryError" else Outcome.ERROR), \
                     f"program: {str(hello.get('message'))[:300]}", None
             if PROBE in problem:
-                return self._probe(ast.literal_eval(problem[PROBE]), _Candidate(to_child, from_child, deadline),
-                                   deadline)
+                return self._probe(self._examples(problem), _Candidate(to_child, from_child, deadline), deadline)
             prompt_code, test_code = self._tests(problem)
             namespace = {"__name__": "__passgrid_tests__"}
             exec(prompt_code, namespace)
@@ -194,6 +193,13 @@ class Judge:
             return Outcome.MEMORY, "MemoryError", None
         except Exception as e:  # an exception of the candidate's, or of the tests on its answer
             return Outcome.ERROR, f"{type(e).__name__}: {str(e)[:300]}", None
+
+    def _examples(self, problem: dict) -> list:
+        """A probe's examples, read once per problem (they are the dataset's, not the program's)."""
+        key = (problem["task_id"], PROBE, problem[PROBE])
+        if key not in self.compiled:
+            self.compiled[key] = ast.literal_eval(problem[PROBE])
+        return self.compiled[key]
 
     @staticmethod
     def _probe(examples: list, candidate, deadline: float):

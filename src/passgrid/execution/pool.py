@@ -103,8 +103,8 @@ def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, worke
     calibrate: every problem the stream names. `sandbox_paths`, `hidden_paths`: see JudgePool.
     `settings`: what verdicts are judged under, for their cache keys (by
     default judged_under(limits, sandbox_paths))."""
+    cache = VerdictCache(cache_path) if cache_path else None  # its file made before the sandbox hides it
     pool = JudgePool(workers, sandbox_paths, hidden_paths)
-    cache = VerdictCache(cache_path) if cache_path else None
     try:
         limit_of = calibrate(pool, {t: problems[t] for t in task_ids}, limits)
         stream = _Stream(emit, pool.isolation, judged_under(limits, sandbox_paths) if settings is None else settings,

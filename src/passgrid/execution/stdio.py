@@ -25,6 +25,7 @@ from passgrid.verdicts import DID_NOT_FINISH, Behaviour, Outcome, digest
 
 FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
 OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected output's size
+_TIMED_OUT, _OVER = "timed out", "over"  # how a case's output ended, besides a closing word
 
 
 def cases(problem: dict) -> list:
@@ -80,7 +81,7 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
         case_verdict, case_detail, output = _run_case(zygote, program, code, stdin, expected, limits, checker)
         slowest = max(slowest, time.monotonic() - case_start)
         passed += case_verdict == Outcome.PASSED
-        outputs.append(output if case_verdict in (Outcome.PASSED, Outcome.FAILED) else str(case_verdict).encode())
+        outputs.append(output if case_verdict in (Outcome.PASSED, Outcome.FAILED) else str(case_verdict))
         unran = unran or (case_verdict if case_verdict in DID_NOT_FINISH else None)  # no outputs to agree on
         if case_verdict != Outcome.PASSED and not probe:
             verdict = case_verdict
@@ -91,7 +92,8 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
     if probe and unran:  # as a function's probe that times out: it did not run through the examples
         result.update(verdict=unran, detail="probe: a public test did not run through")
     elif probe:  # each output as the checker reads it, whitespace runs alike
-        behaviour = Behaviour(passed, tuple(digest(b" ".join(o.split())) for o in outputs))
+        behaviour = Behaviour(passed, tuple(digest(b" ".join(o.split())) if isinstance(o, bytes) else o
+                                            for o in outputs))
         result.update(verdict=Outcome.PASSED if passed == len(all_cases) else Outcome.FAILED,
                       detail=f"{passed} of {len(all_cases)} public tests", behaviour=behaviour.to_json())
     return result
@@ -118,9 +120,9 @@ def _run_case(zygote, program: str, code, stdin: str, expected: str, limits: dic
 
 
 def _verdict(output: bytes, ending, child, expected: str, checker: str):
-    if ending == Outcome.TIMEOUT:
+    if ending == _TIMED_OUT:
         return Outcome.TIMEOUT, "time limit"
-    if ending == "over":
+    if ending == _OVER:
         return Outcome.FAILED, f"wrote more than {len(output)} bytes"
     if "raise" in ending:
         return (Outcome.MEMORY if ending["raise"] == "MemoryError" else Outcome.ERROR), str(ending.get("message"))[:300]
@@ -131,12 +133,12 @@ def _verdict(output: bytes, ending, child, expected: str, checker: str):
     # normal end; a signal or another status: a death).
     if "done" not in ending and (child.oom or os.WIFSIGNALED(child.status) or os.WEXITSTATUS(child.status)):
         return death(child)
-    return ("passed", "") if outputs_match(output, expected, checker) else ("failed", "wrong answer")
+    return (Outcome.PASSED, "") if outputs_match(output, expected, checker) else (Outcome.FAILED, "wrong answer")
 
 
 def _collect(out_r: int, from_child: int, deadline: float, cap: int):
     """(what the program wrote, how it ended): its closing message, {} where
-    it died without one, "timeout", or "over" past `cap` bytes."""
+    it died without one, _TIMED_OUT, or _OVER past `cap` bytes."""
     chunks, size = [], 0
     selector = selectors.DefaultSelector()
     selector.register(out_r, selectors.EVENT_READ, "out")
@@ -145,7 +147,7 @@ def _collect(out_r: int, from_child: int, deadline: float, cap: int):
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                return b"".join(chunks), "timeout"
+                return b"".join(chunks), _TIMED_OUT
             for key, _ in selector.select(left):
                 if key.data == "out":
                     chunk = os.read(out_r, 1 << 16)
@@ -155,7 +157,7 @@ def _collect(out_r: int, from_child: int, deadline: float, cap: int):
                     chunks.append(chunk)
                     size += len(chunk)
                     if size > cap:
-                        return b"".join(chunks)[:cap], "over"
+                        return b"".join(chunks)[:cap], _OVER
                 else:
                     try:
                         ending = wire.receive(from_child, deadline)
@@ -173,6 +175,6 @@ def _collect(out_r: int, from_child: int, deadline: float, cap: int):
                             break
                         chunks.append(chunk)
                         size += len(chunk)
-                    return b"".join(chunks)[:cap], ("over" if size > cap else ending)
+                    return b"".join(chunks)[:cap], (_OVER if size > cap else ending)
     finally:
         selector.close()

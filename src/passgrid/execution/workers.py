@@ -208,7 +208,7 @@ class _Schedule:
             try:
                 data = worker.frames(*job[1:])
             except wire.WireError as e:  # over the frame limit: the program's doing, and nothing is sent
-                self.decided.append((job[0], {"verdict": "error", "detail": f"program: {e}", "duration_s": 0.0}))
+                self.decided.append((job[0], {"verdict": Outcome.ERROR, "detail": f"program: {e}", "duration_s": 0.0}))
                 continue
             if held and len(data) > BUSY_WRITE_MAX:
                 self.parked.append(job)

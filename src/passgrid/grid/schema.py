@@ -76,7 +76,8 @@ def _with_plugins(name: str, common: type, plugins) -> type:
             if f.name in {m.name for m in members}:
                 raise TypeError(f"{plugin.__name__} declares {name}.{f.name}, which is declared already")
             members.append(f)
-    return make_dataclass(name, [(f.name, f.type, setting(f.default, changes_of(f), default_factory=f.default_factory))
+    return make_dataclass(name, [(f.name, f.type, setting(f.default, changes_of(f), default_factory=f.default_factory,
+                                                         added=f.metadata.get("added", False)))
                                  for f in members])
 
 

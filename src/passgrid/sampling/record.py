@@ -88,7 +88,7 @@ def draw_provenance(draw_meta) -> dict:
     runs = read_record(draw_meta).get("runs", []) if Path(draw_meta).is_file() else []
     if not runs:
         return {}
-    seen = [r["provenance"] for r in runs]
+    seen = [r["provenance"] for r in runs if "provenance" in r]
     differs = sorted({k for p in seen for k in p if any(json.dumps(q.get(k), sort_keys=True)
                                                          != json.dumps(p.get(k), sort_keys=True) for q in seen)})
     return {**seen[-1], "runs": len(runs), "differs": differs}

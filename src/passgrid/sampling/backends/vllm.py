@@ -52,8 +52,8 @@ class VLLMSettings:
     max_model_len: Optional[int] = setting(None, SAMPLES)  # vLLM ends a sequence there, cutting completions short
     enable_prefix_caching: bool = setting(True, SAMPLES)
     max_num_seqs: Optional[int] = setting(None, SAMPLES)
-    max_num_batched_tokens: Optional[int] = setting(None, SAMPLES)  # tokens per engine step
-    enable_chunked_prefill: Optional[bool] = setting(None, SAMPLES)  # false: a prompt is prefilled in one step
+    max_num_batched_tokens: Optional[int] = setting(None, SAMPLES, added=True)  # tokens per engine step
+    enable_chunked_prefill: Optional[bool] = setting(None, SAMPLES, added=True)  # false: a prompt is prefilled in one step
     gpu_memory_utilization: float = setting(0.9, DERIVED)
     kv_cache_gib: Optional[float] = setting(None, DERIVED)  # the KV cache's memory (None: see the module's docstring)
     est_tokens_per_s: Optional[float] = setting(None, DERIVED)  # decode throughput of one replica, for GPU-hour estimates
