@@ -67,7 +67,7 @@ test-fast: setup
 	$(BIN)/pytest -m "not system" --durations=10
 
 lint: setup
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts tools
 	$(BIN)/snakemake --lint --cores 1 --dry-run > /dev/null
 
 clean:
