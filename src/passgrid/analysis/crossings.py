@@ -18,11 +18,13 @@ measured on; a cell on other problems (the first 24 of HumanEval's 164,
 MBPP against a HumanEval figure) is compared all the same but marked:
 `same_problems` False, and the reading and table say so.
 """
+import functools
+
 import numpy as np
 import pandas as pd
 
 from passgrid.analysis import costs, fits
-from passgrid.analysis.uncertainty import posterior_weights, with_unseen
+from passgrid.analysis.uncertainty import interval, posterior_weights, with_unseen
 
 MEASURED = "measured"
 EXTRAPOLATED = "extrapolated by the power law, within the horizon"
@@ -58,16 +60,19 @@ def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem:
     costs (see the module's docstring). `replicates`: each metric's
     replicate curves (passgrid.analysis.curves.cell_curves)."""
     n = int(table["k"].max())
-    horizon = int(analysis["horizon"] * n)
+    horizon = fits.horizon(analysis, n)
     weights = posterior_weights(len(per_problem), analysis["bootstrap"], analysis["seed"])  # the curves' own replicates
+    # pass@k's power laws (the point's, then each replicate's), fitted once for every reference; selected@k has none
+    laws = {"pass_at_k": _laws([table["pass_at_k"].to_numpy(), *replicates["pass_at_k"]])}
     rows = []
     for ref in references:
         target, values, same, measured_on = comparison(ref, per_problem, on, reference_counts)
         targets = weights @ with_unseen(values) if values is not None else np.full(len(weights), target)
         for metric, boot in replicates.items():
-            extrapolate = metric == "pass_at_k"  # selected@k is not extrapolated
-            k_point, how = _k_needed(table[metric].to_numpy(), target, n, horizon, extrapolate)
-            ends = _range([_k_needed(r, t, n, horizon, extrapolate)[0] for r, t in zip(boot, targets)],
+            extrapolate = metric in laws  # selected@k is not extrapolated
+            law = laws.get(metric, [None] * (len(boot) + 1))
+            k_point, how = _k_needed(table[metric].to_numpy(), target, n, horizon, extrapolate, law[0])
+            ends = _range([_k_needed(r, t, n, horizon, extrapolate, fit)[0] for r, t, fit in zip(boot, targets, law[1:])],
                           analysis["level"], k_point)
             row = {"cell": cell, "reference": ref["name"], "reference_kind": ref["kind"],
                    "reference_pass_at_1": target, "reference_measured_on": measured_on, "same_problems": same,
@@ -89,16 +94,22 @@ def _reference_cost(ref: dict, problems: int):
     return None if per_problem is None or pd.isna(per_problem) else float(per_problem) * problems
 
 
-def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int, extrapolate: bool = True):
+def _laws(curves) -> list:
+    """Each curve's power law, fitted when first asked for, then kept."""
+    return [functools.cache(functools.partial(fits.fit_power_law, curve)) for curve in curves]
+
+
+def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int, extrapolate: bool = True, law_of=None):
     """(k, how): from the measured curve where it reaches the target within
     n; else (with `extrapolate`) the power law's k where it lies in
-    (n, horizon]; else inf."""
+    (n, horizon]; else inf. `law_of`: gives the curve's power law, where it
+    is kept (by default it is fitted here)."""
     k = _first_k(np.arange(1, len(curve) + 1), curve, target)
     if k is not None:
         return k, MEASURED
     if not extrapolate:
         return float("inf"), NOT_REACHED
-    law = fits.fit_power_law(curve)
+    law = law_of() if law_of else fits.fit_power_law(curve)
     budget = law.budget_for(target) if law is not None else float("inf")
     if n < budget <= horizon:
         return int(np.ceil(budget)), EXTRAPOLATED
@@ -110,9 +121,8 @@ def _k_needed(curve: np.ndarray, target: float, n: int, horizon: int, extrapolat
 def _range(ks: list, level: float, point) -> tuple:
     """The replicates' percentile range, by nearest rank (ends may be inf:
     beyond the horizon), widened where needed to hold the point's k."""
-    tail = (1.0 - level) / 2 * 100
-    low, high = np.percentile(np.asarray(ks, dtype=float), [tail, 100 - tail], method="nearest")
-    return float(min(low, point)), float(max(high, point))
+    low, high = interval(np.asarray(ks, dtype=float), level, point, method="nearest")
+    return float(low), float(high)
 
 
 def _first_k(ks, values, target):

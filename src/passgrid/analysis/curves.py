@@ -78,7 +78,7 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, p
     all n samples measured."""
     point = table["pass_at_k"].to_numpy()
     n = len(point)
-    horizon = int(analysis["horizon"] * n)  # and the horizon itself: how far the data lets a forecast go
+    horizon = fits.horizon(analysis, n)  # and the horizon itself: how far the data lets a forecast go
     targets = sorted({k for k in analysis["extrapolate_to"] if n < k <= horizon} | ({horizon} if horizon > n else set()))
     level, replicates, seed = analysis["level"], analysis["bootstrap"], analysis["seed"]
     rows = []

@@ -57,6 +57,12 @@ def fit_power_law(pass_at_k):
     return PowerLaw(a, float(b), float(r2), rmse, int(len(p)))
 
 
+def horizon(analysis: dict, n: int) -> int:
+    """The largest k a forecast or crossing may reach from n samples per
+    problem: analysis.horizon x n (further, no data can say)."""
+    return int(analysis["horizon"] * n)
+
+
 def fit_with_intervals(point, replicates: np.ndarray, ks, level: float):
     """The fit of the point curve, and its predictions at ks with percentile
     intervals (which hold the predictions) from refitting every replicate

@@ -45,10 +45,6 @@ class BetaFit:
         k = np.asarray(k, dtype=float)
         return 1.0 - np.exp(betaln(self.alpha, self.beta + k) - betaln(self.alpha, self.beta))
 
-    @property
-    def mean(self) -> float:  # pass@1
-        return self.alpha / (self.alpha + self.beta)
-
     def params(self) -> dict:
         return {"alpha": self.alpha, "beta": self.beta}
 
@@ -59,10 +55,6 @@ class ZeroInflatedBetaFit(BetaFit):
 
     def predict(self, k) -> np.ndarray:
         return (1.0 - self.never) * super().predict(k)
-
-    @property
-    def mean(self) -> float:
-        return (1.0 - self.never) * super().mean
 
     def params(self) -> dict:
         return {**super().params(), "never": self.never}
@@ -147,7 +139,8 @@ def with_intervals(fitter, n, c, ks, level: float, replicates: int, seed: int):
     if fit is None:
         return None, None, None, None, 0
     n_all, c_all = with_unseen_counts(n, c)
-    weights = posterior_weights(len(n_all) - 2, replicates, seed) * (len(n_all) - 2 + PRIOR_MASS)
+    problems = len(n_all) - 2  # the two unseen ones aside
+    weights = posterior_weights(problems, replicates, seed) * (problems + PRIOR_MASS)
     preds = [f.predict(ks) for f in (fitter(n_all, c_all, w, start=fit) for w in weights) if f]
     lo, hi = interval(np.array(preds), level, fit.predict(ks)) if preds else (fit.predict(ks), fit.predict(ks))
     return fit, fit.predict(ks), lo, hi, len(preds)

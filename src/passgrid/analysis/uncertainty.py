@@ -71,11 +71,12 @@ def replicate_curves(curves: np.ndarray, replicates: int, seed: int) -> np.ndarr
     return posterior_weights(curves.shape[0], replicates, seed) @ with_unseen(curves)
 
 
-def interval(replicates: np.ndarray, level: float, point=None, axis: int = 0):
+def interval(replicates: np.ndarray, level: float, point=None, axis: int = 0, method: str = "linear"):
     """The percentile interval of each column (or row) of the replicates,
-    widened where needed to hold `point` (the estimate)."""
+    widened where needed to hold `point` (the estimate); `method`: numpy's
+    (nearest rank where values may be infinite)."""
     tail = (1.0 - level) / 2 * 100
-    lo, hi = np.percentile(replicates, tail, axis=axis), np.percentile(replicates, 100 - tail, axis=axis)
+    lo, hi = (np.percentile(replicates, q, axis=axis, method=method) for q in (tail, 100 - tail))
     if point is None:
         return lo, hi
     return np.minimum(lo, point), np.maximum(hi, point)

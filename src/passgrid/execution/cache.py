@@ -106,13 +106,12 @@ class VerdictCache:
         self.commit_every_s, self.last_commit = commit_every_s, time.monotonic()
 
     def get(self, key: str):
-        row = self.db.execute("SELECT verdict, detail, duration_s, limit_s FROM verdicts WHERE key = ?",
-                              (key,)).fetchone()
+        row = self.db.execute("SELECT verdict, detail, duration_s, limit_s, behaviour FROM verdicts "
+                              "LEFT JOIN behaviours USING (key) WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         found = dict(zip(("verdict", "detail", "duration_s", "limit_s"), row))
-        behaviour = self.db.execute("SELECT behaviour FROM behaviours WHERE key = ?", (key,)).fetchone()
-        return {**found, "behaviour": json.loads(behaviour[0])} if behaviour else found
+        return {**found, "behaviour": json.loads(row[4])} if row[4] else found
 
     def put(self, key: str, result: dict, limit_s: float) -> None:
         if result["verdict"] in (Outcome.SANDBOX_FAULT, Outcome.CRASH):
