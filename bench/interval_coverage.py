@@ -10,9 +10,9 @@ interval covers a truth that lies within it as the report prints it (to
 0.1 point: a tolerance of 0.0005), so a truth of 1 - 1e-6 against an
 interval ending at 1 - 1e-5 is not counted a miss. Printed: the share of
 simulated runs whose interval covers each, per setting and k, then every
-setting where the population's coverage leaves [0.93, 0.97]; a method that
-holds its level stays within 0.95 +- two Monte Carlo errors (+-0.03 at 200
-runs; raise --runs to narrow it).
+setting where the population's coverage leaves [0.93, 0.97] (the target
+band, fixed: at few runs a method that holds its level leaves it by Monte
+Carlo error alone, +-0.03 at 200 runs; raise --runs to tell the two apart).
 
     .venv/bin/python bench/interval_coverage.py [--runs 200] [--problems 24 164] [--n 8 100 1000]
 """

@@ -84,6 +84,9 @@ def test_a_measured_reference_is_compared_on_the_cells_problems_with_joint_repli
     weights = posterior_weights(10, 400, 0)
     targets = weights @ with_unseen((reference["c"][:10] / reference["n"][:10]).to_numpy())
     assert targets.std() > 0.01  # the reference's own uncertainty is in the replicates
+    # and in the row: its range is not the one a fixed target gives
+    [fixed] = rows_of(per_problem, cited(row["reference_pass_at_1"]))
+    assert (row["k_needed_low"], row["k_needed_high"]) != (fixed["k_needed_low"], fixed["k_needed_high"])
 
 
 def test_a_cited_reference_on_other_problems_is_marked():

@@ -579,6 +579,7 @@ def test_the_fallbacks_socket_rule_sees_only_the_familys_32_bits(problem, monkey
     monkeypatch.setenv("PASSGRID_NO_ALLOWLIST", "1")
     pool = JudgePool(workers=1)
     try:
+        assert pool.isolation == DENYLIST_ISOLATION  # the fallback's own rule, not every socket refused
         program = ("    import ctypes\n    fd = ctypes.CDLL(None).syscall(41, ctypes.c_long(1 | 1 << 32), 1, 0)\n"
                    "    return number % 1.0 if fd >= 0 else 7.0\n")
         assert verdict(pool, problem, program)["verdict"] == "failed"

@@ -57,6 +57,11 @@ def fit_power_law(pass_at_k):
     return PowerLaw(a, float(b), float(r2), rmse, int(len(p)))
 
 
+def law_from_row(row) -> PowerLaw:
+    """The power law as fits.csv records it."""
+    return PowerLaw(row["a"], row["b"], row["r2"], row["rmse"], int(row["fitted_k_max"]))
+
+
 def horizon(analysis: dict, n: int) -> int:
     """The largest k a forecast or crossing may reach from n samples per
     problem: analysis.horizon x n (further, no data can say)."""

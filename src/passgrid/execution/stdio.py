@@ -30,7 +30,10 @@ _TIMED_OUT, _OVER = "timed out", "over"  # how a case's output ended, besides a 
 
 def cases(problem: dict) -> list:
     """[(input, output, public)] of a stdio problem, public ones first."""
-    tests = stdio_tests(problem)
+    return _cases(stdio_tests(problem))
+
+
+def _cases(tests: dict) -> list:
     return [(i, o, True) for i, o in tests.get("public", [])] + [(i, o, False) for i, o in tests.get("hidden", [])]
 
 
@@ -74,7 +77,7 @@ def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> 
     time limit `limits["timeout_s"]`."""
     start, slowest = time.monotonic(), 0.0
     tests = stdio_tests(problem)
-    all_cases, probe, checker = cases(problem), tests.get("probe", False), checker_of(tests)
+    all_cases, probe, checker = _cases(tests), tests.get("probe", False), checker_of(tests)  # parsed once
     verdict, detail, passed, outputs, unran = Outcome.PASSED, f"{len(all_cases)} tests", 0, [], None
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()

@@ -17,9 +17,9 @@ from collections import deque
 from dataclasses import dataclass
 
 from passgrid import PassgridError
-from passgrid.execution import wire
+from passgrid.execution import stdio, wire
 from passgrid.execution.sandbox import KNOBS, WEAKNESSES, missing_parts
-from passgrid.kinds import STDIO, kind_of, stdio_tests
+from passgrid.kinds import STDIO, kind_of
 from passgrid.verdicts import Outcome
 
 GRACE_S = 60.0  # beyond twice its time limits, before a silent worker is given up
@@ -94,8 +94,7 @@ def budget_s(job: tuple, cases_of: dict) -> float:
         units = len(inputs)
     elif kind_of(problem) == STDIO:
         if problem["task_id"] not in cases_of:
-            tests = stdio_tests(problem)
-            cases_of[problem["task_id"]] = len(tests.get("public", [])) + len(tests.get("hidden", []))
+            cases_of[problem["task_id"]] = len(stdio.cases(problem))
         units = cases_of[problem["task_id"]]
     else:
         units = 1

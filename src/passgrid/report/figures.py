@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis.costs import COST_UNITS
+from passgrid.analysis.crossings import MEASURED
 from passgrid.analysis.curves import budget_ks
 from passgrid.analysis.failures import KINDS
-from passgrid.analysis.fits import LAW
+from passgrid.analysis.fits import LAW, law_from_row
 from passgrid.analysis.forecast import BETA, ZIBETA, from_row
 from passgrid.analysis.references import measured_interval, measured_on
 from passgrid.analysis.uncertainty import problem_curves
@@ -77,7 +78,7 @@ def plot_pass_at_k(summary: pd.DataFrame, references, crossings: pd.DataFrame = 
                             color=line.get_color())
         if crossings is not None and not crossings.empty and "how" in crossings:
             hits = crossings[(crossings["cell"] == cell) & (crossings["metric"] == "pass@k")
-                             & (crossings["how"] == "measured")]
+                             & (crossings["how"] == MEASURED)]
             ax.plot(hits["k_needed"], 100 * hits["reference_pass_at_1"], "*", markersize=12,
                     color=line.get_color())
     _references(ax, references)
@@ -124,7 +125,7 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
                 if "forecaster" in fits else fits.iloc[:0]
             k_end = int(max([rows["k"].max()] + list(extra["k"])))  # this cell's own range
             k = np.unique(np.logspace(0, np.log10(k_end), 200).round().astype(int))
-            curve = np.exp(-f["a"] * k ** f["b"]) if name == LAW else from_row(f).predict(k)
+            curve = (law_from_row(f) if name == LAW else from_row(f)).predict(k)
             ax.plot(k, 100 * curve, line, color=color, linewidth=1, label=f"{cell}: {name}")
             if not extra.empty:
                 ax.errorbar(extra["k"], 100 * extra["predicted"],
