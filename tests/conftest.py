@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from passgrid.datasets.problems import load_problems
-from passgrid.kinds import stdio_test_text
+from passgrid.problem import Problem, StdioTests
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
@@ -15,16 +15,15 @@ TRACES = ROOT / "src" / "passgrid" / "sampling" / "traces" / "humaneval-results-
 
 # Small problems of the other kinds, written here: a whole program judged on
 # standard input and output, and an MBPP-style program whose function is called.
-STDIO_SUM = {"task_id": "sum", "kind": "stdio", "prompt": "", "entry_point": "",
-             "test": stdio_test_text(public=[["1 2\n", "3\n"]], hidden=[["2 2\n", "4\n"]])}
-PROGRAM_ADD = {"task_id": "Mbpp/1", "kind": "program", "prompt": '"""\nadd\nassert add(1, 2) == 3\n"""\n',
-               "entry_point": "add", "test": "def check(candidate):\n    add = candidate\n    assert add(1, 2) == 3\n"}
+STDIO_SUM = Problem("sum", "", "", kind="stdio", stdio=StdioTests(public=(("1 2\n", "3\n"),), hidden=(("2 2\n", "4\n"),)))
+PROGRAM_ADD = Problem("Mbpp/1", '"""\nadd\nassert add(1, 2) == 3\n"""\n', "add", kind="program",
+                      test="def check(candidate):\n    add = candidate\n    assert add(1, 2) == 3\n")
 
 
 @pytest.fixture(scope="session")
 def problems():
     """All 164 HumanEval problems, by task_id."""
-    return {p["task_id"]: p for p in load_problems("package")}
+    return {p.task_id: p for p in load_problems("package")}
 
 
 @pytest.fixture(scope="module")

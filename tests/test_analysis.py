@@ -1,5 +1,4 @@
 import itertools
-import json
 
 import numpy as np
 import pandas as pd
@@ -11,6 +10,7 @@ from passgrid.analysis.crossings import EXTRAPOLATED, crossing_rows
 from passgrid.analysis.curves import cell_curves, fit_rows
 from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import pass_at_k_with_interval
+from passgrid.sample import Sample
 
 ANALYSIS = {"level": 0.95, "bootstrap": 1000, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000, 10000], "horizon": 100,
             "selection_orders": 50, "references": [{"name": "Ref", "pass_at_1": 0.7, "source": "test"}]}
@@ -261,8 +261,8 @@ def test_probes_run_the_examples_in_the_sandbox(problems):
     from passgrid.execution.pool import Limits
 
     p = problems["HumanEval/2"]
-    probe = {p["task_id"]: selection.probe_problem(p, selection.docstring_examples(p))}
-    samples = [{"task_id": p["task_id"], "completion": body, "sample_index": i} for i, body in
+    probe = {p.task_id: selection.probe_problem(p, selection.docstring_examples(p))}
+    samples = [Sample(task_id=p.task_id, completion=body, sample_index=i) for i, body in
                enumerate(["    return number % 1.0\n", "    return number - int(number) + 0.0\n",
                           "    return 0.25\n", "    raise ValueError\n"])]
     records = judged(samples, probe, Judging(Limits(), 1), progress=False)
@@ -270,9 +270,9 @@ def test_probes_run_the_examples_in_the_sandbox(problems):
     assert [f[0] for f in found] == [1, 1, 0, 0]
     assert found[0][1] == found[1][1] != found[2][1] != found[3][1]  # equal outputs, equal signatures
     # returned as data: a digest per example, the raise named; not parsed from a message
-    assert [r["behaviour"]["passed"] for r in records] == [1, 1, 0, 0]
-    assert records[3]["behaviour"]["outputs"] == ["raise ValueError"] and len(records[0]["behaviour"]["outputs"]) == 1
-    assert [r["verdict"] for r in records] == ["passed", "passed", "failed", "failed"]
+    assert [r.behaviour.passed for r in records] == [1, 1, 0, 0]
+    assert records[3].behaviour.outputs == ("raise ValueError",) and len(records[0].behaviour.outputs) == 1
+    assert [r.outcome for r in records] == ["passed", "passed", "failed", "failed"]
 
 
 def test_a_probes_behaviour_comes_back_from_the_verdict_cache(problems, tmp_path):
@@ -280,25 +280,19 @@ def test_a_probes_behaviour_comes_back_from_the_verdict_cache(problems, tmp_path
     from passgrid.execution.pool import Limits
 
     p = problems["HumanEval/2"]
-    probe = {p["task_id"]: selection.probe_problem(p, selection.docstring_examples(p))}
-    samples = [{"task_id": p["task_id"], "completion": "    return number % 1.0\n", "sample_index": 0}]
+    probe = {p.task_id: selection.probe_problem(p, selection.docstring_examples(p))}
+    samples = [Sample(task_id=p.task_id, completion="    return number % 1.0\n", sample_index=0)]
     judging = Judging(Limits(), 1, str(tmp_path / "cache.db"))
     [first], [again] = (judged(samples, probe, judging, progress=False) for _ in range(2))
-    assert not first["cached"] and again["cached"] and again["behaviour"] == first["behaviour"]
+    assert not first.cached and again.cached and again.behaviour == first.behaviour
 
 
-def test_a_behaviour_record_round_trips_and_todays_probes_still_read():
-    """A Behaviour through JSON and back; a probes.jsonl line as passgrid
-    wrote it before behaviour records reads as it did."""
-    from passgrid.verdicts import Behaviour
+def test_a_probe_reads_from_its_verdicts_behaviour():
+    from passgrid.verdicts import Behaviour, Outcome, Verdict
 
     behaviour = Behaviour(2, ("3e333ae0032d0893", "raise ValueError", "0123456789abcdef"))
-    assert Behaviour.from_json(json.loads(json.dumps(behaviour.to_json()))) == behaviour
-    assert selection.read_probe({"verdict": "failed", "behaviour": behaviour.to_json()}) == (2, behaviour.signature)
-    written_before = {"task_id": "HumanEval/0", "sample_index": 0, "verdict": "failed",
-                      "detail": "AssertionError: probe 1/2 3e333ae0032d0893", "duration_s": 0.02}
-    assert selection.read_probe(written_before) == (1, "3e333ae0032d0893")
-    assert selection.read_probe({"verdict": "timeout", "detail": "time limit"}) == (0, "timeout")
+    assert selection.read_probe(Verdict("t", 0, Outcome.FAILED, behaviour=behaviour)) == (2, behaviour.signature)
+    assert selection.read_probe(Verdict("t", 0, Outcome.TIMEOUT, "time limit")) == (0, "timeout")
 
 
 def test_a_measured_reference_stands_in_for_a_cited_one_of_its_name():
@@ -359,11 +353,14 @@ def test_resampling_until_the_weak_tests_pass_is_capped_by_their_false_passes():
     from passgrid.analysis.weak_tests import resampling_until_weak_pass, weak_strong_counts
 
     # problem a: 4 of 10 pass the weak tests, 1 of those the strong ones; b: 5 pass both; c: none pass
-    weak = ([{"task_id": "a", "sample_index": i, "verdict": "passed" if i < 4 else "failed"} for i in range(10)]
-            + [{"task_id": "b", "sample_index": i, "verdict": "passed" if i < 5 else "failed"} for i in range(10)]
-            + [{"task_id": "c", "sample_index": i, "verdict": "failed"} for i in range(10)])
-    strong = [{**e, "verdict": "passed" if e["verdict"] == "passed" and (e["task_id"] == "b" or e["sample_index"] == 0)
-               else "failed"} for e in weak]
+    from passgrid.verdicts import Outcome, Verdict
+
+    def verdict(task_id, i, passed):
+        return Verdict(task_id, i, Outcome.PASSED if passed else Outcome.FAILED)
+
+    weak = ([verdict("a", i, i < 4) for i in range(10)] + [verdict("b", i, i < 5) for i in range(10)]
+            + [verdict("c", i, False) for i in range(10)])
+    strong = [verdict(v.task_id, v.sample_index, v.passed and (v.task_id == "b" or v.sample_index == 0)) for v in weak]
     counts = weak_strong_counts(weak, strong)
     assert counts.set_index("task_id")[["n", "w", "b"]].to_dict("index") == {
         "a": {"n": 10, "w": 4, "b": 1}, "b": {"n": 10, "w": 5, "b": 5}, "c": {"n": 10, "w": 0, "b": 0}}

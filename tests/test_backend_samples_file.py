@@ -8,6 +8,7 @@ import pytest
 from passgrid import PassgridError
 from passgrid.files import file_sha256, read_jsonl
 from passgrid.grid.compose import compose
+from passgrid.sample import read_sample_file
 from tests.conftest import CONF, TRACES, sample_problems
 
 
@@ -24,11 +25,11 @@ def test_a_draw_from_the_traces_is_the_files_samples_in_run_order(tmp_path, prob
     chosen = [problems[f"HumanEval/{i}"] for i in range(3)]
     counts = sample_problems(chosen, cfg["model"], cfg["prompt"], cfg["sampling"], tmp_path / "p",
                              tmp_path / "samples.jsonl", progress=False)
-    rows = list(read_jsonl(tmp_path / "samples.jsonl"))
+    rows = list(read_sample_file(tmp_path / "samples.jsonl"))
     expected = traces_of("gpt-4")
-    assert [r["completion"] for r in rows] == [c for i in range(3) for c in expected[f"HumanEval/{i}"]]
-    assert all(r["seed"] is None for r in rows)  # passgrid did not draw them
-    assert [r["sample_index"] for r in rows[:10]] == list(range(10))
+    assert [r.completion for r in rows] == [c for i in range(3) for c in expected[f"HumanEval/{i}"]]
+    assert all(r.seed is None for r in rows)  # passgrid did not draw them
+    assert [r.sample_index for r in rows[:10]] == list(range(10))
     provenance = counts["provenance"]
     assert provenance["samples_sha256"] == file_sha256(TRACES) and provenance["samples_model"] == "gpt-4"
     assert provenance["rows"] == 1640

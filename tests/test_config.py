@@ -170,7 +170,7 @@ def test_a_stronger_test_set_must_cover_every_problem(tmp_path):
 
     problems = load_problems("package", limit=3)
     write_problems(problems, tmp_path / "p.jsonl", tmp_path / "m.json", "package")
-    (tmp_path / "plus.jsonl").write_text("".join(json.dumps(p) + "\n" for p in problems[:2]))
+    (tmp_path / "plus.jsonl").write_text("".join(json.dumps(p.to_json()) + "\n" for p in problems[:2]))
     with pytest.raises(PassgridError, match=r"plus.jsonl has no tests for 1 of the 3 problem\(s\), e.g. HumanEval/2"):
         prepare_strong_tests(str(tmp_path / "plus.jsonl"), tmp_path / "p.jsonl", tmp_path / "s.jsonl",
                              tmp_path / "sm.json")

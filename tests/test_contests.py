@@ -6,7 +6,7 @@ import base64
 import json
 import pickle
 import zlib
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,14 @@ from passgrid.datasets.problems import load_problems
 from passgrid.evaluation import Judging, judged
 from passgrid.execution.pool import Limits, calibrate
 from passgrid.execution.stdio import cases, outputs_match
+from passgrid.sample import Sample
 
 DATA = Path(__file__).parent / "data"
 SCHEMAS = ("code_contests", "apps", "livecodebench")
 
 
 def load(name: str, **settings) -> dict:
-    return {p["task_id"]: p for p in load_problems("jsonl", path=str(DATA / f"{name}-sample.jsonl"), **settings)}
+    return {p.task_id: p for p in load_problems("jsonl", path=str(DATA / f"{name}-sample.jsonl"), **settings)}
 
 
 def judge(pool, problem, program, timeout_s=2.0):
@@ -38,14 +39,14 @@ def test_each_schema_is_normalized_with_its_benchmarks_ids(capfd):
     assert "left out 1 problem(s)" in left_out and "reads or writes a named file" in left_out
     assert left_out.count("judged by calling a function") == 2
     a = contests["1000_A. Sum of pairs"]
-    assert a["kind"] == "stdio" and a["entry_point"] == "" and a["time_limit_s"] == 2.0
-    assert contests["1000_B. Average"]["time_limit_s"] == 1.5
-    assert "int main" not in a["canonical_solution"] and "print(a + b)" in a["canonical_solution"]  # Python 3's
-    assert [public for *_, public in cases(a)] == [True, False, False]  # public, private, generated
-    assert [public for *_, public in cases(apps["4001"])] == [False, False]  # APPS marks none public
-    assert cases(apps["4002"])[0][:2] == ("3\n", "1\n2\n3\n")  # lists of lines joined
-    assert cases(lcb["1873_A"])[1][:2] == ("1\n5 5\n", "10\n")  # the private tests, decoded
-    assert lcb["1873_A"]["contest_date"].startswith("2023-08-21")
+    assert a.kind == "stdio" and a.entry_point == "" and a.time_limit_s == 2.0
+    assert contests["1000_B. Average"].time_limit_s == 1.5
+    assert "int main" not in a.canonical_solution and "print(a + b)" in a.canonical_solution  # Python 3's
+    assert [public for *_, public in cases(a.stdio)] == [True, False, False]  # public, private, generated
+    assert [public for *_, public in cases(apps["4001"].stdio)] == [False, False]  # APPS marks none public
+    assert cases(apps["4002"].stdio)[0][:2] == ("3\n", "1\n2\n3\n")  # lists of lines joined
+    assert cases(lcb["1873_A"].stdio)[1][:2] == ("1\n5 5\n", "10\n")  # the private tests, decoded
+    assert lcb["1873_A"].contest_date.startswith("2023-08-21")
 
 
 def test_a_date_window_keeps_the_contests_in_it():
@@ -124,24 +125,24 @@ def test_livecodebench_is_checked_line_by_line_with_exact_decimals():
     assert outputs_match(b"3\n0.5000001", "3\n0.5", "tokens")
     assert not outputs_match(b"3 7", "3\n7", "lines")  # the lines matter
     problem = next(iter(load("livecodebench").values()))
-    assert json.loads(problem["test"])["checker"] == "lines"
-    assert "checker" not in json.loads(load("code_contests")["1000_A. Sum of pairs"]["test"])
+    assert problem.stdio.checker == "lines" and json.loads(problem.tests_text)["checker"] == "lines"
+    assert "checker" not in json.loads(load("code_contests")["1000_A. Sum of pairs"].tests_text)
 
 
 @pytest.mark.system
 def test_every_reference_passes_under_its_own_time_limit(pool):
-    problems = {t: p for name in SCHEMAS for t, p in load(name).items() if p["canonical_solution"]}
+    problems = {t: p for name in SCHEMAS for t, p in load(name).items() if p.canonical_solution}
     limit = calibrate(pool, problems, Limits())
     assert limit["1000_B. Average"] == 1.5  # the dataset's own, under the 3 s floor: its reference is fast
     for task_id, problem in problems.items():
-        result = judge(pool, problem, problem["canonical_solution"], timeout_s=limit[task_id])
+        result = judge(pool, problem, problem.canonical_solution, timeout_s=limit[task_id])
         assert result["verdict"] == "passed", (task_id, result)
     # a right program slower than the dataset's limit (and faster than the floor) times out
     slow = ("import time\nend = time.process_time() + 1.8\nwhile time.process_time() < end:\n    pass\n"
-            + problems["1000_B. Average"]["canonical_solution"])
+            + problems["1000_B. Average"].canonical_solution)
     assert judge(pool, problems["1000_B. Average"], slow, timeout_s=limit["1000_B. Average"])["verdict"] == "timeout"
     # a reference too slow for the dataset's limit on this machine: factor x its time instead
-    slow_reference = {**problems["1000_B. Average"], "time_limit_s": 0.01, "canonical_solution": slow}
+    slow_reference = replace(problems["1000_B. Average"], time_limit_s=0.01, canonical_solution=slow)
     assert calibrate(pool, {"slow": slow_reference}, Limits())["slow"] >= Limits().timeout_factor * 1.8
 
 
@@ -195,7 +196,7 @@ def test_passgrid_evaluate_reads_a_contest_file(tmp_path):
 
     problems = load("code_contests")
     samples = tmp_path / "samples.jsonl"
-    samples.write_text("".join(json.dumps({"task_id": t, "completion": p["canonical_solution"]}) + "\n"
+    samples.write_text("".join(json.dumps({"task_id": t, "completion": p.canonical_solution}) + "\n"
                                for t, p in problems.items()) + json.dumps(
         {"task_id": "1000_A. Sum of pairs", "completion": "print(3)\nprint(7)\n"}) + "\n")
     main(["evaluate", str(samples), "--problem_file", str(DATA / "code_contests-sample.jsonl"), "--n_workers", "1"])
@@ -205,11 +206,11 @@ def test_passgrid_evaluate_reads_a_contest_file(tmp_path):
 
 def test_the_execution_records_of_a_stdio_run(tmp_path):
     problems = load("apps")
-    samples = [{"task_id": "4002", "sample_index": 0, "completion": problems["4002"]["canonical_solution"]},
-               {"task_id": "4002", "sample_index": 1, "completion": "print(1)\n"}]
+    samples = [Sample(task_id="4002", sample_index=0, completion=problems["4002"].canonical_solution),
+               Sample(task_id="4002", sample_index=1, completion="print(1)\n")]
     records = judged(samples, problems, Judging(Limits(), 1), progress=False)
-    assert [r["verdict"] for r in records] == ["passed", "failed"]
-    assert records[1]["detail"] == "test 1 of 2 (hidden): wrong answer"
+    assert [r.outcome for r in records] == ["passed", "failed"]
+    assert records[1].detail == "test 1 of 2 (hidden): wrong answer"
 
 
 @pytest.mark.system
@@ -220,9 +221,9 @@ def test_selection_probes_a_contest_problems_public_tests_only():
 
     problem = load("code_contests")["1000_A. Sum of pairs"]
     assert selection.examples(problem) == [("2\n1 2\n3 4\n", "3\n7\n")]
-    probe = {problem["task_id"]: selection.probe_problem(problem, selection.examples(problem))}
-    programs = [problem["canonical_solution"], "print(3)\nprint(7)\n", "print(3)\n", "while True: pass\n"]
-    samples = [{"task_id": problem["task_id"], "sample_index": i, "completion": c} for i, c in enumerate(programs)]
+    probe = {problem.task_id: selection.probe_problem(problem, selection.examples(problem))}
+    programs = [problem.canonical_solution, "print(3)\nprint(7)\n", "print(3)\n", "while True: pass\n"]
+    samples = [Sample(task_id=problem.task_id, sample_index=i, completion=c) for i, c in enumerate(programs)]
     found = [selection.read_probe(r) for r in judged(samples, probe, Judging(Limits(timeout_s=1.0), 1), progress=False)]
     assert found[0][0] == found[1][0] == 1 and found[0][1] == found[1][1]
     assert found[2][0] == 0 and found[2][1] != found[0][1]
@@ -237,6 +238,6 @@ def test_a_chat_prompt_shows_the_statement_as_text_and_completion_style_is_refus
     sampling = {"n": 1, "temperature": 0.2, "top_p": 0.95, "max_tokens": 64, "seed": 0}
     chat = {"style": "chat", "instruction": "Solve it.", "system": None, "stop": []}
     [message] = build_request(problem, chat, sampling).messages
-    assert message["content"] == "Solve it.\n\n" + problem["prompt"].strip() and "```" not in message["content"]
+    assert message["content"] == "Solve it.\n\n" + problem.prompt.strip() and "```" not in message["content"]
     with pytest.raises(PassgridError, match="prompt.style=completion: 1000_A. Sum of pairs is a stdio problem"):
         build_request(problem, {"style": "completion", "stop": []}, sampling)

@@ -46,7 +46,7 @@ def test_unknown_prices_stay_unknown():
 
 def _samples(tmp_path, rows):
     path = tmp_path / "samples.jsonl"
-    path.write_text("".join(json.dumps({"sample_index": 0, "prompt_tokens": 0, "completion_tokens": 0, **r}) + "\n"
+    path.write_text("".join(json.dumps({"sample_index": 0, "completion": "", "prompt_tokens": 0, "completion_tokens": 0, **r}) + "\n"
                             for r in rows))
     return path
 

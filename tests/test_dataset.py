@@ -10,11 +10,11 @@ def test_package_humaneval_has_all_164_problems(problems):
     assert len(problems) == 164
     assert list(problems)[:2] == ["HumanEval/0", "HumanEval/1"]
     p = problems["HumanEval/0"]
-    assert p["entry_point"] == "has_close_elements" and "def check(candidate)" in p["test"]
+    assert p.entry_point == "has_close_elements" and "def check(candidate)" in p.test
 
 
 def test_limit_keeps_first_problems():
-    assert [p["task_id"] for p in load_problems("package", limit=3)] == ["HumanEval/0", "HumanEval/1", "HumanEval/2"]
+    assert [p.task_id for p in load_problems("package", limit=3)] == ["HumanEval/0", "HumanEval/1", "HumanEval/2"]
 
 
 def test_normalized_file_records_content_hash(tmp_path):
@@ -22,7 +22,7 @@ def test_normalized_file_records_content_hash(tmp_path):
     meta = write_problems(problems, tmp_path / "p.jsonl", tmp_path / "meta.json", "package")
     assert meta["n_problems"] == 5 and len(meta["sha256"]) == 64
     assert json.loads((tmp_path / "meta.json").read_text())["sha256"] == meta["sha256"]
-    assert list(read_problems(tmp_path / "p.jsonl")) == [p["task_id"] for p in problems]
+    assert list(read_problems(tmp_path / "p.jsonl")) == [p.task_id for p in problems]
     # same content, same hash; other content, other hash
     again = write_problems(problems, tmp_path / "q.jsonl", tmp_path / "m2.json", "package")
     other = write_problems(problems[:4], tmp_path / "r.jsonl", tmp_path / "m3.json", "package")
@@ -34,7 +34,7 @@ def test_local_jsonl(tmp_path):
     path.write_text(json.dumps({"task_id": "t/0", "prompt": "def f():\n", "entry_point": "f",
                                 "test": "def check(c):\n    assert c() == 1\n"}) + "\n\n")
     [p] = load_problems("jsonl", path=str(path))
-    assert p["task_id"] == "t/0" and p["canonical_solution"] == ""
+    assert p.task_id == "t/0" and p.canonical_solution == ""
 
 
 @pytest.mark.parametrize("content,message", [

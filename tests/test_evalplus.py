@@ -2,7 +2,7 @@
 (tests/data/make_samples.py): expected outputs computed by running the
 reference in the sandbox, base and plus verdicts, EvalPlus's comparison."""
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,8 @@ from passgrid.evaluation import Judging, judged, ready_problems
 from passgrid.execution import wire
 from passgrid.execution.pool import JudgePool, Limits
 from passgrid.files import read_table
+from passgrid.problem import Problem
+from passgrid.sample import Sample
 from passgrid.steps import prepare_strong_tests
 
 DATA = Path(__file__).parent / "data"
@@ -20,29 +22,29 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(scope="module")
 def plus():
-    return {name: {p["task_id"]: p for p in ready_problems(load_problems(
+    return {name: {p.task_id: p for p in ready_problems(load_problems(
         "jsonl", path=str(DATA / f"{name}-sample.jsonl")), workers=1)} for name in ("humanevalplus", "mbppplus")}
 
 
 def verdicts(problems: dict, completions: list, tests: str = "test") -> list:
-    on_tests = {t: {**p, "test": p[tests]} for t, p in problems.items()}
-    samples = [{"task_id": t, "sample_index": i, "completion": c} for i, (t, c) in enumerate(completions)]
-    return [r["verdict"] for r in judged(samples, on_tests, Judging(Limits(), 1), progress=False)]
+    on_tests = {t: replace(p, test=getattr(p, tests)) for t, p in problems.items()}
+    samples = [Sample(task_id=t, sample_index=i, completion=c) for i, (t, c) in enumerate(completions)]
+    return [r.outcome for r in judged(samples, on_tests, Judging(Limits(), 1), progress=False)]
 
 
 def test_the_outputs_come_from_the_reference_and_both_test_sets_are_kept(plus):
     mbpp = plus["mbppplus"]
-    assert list(mbpp) == ["Mbpp/3", "Mbpp/14", "Mbpp/901"] and all(p["kind"] == "program" for p in mbpp.values())
-    assert "OUTPUTS = [4, 25]\n" in mbpp["Mbpp/901"]["test"]  # base: the reference's answers on 10 and 100
-    assert "OUTPUTS = [4, 25, 2262, 3245]\n" in mbpp["Mbpp/901"]["plus_test"]  # and on the plus inputs
-    assert "evalplus" not in mbpp["Mbpp/3"]  # nothing pending is written
-    assert "kind" not in plus["humanevalplus"]["HumanEval/2"]  # the completion is appended to the prompt
+    assert list(mbpp) == ["Mbpp/3", "Mbpp/14", "Mbpp/901"] and all(p.kind == "program" for p in mbpp.values())
+    assert "OUTPUTS = [4, 25]\n" in mbpp["Mbpp/901"].test  # base: the reference's answers on 10 and 100
+    assert "OUTPUTS = [4, 25, 2262, 3245]\n" in mbpp["Mbpp/901"].plus_test  # and on the plus inputs
+    assert mbpp["Mbpp/3"].evalplus_inputs is None  # nothing pending is left
+    assert plus["humanevalplus"]["HumanEval/2"].kind == "function"  # the completion is appended to the prompt
 
 
 @pytest.mark.system
 def test_every_reference_passes_base_and_plus(plus):
     for problems in plus.values():
-        completions = [(t, p["canonical_solution"]) for t, p in problems.items()]
+        completions = [(t, p.canonical_solution) for t, p in problems.items()]
         assert set(verdicts(problems, completions)) == {"passed"}
         assert set(verdicts(problems, completions, "plus_test")) == {"passed"}
 
@@ -87,10 +89,10 @@ def test_mbpp_plus_inputs_get_their_tuples_back_and_its_oracles_hold(tmp_path, c
              "base_input": [["annie"], ["dawood"]], "plus_input": [["Else"]]}]
     path = tmp_path / "plus.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    problems = {p["task_id"]: p for p in ready_problems(load_problems("jsonl", path=str(path)), workers=1)}
+    problems = {p.task_id: p for p in ready_problems(load_problems("jsonl", path=str(path)), workers=1)}
     assert "left out" not in capfd.readouterr().err
-    assert "OUTPUTS = [(8, 1)]" in problems["Mbpp/2"]["test"]
-    assert "OUTPUTS = [True, False, True]" in problems["Mbpp/737"]["plus_test"]
+    assert "OUTPUTS = [(8, 1)]" in problems["Mbpp/2"].test
+    assert "OUTPUTS = [True, False, True]" in problems["Mbpp/737"].plus_test
     completions = [("Mbpp/2", "def similar_elements(a, b):\n    return tuple(sorted(x for x in a + b if x in a and x in b))\n"),
                    ("Mbpp/2", "def similar_elements(a, b):\n    return tuple(a)\n"),
                    ("Mbpp/737", "def check_str(s):\n    return 'Valid' if s[0] in 'aeiouAEIOU' else None\n"),
@@ -99,7 +101,7 @@ def test_mbpp_plus_inputs_get_their_tuples_back_and_its_oracles_hold(tmp_path, c
                    ("Mbpp/737", "import re\ndef check_str(s):\n    return re.match('[aeiouAEIOU]', s)\n")]  # as the reference
     assert verdicts(problems, completions, "plus_test") == ["passed", "failed", "passed", "failed", "failed", "passed"]
     reread = read_problems(_written(problems, tmp_path))  # the normalized file keeps what is judged of the answer
-    assert reread["Mbpp/737"]["answer"] == "is_not_none" and "answer" not in reread["Mbpp/2"]
+    assert reread["Mbpp/737"].answer == "is_not_none" and reread["Mbpp/2"].answer is None
 
 
 def _written(problems: dict, tmp_path) -> Path:
@@ -114,7 +116,7 @@ def test_a_tolerance_never_broadcasts(tmp_path):
            "canonical_solution": "def halves(n):\n    return [n / 2]\n", "base_input": [[3]], "plus_input": [[5]]}
     path = tmp_path / "plus.jsonl"
     path.write_text(json.dumps(row) + "\n")
-    problems = {p["task_id"]: p for p in ready_problems(load_problems("jsonl", path=str(path)), workers=1)}
+    problems = {p.task_id: p for p in ready_problems(load_problems("jsonl", path=str(path)), workers=1)}
     completions = [("Mbpp/9001", "def halves(n):\n    return [[]]\n"),
                    ("Mbpp/9001", "def halves(n):\n    return [n / 2 + 1e-9]\n")]
     assert verdicts(problems, completions, "plus_test") == ["failed", "passed"]
@@ -140,7 +142,7 @@ def test_an_input_the_reference_fails_on_is_left_out_and_counted(tmp_path, capfd
     path = tmp_path / "plus.jsonl"
     path.write_text(json.dumps(row) + "\n")
     [problem] = ready_problems(load_problems("jsonl", path=str(path)), workers=1)
-    assert "INPUTS = [[2]]\n" in problem["test"] and "INPUTS = [[2], [4]]\n" in problem["plus_test"]
+    assert "INPUTS = [[2]]\n" in problem.test and "INPUTS = [[2], [4]]\n" in problem.plus_test
     assert "left out 1 EvalPlus input(s) on which the reference solution raised or ran out of time: Mbpp/1 (1)" \
         in capfd.readouterr().err
 
@@ -165,7 +167,7 @@ def test_a_reference_that_gives_no_outputs_is_an_error_naming_its_task(tmp_path,
 def test_a_reference_has_the_time_limit_on_each_input_not_on_all_together():
     """Its child's CPU limit covers every call: ten calls of 0.6 s CPU each
     outlast one call's limit (3 s, on a loaded machine too) and all get outputs."""
-    problem = {"task_id": "Mbpp/1", "entry_point": "spin", "prompt": "", "test": "", "kind": "program"}
+    problem = Problem("Mbpp/1", "", "spin", kind="program")
     program = ("import time\ndef spin(x):\n    end = time.process_time() + 0.6\n"
                "    while time.process_time() < end:\n        pass\n    return x\n")
     pool = JudgePool(1)
@@ -213,9 +215,9 @@ def test_evalplus_samples_with_whole_solutions_evaluate_unchanged(tmp_path, plus
     from passgrid.cli import evaluate
 
     he = plus["humanevalplus"]["HumanEval/2"]
-    rows = [{"task_id": "HumanEval/2", "solution": he["prompt"] + he["canonical_solution"]},
+    rows = [{"task_id": "HumanEval/2", "solution": he.prompt + he.canonical_solution},
             {"task_id": "HumanEval/2", "solution": "def truncate_number(number):\n    return round(number % 1.0, 3)\n"},
-            {"task_id": "Mbpp/3", "solution": plus["mbppplus"]["Mbpp/3"]["canonical_solution"]},
+            {"task_id": "Mbpp/3", "solution": plus["mbppplus"]["Mbpp/3"].canonical_solution},
             {"task_id": "Mbpp/3", "solution": "def is_not_prime(n):\n    return n in (10, 35)\n"}]
     for name, task_rows in (("humanevalplus", rows[:2]), ("mbppplus", rows[2:])):
         samples = tmp_path / f"{name}.jsonl"
@@ -229,18 +231,18 @@ def test_evalplus_samples_with_whole_solutions_evaluate_unchanged(tmp_path, plus
 def test_humaneval_plus_as_stronger_tests_for_humaneval(tmp_path, plus):
     """dataset.strong_tests = an EvalPlus file: HumanEval's own tests against
     HumanEval+'s base + plus inputs, for the same problems."""
-    humaneval = [p for p in load_problems("package") if p["task_id"] in plus["humanevalplus"]]
+    humaneval = [p for p in load_problems("package") if p.task_id in plus["humanevalplus"]]
     write_problems(humaneval, tmp_path / "problems.jsonl", tmp_path / "meta.json", "three of HumanEval")
     prepare_strong_tests(str(DATA / "humanevalplus-sample.jsonl"), tmp_path / "problems.jsonl",
                          tmp_path / "strong.jsonl", tmp_path / "strong.json")
     strong = read_problems(tmp_path / "strong.jsonl")
-    assert [p["test"] for p in strong.values()] == [p["plus_test"] for p in plus["humanevalplus"].values()]
-    assert [p["prompt"] for p in strong.values()] == [p["prompt"] for p in humaneval]
+    assert [p.test for p in strong.values()] == [p.plus_test for p in plus["humanevalplus"].values()]
+    assert [p.prompt for p in strong.values()] == [p.prompt for p in humaneval]
     # and `plus`: an EvalPlus dataset judged on its own plus tests
     write_problems(list(plus["mbppplus"].values()), tmp_path / "mbpp.jsonl", tmp_path / "mbpp.json", "MBPP+")
     prepare_strong_tests("plus", tmp_path / "mbpp.jsonl", tmp_path / "mbpp-strong.jsonl", tmp_path / "m.json")
-    assert [p["test"] for p in read_problems(tmp_path / "mbpp-strong.jsonl").values()] == \
-        [p["plus_test"] for p in plus["mbppplus"].values()]
+    assert [p.test for p in read_problems(tmp_path / "mbpp-strong.jsonl").values()] == \
+        [p.plus_test for p in plus["mbppplus"].values()]
 
 
 @pytest.mark.system  # Snakemake
@@ -284,7 +286,7 @@ def test_an_mbpp_plus_hub_row_keeps_its_plus_test(tmp_path):
     path = tmp_path / "mbppplus-hub.jsonl"
     path.write_text(json.dumps(row) + "\n")
     [problem] = load_problems("jsonl", path=str(path))
-    assert problem["task_id"] == "Mbpp/3" and "plus_test" in problem
+    assert problem.task_id == "Mbpp/3" and problem.plus_test
     problems = {"Mbpp/3": problem}
     weak = "def is_not_prime(n):\n    return n % 2 == 0 and n > 2\n"  # right on the base tests only
     assert verdicts(problems, [("Mbpp/3", code), ("Mbpp/3", weak)]) == ["passed", "passed"]

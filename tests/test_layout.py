@@ -8,7 +8,9 @@ from passgrid.verdicts import Outcome
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "passgrid"
 
 # layer -> the layers it may import (besides itself and the base).
-BASE = {"passgrid", "passgrid.files", "passgrid.changes", "passgrid.plugins", "passgrid.kinds", "passgrid.verdicts"}
+BASE = {"passgrid", "passgrid.files", "passgrid.changes", "passgrid.plugins", "passgrid.kinds", "passgrid.problem",
+        "passgrid.sample",
+        "passgrid.verdicts"}
 ALLOWED = {
     "datasets": set(),
     "sampling": set(),
@@ -115,6 +117,26 @@ def test_a_verdict_is_spelled_only_in_its_record_module():
             if found & outcomes:
                 spelled.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {ast.unparse(node)[:80]}")
     assert not spelled
+
+
+# Fields of the records that cross a phase boundary (passgrid.problem, passgrid.sample,
+# passgrid.verdicts), which only their own modules and the readers of foreign
+# files (the datasets' rows, a samples file's rows) look up by key.
+RECORD_KEYS = {"entry_point", "canonical_solution", "plus_test", "completion", "sample_index", "verdict", "behaviour"}
+KEYED_HERE = {"problem.py", "sample.py", "verdicts.py", "datasets", "backends", "execution"}
+
+
+def test_records_are_read_by_attribute_not_by_key():
+    """Outside their modules, a problem, a sample and a verdict are records,
+    not dicts (the execution layer's judges answer in dicts on the wire)."""
+    keyed = []
+    for path in PACKAGE.rglob("*.py"):
+        if KEYED_HERE & {path.name, path.parent.name}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value in RECORD_KEYS:
+                keyed.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {ast.unparse(node)}")
+    assert not keyed
 
 
 def _constants(nodes) -> set:

@@ -11,6 +11,7 @@ from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems
 from passgrid.evaluation import Judging, judged
 from passgrid.execution.pool import Limits
+from passgrid.sample import Sample
 from passgrid.sampling.draw import to_completion
 from tests.conftest import ROOT
 
@@ -19,33 +20,33 @@ SANITIZED = ROOT / "tests" / "data" / "mbpp-sanitized-sample.jsonl"
 
 
 def problems_of(path) -> dict:
-    return {p["task_id"]: p for p in load_problems("jsonl", path=str(path))}
+    return {p.task_id: p for p in load_problems("jsonl", path=str(path))}
 
 
 def judge(problems, programs: dict) -> dict:
-    samples = [{"task_id": t, "sample_index": 0, "completion": c} for t, c in programs.items()]
+    samples = [Sample(task_id=t, sample_index=0, completion=c) for t, c in programs.items()]
     records = judged(samples, problems, Judging(Limits(timeout_s=3.0), 2), progress=False)
-    return {s["task_id"]: r["verdict"] for s, r in zip(samples, records)}
+    return {s.task_id: r.outcome for s, r in zip(samples, records)}
 
 
 def test_rows_become_problems_with_the_ids_prompts_and_entry_points_users_know():
     problems = problems_of(FULL)
     assert list(problems) == ["Mbpp/901", "Mbpp/902", "Mbpp/903", "Mbpp/904", "Mbpp/905"]
     p = problems["Mbpp/902"]
-    assert p["kind"] == "program" and p["entry_point"] == "circle_area"
+    assert p.kind == "program" and p.entry_point == "circle_area"
     # the task and its first test, as the MBPP paper and EvalPlus show them
-    assert p["prompt"] == ('"""\nWrite a function to find the area of a circle of the given radius.\n'
+    assert p.prompt == ('"""\nWrite a function to find the area of a circle of the given radius.\n'
                            'assert math.isclose(circle_area(10), 314.15926535897927, rel_tol=1e-9)\n"""\n')
-    assert "circle_area = candidate" in p["test"] and "import math" in p["test"]
-    assert "circle_area(0) == 0" not in p["test"]  # the challenge tests are left out, as EvalPlus does
+    assert "circle_area = candidate" in p.test and "import math" in p.test
+    assert "circle_area(0) == 0" not in p.test  # the challenge tests are left out, as EvalPlus does
     sanitized = problems_of(SANITIZED)
-    assert list(sanitized) == ["Mbpp/902", "Mbpp/904"] and "import math" in sanitized["Mbpp/902"]["test"]
+    assert list(sanitized) == ["Mbpp/902", "Mbpp/904"] and "import math" in sanitized["Mbpp/902"].test
 
 
 @pytest.mark.system
 def test_every_reference_passes_and_mutants_fail():
     problems = problems_of(FULL)
-    assert set(judge(problems, {t: p["canonical_solution"] for t, p in problems.items()}).values()) == {"passed"}
+    assert set(judge(problems, {t: p.canonical_solution for t, p in problems.items()}).values()) == {"passed"}
     mutants = {
         "Mbpp/901": "def shared_elements(a, b):\n    return tuple(set(a) | set(b))",  # union, not intersection
         "Mbpp/902": "def circle_area(r):\n    return 3.14 * r * r",  # off beyond the tolerance
@@ -87,7 +88,7 @@ def test_evaluate_takes_an_mbpp_file_and_evalplus_task_ids(tmp_path):
     samples = tmp_path / "samples.jsonl"
     samples.write_text("".join(json.dumps({"task_id": t, "solution_ignored": 1, "completion": c}) + "\n"
                                for t, p in problems.items()
-                               for c in (p["canonical_solution"], "def nothing():\n    pass\n")))
+                               for c in (p.canonical_solution, "def nothing():\n    pass\n")))
     run = subprocess.run([sys.executable, "-m", "passgrid.cli", "evaluate", str(samples), "--problem_file", str(FULL),
                           "--k", "1,2"], capture_output=True, text=True, check=True)
     assert json.loads(run.stdout.strip().splitlines()[-1].replace("'", '"')) == {"pass@1": 0.5, "pass@2": 1.0}
@@ -135,7 +136,7 @@ def test_a_local_copy_in_parquet_or_a_save_to_disk_folder_reads_as_the_jsonl(tmp
 @pytest.mark.system
 def test_evaluate_reads_the_schema_it_is_told(tmp_path):
     samples = tmp_path / "samples.jsonl"
-    samples.write_text(json.dumps({"task_id": "Mbpp/904", "completion": problems_of(FULL)["Mbpp/904"]["canonical_solution"]})
+    samples.write_text(json.dumps({"task_id": "Mbpp/904", "completion": problems_of(FULL)["Mbpp/904"].canonical_solution})
                        + "\n")
     run = [sys.executable, "-m", "passgrid.cli", "evaluate", str(samples), "--problem_file", str(FULL), "--k", "1"]
     assert json.loads(subprocess.run(run + ["--format", "mbpp"], capture_output=True, text=True,

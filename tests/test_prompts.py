@@ -36,25 +36,25 @@ def test_whole_function_follows_the_stub_and_keeps_prompt_imports(problems):
     p = problems["HumanEval/0"]
     reply = ("```python\ndef has_close_elements(numbers: List[float], threshold: float) -> bool:\n"
              "    return any(abs(a - b) < threshold for i, a in enumerate(numbers) for b in numbers[i + 1:])\n```")
-    program = p["prompt"] + to_completion(reply, p, CHAT)
+    program = p.prompt + to_completion(reply, p, CHAT)
     ns = {}
     exec(program, ns)  # the prompt's `from typing import List` is in scope
     ns_test = {}
-    exec(p["test"], ns_test)
+    exec(p.test, ns_test)
     ns_test["check"](ns["has_close_elements"])
 
 
 def test_body_only_reply_is_indented_under_the_signature(problems):
     p = problems["HumanEval/2"]  # truncate_number
-    completion = completion_from_code("return number % 1.0\n", p["entry_point"])
+    completion = completion_from_code("return number % 1.0\n", p.entry_point)
     ns = {}
-    exec(p["prompt"] + completion, ns)
+    exec(p.prompt + completion, ns)
     assert ns["truncate_number"](3.5) == 0.5
 
 
 def test_every_humaneval_prompt_accepts_an_appended_function(problems):
     for p in problems.values():
-        ast.parse(p["prompt"] + completion_from_code(f"def {p['entry_point']}(*a):\n    return 1\n", p["entry_point"]))
+        ast.parse(p.prompt + completion_from_code(f"def {p.entry_point}(*a):\n    return 1\n", p.entry_point))
 
 
 def test_completion_style_cuts_at_stop():

@@ -100,7 +100,7 @@ def test_a_budget_takes_the_first_samples_of_a_larger_draw(tmp_path, problems):
     path.write_text("".join(json.dumps({"task_id": "HumanEval/0", "completion": str(i), "sample_index": i}) + "\n"
                             for i in (2, 0, 3, 1)))
     kept = sampling.read_samples(path, {"HumanEval/0": problems["HumanEval/0"]}, n=2)
-    assert sorted(s["sample_index"] for s in kept) == [0, 1]
+    assert sorted(s.sample_index for s in kept) == [0, 1]
     with pytest.raises(PassgridError, match="expected 5 samples per problem"):
         sampling.read_samples(path, {"HumanEval/0": problems["HumanEval/0"]}, n=5)
 
@@ -137,7 +137,7 @@ def test_sampling_time_counts_problems_drawn_side_by_side_once(tmp_path, monkeyp
                              progress=False)
     wall = time.perf_counter() - start
     rows = list(read_jsonl(tmp_path / "o.jsonl"))
-    assert sum(max(r["latency_s"] for r in rows if r["task_id"] == p["task_id"]) for p in first_problems) > 1.2
+    assert sum(max(r["latency_s"] for r in rows if r["task_id"] == p.task_id) for p in first_problems) > 1.2
     assert 0.3 <= usage(tmp_path / "o.jsonl", SAMPLING["n"])["sampling_seconds"] <= wall + 0.01
 
 
@@ -201,7 +201,7 @@ def test_shards_drawn_apart_and_joined_equal_one_draw(tmp_path, monkeypatch, fir
     five = first_problems + [problems["HumanEval/4"]]
     sample_problems(five, STAND_IN, PROMPT, SAMPLING, tmp_path / "one", tmp_path / "one.jsonl", progress=False)
     shards = [sampling.shard_of(five, i, 3) for i in (1, 2, 3)]
-    assert [[p["task_id"][-1] for p in s] for s in shards] == [["0", "3"], ["1", "4"], ["2"]]
+    assert [[p.task_id[-1] for p in s] for s in shards] == [["0", "3"], ["1", "4"], ["2"]]
     for shard in shards[:2]:
         CountingBackend.asked = []
         sampling.draw_problems(shard, STAND_IN, PROMPT, SAMPLING, tmp_path / "split", progress=False)
@@ -225,7 +225,7 @@ def test_each_shard_records_its_run_and_the_join_gathers_them(tmp_path, monkeypa
     from passgrid.sampling.record import draw_provenance
     from passgrid.steps import join_draw, sample
 
-    write_jsonl_atomic(tmp_path / "problems.jsonl", first_problems)
+    write_jsonl_atomic(tmp_path / "problems.jsonl", (p.to_json() for p in first_problems))
     versions = iter(["1.0", "2.0"])
 
     class Versioned(CountingBackend):

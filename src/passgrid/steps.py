@@ -5,6 +5,7 @@ also runs without Snakemake. No step reads a config file: values come in as
 arguments.
 """
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,11 +22,12 @@ from passgrid.datasets.problems import load_dataset, load_problems, read_problem
 from passgrid.evaluation import Judging, judge, ready_problems
 from passgrid.evaluation import score as score_verdicts
 from passgrid.execution.pool import limits_from
-from passgrid.files import atomic_writer, file_sha256, read_jsonl, read_table, write_atomic, write_json
+from passgrid.files import atomic_writer, file_sha256, read_table, write_atomic, write_json
+from passgrid.sample import read_sample_file
 from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
 from passgrid.sampling.record import claim_draw, draw_provenance, finish_run, gather_runs, run_name, start_run
-from passgrid.verdicts import Outcome
+from passgrid.verdicts import read_verdicts
 
 
 def prepare_dataset(dataset: dict, out_problems, out_meta) -> dict:
@@ -51,8 +53,8 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
         stronger = ready_problems(load_problems("hub", hub_id=strong_tests[4:]))
     else:
         stronger = ready_problems(load_problems("jsonl", path=strong_tests))
-    by_id = {p["task_id"]: p for p in stronger if p.get("plus_test") or strong_tests != "plus"}
-    missing = [p["task_id"] for p in problems if p["task_id"] not in by_id]
+    by_id = {p.task_id: p for p in stronger if p.plus_test or strong_tests != "plus"}
+    missing = [p.task_id for p in problems if p.task_id not in by_id]
     if missing:
         # MBPP+ holds 378 of MBPP's problems: its own dataset judges those on both test sets
         hint = "; for MBPP, dataset=mbppplus_hub judges MBPP+'s problems on MBPP's tests and on EvalPlus's" \
@@ -60,10 +62,9 @@ def prepare_strong_tests(strong_tests: str, problems_path, out_problems, out_met
         raise PassgridError(f"dataset.strong_tests: {strong_tests} has no tests for {len(missing)} of the "
                             f"{len(problems)} problem(s), e.g. {missing[0]} (strong tests must cover every problem "
                             f"judged){hint}")
-    strong = [{**p, "test": by_id[p["task_id"]].get("plus_test") or by_id[p["task_id"]]["test"],
-               "entry_point": by_id[p["task_id"]]["entry_point"],
-               **({"answer": by_id[p["task_id"]]["answer"]} if "answer" in by_id[p["task_id"]] else {})}
-              for p in problems]
+    strong = [replace(p, test=s.plus_test or s.test, stdio=s.stdio, entry_point=s.entry_point,
+                      answer=p.answer if s.answer is None else s.answer)
+              for p, s in ((p, by_id[p.task_id]) for p in problems)]
     return write_problems(strong, out_problems, out_meta, f"strong tests: {strong_tests}")
 
 
@@ -95,7 +96,7 @@ def sample(problems_path, job, problem_dir, draw_meta, runs_dir, out_shard, thre
                            on_start=started, run=name)
     if run:
         finish_run(run, counts["drawn"])
-    write_json(out_shard, {"shard": shard, "n": job.sampling["n"], "task_ids": [p["task_id"] for p in problems],
+    write_json(out_shard, {"shard": shard, "n": job.sampling["n"], "task_ids": [p.task_id for p in problems],
                            **{k: v for k, v in counts.items() if k != "provenance"}})
     return counts
 
@@ -122,26 +123,25 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     tests = read_problems(problems_path)
     problems = _first(tests, job.limit)
     known = set(read_problems(dataset_path)) if dataset_path and dataset_path != problems_path else set(tests)
-    fields = ("task_id", "sample_index", "completion")
     counts = {}
-    for s in iter_samples(samples_path, problems, n=job.n, fields=("task_id",), skip=known - set(problems)):
-        counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
+    for s in iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems)):
+        counts[s.task_id] = counts.get(s.task_id, 0) + 1
     if job.probe:
         problems = {t: selection.probe_problem(p, examples) for t, p in problems.items()
                     if (examples := selection.examples(p))}
         counts = {t: c for t, c in counts.items() if t in problems}
-    samples = iter_samples(samples_path, problems, n=job.n, fields=fields, skip=known - set(problems))
+    samples = iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems))
     judging = Judging(limits=limits_from(job.execution), workers=workers or job.execution["workers"],
                       cache_path=job.execution.get("cache"), sandbox_paths=tuple(job.execution.get("sandbox_paths") or ()),
                       hidden_paths=job.hidden, settings=job.judged_under)
     with atomic_writer(out_path) as out:
-        judge(samples, problems, judging, lambda r: out.write(json.dumps(r, ensure_ascii=False) + "\n"),
+        judge(samples, problems, judging, lambda v: out.write(json.dumps(v.to_json(), ensure_ascii=False) + "\n"),
               task_ids=list(counts), total=sum(counts.values()), progress=progress)
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores, limit=None) -> pd.DataFrame:
     task_ids = list(first_problems(problems_path, limit))
-    per_problem, table = score_verdicts(list(read_jsonl(executions_path)), task_ids, where=str(executions_path))
+    per_problem, table = score_verdicts(read_verdicts(executions_path), task_ids, where=str(executions_path))
     write_atomic(out_per_problem, per_problem.to_csv(index=False))
     write_atomic(out_scores, table.to_csv(index=False))
     return table
@@ -167,14 +167,14 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
         per_problem = read_table(cell.per_problem)
         used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
         strong = read_table(cell.per_problem_strong) if cell.per_problem_strong else None
-        verdicts = list(read_jsonl(cell.executions))  # read once: probes, failures, the forecasters' first samples
-        weak_strong = weak_strong_counts(verdicts, list(read_jsonl(cell.executions_strong))) \
+        verdicts = read_verdicts(cell.executions)  # read once: probes, failures, the forecasters' first samples
+        weak_strong = weak_strong_counts(verdicts, read_verdicts(cell.executions_strong)) \
             if cell.executions_strong else None
         table, replicates = cell_curves(per_problem, analysis, used, model, _probes(cell, verdicts), strong,
                                   _outcomes(cell, n, verdicts), weak_strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
         m = int(n * analysis["fit_fraction"])  # the forecasters' validation sees each problem's first m samples
-        first_counts = count_correct([e for e in verdicts if e["sample_index"] < m], list(per_problem["task_id"]),
+        first_counts = count_correct([v for v in verdicts if v.sample_index < m], list(per_problem["task_id"]),
                                      where=cell.executions) if m >= MIN_FORECAST_SAMPLES else None
         fitted += fit_rows(cell.id, table, replicates["pass_at_k"], analysis, per_problem, first_counts)
         on = {"dataset": cell.config["dataset"]["name"], "problems": len(per_problem)}
@@ -199,13 +199,13 @@ def _outcomes(cell, n: int, verdicts: list) -> pd.DataFrame:
     """One row per judged sample: its kind of outcome (passgrid.analysis.failures) and program."""
     from passgrid.analysis.failures import failure_kind, reads_as_code
 
-    replies = {(s["task_id"], s["sample_index"]): (reads_as_code(s["completion"], s.get("raw")), s.get("finish_reason"))
-               for s in read_jsonl(cell.samples) if s["sample_index"] < n}  # two facts per sample, not its text
+    replies = {(s.task_id, s.sample_index): (reads_as_code(s.completion, s.raw), s.finish_reason)
+               for s in read_sample_file(cell.samples) if s.sample_index < n}  # two facts per sample, not its text
     rows = []
-    for e in verdicts:
-        has_code, finish_reason = replies[(e["task_id"], e["sample_index"])]
-        rows.append({"task_id": e["task_id"], "program": e["program_sha256"],
-                     "kind": failure_kind(e["verdict"], e.get("detail"), has_code, finish_reason)})
+    for v in verdicts:
+        has_code, finish_reason = replies[(v.task_id, v.sample_index)]
+        rows.append({"task_id": v.task_id, "program": v.program_sha256,
+                     "kind": failure_kind(v.outcome, v.detail, has_code, finish_reason)})
     return pd.DataFrame(rows, columns=["task_id", "program", "kind"])
 
 
@@ -214,11 +214,11 @@ def _probes(cell, executions: list):
     (samples of problems without examples passed 0 of 0, all alike)."""
     if not cell.probes:
         return None
-    verdicts = pd.DataFrame(executions, columns=["task_id", "sample_index", "verdict"])
-    probed = {(r["task_id"], r["sample_index"]): selection.read_probe(r) for r in read_jsonl(cell.probes)}
-    found = [probed.get(key, (0, "no examples")) for key in zip(verdicts["task_id"], verdicts["sample_index"])]
-    return verdicts.assign(correct=verdicts["verdict"] == Outcome.PASSED, examples_passed=[f[0] for f in found],
-                           signature=[f[1] for f in found])
+    probed = {(v.task_id, v.sample_index): selection.read_probe(v) for v in read_verdicts(cell.probes)}
+    found = [probed.get((v.task_id, v.sample_index), (0, "no examples")) for v in executions]
+    return pd.DataFrame({"task_id": [v.task_id for v in executions], "sample_index": [v.sample_index for v in executions],
+                         "correct": [v.passed for v in executions], "examples_passed": [f[0] for f in found],
+                         "signature": [f[1] for f in found]})
 
 
 def report(summary_path, fits_path, crossings_path, references_path, cells: list, varying: list, sweep: str,

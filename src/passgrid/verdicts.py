@@ -1,12 +1,15 @@
 """How a sample fared against its tests: the outcomes a verdict can have,
-spelled here only, and what a sample did on given inputs (its Behaviour). The execution layer writes one record per sample (a JSON
-line of executions.jsonl: task_id, sample_index, verdict, detail, ...); the
-analysis reads them. An Outcome is a str, so a record read back from a file
-compares equal to it.
+spelled here only; what a sample did on given inputs (its Behaviour); and
+the Verdict record, one per sample, that the execution layer emits and the
+analysis reads (a JSON line of executions.jsonl, read and written here only).
 """
 import hashlib
 from dataclasses import dataclass
 from enum import Enum
+from typing import Optional
+
+from passgrid import PassgridError
+from passgrid.files import read_jsonl_lines
 
 
 class Outcome(str, Enum):
@@ -24,10 +27,6 @@ class Outcome(str, Enum):
 
 # Stopped by a limit before its tests finished: it has no outputs to judge or agree on
 DID_NOT_FINISH = (Outcome.TIMEOUT, Outcome.MEMORY)
-
-
-def passed(record: dict) -> bool:
-    return record["verdict"] == Outcome.PASSED
 
 
 def digest(output: bytes) -> str:
@@ -57,3 +56,65 @@ class Behaviour:
     @classmethod
     def from_json(cls, value: dict) -> "Behaviour":
         return cls(int(value["passed"]), tuple(str(o) for o in value["outputs"]))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One sample's verdict: its outcome, with what the sandbox said of it
+    (`detail`), how long it ran under which limit, the program it ran (its
+    content key; samples that are one program share it) and how it was
+    isolated; `cached` where the verdict came from the cache; its Behaviour
+    where it ran on a user's inputs; `slowest_s`, a stdio program's slowest case."""
+    task_id: str
+    sample_index: Optional[int]
+    outcome: Outcome
+    detail: str = ""
+    duration_s: float = 0.0
+    limit_s: Optional[float] = None
+    cached: bool = False
+    program_sha256: str = ""
+    isolation: str = ""
+    behaviour: Optional[Behaviour] = None
+    slowest_s: Optional[float] = None
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == Outcome.PASSED
+
+    @property
+    def ran_through(self) -> bool:
+        """Whether it ran on every input and gave an answer to each (passed or failed)."""
+        return self.outcome in (Outcome.PASSED, Outcome.FAILED)
+
+    @classmethod
+    def of_result(cls, task_id: str, sample_index, program_sha256: str, isolation: str, result: dict) -> "Verdict":
+        """A sample's record from its program's judged result (a judge's reply, or the cache's row)."""
+        behaviour = result.get("behaviour")
+        return cls(task_id, sample_index, Outcome(result["verdict"]), result.get("detail") or "",
+                   result.get("duration_s", 0.0), result.get("limit_s"), bool(result.get("cached")), program_sha256,
+                   isolation, Behaviour.from_json(behaviour) if behaviour else None, result.get("slowest_s"))
+
+    def to_json(self) -> dict:
+        row = {"task_id": self.task_id, "sample_index": self.sample_index, "program_sha256": self.program_sha256,
+               "isolation": self.isolation, "verdict": self.outcome.value, "detail": self.detail,
+               "duration_s": self.duration_s, "limit_s": self.limit_s, "cached": self.cached}
+        if self.slowest_s is not None:
+            row["slowest_s"] = self.slowest_s
+        if self.behaviour is not None:
+            row["behaviour"] = self.behaviour.to_json()
+        return row
+
+    @classmethod
+    def from_json(cls, row: dict, where: str) -> "Verdict":
+        try:
+            return cls.of_result(row["task_id"], row.get("sample_index"), row.get("program_sha256", ""),
+                                 row.get("isolation", ""), row)
+        except KeyError as e:
+            raise PassgridError(f"{where}: a verdict needs {e.args[0]}") from None
+        except (ValueError, TypeError) as e:
+            raise PassgridError(f"{where}: not a verdict passgrid wrote ({e})") from None
+
+
+def read_verdicts(path) -> list:
+    """An executions file's Verdicts, in order."""
+    return [Verdict.from_json(row, f"{path}:{lineno}") for lineno, row in read_jsonl_lines(path)]

@@ -8,7 +8,7 @@ completions, and the same for FLOPs (2 x parameters x tokens),
 GPU time (sampling time x GPUs, scaled by k/n) and dollars (API list prices
 per token, or GPU time at the model's price per GPU-hour).
 """
-from passgrid.files import read_jsonl
+from passgrid.sample import read_sample_file
 
 # Summary columns and their units, in the order the report shows them.
 COST_UNITS = {"cost_usd": "US$", "flops": "FLOPs", "gpu_hours": "GPU-hours"}
@@ -28,15 +28,14 @@ def usage(samples_path, n: int, task_ids=None) -> dict:
     draw may hold more)."""
     prompt_tokens = completion_tokens = 0
     spans = {}  # run -> (task_id, its request's start) -> [start or None, longest latency]
-    for s in read_jsonl(samples_path):
-        if s["sample_index"] >= n or (task_ids is not None and s["task_id"] not in task_ids):
+    for s in read_sample_file(samples_path, keep_raw=False):
+        if s.sample_index >= n or (task_ids is not None and s.task_id not in task_ids):
             continue
-        prompt_tokens += s.get("prompt_tokens") or 0
-        completion_tokens += s.get("completion_tokens") or 0
+        prompt_tokens += s.prompt_tokens or 0
+        completion_tokens += s.completion_tokens or 0
         # a grown draw holds several requests per problem, each its own span
-        span = spans.setdefault(s.get("run"), {}).setdefault((s["task_id"], s.get("started_at")),
-                                                             [s.get("started_at"), 0.0])
-        span[1] = max(span[1], s.get("latency_s") or 0.0)
+        span = spans.setdefault(s.run, {}).setdefault((s.task_id, s.started_at), [s.started_at, 0.0])
+        span[1] = max(span[1], s.latency_s or 0.0)
     seconds = sum(covered_seconds(run.values()) for run in spans.values())
     return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
             "sampling_seconds": round(seconds, 2)}

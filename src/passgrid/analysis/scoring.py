@@ -8,15 +8,15 @@ from passgrid.verdicts import Outcome
 
 
 def count_correct(executions: list, task_ids: list, where: str = "executions") -> pd.DataFrame:
-    """Per problem: n samples executed, c passed. Sandbox faults are not model
+    """From Verdicts (passgrid.verdicts), per problem: n samples executed, c passed. Sandbox faults are not model
     failures, so a run that still has one is refused rather than scored."""
-    faults = [e for e in executions if e["verdict"] == Outcome.SANDBOX_FAULT]
+    faults = [v for v in executions if v.outcome == Outcome.SANDBOX_FAULT]
     if faults:
-        raise PassgridError(f"{where}: {len(faults)} sample(s) hit a sandbox fault (first: {faults[0]['task_id']}: "
-                            f"{faults[0]['detail']}); rerun execution instead of scoring them as failures")
-    frame = pd.DataFrame(executions, columns=["task_id", "verdict"])
+        raise PassgridError(f"{where}: {len(faults)} sample(s) hit a sandbox fault (first: {faults[0].task_id}: "
+                            f"{faults[0].detail}); rerun execution instead of scoring them as failures")
+    frame = pd.DataFrame({"task_id": [v.task_id for v in executions], "passed": [v.passed for v in executions]})
     n = frame.groupby("task_id").size()
-    c = frame[frame["verdict"] == Outcome.PASSED].groupby("task_id").size()
+    c = frame[frame["passed"]].groupby("task_id").size()
     missing = [t for t in task_ids if t not in n.index]
     if missing:
         raise PassgridError(f"{where}: no samples for {len(missing)} problem(s), e.g. {missing[0]}")

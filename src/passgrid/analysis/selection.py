@@ -24,28 +24,29 @@ exactly pass@1 (the pick is the sample) and at k = n exact (one subset).
 import ast
 import doctest
 import re
+from dataclasses import replace
 
 import numpy as np
 
-from passgrid.kinds import PROBE, STDIO, checker_of, kind_of, stdio_test_text, stdio_tests
-from passgrid.verdicts import Behaviour, Outcome
+from passgrid.kinds import STDIO
+from passgrid.problem import Problem
+from passgrid.verdicts import Verdict
 
 _ARROW = re.compile(r"(?P<call>\b{name}\s*\(.*\))\s*(?:==>|=>|➞|->|==|=|should return|returns?|is)\s*(?P<want>.+?)\s*\.?\s*$")
-_PROBE = re.compile(r"probe (\d+)/(\d+) ([0-9a-f]+)")
 _RAN = re.compile(r"[0-9a-f]{16}")  # a probe's output signature: the sample ran through the examples
 
 
-def examples(problem: dict) -> list:
+def examples(problem: Problem) -> list:
     """What a user has to select with: a stdio problem's public tests
     [(input, output)], else the prompt's literal examples (docstring_examples)."""
-    if kind_of(problem) == STDIO:
-        return [tuple(case) for case in stdio_tests(problem).get("public", [])]
+    if problem.kind == STDIO:
+        return list(problem.stdio.public)
     return docstring_examples(problem)
 
 
-def docstring_examples(problem: dict) -> list:
+def docstring_examples(problem: Problem) -> list:
     """[(args, kwargs, expected)] as literal values, from the prompt's examples."""
-    name, prompt = problem["entry_point"], problem["prompt"]
+    name, prompt = problem.entry_point, problem.prompt
     # doctest's `want` runs on to the docstring's closing quotes
     candidates = [(e.source.strip(), re.split(r'"""|\'\'\'', e.want)[0].strip()) for e in _doctests(prompt)]
     arrow = re.compile(_ARROW.pattern.format(name=re.escape(name)))
@@ -86,26 +87,22 @@ def _literal_call(source: str, name: str):
         return None
 
 
-def probe_problem(problem: dict, examples: list) -> dict:
+def probe_problem(problem: Problem, examples: list) -> Problem:
     """The problem as its probe: the judge runs the program on each example
     (for a stdio problem, on its public tests) instead of the tests, and
     records its behaviour (passgrid.verdicts.Behaviour) beside the verdict:
     passed if it got every example right, failed if it ran through them."""
-    if kind_of(problem) == STDIO:
-        return {**problem, "test": stdio_test_text(examples, [], probe=True, checker=checker_of(stdio_tests(problem)))}
-    return {**problem, PROBE: repr(examples)}
+    if problem.kind == STDIO:
+        return replace(problem, stdio=replace(problem.stdio, public=tuple(examples), hidden=(), probe=True))
+    return replace(problem, probe=repr(examples))
 
 
-def read_probe(record: dict) -> tuple:
-    """(examples passed, output signature) from a probe's execution record;
-    (0, its verdict) where it did not run through the examples."""
-    if "behaviour" in record and record["verdict"] in (Outcome.PASSED, Outcome.FAILED):
-        behaviour = Behaviour.from_json(record["behaviour"])
-        return behaviour.passed, behaviour.signature
-    m = _PROBE.search(record.get("detail") or "")  # probes.jsonl as passgrid wrote it before behaviour records
-    if record["verdict"] == Outcome.FAILED and m:
-        return int(m[1]), m[3]
-    return 0, record["verdict"]
+def read_probe(verdict: Verdict) -> tuple:
+    """(examples passed, output signature) from a probe's Verdict; (0, its
+    outcome) where it did not run through the examples."""
+    if verdict.behaviour is not None and verdict.ran_through:
+        return verdict.behaviour.passed, verdict.behaviour.signature
+    return 0, verdict.outcome.value
 
 
 def selected_curve(passed: np.ndarray, signature: list, correct: np.ndarray, orders: int, rng):

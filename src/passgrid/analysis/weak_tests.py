@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from passgrid.analysis.passk import pass_at_k_curve
-from passgrid.verdicts import passed
 
 
 def resampling_until_weak_pass(counts: pd.DataFrame) -> pd.DataFrame:
@@ -38,13 +37,13 @@ def resampling_until_weak_pass(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def weak_strong_counts(weak: list, strong: list) -> pd.DataFrame:
-    """Per problem n, w, b from the two executions files' rows (same samples)."""
-    passed_strong = {(e["task_id"], e["sample_index"]) for e in strong if passed(e)}
+    """Per problem n, w, b from the two executions files' Verdicts (same samples)."""
+    passed_strong = {(v.task_id, v.sample_index) for v in strong if v.passed}
     rows = {}
-    for e in weak:
-        row = rows.setdefault(e["task_id"], {"task_id": e["task_id"], "n": 0, "w": 0, "b": 0})
+    for v in weak:
+        row = rows.setdefault(v.task_id, {"task_id": v.task_id, "n": 0, "w": 0, "b": 0})
         row["n"] += 1
-        if passed(e):
+        if v.passed:
             row["w"] += 1
-            row["b"] += (e["task_id"], e["sample_index"]) in passed_strong
+            row["b"] += (v.task_id, v.sample_index) in passed_strong
     return pd.DataFrame(list(rows.values()), columns=["task_id", "n", "w", "b"])

@@ -5,10 +5,10 @@ usual schemas, normalized into passgrid's problem of kind "stdio":
   CodeContests problem's `name`, an APPS `problem_id` as text, a
   LiveCodeBench `question_id`);
 - prompt: the statement; entry_point: "" (a whole program has none);
-- test: JSON {"public": [[input, output], ...], "hidden": [...]}: public
-  tests are those the statement shows (CodeContests' public_tests,
-  LiveCodeBench's public_test_cases; APPS marks none), judged with the hidden
-  ones and alone available to selection (passgrid.execution.stdio);
+- stdio: the cases (passgrid.problem.StdioTests): public tests are those
+  the statement shows (CodeContests' public_tests, LiveCodeBench's
+  public_test_cases; APPS marks none), judged with the hidden ones and alone
+  available to selection (passgrid.execution.stdio);
 - canonical_solution: a Python 3 reference where the row has one;
 - time_limit_s: the problem's limit per test case, where the row gives it
   (CodeContests); contest_date (LiveCodeBench), for a date window.
@@ -25,7 +25,8 @@ import pickle
 import zlib
 
 from passgrid import PassgridError
-from passgrid.kinds import CHECKERS, DEFAULT_CHECKER, STDIO, checker_of, stdio_test_text, stdio_tests
+from passgrid.kinds import DEFAULT_CHECKER, STDIO
+from passgrid.problem import Problem, StdioTests
 
 PYTHON3 = 3  # CodeContests' Language enum (contest_problem.proto): PYTHON3 = 3
 
@@ -57,24 +58,15 @@ def _problem(task_id, statement, public, hidden, where, reference="", checker=DE
         raise PassgridError(f"{where}: the problem has no statement")
     if not public and not hidden:
         return None, "no tests"
-    for case in public + hidden:
-        if not (isinstance(case, (list, tuple)) and len(case) == 2 and all(isinstance(x, str) for x in case)):
-            raise PassgridError(f"{where}: a test must be an input text and an output text, got {str(case)[:80]}")
-    return {"task_id": str(task_id), "prompt": statement, "entry_point": "",
-            "test": stdio_test_text(public, hidden, checker=checker),
-            "canonical_solution": reference or "", "kind": STDIO, **extra}, None
+    return Problem(str(task_id), statement, "", kind=STDIO, canonical_solution=reference or "",
+                   stdio=StdioTests.of_cases(public, hidden, where, checker), **extra), None
 
 
 def _normalized(row: dict, where: str):
-    try:
-        tests = stdio_tests({"test": row.get("test") or ""})
-    except json.JSONDecodeError:
-        raise PassgridError(f"{where}: test must be JSON {{public: [...], hidden: [...]}}") from None
-    if checker_of(tests) not in CHECKERS:
-        raise PassgridError(f"{where}: test.checker must be one of {', '.join(CHECKERS)}, got {tests['checker']!r}")
+    tests = StdioTests.from_text(row.get("test") or "", where)
     extra = {k: row[k] for k in ("time_limit_s", "contest_date") if row.get(k) is not None}
-    return _problem(row.get("task_id"), row.get("prompt"), tests.get("public", []), tests.get("hidden", []), where,
-                    row.get("canonical_solution"), checker_of(tests), **extra)
+    return _problem(row.get("task_id"), row.get("prompt"), tests.public, tests.hidden, where,
+                    row.get("canonical_solution"), tests.checker, **extra)
 
 
 def _cases(tests, where: str, field: str) -> list:

@@ -26,20 +26,21 @@ input decides its own.
 """
 import functools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from passgrid import PassgridError
-from passgrid.kinds import ANSWER_IS_NOT_NONE, PROGRAM
+from passgrid.kinds import ANSWER_IS_NOT_NONE, FUNCTION, PROGRAM
+from passgrid.problem import Problem
 
 CHECKER = Path(__file__).with_name("evalplus_check.py")  # the test's text, its cases written after it
-PENDING = "evalplus"  # the field holding the inputs of a problem whose outputs are not computed yet
 
 
 def is_evalplus(row: dict) -> bool:
     return "base_input" in row and "plus_input" in row
 
 
-def normalize_evalplus(row: dict, where: str) -> dict:
+def normalize_evalplus(row: dict, where: str) -> Problem:
     for key in ("task_id", "prompt", "entry_point", "canonical_solution"):
         if not isinstance(row.get(key), str) or not row[key]:
             raise PassgridError(f"{where}: an EvalPlus row needs {key} (a non-empty string)")
@@ -49,28 +50,25 @@ def normalize_evalplus(row: dict, where: str) -> dict:
     atol = row.get("atol") or 0
     if isinstance(atol, bool) or not isinstance(atol, (int, float)) or atol < 0:
         raise PassgridError(f"{where}: atol must be a number >= 0, got {atol!r}")
-    problem = {"task_id": row["task_id"], "prompt": row["prompt"], "entry_point": row["entry_point"], "test": "",
-               # MBPP+'s reference is a whole program; HumanEval+'s a body for the prompt
-               "canonical_solution": row["canonical_solution"],
-               PENDING: {"base_input": row["base_input"], "plus_input": row["plus_input"], "atol": float(atol)}}
-    if _is_mbpp(problem):
-        problem["kind"] = PROGRAM
-        if problem["entry_point"] in _NOT_NONE:
-            problem["answer"] = ANSWER_IS_NOT_NONE
-    return problem
+    mbpp = _is_mbpp(row["task_id"])
+    # MBPP+'s reference is a whole program; HumanEval+'s a body for the prompt
+    return Problem(row["task_id"], row["prompt"], row["entry_point"], kind=PROGRAM if mbpp else FUNCTION,
+                   canonical_solution=row["canonical_solution"],
+                   answer=ANSWER_IS_NOT_NONE if mbpp and row["entry_point"] in _NOT_NONE else None,
+                   evalplus_inputs={"base_input": row["base_input"], "plus_input": row["plus_input"], "atol": float(atol)})
 
 
-def _is_mbpp(problem: dict) -> bool:
+def _is_mbpp(task_id: str) -> bool:
     """MBPP+'s (task ids Mbpp/<number>), not HumanEval+'s: EvalPlus tells its datasets apart so."""
-    return str(problem["task_id"]).startswith("Mbpp/")
+    return str(task_id).startswith("Mbpp/")
 
 
-def all_inputs(problem: dict) -> list:
+def all_inputs(problem: Problem) -> list:
     """The argument lists whose outputs a pending problem needs: base, then
     plus; MBPP+'s with their tuples, sets and complex numbers back."""
-    inputs = problem[PENDING]["base_input"] + problem[PENDING]["plus_input"]
-    number = problem["task_id"].split("/")[-1]
-    if _is_mbpp(problem) and number.isdigit():
+    inputs = problem.evalplus_inputs["base_input"] + problem.evalplus_inputs["plus_input"]
+    number = problem.task_id.split("/")[-1]
+    if _is_mbpp(problem.task_id) and number.isdigit():
         return [_restore_mbpp_args(int(number), args) for args in inputs]
     return inputs
 
@@ -125,22 +123,21 @@ _SET_EQUAL = {"similar_elements", "find_char_long", "common_in_nested_lists", "e
 _NOT_NONE = {"check_str", "text_match_three", "text_starta_endb"}  # the output need only be None or not
 
 
-def evalplus_tests(problem: dict, outputs: list) -> tuple:
+def evalplus_tests(problem: Problem, outputs: list) -> tuple:
     """(the problem with its tests written, how many inputs were left out):
     `outputs` the reference's on all_inputs ({"value": v}, or None where it
     raised or ran out of time: that input is left out). `test` holds the base
     inputs, `plus_test` the base and the plus inputs; a test set left with no
     input is an error, as a test that tests nothing would pass anything."""
-    pending = problem[PENDING]
+    pending = problem.evalplus_inputs
     kept = [(args, out["value"]) for args, out in zip(all_inputs(problem), outputs) if out is not None]
     n_base = sum(out is not None for out in outputs[:len(pending["base_input"])])
     if not n_base:
-        raise PassgridError(f"{problem['task_id']}: the reference solution gave an output on none of the "
+        raise PassgridError(f"{problem.task_id}: the reference solution gave an output on none of the "
                             f"{len(pending['base_input'])} base input(s)")
-    oracle = _oracle(problem["entry_point"], _is_mbpp(problem))
-    done = {k: v for k, v in problem.items() if k != PENDING}
-    return {**done, "test": _check(kept[:n_base], pending["atol"], oracle),
-            "plus_test": _check(kept, pending["atol"], oracle)}, len(outputs) - len(kept)
+    oracle = _oracle(problem.entry_point, _is_mbpp(problem.task_id))
+    return replace(problem, test=_check(kept[:n_base], pending["atol"], oracle),
+                   plus_test=_check(kept, pending["atol"], oracle), evalplus_inputs=None), len(outputs) - len(kept)
 
 
 def _oracle(entry_point: str, mbpp: bool) -> str:
@@ -175,7 +172,7 @@ def complete_evalplus(problems: list, reference_outputs) -> list:
     task_id, runs each reference on its inputs (in the sandbox) and returns
     its outputs (None where it raised or ran out of time). Such an input is
     left out, and counted; other problems are returned as they are."""
-    pending = {p["task_id"]: p for p in problems if PENDING in p}
+    pending = {p.task_id: p for p in problems if p.evalplus_inputs is not None}
     if not pending:
         return problems
     outputs = reference_outputs(pending, {t: all_inputs(p) for t, p in pending.items()})
@@ -187,4 +184,4 @@ def complete_evalplus(problems: list, reference_outputs) -> list:
     if left_out:
         print(f"passgrid: left out {sum(left_out.values())} EvalPlus input(s) on which the reference solution "
               "raised or ran out of time: " + ", ".join(f"{t} ({n})" for t, n in left_out.items()), file=sys.stderr)
-    return [done.get(p["task_id"], p) for p in problems]
+    return [done.get(p.task_id, p) for p in problems]

@@ -26,13 +26,14 @@ import re
 
 from passgrid import PassgridError
 from passgrid.kinds import PROGRAM
+from passgrid.problem import Problem
 
 
 def is_mbpp(row: dict) -> bool:
     return "test_list" in row and "code" in row
 
 
-def normalize_mbpp(row: dict, where: str) -> dict:
+def normalize_mbpp(row: dict, where: str) -> Problem:
     tests, code = row.get("test_list"), row.get("code")
     text = row.get("text") or row.get("prompt")
     if not isinstance(tests, list) or not tests or not all(isinstance(t, str) for t in tests):
@@ -45,15 +46,14 @@ def normalize_mbpp(row: dict, where: str) -> dict:
     entry_point = _entry_point(code, tests[0], where)
     setup = "\n".join(list(row.get("test_imports") or []) + [row.get("test_setup_code") or ""]).strip()
     body = "\n".join(f"    {t.strip()}" for t in tests)
-    plus = {}
+    plus = None
     if isinstance(row.get("test"), str) and row["test"].strip():
-        plus["plus_test"] = (f"{setup}\n\n\ndef check(candidate):\n"
-                             f"    exec({row['test']!r}, {{'__name__': '__passgrid_tests__', {entry_point!r}: candidate}})\n")
-    return {**plus, "task_id": task_id if str(task_id).startswith("Mbpp/") else f"Mbpp/{task_id}",
-            "prompt": f'"""\n{text.strip()}\n{tests[0].strip()}\n"""\n',
-            "entry_point": entry_point,
-            "test": f"{setup}\n\n\ndef check(candidate):\n    {entry_point} = candidate\n{body}\n",
-            "canonical_solution": code, "kind": PROGRAM}
+        plus = (f"{setup}\n\n\ndef check(candidate):\n"
+                f"    exec({row['test']!r}, {{'__name__': '__passgrid_tests__', {entry_point!r}: candidate}})\n")
+    return Problem(task_id if str(task_id).startswith("Mbpp/") else f"Mbpp/{task_id}",
+                   prompt=f'"""\n{text.strip()}\n{tests[0].strip()}\n"""\n', entry_point=entry_point,
+                   test=f"{setup}\n\n\ndef check(candidate):\n    {entry_point} = candidate\n{body}\n",
+                   kind=PROGRAM, canonical_solution=code, plus_test=plus)
 
 
 def _entry_point(code: str, first_test: str, where: str) -> str:

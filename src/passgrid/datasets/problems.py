@@ -1,11 +1,11 @@
 """Load a benchmark into one normalized problems file.
 
-A problem is a dict with the HumanEval schema: task_id, prompt, entry_point,
-test (defining `check(candidate)`), and optionally canonical_solution; and
-`kind` (passgrid.kinds) where it is not HumanEval's "function". Rows in
-MBPP's schema are normalized so (passgrid.datasets.mbpp), contest problems
-into kind "stdio" (passgrid.datasets.contests). Where the rows come from is
-a source plugin (passgrid.datasets).
+Each row becomes a passgrid.problem.Problem: rows in HumanEval's schema
+(task_id, prompt, entry_point, test defining `check(candidate)`, optionally
+canonical_solution, and `kind` where it is not "function") as they are,
+MBPP's (passgrid.datasets.mbpp) and EvalPlus's (passgrid.datasets.evalplus)
+normalized so, contest problems into kind "stdio" (passgrid.datasets.contests).
+Where the rows come from is a source plugin (passgrid.datasets).
 """
 import hashlib
 import json
@@ -18,13 +18,13 @@ from passgrid.datasets.contests import contest_schema, normalize_contest
 from passgrid.datasets.evalplus import is_evalplus, normalize_evalplus
 from passgrid.datasets.mbpp import is_mbpp, normalize_mbpp
 from passgrid.files import read_jsonl, write_atomic
-from passgrid.kinds import ANSWER_IS_NOT_NONE, FUNCTION, PROGRAM
+from passgrid.kinds import FUNCTION, PROGRAM
+from passgrid.problem import Problem
 
-REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
+REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")  # of a row in HumanEval's schema
 # what a row may be read as; by default, detected from its fields ("stdio":
 # any of the contest schemas, or passgrid's own stdio form)
 SCHEMAS = ("humaneval", "mbpp", "evalplus", "stdio")
-OPTIONAL_FIELDS = ("canonical_solution", "plus_test", "answer")  # plus_test: EvalPlus's base + plus inputs; answer: passgrid.kinds
 
 
 def load_problems(source: str, limit=None, schema: str = None, date_from: str = None, date_to: str = None,
@@ -48,9 +48,9 @@ def load_problems(source: str, limit=None, schema: str = None, date_from: str = 
             continue
         if (date_from or date_to) and not _in_window(problem, date_from, date_to, f"{where}: record {i}"):
             continue
-        if problem["task_id"] in seen:
-            raise PassgridError(f"{where}: record {i}: duplicate task_id {problem['task_id']!r}")
-        seen.add(problem["task_id"])
+        if problem.task_id in seen:
+            raise PassgridError(f"{where}: record {i}: duplicate task_id {problem.task_id!r}")
+        seen.add(problem.task_id)
         problems.append(problem)
     if left_out:
         print(f"passgrid: {where}: left out {sum(left_out.values())} problem(s) passgrid cannot judge as their "
@@ -60,8 +60,8 @@ def load_problems(source: str, limit=None, schema: str = None, date_from: str = 
     return problems
 
 
-def _in_window(problem: dict, date_from, date_to, where: str) -> bool:
-    date = str(problem.get("contest_date") or "")[:10]
+def _in_window(problem: Problem, date_from, date_to, where: str) -> bool:
+    date = str(problem.contest_date or "")[:10]
     if not date:
         raise PassgridError(f"{where}: dataset.date_from/date_to is set, but the problem has no contest_date")
     return (not date_from or date >= str(date_from)[:10]) and (not date_to or date <= str(date_to)[:10])
@@ -85,31 +85,20 @@ def _normalize(row: dict, where: str, schema: str = None) -> tuple:
     missing = [k for k in REQUIRED_FIELDS if not isinstance(row.get(k), str) or not row.get(k)]
     if missing:
         raise PassgridError(f"{where}: missing or empty field(s) {', '.join(missing)}")
-    problem = {k: row[k] for k in REQUIRED_FIELDS}
-    problem["canonical_solution"] = row.get("canonical_solution") or ""
-    if row.get("plus_test"):
-        problem["plus_test"] = row["plus_test"]
-    if row.get("answer") is not None:
-        if row["answer"] != ANSWER_IS_NOT_NONE:
-            raise PassgridError(f"{where}: answer must be {ANSWER_IS_NOT_NONE!r} where given, got {row['answer']!r}")
-        problem["answer"] = row["answer"]
-    kind = row.get("kind", FUNCTION)
-    if kind not in (FUNCTION, PROGRAM):
+    if row.get("kind", FUNCTION) not in (FUNCTION, PROGRAM):
         raise PassgridError(f"{where}: kind must be {FUNCTION} or {PROGRAM} here (stdio problems have their own "
-                            f"schema), got {kind!r}")
-    if kind != FUNCTION:
-        problem["kind"] = kind
-    return problem, None
+                            f"schema), got {row['kind']!r}")
+    return Problem.from_json(row, where), None
 
 
 def write_problems(problems: list, out_path, meta_path, source_description: str) -> dict:
     """Write the normalized problems file and its metadata (with content hash)."""
-    text = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in problems)
+    text = "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in problems)
     meta = {
         "source": source_description,
         "n_problems": len(problems),
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        "task_ids": [p["task_id"] for p in problems],
+        "task_ids": [p.task_id for p in problems],
     }
     write_atomic(out_path, text)
     write_atomic(meta_path, json.dumps(meta, indent=2) + "\n")
@@ -124,5 +113,5 @@ def read_problems(path) -> dict:
         problem, why = _normalize(row, where)
         if problem is None:
             raise PassgridError(f"{where}: not a problem passgrid can judge ({why})")
-        problems[problem["task_id"]] = problem
+        problems[problem.task_id] = problem
     return problems

@@ -18,11 +18,11 @@ import marshal
 import sqlite3
 import time
 import types
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from passgrid.execution.limits import Limits
 from passgrid.execution.sandbox import PROGRAM_FILENAME
-from passgrid.kinds import PROBE
+from passgrid.problem import Problem
 from passgrid.verdicts import Outcome
 
 SANDBOX_VERSION = "7"  # bump when a change to judging could change a verdict
@@ -67,20 +67,20 @@ def _shape(code: types.CodeType) -> tuple:
             tuple(_shape(c) if isinstance(c, types.CodeType) else c for c in code.co_consts))
 
 
-def program_key(problem: dict, program: str, settings: dict, isolation: str, code=None) -> str:
+def program_key(problem: Problem, program: str, settings: dict, isolation: str, code=None) -> str:
     """`settings`: judged_under's."""
     h = hashlib.sha256()
-    for part in (SANDBOX_VERSION, isolation, json.dumps(settings, sort_keys=True), problem["entry_point"],
-                 problem["prompt"], problem["test"], str(problem.get("answer")), str(problem.get(PROBE))):
+    for part in (SANDBOX_VERSION, isolation, json.dumps(settings, sort_keys=True), problem.entry_point,
+                 problem.prompt, problem.tests_text, str(problem.answer), str(problem.probe)):
         h.update(part.encode("utf-8", errors="surrogatepass"))
         h.update(b"\0")
     h.update(normalize(program, code))
     return h.hexdigest()
 
 
-def outputs_key(problem: dict, program: str, inputs: list, isolation: str) -> str:
+def outputs_key(problem: Problem, program: str, inputs: list, isolation: str) -> str:
     """The key of a reference's outputs on `inputs` (wire-encoded argument lists)."""
-    return program_key({**problem, "test": json.dumps(inputs)}, program, {}, isolation)
+    return program_key(replace(problem, test=json.dumps(inputs)), program, {}, isolation)
 
 
 def still_valid(cached: dict, limit_s: float) -> bool:

@@ -22,7 +22,8 @@ import time
 
 from passgrid.execution import sandbox, stdio, wire
 from passgrid.execution.child import death, run_child
-from passgrid.kinds import PROBE, STDIO, kind_of
+from passgrid.kinds import STDIO
+from passgrid.problem import Problem
 from passgrid.verdicts import Behaviour, Outcome, digest
 
 
@@ -98,19 +99,19 @@ class Judge:
     def _alarm(signum, frame):
         raise _Timeout
 
-    def _tests(self, problem: dict):
-        key = (problem["task_id"], hash(problem["prompt"]), hash(problem["test"]))
+    def _tests(self, problem: Problem):
+        key = (problem.task_id, hash(problem.prompt), hash(problem.test))
         if key not in self.compiled:
             # The prompt's own helpers (HumanEval/32's poly, /38's encode_cyclic)
             # come from the dataset, never from the program.
-            test = compile(problem["test"], f"<test {problem['task_id']}>", "exec")
+            test = compile(problem.test, f"<test {problem.task_id}>", "exec")
             self.compiled[key] = (_compile_prompt(problem), test)
         return self.compiled[key]
 
-    def run(self, problem: dict, program: str, limits: dict, code: str = None) -> dict:
+    def run(self, problem: Problem, program: str, limits: dict, code: str = None) -> dict:
         """Judge one program: its text, or `code`, its marshalled code object in
         hex (compiled by passgrid, which the sandbox then loads instead)."""
-        if kind_of(problem) == STDIO:
+        if problem.kind == STDIO:
             return stdio.run(self.zygote, problem, program, limits, code)
         start = time.monotonic()
         deadline = start + limits["timeout_s"]
@@ -124,7 +125,7 @@ class Judge:
             result["behaviour"] = behaviour.to_json()
         return result
 
-    def outputs(self, problem: dict, program: str, inputs: list, limits: dict, code: str = None) -> dict:
+    def outputs(self, problem: Problem, program: str, inputs: list, limits: dict, code: str = None) -> dict:
         """Call a trusted program (a reference solution) on each of `inputs`
         (wire-encoded argument lists) in the sandbox, each call with the time
         limit: {"verdict": "passed", "outputs": [{"value": wire-encoded}, or
@@ -154,7 +155,7 @@ class Judge:
         outputs += [None] * (len(inputs) - len(outputs))
         return {"verdict": Outcome.PASSED, "detail": "", "outputs": outputs, "duration_s": round(time.monotonic() - start, 4)}
 
-    def _judge(self, problem: dict, program: str, code, to_child: int, from_child: int, deadline: float):
+    def _judge(self, problem: Problem, program: str, code, to_child: int, from_child: int, deadline: float):
         """(verdict, detail, the behaviour on a probe's examples or None)."""
         try:
             wire.send(to_child, _program_message(problem, program, code))
@@ -167,7 +168,7 @@ class Judge:
             if "raise" in hello:
                 return (Outcome.MEMORY if hello.get("raise") == "MemoryError" else Outcome.ERROR), \
                     f"program: {str(hello.get('message'))[:300]}", None
-            if PROBE in problem:
+            if problem.probe is not None:
                 return self._probe(self._examples(problem), _Candidate(to_child, from_child, deadline), deadline)
             prompt_code, test_code = self._tests(problem)
             namespace = {"__name__": "__passgrid_tests__"}
@@ -175,7 +176,7 @@ class Judge:
             candidate = _Candidate(to_child, from_child, deadline)
             # Some tests call the function by name (HumanEval/33): as in one
             # process, that name means the program's function.
-            namespace[problem["entry_point"]] = candidate
+            namespace[problem.entry_point] = candidate
             exec(test_code, namespace)
             signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
             namespace["check"](candidate)
@@ -194,11 +195,11 @@ class Judge:
         except Exception as e:  # an exception of the candidate's, or of the tests on its answer
             return Outcome.ERROR, f"{type(e).__name__}: {str(e)[:300]}", None
 
-    def _examples(self, problem: dict) -> list:
+    def _examples(self, problem: Problem) -> list:
         """A probe's examples, read once per problem (they are the dataset's, not the program's)."""
-        key = (problem["task_id"], PROBE, problem[PROBE])
+        key = (problem.task_id, "probe", problem.probe)
         if key not in self.compiled:
-            self.compiled[key] = ast.literal_eval(problem[PROBE])
+            self.compiled[key] = ast.literal_eval(problem.probe)
         return self.compiled[key]
 
     @staticmethod
@@ -222,20 +223,20 @@ class Judge:
         return verdict, f"{passed} of {len(examples)} examples", Behaviour(passed, tuple(outputs))
 
 
-def _program_message(problem: dict, program: str, code) -> dict:
+def _program_message(problem: Problem, program: str, code) -> dict:
     """What the child loads, and which function's answers it gives (of which
     only what the problem's "answer" says: passgrid.kinds.ANSWER_IS_NOT_NONE)."""
-    return {"program": program, "code": code, "entry_point": problem["entry_point"], "answer": problem.get("answer")}
+    return {"program": program, "code": code, "entry_point": problem.entry_point, "answer": problem.answer}
 
 
-def _compile_prompt(problem: dict):
+def _compile_prompt(problem: Problem):
     """The prompt as a module: HumanEval's stubs end in a docstring and compile
     as they are; a bare signature gets a `pass` body."""
-    name = f"<prompt {problem['task_id']}>"
+    name = f"<prompt {problem.task_id}>"
     try:
-        return compile(problem["prompt"], name, "exec")
+        return compile(problem.prompt, name, "exec")
     except SyntaxError:
-        return compile(problem["prompt"].rstrip() + "\n    pass\n", name, "exec")
+        return compile(problem.prompt.rstrip() + "\n    pass\n", name, "exec")
 
 
 def main() -> None:
@@ -260,7 +261,8 @@ def main() -> None:
         except EOFError:
             return
         if "problem" in job:
-            problems[job["problem"]["task_id"]] = job["problem"]
+            problem = Problem.from_json(job["problem"], "a problem sent to the judge")
+            problems[problem.task_id] = problem
         elif "inputs" in job:
             wire.send(wfd, judge.outputs(problems[job["task_id"]], job.get("program"), job["inputs"], job["limits"],
                                          job.get("code")))

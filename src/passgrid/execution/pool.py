@@ -18,14 +18,15 @@ from passgrid.execution import wire
 from passgrid.execution.cache import VerdictCache, compile_program, judged_under, outputs_key, program_key, still_valid
 from passgrid.execution.limits import Limits
 from passgrid.execution.workers import JudgePool
-from passgrid.kinds import is_whole_program
-from passgrid.verdicts import Outcome
+from passgrid.problem import Problem
+from passgrid.sample import Sample
+from passgrid.verdicts import Outcome, Verdict
 
 
-def build_program(problem: dict, completion: str) -> str:
+def build_program(problem: Problem, completion: str) -> str:
     """The program a sample stands for: the prompt with the completion
     appended, or the completion alone where it is the whole program (MBPP, stdio)."""
-    return completion if is_whole_program(problem) else problem["prompt"] + completion
+    return completion if problem.whole_program else problem.prompt + completion
 
 
 def _reference_limits(limits: Limits) -> dict:
@@ -42,15 +43,15 @@ def calibrate(pool: JudgePool, problems: dict, limits: Limits, runs: int = 3) ->
     does not pass."""
     generous = _reference_limits(limits)
     # Once where the dataset gives the limit: only a machine too slow for it is looked for.
-    jobs = [(t, p, build_program(p, p["canonical_solution"]), generous) for t, p in problems.items()
-            if p.get("canonical_solution") for _ in range(1 if p.get("time_limit_s") else runs)]
+    jobs = [(t, p, build_program(p, p.canonical_solution), generous) for t, p in problems.items()
+            if p.canonical_solution for _ in range(1 if p.time_limit_s else runs)]
     slowest = {}
     for task_id, result in pool.run(jobs):
         if result["verdict"] != Outcome.PASSED:
             slowest[task_id] = None
         elif slowest.get(task_id, 0.0) is not None:  # a stdio problem's limit is per test case
             slowest[task_id] = max(slowest.get(task_id, 0.0), result.get("slowest_s", result["duration_s"]))
-    return {t: _dataset_limit(p["time_limit_s"], slowest.get(t), limits) if p.get("time_limit_s")
+    return {t: _dataset_limit(p.time_limit_s, slowest.get(t), limits) if p.time_limit_s
             else max(limits.timeout_s, limits.timeout_factor * (slowest.get(t) or 0.0)) for t, p in problems.items()}
 
 
@@ -73,7 +74,7 @@ def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int
     generous = _reference_limits(limits)
     try:
         encoded = {t: [wire.encode(args) for args in inputs[t]] for t in inputs}
-        programs = {t: build_program(problems[t], problems[t]["canonical_solution"]) for t in inputs}
+        programs = {t: build_program(problems[t], problems[t].canonical_solution) for t in inputs}
         keys = {t: outputs_key(problems[t], programs[t], encoded[t], pool.isolation) for t in inputs}
         found = {t: cache.get_outputs(keys[t]) for t in inputs} if cache else {}
         jobs = [(t, problems[t], programs[t], generous, None, encoded[t]) for t in inputs if found.get(t) is None]
@@ -91,11 +92,10 @@ def reference_outputs(problems: dict, inputs: dict, limits: Limits, workers: int
             cache.close()
 
 
-def judge_samples(samples: Iterable[dict], problems: dict, limits: Limits, workers: int, emit, task_ids,
+def judge_samples(samples: Iterable[Sample], problems: dict, limits: Limits, workers: int, emit, task_ids,
                   cache_path=None, progress: bool = True, total: int = None, sandbox_paths=(), settings=None,
                   hidden_paths=()) -> None:
-    """Judge a stream of samples and emit(record) for each, in input order:
-    verdict, detail, duration, limit, and whether it came from the cache.
+    """Judge a stream of samples and emit(its Verdict) for each, in input order.
 
     Each distinct program runs once; memory holds only the samples between the
     oldest one still running and the newest one read (the workers' reach), not
@@ -139,13 +139,13 @@ class _Stream:
         the cache); None to pause reading while _WINDOW samples wait behind
         programs still running."""
         for s in samples:
-            problem = problems[s["task_id"]]
-            program = build_program(problem, s["completion"])
+            problem = problems[s.task_id]
+            program = build_program(problem, s.completion)
             code = compile_program(program)  # once, for the key and for the sandbox
             key = program_key(problem, program, self.settings, self.isolation, code)
-            self.waiting.append((s["task_id"], s.get("sample_index"), key))
+            self.waiting.append((s.task_id, s.sample_index, key))
             if key not in self.known and key not in self.running:
-                limits = limits_of[s["task_id"]]
+                limits = limits_of[s.task_id]
                 cached = self.cache.get(key) if self.cache else None
                 if cached and still_valid(cached, limits["timeout_s"]):
                     self.known[key] = {**cached, "cached": True}
@@ -168,8 +168,7 @@ class _Stream:
         the programs no waiting sample needs once too many are known."""
         while self.waiting and self.waiting[0][2] in self.known:
             task_id, index, key = self.waiting.popleft()
-            self.emit({"task_id": task_id, "sample_index": index, "program_sha256": key, "isolation": self.isolation,
-                       **self.known[key]})
+            self.emit(Verdict.of_result(task_id, index, key, self.isolation, self.known[key]))
             self.bar.update(1)
         if len(self.known) > _KNOWN_MAX:
             needed = {key for _, _, key in self.waiting}

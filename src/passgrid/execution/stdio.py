@@ -7,7 +7,7 @@ what the answer needs. The program never sees an expected output; what it
 wrote is compared here (`outputs_match`). A problem's first failing case
 decides its verdict, as contest judges do.
 
-The normalized problem carries its cases in `test` (passgrid.kinds.stdio_tests).
+The problem carries its cases in `stdio` (passgrid.problem.StdioTests).
 A probe (selection's: passgrid.analysis.selection) runs every public case
 and records the program's behaviour (passgrid.verdicts.Behaviour): a digest
 of each output and how many were right.
@@ -20,7 +20,8 @@ from decimal import Decimal, InvalidOperation
 
 from passgrid.execution import wire
 from passgrid.execution.child import death, run_child
-from passgrid.kinds import DEFAULT_CHECKER, checker_of, stdio_tests
+from passgrid.kinds import DEFAULT_CHECKER
+from passgrid.problem import Problem, StdioTests
 from passgrid.verdicts import DID_NOT_FINISH, Behaviour, Outcome, digest
 
 FLOAT_TOLERANCE = 1e-6  # absolute or relative, for tokens the answer writes as decimals
@@ -28,13 +29,9 @@ OUTPUT_CAP = 1 << 20  # bytes a program may write beyond twice the expected outp
 _TIMED_OUT, _OVER = "timed out", "over"  # how a case's output ended, besides a closing word
 
 
-def cases(problem: dict) -> list:
+def cases(tests: StdioTests) -> list:
     """[(input, output, public)] of a stdio problem, public ones first."""
-    return _cases(stdio_tests(problem))
-
-
-def _cases(tests: dict) -> list:
-    return [(i, o, True) for i, o in tests.get("public", [])] + [(i, o, False) for i, o in tests.get("hidden", [])]
+    return [(i, o, True) for i, o in tests.public] + [(i, o, False) for i, o in tests.hidden]
 
 
 def outputs_match(got: bytes, expected: str, checker: str = DEFAULT_CHECKER) -> bool:
@@ -72,12 +69,11 @@ def _close(got: str, want: str) -> bool:
     return math.isfinite(a) and math.isclose(a, b, rel_tol=FLOAT_TOLERANCE, abs_tol=FLOAT_TOLERANCE)
 
 
-def run(zygote, problem: dict, program: str, limits: dict, code: str = None) -> dict:
+def run(zygote, problem: Problem, program: str, limits: dict, code: str = None) -> dict:
     """Judge one program on every case of a stdio problem; each case has the
     time limit `limits["timeout_s"]`."""
     start, slowest = time.monotonic(), 0.0
-    tests = stdio_tests(problem)
-    all_cases, probe, checker = _cases(tests), tests.get("probe", False), checker_of(tests)  # parsed once
+    all_cases, probe, checker = cases(problem.stdio), problem.stdio.probe, problem.stdio.checker
     verdict, detail, passed, outputs, unran = Outcome.PASSED, f"{len(all_cases)} tests", 0, [], None
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()

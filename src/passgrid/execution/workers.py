@@ -17,9 +17,10 @@ from collections import deque
 from dataclasses import dataclass
 
 from passgrid import PassgridError
-from passgrid.execution import stdio, wire
+from passgrid.execution import wire
 from passgrid.execution.sandbox import KNOBS, WEAKNESSES, missing_parts
-from passgrid.kinds import STDIO, kind_of
+from passgrid.kinds import STDIO
+from passgrid.problem import Problem
 from passgrid.verdicts import Outcome
 
 GRACE_S = 60.0  # beyond twice its time limits, before a silent worker is given up
@@ -49,7 +50,7 @@ class JudgeWorker:
         self.isolation = wire.receive(self.from_judge, None)["isolation"]
         self.problems = {}  # task_id -> the problem as last sent
 
-    def frames(self, problem: dict, program: str, limits: dict, code: str = None, inputs: list = None) -> bytes:
+    def frames(self, problem: Problem, program: str, limits: dict, code: str = None, inputs: list = None) -> bytes:
         """What submitting a job writes: its problem where this judge lacks it,
         then the job. `code`: the program compiled and marshalled, in hex (the
         sandbox then skips compiling it); None to send the text alone.
@@ -58,19 +59,19 @@ class JudgeWorker:
         (the program's doing); PassgridError where the problem's is."""
         if code and len(code) > wire.MAX_FRAME // 2:  # a huge program goes as its text (hex doubles the size)
             code = None
-        job = wire.pack({"task_id": problem["task_id"], "limits": limits,
+        job = wire.pack({"task_id": problem.task_id, "limits": limits,
                          **({"code": code} if code else {"program": program}),
                          **({"inputs": inputs} if inputs is not None else {})})
-        if self.problems.get(problem["task_id"]) is problem:
+        if self.problems.get(problem.task_id) is problem:
             return job
         try:
-            return wire.pack({"problem": problem}) + job
+            return wire.pack({"problem": problem.to_json()}) + job
         except wire.WireError as e:
-            raise PassgridError(f"{problem['task_id']}: the problem is too large to judge ({e})") from None
+            raise PassgridError(f"{problem.task_id}: the problem is too large to judge ({e})") from None
 
-    def write(self, data: bytes, problem: dict) -> None:
+    def write(self, data: bytes, problem: Problem) -> None:
         wire.write(self.to_judge, data)
-        self.problems[problem["task_id"]] = problem
+        self.problems[problem.task_id] = problem
 
     def receive(self) -> dict:
         return wire.receive(self.from_judge)
@@ -84,18 +85,14 @@ class JudgeWorker:
             self.proc.wait()
 
 
-def budget_s(job: tuple, cases_of: dict) -> float:
+def budget_s(job: tuple) -> float:
     """How long a worker may take over a job before it is given up: twice the
-    time limits of all its calls or test cases, and GRACE_S. `cases_of`:
-    task_id -> a stdio problem's number of test cases, filled as met (its
-    tests are parsed once, not per sample)."""
+    time limits of all its calls or test cases, and GRACE_S."""
     problem, limits, inputs = job[1], job[3], (job[5] if len(job) > 5 else None)
     if inputs is not None:
         units = len(inputs)
-    elif kind_of(problem) == STDIO:
-        if problem["task_id"] not in cases_of:
-            cases_of[problem["task_id"]] = len(stdio.cases(problem))
-        units = cases_of[problem["task_id"]]
+    elif problem.kind == STDIO:
+        units = len(problem.stdio.public) + len(problem.stdio.hidden)
     else:
         units = 1
     return 2 * (limits["timeout_s"] + 1) * max(1, units) + GRACE_S
@@ -148,7 +145,6 @@ class _Schedule:
         self.since = [0.0] * len(pool.workers)  # when each worker's oldest job became its current one
         self.alone, self.decided = deque(), deque()
         self.parked = deque()  # jobs too large for a busy judge, waiting for an idle one
-        self.cases_of = {}  # see budget_s
 
     def results(self):
         selector = selectors.DefaultSelector()
@@ -214,7 +210,7 @@ class _Schedule:
                 return
             if not held:
                 self.since[i] = time.monotonic()
-            held.append(_Held(job, alone, budget_s(job, self.cases_of)))
+            held.append(_Held(job, alone, budget_s(job)))
             try:
                 worker.write(data, job[1])
             except OSError as e:

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Iterator
 
 from passgrid import PassgridError
-from passgrid.files import read_jsonl, read_jsonl_lines, write_jsonl_atomic
-from passgrid.kinds import STDIO, is_whole_program, kind_of
+from passgrid.files import read_jsonl_lines, write_jsonl_atomic
+from passgrid.kinds import STDIO
+from passgrid.problem import Problem
+from passgrid.sample import Sample, read_sample_file
 from passgrid.sampling.backends import Request, backend_class, make_backend
 from passgrid.sampling.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
 from passgrid.sampling.seeds import sample_seed
@@ -29,27 +31,27 @@ from passgrid.sampling.seeds import sample_seed
 TIMING_FIELDS = ("latency_s", "started_at", "run")
 
 
-def build_request(problem: dict, prompt: dict, sampling: dict, first: int = 0) -> Request:
+def build_request(problem: Problem, prompt: dict, sampling: dict, first: int = 0) -> Request:
     """The request for a problem's samples `first` .. sampling['n'] - 1."""
     common = dict(n=sampling["n"] - first, temperature=sampling["temperature"], top_p=sampling["top_p"],
-                  max_tokens=sampling["max_tokens"], seed=sample_seed(sampling["seed"], problem["task_id"], first),
-                  stop=tuple(prompt.get("stop") or ()), task_id=problem["task_id"], first=first)
+                  max_tokens=sampling["max_tokens"], seed=sample_seed(sampling["seed"], problem.task_id, first),
+                  stop=tuple(prompt.get("stop") or ()), task_id=problem.task_id, first=first)
     if prompt["style"] == "chat":
-        return Request(messages=chat_messages(problem["prompt"], prompt["instruction"], prompt.get("system"),
-                                              code=kind_of(problem) != STDIO),
-                       stop_at_answer=problem["entry_point"] if prompt.get("stop_at_answer") else None, **common)
-    if is_whole_program(problem):  # a continuation of the prompt would be judged without it
-        raise PassgridError(f"prompt.style=completion: {problem['task_id']} is a {kind_of(problem)} problem, whose "
+        return Request(messages=chat_messages(problem.prompt, prompt["instruction"], prompt.get("system"),
+                                              code=problem.kind != STDIO),
+                       stop_at_answer=problem.entry_point if prompt.get("stop_at_answer") else None, **common)
+    if problem.whole_program:  # a continuation of the prompt would be judged without it
+        raise PassgridError(f"prompt.style=completion: {problem.task_id} is a {problem.kind} problem, whose "
                             "completion is the whole program; use prompt=chat (or prompt=stdio)")
-    return Request(prompt=problem["prompt"], **common)
+    return Request(prompt=problem.prompt, **common)
 
 
-def to_completion(text: str, problem: dict, prompt: dict) -> str:
+def to_completion(text: str, problem: Problem, prompt: dict) -> str:
     """What to append to the problem's prompt, from the model's raw text (for
     a problem whose completion is the whole program, that program)."""
     if prompt["style"] == "chat":
-        code = extract_code(text, problem["entry_point"])
-        return code if is_whole_program(problem) else completion_from_code(code, problem["entry_point"])
+        code = extract_code(text, problem.entry_point)
+        return code if problem.whole_program else completion_from_code(code, problem.entry_point)
     return truncate_at_stop(text, prompt.get("stop") or [])
 
 
@@ -71,13 +73,13 @@ def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, pro
     """
     problem_dir, n = Path(problem_dir), sampling["n"]
     seeded = _seeded(model)
-    have = {p["task_id"]: _read_problem_file(problem_file(problem_dir, p["task_id"]), p["task_id"], sampling["seed"],
+    have = {p.task_id: _read_problem_file(problem_file(problem_dir, p.task_id), p.task_id, sampling["seed"],
                                              seeded) for p in problems}
-    todo = [p for p in problems if len(have[p["task_id"]]) < n]
+    todo = [p for p in problems if len(have[p.task_id]) < n]
     resumed = len(problems) - len(todo)
-    if resumed or any(have[p["task_id"]] for p in todo):
+    if resumed or any(have[p.task_id] for p in todo):
         print(f"sample: {resumed} of {len(problems)} problems complete in {problem_dir}, "
-              f"{sum(len(have[p['task_id']]) for p in todo)} samples of the others kept", file=sys.stderr)
+              f"{sum(len(have[p.task_id]) for p in todo)} samples of the others kept", file=sys.stderr)
     drawn, provenance = 0, None
     if todo:
         backend = make_backend(model, threads=threads)
@@ -86,14 +88,14 @@ def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, pro
             if on_start:
                 on_start(provenance)
             bar = _progress_bar(len(todo), progress)
-            requests = [build_request(p, prompt, sampling, first=len(have[p["task_id"]])) for p in todo]
+            requests = [build_request(p, prompt, sampling, first=len(have[p.task_id])) for p in todo]
             tokens, start = 0, time.monotonic()
             for j, generations in backend.generate_many(requests):
                 problem = todo[j]
-                old = have[problem["task_id"]]
+                old = have[problem.task_id]
                 records = _records(backend, problem, prompt, requests[j], generations, first=len(old), run=run,
                                    seeded=seeded)
-                write_jsonl_atomic(problem_file(problem_dir, problem["task_id"]), old + records)
+                write_jsonl_atomic(problem_file(problem_dir, problem.task_id), (s.to_json() for s in old + records))
                 # rates over the whole run: problems overlap in a batching backend
                 drawn, tokens = drawn + len(records), tokens + _tokens(records)
                 elapsed = max(1e-9, time.monotonic() - start)
@@ -116,42 +118,31 @@ def join_samples(problems: list, model: dict, sampling: dict, problem_dir, out_p
     (a shard of the draw that did not run) is an error naming it."""
     n, joined, seeded = sampling["n"], [], _seeded(model)
     for p in problems:
-        path = problem_file(problem_dir, p["task_id"])
-        rows = _read_problem_file(path, p["task_id"], sampling["seed"], seeded)[:n]
+        path = problem_file(problem_dir, p.task_id)
+        rows = _read_problem_file(path, p.task_id, sampling["seed"], seeded)[:n]
         if len(rows) < n:
-            raise PassgridError(f"{path}: {p['task_id']} has {len(rows)} of its {n} samples; "
+            raise PassgridError(f"{path}: {p.task_id} has {len(rows)} of its {n} samples; "
                                 "the job drawing it has not finished")
         joined += rows
-    write_jsonl_atomic(out_path, joined)
+    write_jsonl_atomic(out_path, (s.to_json() for s in joined))
     return len(joined)
 
 
-def _records(backend, problem: dict, prompt: dict, request: Request, generations: list, first: int, run: str,
+def _records(backend, problem: Problem, prompt: dict, request: Request, generations: list, first: int, run: str,
              seeded: bool) -> list:
     if len(generations) != request.n:
         raise PassgridError(f"backend {backend.name} returned {len(generations)} samples for "
-                            f"{problem['task_id']}, expected {request.n}")
+                            f"{problem.task_id}, expected {request.n}")
     # A problem is handed over when its slowest sample is done, so its request
     # began that long ago: the clock time of its start lets costs.usage take
     # the union of the problems' spans (they overlap in a batching backend).
     started_at = time.time() - max(g.latency_s for g in generations)
-    return [
-        {
-            "task_id": problem["task_id"],
-            "sample_index": first + i,
-            "seed": request.seed + i if seeded else None,
-            "completion": to_completion(g.text, problem, prompt) if g.completion is None else g.completion,
-            "raw": g.text,
-            "prompt_tokens": g.prompt_tokens,
-            "completion_tokens": g.completion_tokens,
-            "finish_reason": g.finish_reason,
-            # seconds from the start of the problem's request until this sample was done
-            "latency_s": round(g.latency_s, 4),
-            "started_at": round(started_at, 3),  # the problem's request, seconds since the epoch
-            "run": run,
-        }
-        for i, g in enumerate(generations)
-    ]
+    return [Sample(task_id=problem.task_id, sample_index=first + i, seed=request.seed + i if seeded else None,
+                   completion=to_completion(g.text, problem, prompt) if g.completion is None else g.completion,
+                   raw=g.text, prompt_tokens=g.prompt_tokens, completion_tokens=g.completion_tokens,
+                   finish_reason=g.finish_reason, latency_s=round(g.latency_s, 4), started_at=round(started_at, 3),
+                   run=run)
+            for i, g in enumerate(generations)]
 
 
 def problem_file(problem_dir: Path, task_id: str) -> Path:
@@ -167,21 +158,21 @@ def _read_problem_file(path: Path, task_id: str, base_seed: int, seeded: bool = 
     never silently mixed into a draw."""
     if not path.exists():
         return []
-    rows = list(read_jsonl(path))
+    rows = list(read_sample_file(path))
     for i, r in enumerate(rows):
-        if r.get("task_id") != task_id:
+        if r.task_id != task_id:
             raise PassgridError(f"{path}: holds samples of another problem than {task_id}; the dataset changed "
                                 f"under the same config: move {path.parent} away to sample afresh")
         # no seed: a sample made elsewhere (passgrid.sampling.backends.samples_file)
-        if r.get("sample_index") != i or r.get("seed") != (sample_seed(base_seed, task_id, i) if seeded else None):
+        if r.sample_index != i or r.seed != (sample_seed(base_seed, task_id, i) if seeded else None):
             raise PassgridError(f"{path}: sample {i} is not sample {i} of {task_id}'s seed stream "
-                                f"(index {r.get('sample_index')}, seed {r.get('seed')}): move {path.parent} away "
+                                f"(index {r.sample_index}, seed {r.seed}): move {path.parent} away "
                                 "to sample afresh")
     return rows
 
 
 def _tokens(records) -> int:
-    return sum(r["completion_tokens"] for r in records)
+    return sum(r.completion_tokens for r in records)
 
 
 def _progress_bar(total: int, enabled: bool):
@@ -190,14 +181,14 @@ def _progress_bar(total: int, enabled: bool):
     return tqdm(total=total, desc="sample", unit="problem", disable=not enabled, file=sys.stderr, mininterval=2.0)
 
 
-def read_samples(path, problems: dict, n: int = None, fields: tuple = None, skip=()) -> list:
+def read_samples(path, problems: dict, n: int = None, keep_raw: bool = True, skip=()) -> list:
     """All of iter_samples, as a list."""
-    return list(iter_samples(path, problems, n, fields, skip))
+    return list(iter_samples(path, problems, n, keep_raw, skip))
 
 
-def iter_samples(path, problems: dict, n: int = None, fields: tuple = None, skip=()) -> Iterator[dict]:
-    """Yield a samples file's samples, checked against the problems; with
-    `fields`, only those keys of each sample (a draw's raw replies can be large).
+def iter_samples(path, problems: dict, n: int = None, keep_raw: bool = True, skip=()) -> Iterator[Sample]:
+    """Yield a samples file's Samples, checked against the problems; without
+    `keep_raw`, their raw replies left out (a draw's can be large).
     Samples of the task_ids in `skip` (problems of the dataset that the cell
     leaves out) are passed over; any other task_id is an error.
 
@@ -206,25 +197,19 @@ def iter_samples(path, problems: dict, n: int = None, fields: tuple = None, skip
     of them: a short run is an error (raised once the file is read), never
     silently scored as failures."""
     counts = {}
-    for lineno, s in read_jsonl_lines(path):
-        if "completion" not in s and isinstance(s.get("solution"), str):
-            # EvalPlus's samples: the whole program. After a function's prompt it
-            # redefines the prompt's stub, so it is judged as a completion is.
-            s = {**s, "completion": s["solution"]}
-        if not isinstance(s.get("task_id"), str) or not isinstance(s.get("completion"), str):
-            raise PassgridError(f"{path}:{lineno}: a sample needs string fields task_id and completion "
-                                "(or EvalPlus's solution)")
-        if s["task_id"] in skip:
+    for lineno, row in read_jsonl_lines(path):
+        s = Sample.from_json(row, f"{path}:{lineno}", keep_raw)
+        if s.task_id in skip:
             continue
-        if s["task_id"] not in problems:
-            raise PassgridError(f"{path}:{lineno}: unknown task_id {s['task_id']!r} for this dataset")
+        if s.task_id not in problems:
+            raise PassgridError(f"{path}:{lineno}: unknown task_id {s.task_id!r} for this dataset")
         if n is not None:
-            if not isinstance(s.get("sample_index"), int):
+            if s.sample_index is None:
                 raise PassgridError(f"{path}:{lineno}: a sample needs an integer sample_index")
-            if s["sample_index"] >= n:
+            if s.sample_index >= n:
                 continue
-        counts[s["task_id"]] = counts.get(s["task_id"], 0) + 1
-        yield {k: s.get(k) for k in fields} if fields else s
+        counts[s.task_id] = counts.get(s.task_id, 0) + 1
+        yield s
     if n is not None:
         wrong = {t: counts.get(t, 0) for t in problems if counts.get(t, 0) != n}
         if wrong:
