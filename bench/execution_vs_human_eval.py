@@ -42,11 +42,11 @@ def make_samples(per_problem: int, loopers: int) -> list:
         for i in range(per_problem):
             kind = "loop" if loop_every and i == 0 and n % loop_every == 0 and n // loop_every < loopers else \
                 ("correct", "correct", "wrong", "error")[i % 4]
-            body = {"correct": f"    _variant = {i}\n" + p["canonical_solution"],
+            body = {"correct": f"    _variant = {i}\n" + p.canonical_solution,
                     "wrong": f"    return {i - 1000}\n",
                     "error": f"    raise ValueError({i})\n",
                     "loop": f"    while True:\n        _variant = {i}\n"}[kind]
-            samples.append({"task_id": p["task_id"], "completion": body, "kind": kind})
+            samples.append({"task_id": p.task_id, "completion": body, "kind": kind})
     return samples
 
 
@@ -122,7 +122,7 @@ def main():
                 f.writelines(json.dumps({"task_id": s["task_id"], "completion": s["completion"]}) + "\n"
                              for s in samples)
         with open(tmp / "problems.jsonl", "w") as f:
-            f.writelines(json.dumps(p) + "\n" for p in load_problems("package"))
+            f.writelines(json.dumps(p.to_json()) + "\n" for p in load_problems("package"))
         kinds = {k: sum(s["kind"] == k for s in samples) for k in ("correct", "wrong", "error", "loop")}
         print(f"{len(samples)} programs ({', '.join(f'{v} {k}' for k, v in kinds.items())}), "
               f"{args.workers} workers each")

@@ -21,7 +21,7 @@ def loop_of_single_completions(model: dict, requests: list, threads: int) -> tup
 
     from passgrid.sampling.backends.llamacpp import resolve_model_path
 
-    llm = Llama(model_path=str(resolve_model_path(model["path"])), n_ctx=model["n_ctx"], n_threads=threads,
+    llm = Llama(model_path=str(resolve_model_path(model.path)), n_ctx=model.n_ctx, n_threads=threads,
                 verbose=False)
     tokens, start = 0, time.perf_counter()
     for request in requests:
@@ -52,13 +52,13 @@ def main():
     args = parser.parse_args()
     # Whole replies on both sides (no stop at the answer), so that both do the same work.
     cfg = compose(CONF, [f"sampling.n={args.n}", f"sampling.max_tokens={args.max_tokens}", "prompt.stop_at_answer=false"])
-    requests = [build_request(p, cfg["prompt"], cfg["sampling"]) for p in load_problems("package", limit=args.problems)]
+    requests = [build_request(p, cfg.prompt, cfg.sampling) for p in load_problems("package", limit=args.problems)]
     print(f"SmolLM2-135M Q4_1, {args.problems} HumanEval problems x n={args.n}, {args.threads} threads, "
-          f"temperature {cfg['sampling']['temperature']}, max_tokens {args.max_tokens}")
+          f"temperature {cfg.sampling.temperature}, max_tokens {args.max_tokens}")
     results = {}
     for name, run in (("loop of single completions", loop_of_single_completions),
                       ("n sequences decoded together", decoded_together)):
-        tokens, seconds = run(cfg["model"], requests, args.threads)
+        tokens, seconds = run(cfg.model, requests, args.threads)
         results[name] = tokens / seconds
         print(f"{name:32s} {tokens:6d} tokens in {seconds:6.1f} s = {tokens / seconds:6.1f} tokens/s")
     loop, together = results.values()

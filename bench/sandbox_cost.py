@@ -19,7 +19,7 @@ import json, sys, time
 from dataclasses import asdict
 from passgrid.datasets.problems import load_problems
 from passgrid.execution.pool import JudgePool, Limits, build_program
-problem = {p["task_id"]: p for p in load_problems("package")}["HumanEval/2"]
+problem = {p.task_id: p for p in load_problems("package")}["HumanEval/2"]
 job = (0, problem, build_program(problem, "    return number % 1.0\\n"), asdict(Limits(timeout_s=3.0, memory_mb=512)))
 pool = JudgePool(1)
 list(pool.run([job] * 20))  # warm

@@ -15,6 +15,7 @@ from passgrid.datasets.problems import load_problems
 from passgrid.evaluation import Judging, judged
 from passgrid.execution.pool import Limits
 from passgrid.grid.compose import compose
+from passgrid.sample import Sample
 from passgrid.sampling.backends import make_backend
 from passgrid.sampling.draw import build_request, to_completion
 
@@ -27,16 +28,16 @@ def main():
     args = parser.parse_args()
     cfg = compose(CONF, ["model=qwen2.5-coder-1.5b-instruct", f"model.hf_id={args.model}", "sampling.n=8"])
     problems = load_problems("package", limit=3)
-    backend = make_backend(cfg["model"])
+    backend = make_backend(cfg.model)
     samples, tokens, start = [], 0, time.perf_counter()
     for p in problems:
-        generations = backend.generate(build_request(p, cfg["prompt"], cfg["sampling"]))
+        generations = backend.generate(build_request(p, cfg.prompt, cfg.sampling))
         tokens += sum(g.completion_tokens for g in generations)
-        samples += [{"task_id": p["task_id"], "sample_index": i, "completion": to_completion(g.text, p, cfg["prompt"])}
+        samples += [Sample(p.task_id, to_completion(g.text, p, cfg.prompt), sample_index=i)
                     for i, g in enumerate(generations)]
     seconds = time.perf_counter() - start
-    records = judged(samples, {p["task_id"]: p for p in problems}, Judging(Limits(), workers=4), progress=False)
-    scores = pass_at_k_at(count_correct(records, [p["task_id"] for p in problems]), [1, 8])
+    records = judged(samples, {p.task_id: p for p in problems}, Judging(Limits(), workers=4), progress=False)
+    scores = pass_at_k_at(count_correct(records, [p.task_id for p in problems]), [1, 8])
     print(f"{args.model}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.0f} tokens/s; {scores}")
 
 

@@ -28,7 +28,8 @@ def main():
     parser.add_argument("--ways", nargs="+", choices=list(WAYS), default=list(WAYS))
     args = parser.parse_args()
 
-    from dataclasses import fields
+    from dataclasses import fields, make_dataclass
+    from types import SimpleNamespace
 
     import yaml
     from vllm import SamplingParams
@@ -38,13 +39,16 @@ def main():
     from passgrid.sampling.backends.vllm import VLLMSettings
     from passgrid.sampling.draw import build_request
 
-    # The config files as they are (this virtualenv has no Hydra): the vLLM
-    # model config over the backend's declared defaults, the chat prompt.
-    model = {**{f.name: f.default for f in fields(VLLMSettings)},
-             **yaml.safe_load((ROOT / "conf" / "model" / "smollm2-135m-vllm.yaml").read_text()),
-             "hf_id": args.model, "dtype": args.dtype, "python": None}
-    prompt = yaml.safe_load((ROOT / "conf" / "prompt" / "chat.yaml").read_text())
-    sampling = {"n": args.n, "temperature": 0.8, "top_p": 0.95, "max_tokens": args.max_tokens, "seed": 0}
+    # The config files as they are (this virtualenv has neither Hydra nor the
+    # schema's dependencies): the vLLM model config over the backend's
+    # declared defaults, the chat prompt over its schema's defaults.
+    settings = {**{f.name: f.default for f in fields(VLLMSettings)},
+                **yaml.safe_load((ROOT / "conf" / "model" / "smollm2-135m-vllm.yaml").read_text()),
+                "hf_id": args.model, "dtype": args.dtype, "python": None}
+    model = make_dataclass("Model", list(settings), frozen=True)(**settings)
+    prompt = SimpleNamespace(**{"system": None, "stop": [], "stop_at_answer": False,
+                                **yaml.safe_load((ROOT / "conf" / "prompt" / "chat.yaml").read_text())})
+    sampling = SimpleNamespace(n=args.n, temperature=0.8, top_p=0.95, max_tokens=args.max_tokens, seed=0)
     problems = load_problems("package", limit=args.problems)
     requests = [build_request(p, prompt, sampling) for p in problems]
     backend = make_backend(model)
@@ -73,7 +77,7 @@ def main():
     runs = {"backend": passgrid_backend, "one-call": one_call, "one-at-a-time": one_problem_at_a_time}
     results = {way: timed(runs[way]) for way in args.ways}
     print(f"{args.problems} problems x n={args.n}, max_tokens={args.max_tokens}, {args.model} ({args.dtype}), "
-          f"KV cache {backend.model['kv_cache_gib']} GiB")
+          f"KV cache {backend.model.kv_cache_gib} GiB")
     best = results.get("one-call", (None,))[0]
     for way, (rate, tokens, seconds) in results.items():
         against = f"  {rate / best:.2f}x the one call" if best else ""

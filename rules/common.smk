@@ -3,6 +3,7 @@
 # Each rule gets a typed job record (`job`) and, as a plain value, what must
 # rerun it (`reruns_on`): Snakemake tracks plain-valued params only.
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError

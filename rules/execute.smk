@@ -9,7 +9,7 @@ rule execute:
     params:
         job=lambda wildcards: GRID.execute_job(wildcards.cell),
         reruns_on=lambda wildcards: GRID.execute_job(wildcards.cell).reruns_on,
-    threads: lambda wildcards: GRID.cells[wildcards.cell].config["execution"]["workers"]
+    threads: lambda wildcards: GRID.cells[wildcards.cell].config.execution.workers
     conda:
         "../envs/execution.yaml"
     script:

@@ -1,6 +1,7 @@
-# The grid's analysis. Its params are lists and dicts, which Snakemake tracks
-# whole: any change to a cell's config (a price included) or to the
-# analysis reruns these, and nothing upstream.
+# The grid's analysis. Snakemake tracks params of builtin types whole (a
+# list of records by its repr; a dataclass alone not at all, hence the
+# analysis' plain `reruns_on`): any change to a cell's config (a price
+# included) or to the analysis reruns these, and nothing upstream.
 rule summarize:
     input:
         cell_inputs("per_problem", "samples", "executions", "probes", "per_problem_strong", "executions_strong"),
@@ -14,6 +15,7 @@ rule summarize:
     params:
         cells=GRID.cell_records(),
         analysis=GRID.analysis,
+        reruns_on=asdict(GRID.analysis),
     localrule: True
     conda:
         "../envs/analysis.yaml"
@@ -38,6 +40,7 @@ rule report:
         varying=GRID.varying_keys(),
         sweep=GRID.sweep,
         analysis=GRID.analysis,
+        reruns_on=asdict(GRID.analysis),
     localrule: True
     conda:
         "../envs/analysis.yaml"

@@ -8,7 +8,7 @@ rule score:
     log:
         PATHS["log"].format(rule="score", job="{cell}"),
     params:
-        limit=lambda wildcards: GRID.cells[wildcards.cell].config["dataset"]["limit"],
+        limit=lambda wildcards: GRID.cells[wildcards.cell].config.dataset.limit,
     conda:
         "../envs/analysis.yaml"
     script:
@@ -32,7 +32,7 @@ rule cell_config:
     log:
         PATHS["log"].format(rule="cell_config", job="{cell}"),
     params:
-        config=lambda wildcards: GRID.record(wildcards.cell).config,
+        config=lambda wildcards: GRID.record(wildcards.cell).plain_config,
     localrule: True
     conda:
         "../envs/analysis.yaml"

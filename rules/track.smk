@@ -15,8 +15,8 @@ rule track:
     params:
         cells=GRID.cell_records(),
         sweep=GRID.sweep,
-        uri=GRID.tracking["uri"],
-        experiment=GRID.tracking["experiment"],
+        uri=GRID.tracking.uri,
+        experiment=GRID.tracking.experiment,
         settings=GRID.settings(),
     localrule: True
     conda:

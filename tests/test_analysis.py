@@ -1,4 +1,5 @@
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -6,16 +7,18 @@ import pytest
 from scipy.special import betaln
 
 from passgrid.analysis import fits, forecast, selection
+from passgrid.analysis.costs import Pricing
 from passgrid.analysis.crossings import EXTRAPOLATED, crossing_rows
 from passgrid.analysis.curves import cell_curves, fit_rows
 from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import pass_at_k_with_interval
+from passgrid.grid.schema import AnalysisConfig, ReferenceConfig
 from passgrid.sample import Sample
 
-ANALYSIS = {"level": 0.95, "bootstrap": 1000, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000, 10000], "horizon": 100,
-            "selection_orders": 50, "references": [{"name": "Ref", "pass_at_1": 0.7, "source": "test"}]}
+ANALYSIS = AnalysisConfig(level=0.95, bootstrap=1000, seed=0, fit_fraction=0.25, extrapolate_to=[1000, 10000], horizon=100,
+                          selection_orders=50, references=[ReferenceConfig(name="Ref", pass_at_1=0.7, source="test")])
 USED = {"prompt_tokens": 164 * 100, "completion_tokens": 164 * 200 * 50, "sampling_seconds": 360.0}
-VLLM = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 2, "price_per_gpu_hour": 2.0, "gpus": 2}
+VLLM = Pricing(gpus=2, params_b=8, price_per_gpu_hour=2.0)  # a vLLM model on two GPUs
 
 
 def per_problem(m=164, n=200, seed=1):
@@ -110,7 +113,7 @@ def test_both_forecasters_are_validated_alike_from_each_problems_first_samples()
     table, fitted, extrapolations = forecasters(counts, held_out)
     assert set(fitted) == {fits.LAW, forecast.BETA, forecast.ZIBETA}
     for row in fitted.values():
-        assert row["replicates_fitted"] == ANALYSIS["bootstrap"]  # every replicate has a spread (the unseen problems give it one)
+        assert row["replicates_fitted"] == ANALYSIS.bootstrap  # every replicate has a spread (the unseen problems give it one)
         assert row["validation_fit_samples"] == 50 and row["validation_k"] == 200
         assert row["validation_lo"] <= row["validation_predicted"] <= row["validation_hi"]
         assert row["validation_error"] == pytest.approx(row["validation_predicted"] - table["pass_at_k"].iloc[-1])
@@ -119,7 +122,7 @@ def test_both_forecasters_are_validated_alike_from_each_problems_first_samples()
         (f, k) for f in (fits.LAW, forecast.BETA, forecast.ZIBETA) for k in (1000, 10000, 20000))  # and the horizon
     assert all(e["predicted_lo"] <= e["predicted"] <= e["predicted_hi"] for e in extrapolations)
     assert all(e["predicted"] > table["pass_at_k"].iloc[-1] for e in extrapolations if e["k"] == 1000)
-    _, _, within = forecasters(counts, held_out, analysis={**ANALYSIS, "horizon": 10})
+    _, _, within = forecasters(counts, held_out, analysis=replace(ANALYSIS, horizon=10))
     assert {e["k"] for e in within} == {1000, 2000}  # 10000 is past the horizon, 10 x 200 samples: left out
 
 
@@ -162,7 +165,7 @@ def test_on_a_heavy_tailed_grid_the_beta_forecasts_the_held_out_budget_better():
     does not, and its error is smaller on average (seed by seed it need not be)."""
     errors = {fits.LAW: [], forecast.BETA: []}
     for seed in range(1, 9):
-        _, fitted, _ = forecasters(*grid_from_beta(0.1, 1.5, seed=seed), analysis={**ANALYSIS, "bootstrap": 100})
+        _, fitted, _ = forecasters(*grid_from_beta(0.1, 1.5, seed=seed), analysis=replace(ANALYSIS, bootstrap=100))
         for name in errors:
             errors[name].append(fitted[name]["validation_error"])
     law, beta = np.array(errors[fits.LAW]), np.array(errors[forecast.BETA])
@@ -174,14 +177,14 @@ def test_crossing_a_reference_gives_k_its_interval_and_cost():
     counts = per_problem()
     table, replicates = cell_curves(counts, ANALYSIS, USED, VLLM)
     on = {"dataset": "d", "problems": 164}
-    [row] = crossing_rows("c", table, replicates, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {}, on,
+    [row] = crossing_rows("c", table, replicates, counts, ANALYSIS, all_references(ANALYSIS.references, []), {}, on,
                           USED, VLLM)
     k = row["k_needed"]
     assert table["pass_at_k"].iloc[k - 1] >= 0.7 > table["pass_at_k"].iloc[k - 2]
     assert row["k_needed_low"] <= k <= row["k_needed_high"] and row["how"] == "measured"
     # k of 200 samples' GPU time, on 2 GPUs at $2 per GPU-hour
     assert row["cost_usd"] == pytest.approx(360 * k / 200 * 2 / 3600 * 2.0)
-    far_away = all_references([{"name": "Far", "pass_at_1": 0.93, "source": "test"}], [])
+    far_away = all_references([ReferenceConfig(name="Far", pass_at_1=0.93, source="test")], [])
     [far] = crossing_rows("c", table, replicates, counts, ANALYSIS, far_away, {}, on, USED, VLLM)
     assert far["how"] == EXTRAPOLATED and 200 < far["k_needed"] <= far["horizon"] == 100 * 200
 
@@ -304,7 +307,7 @@ def test_a_measured_reference_stands_in_for_a_cited_one_of_its_name():
     assert measured == [{"name": "GPT-4", "pass_at_1": 0.8, "pass_at_1_lo": 0.7, "pass_at_1_hi": 0.9,
                          "kind": "measured", "cell": "ref", "source": "measured in this grid: cell ref, 20 problems",
                          "dataset": None, "problems": 20, "cost_usd_per_problem": None}]
-    cited = [{"name": "GPT-4", "pass_at_1": 0.67, "source": "paper"}, {"name": "GPT-4o", "pass_at_1": 0.9, "source": "x"}]
+    cited = [ReferenceConfig(name="GPT-4", pass_at_1=0.67, source="paper"), ReferenceConfig(name="GPT-4o", pass_at_1=0.9, source="x")]
     refs = all_references(cited, measured)
     assert [(r["name"], r["kind"], r["pass_at_1"]) for r in refs] == [("GPT-4", "measured", 0.8),
                                                                        ("GPT-4o", "cited", 0.9)]
@@ -385,7 +388,7 @@ def test_selected_at_k_replicates_weigh_the_problems_as_pass_at_k_does():
     probes = pd.DataFrame([{"task_id": t, "sample_index": i, "correct": i < c, "examples_passed": int(i < c),
                             "signature": ("a" if i < c else "b") * 16}
                            for t, c in zip(counts["task_id"], counts["c"]) for i in range(6)])
-    analysis = {**ANALYSIS, "bootstrap": 200}
+    analysis = replace(ANALYSIS, bootstrap=200)
     _, replicates = cell_curves(counts, analysis, USED, VLLM, probes)
     _, shuffled = cell_curves(counts, analysis, USED, VLLM, probes.sample(frac=1, random_state=1))
     np.testing.assert_array_equal(replicates["selected_at_k"], shuffled["selected_at_k"])

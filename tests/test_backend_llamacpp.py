@@ -20,8 +20,8 @@ def backend_and_requests():
     # on) shows only after about a hundred tokens.
     cfg = compose(CONF, ["sampling.n=4", "sampling.max_tokens=200", "sampling.temperature=0.8",
                          "prompt.stop_at_answer=false", "model.n_parallel=3"])
-    requests = [build_request(p, cfg["prompt"], cfg["sampling"]) for p in load_problems("package", limit=2)]
-    backend = make_backend(cfg["model"], threads=2)
+    requests = [build_request(p, cfg.prompt, cfg.sampling) for p in load_problems("package", limit=2)]
+    backend = make_backend(cfg.model, threads=2)
     yield backend, requests
     backend.close()
 
@@ -68,16 +68,16 @@ def test_greedy_sample_equals_llama_cpp_pythons_own_completion(backend_and_reque
 def test_stopping_at_the_answer_keeps_every_program_and_saves_tokens(problems):
     cfg = compose(CONF, ["sampling.n=6", "sampling.max_tokens=160", "sampling.temperature=0.8"])
     problem = problems["HumanEval/4"]
-    stopping = build_request(problem, cfg["prompt"], cfg["sampling"])
+    stopping = build_request(problem, cfg.prompt, cfg.sampling)
     assert stopping.stop_at_answer == "mean_absolute_deviation"  # the chat default
     whole = dataclasses.replace(stopping, stop_at_answer=None)
-    backend = make_backend(cfg["model"], threads=2)
+    backend = make_backend(cfg.model, threads=2)
     try:
         short, full = backend.generate(stopping), backend.generate(whole)
     finally:
         backend.close()
-    assert [to_completion(g.text, problem, cfg["prompt"]) for g in short] == \
-        [to_completion(g.text, problem, cfg["prompt"]) for g in full]
+    assert [to_completion(g.text, problem, cfg.prompt) for g in short] == \
+        [to_completion(g.text, problem, cfg.prompt) for g in full]
     assert all(f.text.startswith(s.text) for s, f in zip(short, full))
     assert any(g.finish_reason == "answer" for g in short)
     for s, f in zip(short, full):

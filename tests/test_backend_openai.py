@@ -5,11 +5,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 
 import pytest
 
 from passgrid import PassgridError
 from passgrid.grid.compose import compose
+from passgrid.grid.schema import ModelConfig
 from passgrid.sampling.backends import Request, make_backend
 from passgrid.sampling.backends.llamacpp import resolve_model_path
 from tests.conftest import CONF
@@ -26,7 +28,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     port = _free_port()
-    gguf = resolve_model_path(compose(CONF, [])["model"]["path"])
+    gguf = resolve_model_path(compose(CONF, []).model.path)
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     log = open(log_path, "wb")  # a file, not a pipe: the server's chatter would fill a pipe and block it
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
@@ -50,7 +52,7 @@ def server(tmp_path_factory):
 
 def model_config(url, **extra):
     return compose(CONF, ["model=openai_compatible", f"model.base_url={url}", "model.name=smollm2",
-                          "model.max_retries=0"] + [f"model.{k}={v}" for k, v in extra.items()])["model"]
+                          "model.max_retries=0"] + [f"model.{k}={v}" for k, v in extra.items()]).model
 
 
 def chat_request(n):
@@ -78,8 +80,8 @@ def test_sampling_through_the_server_writes_every_problem(server, monkeypatch, t
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     cfg = compose(CONF, [])
     chosen = [problems[f"HumanEval/{i}"] for i in range(3)]
-    sampling = {**cfg["sampling"], "n": 2, "max_tokens": 32}
-    counts = sample_problems(chosen, model_config(server, max_concurrency=3), cfg["prompt"], sampling,
+    sampling = replace(cfg.sampling, n=2, max_tokens=32)
+    counts = sample_problems(chosen, model_config(server, max_concurrency=3), cfg.prompt, sampling,
                              tmp_path / "shards", tmp_path / "samples.jsonl", progress=False)
     provenance = counts.pop("provenance")
     assert counts == {"sampled": 3, "resumed": 0, "drawn": 6, "samples": 6}
@@ -107,14 +109,14 @@ def test_unreachable_server_is_a_one_line_error(monkeypatch):
 def test_openai_without_a_key_says_which_variable(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(PassgridError, match=r"set \$OPENAI_API_KEY"):
-        make_backend(compose(CONF, ["model=gpt-4o"])["model"])
+        make_backend(compose(CONF, ["model=gpt-4o"]).model)
 
 
 def test_large_n_goes_in_requests_of_at_most_max_n_per_request_seeded_along_the_stream(monkeypatch):
     from types import SimpleNamespace
 
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
-    backend = make_backend(compose(CONF, ["model=gpt-4o", "model.max_n_per_request=4"])["model"])
+    backend = make_backend(compose(CONF, ["model=gpt-4o", "model.max_n_per_request=4"]).model)
     asked = []
 
     def create(**kwargs):
@@ -145,7 +147,7 @@ def test_a_responses_usage_is_shared_out_over_its_choices():
                                choices=[SimpleNamespace(message=SimpleNamespace(content=t), finish_reason="stop")
                                         for t in texts])
     backend = OpenAIBackend.__new__(OpenAIBackend)
-    backend.model = {"max_n_per_request": 5}
+    backend.model = ModelConfig(name="gpt-4o", backend="openai", max_n_per_request=5)
     backend._create = lambda request, n, seed: response
     samples = backend.generate(chat_request(5))
     assert [s.completion_tokens for s in samples] == [20, 20, 40, 80, 40]

@@ -2,6 +2,7 @@
 draw, in the file's order, checked, and recorded with the file's hash."""
 import gzip
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -23,7 +24,7 @@ def traces_of(model: str) -> dict:
 def test_a_draw_from_the_traces_is_the_files_samples_in_run_order(tmp_path, problems):
     cfg = compose(CONF, ["model=gpt-4-traces", "sampling.n=10", "sampling.temperature=0.2"])
     chosen = [problems[f"HumanEval/{i}"] for i in range(3)]
-    counts = sample_problems(chosen, cfg["model"], cfg["prompt"], cfg["sampling"], tmp_path / "p",
+    counts = sample_problems(chosen, cfg.model, cfg.prompt, cfg.sampling, tmp_path / "p",
                              tmp_path / "samples.jsonl", progress=False)
     rows = list(read_sample_file(tmp_path / "samples.jsonl"))
     expected = traces_of("gpt-4")
@@ -36,7 +37,7 @@ def test_a_draw_from_the_traces_is_the_files_samples_in_run_order(tmp_path, prob
     # a larger budget reads the next samples of the file, and there are none
     with pytest.raises(PassgridError, match=r"humaneval-results-traces.jsonl.gz: HumanEval/0 has 10 samples of "
                                             r"model 'gpt-4'; the draw asks for 11 \(sampling.n\)"):
-        sample_problems(chosen, cfg["model"], cfg["prompt"], {**cfg["sampling"], "n": 11}, tmp_path / "p",
+        sample_problems(chosen, cfg.model, cfg.prompt, replace(cfg.sampling, n=11), tmp_path / "p",
                         tmp_path / "more.jsonl", progress=False)
 
 
@@ -47,7 +48,7 @@ def test_a_bad_samples_file_is_one_line_naming_file_and_line(tmp_path, problems)
         f.write(json.dumps({"task_id": "HumanEval/0"}) + "\n")
     cfg = compose(CONF, ["model=gpt-4-traces", f"model.samples_path={bad}", "model.samples_model=null"])
     with pytest.raises(PassgridError, match=r"samples.jsonl.gz:2: a sample needs string fields task_id and completion"):
-        sample_problems([problems["HumanEval/0"]], cfg["model"], cfg["prompt"], cfg["sampling"], tmp_path / "p",
+        sample_problems([problems["HumanEval/0"]], cfg.model, cfg.prompt, cfg.sampling, tmp_path / "p",
                         tmp_path / "o.jsonl", progress=False)
     with pytest.raises(PassgridError, match=r"model.samples_path='/no/such.jsonl': no file at /no/such.jsonl"):
         compose(CONF, ["model=gpt-4-traces", "model.samples_path=/no/such.jsonl"])
@@ -66,5 +67,5 @@ def test_a_samples_file_that_would_mix_or_repeat_samples_is_refused(tmp_path, pr
                                 for r in rows) + "\n")  # a blank line between: line numbers are the file's
     cfg = compose(CONF, ["model=gpt-4-traces", f"model.samples_path={path}", "model.samples_model=null"])
     with pytest.raises(PassgridError, match=message):
-        sample_problems([problems["HumanEval/0"]], cfg["model"], cfg["prompt"], {**cfg["sampling"], "n": 1},
+        sample_problems([problems["HumanEval/0"]], cfg.model, cfg.prompt, replace(cfg.sampling, n=1),
                         tmp_path / "p", tmp_path / "o.jsonl", progress=False)

@@ -4,12 +4,13 @@ SamplingParams, RequestOutput); the real engine (its CPU build) runs in
 tests/test_vllm_cpu.py."""
 import sys
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
 from passgrid import PassgridError
 from passgrid.grid.compose import compose
+from passgrid.grid.schema import ModelConfig
 from passgrid.sampling.backends import Request, make_backend
 from passgrid.sampling.backends.vllm import kv_cache_gib
 from tests.conftest import CONF
@@ -113,7 +114,7 @@ def fake_vllm(monkeypatch):
 
 
 def test_engine_gets_the_model_config(fake_vllm):
-    model = compose(CONF, ["model=llama-3.1-70b-instruct", "model.dtype=bfloat16", "model.max_num_seqs=64"])["model"]
+    model = compose(CONF, ["model=llama-3.1-70b-instruct", "model.dtype=bfloat16", "model.max_num_seqs=64"]).model
     make_backend(model)
     [engine] = LLM.made
     assert engine.kwargs == {"model": "meta-llama/Llama-3.1-70B-Instruct", "tensor_parallel_size": 4,
@@ -125,13 +126,13 @@ def test_the_kv_cache_fits_the_machine_or_is_an_error_before_the_engine_starts(f
     """On the CPU build an unset KV cache takes at most 4 GiB, a quarter of
     what is free; one set larger than the machine has is refused in one line."""
     gib = 2 ** 30
-    assert kv_cache_gib({"kv_cache_gib": None}, on_cpu=True, available_bytes=23 * gib) == 4.0
-    assert kv_cache_gib({"kv_cache_gib": None}, on_cpu=True, available_bytes=8 * gib) == 2.0
-    assert kv_cache_gib({"kv_cache_gib": None}, on_cpu=False, available_bytes=8 * gib) is None  # a GPU's own
-    assert kv_cache_gib({"kv_cache_gib": 2}, on_cpu=True, available_bytes=8 * gib) == 2
+    assert kv_cache_gib(ModelConfig(kv_cache_gib=None), on_cpu=True, available_bytes=23 * gib) == 4.0
+    assert kv_cache_gib(ModelConfig(kv_cache_gib=None), on_cpu=True, available_bytes=8 * gib) == 2.0
+    assert kv_cache_gib(ModelConfig(kv_cache_gib=None), on_cpu=False, available_bytes=8 * gib) is None  # a GPU's own
+    assert kv_cache_gib(ModelConfig(kv_cache_gib=2), on_cpu=True, available_bytes=8 * gib) == 2
     with pytest.raises(PassgridError, match=r"^model.kv_cache_gib=20: more than the 8.0 GiB this machine has"):
-        kv_cache_gib({"kv_cache_gib": 20}, on_cpu=True, available_bytes=8 * gib)
-    cpu = compose(CONF, ["model=smollm2-135m-vllm", "model.python=null", "model.hf_id=org/model"])["model"]
+        kv_cache_gib(ModelConfig(kv_cache_gib=20), on_cpu=True, available_bytes=8 * gib)
+    cpu = compose(CONF, ["model=smollm2-135m-vllm", "model.python=null", "model.hf_id=org/model"]).model
     make_backend(cpu)
     options = LLM.made[-1].kwargs
     assert options["kv_cache_memory_bytes"] == 2 * gib  # the shipped CPU config's, passed on
@@ -139,7 +140,7 @@ def test_the_kv_cache_fits_the_machine_or_is_an_error_before_the_engine_starts(f
     fake_vllm.platforms.current_platform.is_cpu = lambda: True  # on the CPU build, a prompt prefilled in parts
     made = len(LLM.made)
     with pytest.raises(PassgridError, match=r"^model.enable_chunked_prefill: must be false on vLLM's CPU build"):
-        make_backend({**cpu, "enable_chunked_prefill": None})
+        make_backend(replace(cpu, enable_chunked_prefill=None))
     assert len(LLM.made) == made  # refused before the engine starts
 
 
@@ -149,7 +150,7 @@ def chat(n, seed, text="hi"):
 
 
 def test_each_sample_is_a_request_seeded_along_the_stream_with_explicit_parameters(fake_vllm):
-    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
+    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"]).model)
     request = chat(5, 11)
     generations = backend.generate(request)
     added = LLM.made[0].llm_engine.added
@@ -165,7 +166,7 @@ def test_each_sample_is_a_request_seeded_along_the_stream_with_explicit_paramete
 
 
 def test_every_problem_is_queued_before_the_engine_runs_and_handed_over_as_it_completes(fake_vllm):
-    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
+    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"]).model)
     got = list(backend.generate_many([chat(3, 100, "a"), chat(2, 500, "b")]))
     engine = LLM.made[0].llm_engine
     assert [steps for *_, steps in engine.added] == [0] * 5  # the scheduler sees every problem from the start
@@ -174,7 +175,7 @@ def test_every_problem_is_queued_before_the_engine_runs_and_handed_over_as_it_co
 
 
 def test_a_draw_stopped_early_leaves_nothing_queued(fake_vllm):
-    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
+    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"]).model)
     draws = backend.generate_many([chat(1, 1, "a"), chat(2, 2, "b")])
     next(draws)  # b's last sample finishes first, a's is still queued
     draws.close()
@@ -182,7 +183,7 @@ def test_a_draw_stopped_early_leaves_nothing_queued(fake_vllm):
 
 
 def test_completion_style_sends_the_text(fake_vllm):
-    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"])["model"])
+    backend = make_backend(compose(CONF, ["model=llama-3.1-8b-instruct"]).model)
     backend.generate(Request(n=2, temperature=0.2, top_p=1.0, max_tokens=64, seed=0, prompt="def f():\n",
                              stop=("\ndef ",)))
     prompts = [(prompt, params.stop) for _, prompt, params, _ in LLM.made[0].llm_engine.added]
@@ -198,7 +199,7 @@ def test_vllm_is_imported_only_when_chosen():
              "sys.meta_path.insert(0, NoVllm())\n"
              "import passgrid.sampling.backends, passgrid.steps, passgrid.cli, passgrid.execution.judge\n"
              "from passgrid.sampling.backends import make_backend\nfrom passgrid.grid.compose import compose\n"
-             f"make_backend(compose({str(CONF)!r}, [])['model']).close()\n")
+             f"make_backend(compose({str(CONF)!r}, []).model).close()\n")
     subprocess.run([sys.executable, "-c", guard], check=True)
 
 
@@ -209,8 +210,8 @@ def test_a_backend_in_another_interpreter_fails_in_one_line():
 
     with pytest.raises(PassgridError, match="model.python='/no/such/python': no interpreter there"):
         compose(CONF, ["model=smollm2-135m-vllm", "model.python=/no/such/python", "model.hf_id=some/model"])  # refused before any job
-    model = compose(CONF, ["model=smollm2-135m-vllm", f"model.python={sys.executable}", "model.hf_id=some/model"])["model"]
+    model = compose(CONF, ["model=smollm2-135m-vllm", f"model.python={sys.executable}", "model.hf_id=some/model"]).model
     with pytest.raises(PassgridError, match="model.python: no interpreter at /no/such/python"):
-        make_backend({**model, "python": "/no/such/python"})
+        make_backend(replace(model, python="/no/such/python"))
     with pytest.raises(PassgridError, match=rf"model.python: the vllm worker in {sys.executable} exited with status 1"):
-        make_backend({**model, "python": sys.executable})
+        make_backend(replace(model, python=sys.executable))

@@ -40,8 +40,8 @@ def test_the_shipped_programs_are_the_converters_100_per_problem():
     tests = rows("codegen16b-humaneval-tests.jsonl.gz")
     assert [t["task_id"] for t in tests] == [f"HumanEval/{i}" for i in range(164)]
     assert all(len(t["samples"]) == 100 for t in tests)
-    model = compose(CONF, ["model=codegen-16b-mono", "sampling.n=100", "sampling.temperature=0.8"])["model"]
-    assert model["backend"] == "samples_file" and model["samples_model"] == "codegen-16b-mono"
+    model = compose(CONF, ["model=codegen-16b-mono", "sampling.n=100", "sampling.temperature=0.8"]).model
+    assert model.backend == "samples_file" and model.samples_model == "codegen-16b-mono"
 
 
 def test_the_converter_gives_the_shipped_rows_from_codets_release():

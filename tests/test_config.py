@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from dataclasses import asdict
 
 import pytest
 
@@ -14,26 +15,51 @@ def cells_of(overrides=(), sweep: str = None, conf=CONF) -> list:
     return list(Grid.expand(conf, overrides, sweep).cells.values())
 
 
+def test_the_schemas_missing_is_omegaconfs():
+    """Spelled in the schema, so that it imports without OmegaConf."""
+    import omegaconf
+
+    from passgrid.grid import schema
+
+    assert schema.MISSING == omegaconf.MISSING
+
+
+def test_a_cells_config_is_the_schemas_dataclasses():
+    """Composed, a config is the schema's dataclasses, filled: what the jobs
+    carry and the steps and backends read by attribute."""
+    from passgrid.grid.grid import Grid
+    from passgrid.grid.schema import CellConfig, Config, ExecutionConfig, ModelConfig, PromptConfig, SamplingConfig
+
+    cfg = compose(CONF, ["model=gpt-4o"])
+    assert type(cfg) is Config and type(cfg.model) is ModelConfig and cfg.model.backend == "openai"
+    grid = Grid.expand(CONF, ["model=gpt-4o"], "none")
+    [cell] = grid.cells
+    job, execute, record = grid.sample_job(grid.cells[cell].draw), grid.execute_job(cell), grid.record(cell)
+    assert (type(job.model), type(job.prompt), type(job.sampling)) == (ModelConfig, PromptConfig, SamplingConfig)
+    assert type(execute.execution) is ExecutionConfig and type(record.config) is CellConfig
+    assert record.plain_config["model"]["name"] == cfg.model.name
+
+
 def test_defaults_compose_into_a_valid_config():
     cfg = compose(CONF, [])
-    assert cfg["model"]["backend"] == "llamacpp"
-    assert cfg["prompt"]["style"] == "chat"
-    assert set(cfg["sampling"]) == {"n", "temperature", "top_p", "max_tokens", "seed", "shards"}
-    assert cfg["tracking"]["uri"] == "sqlite:///mlflow.db"
+    assert cfg.model.backend == "llamacpp"
+    assert cfg.prompt.style == "chat"
+    assert set(asdict(cfg.sampling)) == {"n", "temperature", "top_p", "max_tokens", "seed", "shards"}
+    assert cfg.tracking.uri == "sqlite:///mlflow.db"
 
 
 @pytest.mark.system
 def test_default_sweep_has_two_temperatures_and_three_measured_references():
     cells = cells_of()
-    sampled = [c for c in cells if c.config["model"]["backend"] == "llamacpp"]
-    assert sorted(c.config["sampling"]["temperature"] for c in sampled) == [0.2, 0.8]
-    assert all(c.config["sampling"]["n"] >= 8 and c.config["dataset"]["limit"] >= 20 for c in cells)
+    sampled = [c for c in cells if c.config.model.backend == "llamacpp"]
+    assert sorted(c.config.sampling.temperature for c in sampled) == [0.2, 0.8]
+    assert all(c.config.sampling.n >= 8 and c.config.dataset.limit >= 20 for c in cells)
     assert all("sweep" not in c.config for c in cells)
     # the included cells: each its own n and temperature, under the grid's limit
-    references = [c for c in cells if c.config["model"]["reference"]]
-    assert [c.config["model"]["name"] for c in references] == ["GPT-4", "GPT-3.5-turbo", "CodeLlama-34B-Instruct"]
-    assert all(c.config["sampling"]["n"] == 10 and c.config["sampling"]["temperature"] == 0.2
-               and c.config["dataset"]["limit"] == sampled[0].config["dataset"]["limit"] for c in references)
+    references = [c for c in cells if c.config.model.reference]
+    assert [c.config.model.name for c in references] == ["GPT-4", "GPT-3.5-turbo", "CodeLlama-34B-Instruct"]
+    assert all(c.config.sampling.n == 10 and c.config.sampling.temperature == 0.2
+               and c.config.dataset.limit == sampled[0].config.dataset.limit for c in references)
     assert references[0].varying == {"model": "gpt-4-traces", "sampling.n": "10", "sampling.temperature": "0.2"}
 
 
@@ -54,23 +80,23 @@ def test_sweep_grammar_expands_to_the_cartesian_product():
     cells = cells_of(["sampling.temperature=0.1,0.5,0.9", "sampling.n=range(2,6,2)", "dataset.limit=5"],
                         sweep="none")
     assert len(cells) == 6
-    assert {(c.config["sampling"]["temperature"], c.config["sampling"]["n"]) for c in cells} == {
+    assert {(c.config.sampling.temperature, c.config.sampling.n) for c in cells} == {
         (t, n) for t in (0.1, 0.5, 0.9) for n in (2, 4)}
-    assert all(c.config["dataset"]["limit"] == 5 for c in cells)
+    assert all(c.config.dataset.limit == 5 for c in cells)
     assert set(cells[0].varying) == {"sampling.temperature", "sampling.n"}
 
 
 def test_config_group_choices_sweep_too():
     cells = cells_of(["prompt=chat,completion"], sweep="none")
-    assert sorted(c.config["prompt"]["style"] for c in cells) == ["chat", "completion"]
+    assert sorted(c.config.prompt.style for c in cells) == ["chat", "completion"]
 
 
 @pytest.mark.system
 def test_command_line_wins_over_named_sweep():
     cells = cells_of(["sampling.temperature=0.5", "dataset.limit=3"], sweep="default")
-    sampled = [c for c in cells if not c.config["model"]["reference"]]
-    assert [c.config["sampling"]["temperature"] for c in sampled] == [0.5]
-    assert all(c.config["dataset"]["limit"] == 3 for c in cells)  # the included cells too
+    sampled = [c for c in cells if not c.config.model.reference]
+    assert [c.config.sampling.temperature for c in sampled] == [0.5]
+    assert all(c.config.dataset.limit == 3 for c in cells)  # the included cells too
 
 
 @pytest.mark.system
@@ -132,10 +158,10 @@ def test_split_and_flatten():
 def test_named_sweep_of_the_published_setup():
     cells = cells_of(sweep="llama31_vs_gpt4o")
     assert len(cells) == 6
-    assert {c.config["model"]["name"] for c in cells} == {"Llama-3.1-8B-Instruct", "Llama-3.1-70B-Instruct"}
-    assert {c.config["sampling"]["n"] for c in cells} == {1000}
-    assert all(c.config["sampling"]["top_p"] == 0.9 and c.config["sampling"]["max_tokens"] == 1024 for c in cells)
-    assert all(c.config["dataset"]["limit"] is None and c.config["model"]["backend"] == "vllm" for c in cells)
+    assert {c.config.model.name for c in cells} == {"Llama-3.1-8B-Instruct", "Llama-3.1-70B-Instruct"}
+    assert {c.config.sampling.n for c in cells} == {1000}
+    assert all(c.config.sampling.top_p == 0.9 and c.config.sampling.max_tokens == 1024 for c in cells)
+    assert all(c.config.dataset.limit is None and c.config.model.backend == "vllm" for c in cells)
 
 
 def test_plan_counts_shared_draws_once():
@@ -180,12 +206,12 @@ def test_a_stronger_test_set_must_cover_every_problem(tmp_path):
 def test_an_included_cell_follows_the_grid_but_for_what_it_replaces():
     # swept keys it does not set sweep it too: the references are judged on each limit the grid has
     cells = cells_of(["dataset.limit=5,6"], sweep="default")
-    references = [c for c in cells if c.config["model"]["reference"]]
-    assert sorted(c.config["dataset"]["limit"] for c in references) == [5, 5, 5, 6, 6, 6]
+    references = [c for c in cells if c.config.model.reference]
+    assert sorted(c.config.dataset.limit for c in references) == [5, 5, 5, 6, 6, 6]
     assert {c.varying["dataset.limit"] for c in references} == {"5", "6"}
     # a model.* key of the grid is the grid's model's, not the included cell's own model
     cells = cells_of(["model.name=MINE"], sweep="default")
-    assert sorted({c.config["model"]["name"] for c in cells}) == ["CodeLlama-34B-Instruct", "GPT-3.5-turbo",
+    assert sorted({c.config.model.name for c in cells}) == ["CodeLlama-34B-Instruct", "GPT-3.5-turbo",
                                                                    "GPT-4", "MINE"]
 
 
@@ -199,7 +225,7 @@ def test_a_datasets_sandbox_paths_join_the_executions_and_rerun_no_sampling(tmp_
     grid = Grid.expand(CONF, [f"dataset.sandbox_paths=[{tmp_path / 'data'}]",
                               f"execution.sandbox_paths=[{tmp_path / 'more'}]"], "none")
     [(cell_id, cell)], [(base_id, base_cell)] = grid.cells.items(), base.cells.items()
-    assert grid.execute_job(cell_id).execution["sandbox_paths"] == [str(tmp_path / "more"), str(tmp_path / "data")]
+    assert grid.execute_job(cell_id).execution.sandbox_paths == [str(tmp_path / "more"), str(tmp_path / "data")]
     assert grid.execute_job(cell_id).reruns_on != base.execute_job(base_id).reruns_on
     assert draw_id(cell.config) == draw_id(base_cell.config)
 
@@ -210,4 +236,4 @@ def test_a_key_of_another_backend_is_an_error_naming_both():
         compose(CONF, ["model=gpt-4o", "model.n_parallel=4"])
     with pytest.raises(PassgridError, match=r"model.max_n_per_request=3: a setting of backend openai, not of llamacpp"):
         compose(CONF, ["model.max_n_per_request=3"])
-    assert compose(CONF, ["model=gpt-4o", "model.max_n_per_request=3"])["model"]["max_n_per_request"] == 3
+    assert compose(CONF, ["model=gpt-4o", "model.max_n_per_request=3"]).model.max_n_per_request == 3

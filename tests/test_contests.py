@@ -16,6 +16,7 @@ from passgrid.datasets.problems import load_problems
 from passgrid.evaluation import Judging, judged
 from passgrid.execution.pool import Limits, calibrate
 from passgrid.execution.stdio import cases, outputs_match
+from passgrid.grid.schema import PromptConfig, SamplingConfig
 from passgrid.sample import Sample
 
 DATA = Path(__file__).parent / "data"
@@ -235,9 +236,9 @@ def test_a_chat_prompt_shows_the_statement_as_text_and_completion_style_is_refus
     from passgrid.sampling.draw import build_request
 
     problem = load("code_contests")["1000_A. Sum of pairs"]
-    sampling = {"n": 1, "temperature": 0.2, "top_p": 0.95, "max_tokens": 64, "seed": 0}
-    chat = {"style": "chat", "instruction": "Solve it.", "system": None, "stop": []}
+    sampling = SamplingConfig(n=1, temperature=0.2, top_p=0.95, max_tokens=64, seed=0)
+    chat = PromptConfig(style="chat", instruction="Solve it.")
     [message] = build_request(problem, chat, sampling).messages
     assert message["content"] == "Solve it.\n\n" + problem.prompt.strip() and "```" not in message["content"]
     with pytest.raises(PassgridError, match="prompt.style=completion: 1000_A. Sum of pairs is a stdio problem"):
-        build_request(problem, {"style": "completion", "stop": []}, sampling)
+        build_request(problem, PromptConfig(style="completion"), sampling)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from passgrid.analysis.costs import cost_at_k, usage
+from passgrid.analysis.costs import Pricing, cost_at_k, usage
 from passgrid.grid.compose import compose
 from passgrid.sampling.backends import backend_class
 from tests.conftest import CONF
@@ -10,10 +10,10 @@ from tests.conftest import CONF
 USAGE = {"prompt_tokens": 2_000_000, "completion_tokens": 500_000, "sampling_seconds": 7200.0}
 
 
-def model_of(*overrides):
-    """A composed model section with the GPUs its backend declares a job takes, as the summary passes it."""
-    model = compose(CONF, list(overrides))["model"]
-    return {**model, "gpus": backend_class(model["backend"]).gpus(model)}
+def model_of(*overrides) -> Pricing:
+    """A composed model section's pricing, with the GPUs its backend declares a job takes, as the summary makes it."""
+    model = compose(CONF, list(overrides)).model
+    return Pricing.of(model, backend_class(model.backend).gpus(model))
 
 
 def test_api_cost_from_list_prices():
@@ -92,5 +92,5 @@ def test_shards_drawn_side_by_side_each_count_their_time(tmp_path):
         {"task_id": "b", "started_at": 100.0, "latency_s": 10.0, "run": "shard2"},
     ])
     assert usage(path, n=1)["sampling_seconds"] == pytest.approx(20.0)
-    gpu_hours = cost_at_k(usage(path, n=1), {"gpus": 1}, n=1, k=1)["gpu_hours"]
+    gpu_hours = cost_at_k(usage(path, n=1), Pricing(gpus=1), n=1, k=1)["gpu_hours"]
     assert gpu_hours == pytest.approx(20.0 / 3600)

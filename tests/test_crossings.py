@@ -6,13 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from passgrid.analysis.costs import Pricing
 from passgrid.analysis.crossings import BEYOND, EXTRAPOLATED, FIT_WITHIN, MEASURED, NOT_REACHED, _k_needed, crossing_rows
 from passgrid.analysis.references import all_references
 from passgrid.analysis.uncertainty import pass_at_k_with_interval, posterior_weights, with_unseen
+from passgrid.grid.schema import AnalysisConfig, ReferenceConfig
 
-ANALYSIS = {"level": 0.95, "bootstrap": 400, "seed": 0, "horizon": 10}
+ANALYSIS = AnalysisConfig(level=0.95, bootstrap=400, seed=0, horizon=10)
 USED = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}
-MODEL = {"backend": "samples_file", "gpus": 0}
+MODEL = Pricing()
 ON = {"dataset": "humaneval", "problems": 40}
 
 
@@ -21,11 +23,11 @@ def counts(rng, problems: int, n: int, rates) -> pd.DataFrame:
 
 
 def cited(pass_at_1: float, **declared) -> list:
-    return all_references([{"name": "R", "pass_at_1": pass_at_1, "source": "cited", **declared}], [])
+    return all_references([ReferenceConfig(name="R", pass_at_1=pass_at_1, source="cited", **declared)], [])
 
 
 def rows_of(per_problem, references, reference_counts=None, on=ON):
-    table, boot = pass_at_k_with_interval(per_problem, ANALYSIS["level"], ANALYSIS["bootstrap"], ANALYSIS["seed"])
+    table, boot = pass_at_k_with_interval(per_problem, ANALYSIS.level, ANALYSIS.bootstrap, ANALYSIS.seed)
     return crossing_rows("c", table, {"pass_at_k": boot}, per_problem, ANALYSIS, references, reference_counts or {}, on, USED, MODEL)
 
 

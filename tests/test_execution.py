@@ -205,7 +205,7 @@ def test_a_verdict_is_reused_only_under_the_settings_it_was_judged_under(problem
     cached verdict is checked against it) is in the cache key: changed, the
     program is judged again. The grid's derivation of the key's settings and
     the execution layer's own agree."""
-    from dataclasses import asdict, fields
+    from dataclasses import fields, replace
 
     from passgrid.changes import VERDICTS, changes_of
     from passgrid.execution.cache import TIME_FIELDS, judged_under
@@ -213,24 +213,24 @@ def test_a_verdict_is_reused_only_under_the_settings_it_was_judged_under(problem
     from passgrid.grid.jobs import ExecuteJob
     from passgrid.grid.schema import ExecutionConfig
 
-    base = asdict(ExecutionConfig())
-    assert ExecuteJob(base, 1, None, False).judged_under == judged_under(limits_from(base), base["sandbox_paths"])
+    base = ExecutionConfig()
+    assert ExecuteJob(base, 1, None, False).judged_under == judged_under(limits_from(base), base.sandbox_paths)
     changed = {"memory_mb": 1024, "file_size_mb": 8, "open_files": 32, "processes": 16, "sandbox_paths": [str(tmp_path)]}
     declared = [f.name for f in fields(ExecutionConfig) if changes_of(f) == VERDICTS and f.name not in TIME_FIELDS]
     assert sorted(changed) == sorted(declared)  # every one is tried
     samples = [Sample(task_id="HumanEval/2", completion="    return number % 1.0\n", sample_index=0)]
 
-    def cached(execution: dict) -> bool:
+    def cached(execution: ExecutionConfig) -> bool:
         records = []
         judge_samples(samples, problems, limits_from(execution), 1, records.append, ["HumanEval/2"],
-                      cache_path=tmp_path / "verdicts.sqlite", progress=False, sandbox_paths=execution["sandbox_paths"],
+                      cache_path=tmp_path / "verdicts.sqlite", progress=False, sandbox_paths=execution.sandbox_paths,
                       settings=ExecuteJob(execution, 1, None, False).judged_under)
         assert records[0].outcome == "passed"
         return records[0].cached
 
     assert [cached(base), cached(base)] == [False, True]
     for name, value in changed.items():
-        assert cached({**base, name: value}) is False, name
+        assert cached(replace(base, **{name: value})) is False, name
 
 
 def test_a_behaviour_judged_again_without_one_does_not_stay_in_the_cache(tmp_path):

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.system  # a job killed mid-run
 SCRIPT = """
 import sys
 from passgrid.grid.jobs import ExecuteJob
+from passgrid.grid.schema import ExecutionConfig
 from passgrid.steps import execute
 
-execution = {"timeout_s": 3.0, "timeout_factor": 20.0, "memory_mb": 512, "file_size_mb": 16, "open_files": 64,
-             "processes": 64, "workers": 2, "cache": sys.argv[3]}
+execution = ExecutionConfig(memory_mb=512, workers=2, cache=sys.argv[3])
 execute(sys.argv[1], sys.argv[2], ExecuteJob(execution, n=int(sys.argv[5]), limit=None, probe=False), sys.argv[4],
         progress=False)
 """

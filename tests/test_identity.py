@@ -64,7 +64,7 @@ def test_ids_follow_the_declarations():
     for budget in ("sampling.n=16", "dataset.limit=64", "dataset.limit=10"):
         cell = one(budget)
         assert cell.id != base.id and draw_id(cell.config) == draw_id(base.config), budget
-        assert dataset_id(cell.config["dataset"]) == dataset_id(base.config["dataset"])
+        assert dataset_id(cell.config.dataset) == dataset_id(base.config.dataset)
     for samples in ("sampling.temperature=0.3", "sampling.seed=1", "sampling.max_tokens=64", "prompt=completion"):
         cell = one(samples)
         assert draw_id(cell.config) != draw_id(base.config), samples

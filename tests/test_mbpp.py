@@ -11,6 +11,7 @@ from passgrid import PassgridError
 from passgrid.datasets.problems import load_problems
 from passgrid.evaluation import Judging, judged
 from passgrid.execution.pool import Limits
+from passgrid.grid.schema import PromptConfig
 from passgrid.sample import Sample
 from passgrid.sampling.draw import to_completion
 from tests.conftest import ROOT
@@ -78,7 +79,7 @@ def test_hostile_programs_never_pass():
 def test_a_chat_reply_gives_the_whole_program():
     problem = problems_of(FULL)["Mbpp/904"]
     reply = "Here:\n```python\nimport itertools\n\ndef count_even(xs):\n    return sum(x % 2 == 0 for x in xs)\n```\n"
-    assert to_completion(reply, problem, {"style": "chat"}) == (
+    assert to_completion(reply, problem, PromptConfig(style="chat")) == (
         "import itertools\n\ndef count_even(xs):\n    return sum(x % 2 == 0 for x in xs)\n")
 
 

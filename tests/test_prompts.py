@@ -2,6 +2,7 @@ import ast
 
 import pytest
 
+from passgrid.grid.schema import PromptConfig
 from passgrid.sampling.draw import to_completion
 from passgrid.sampling.prompts import (
     answer_complete,
@@ -11,7 +12,7 @@ from passgrid.sampling.prompts import (
     truncate_at_stop,
 )
 
-CHAT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
+CHAT = PromptConfig(style="chat", instruction="Complete it.")
 
 
 def test_chat_messages_carry_the_stub():

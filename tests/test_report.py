@@ -2,19 +2,22 @@
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from passgrid.analysis.costs import Pricing
 from passgrid.analysis.crossings import crossing_rows
 from passgrid.analysis.curves import cell_curves, fit_rows
 from passgrid.analysis.references import all_references
+from passgrid.grid.schema import AnalysisConfig, ReferenceConfig
 from passgrid.report.page import render_report
 
-ANALYSIS = {"level": 0.95, "bootstrap": 200, "seed": 0, "fit_fraction": 0.25, "extrapolate_to": [1000], "horizon": 100,
-            "selection_orders": 20, "references": [{"name": "GPT-4o", "pass_at_1": 0.902, "source": "cited"}]}
-MODEL = {"backend": "vllm", "params_b": 8, "tensor_parallel_size": 1, "price_per_gpu_hour": 2.0, "gpus": 1}
+ANALYSIS = AnalysisConfig(level=0.95, bootstrap=200, seed=0, fit_fraction=0.25, extrapolate_to=[1000], horizon=100,
+                          selection_orders=20, references=[ReferenceConfig(name="GPT-4o", pass_at_1=0.902, source="cited")])
+MODEL = Pricing(gpus=1, params_b=8, price_per_gpu_hour=2.0)  # a vLLM model on one GPU
 FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "failures",
            "diversity", "problems"]
 KINDS = ["wrong_answer", "syntax_error", "cut_off", "runtime_error"]
@@ -46,7 +49,7 @@ def synthetic_grid(tmp_path):
         frames.append(table.assign(cell=cell, n_problems=m, **used, **{"model.name": "m", "dataset.name": "d",
                                                                         "sampling.temperature": skill}))
         fitted += fit_rows(cell, table, replicates["pass_at_k"], ANALYSIS, counts, counts.assign(n=16, c=(counts["c"] // 4)))
-        crossings += crossing_rows(cell, table, replicates, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {},
+        crossings += crossing_rows(cell, table, replicates, counts, ANALYSIS, all_references(ANALYSIS.references, []), {},
                                    {"dataset": "d", "problems": m}, used, MODEL)
         per_problem[cell] = counts
     html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,
@@ -96,9 +99,9 @@ def test_a_grid_of_measured_references_only_still_has_its_curves(tmp_path):
 
     counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(10)], "n": 10, "c": list(range(10))})
     table, replicates = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
-                              {"backend": "samples_file", "gpus": 0})
+                              Pricing())
     summary = table.assign(cell="gpt-4", n_problems=10, **{"model.name": "GPT-4", "dataset.name": "d"})
-    references = all_references(ANALYSIS["references"], measured_references(summary, {"gpt-4": "GPT-4"}))
+    references = all_references(ANALYSIS.references, measured_references(summary, {"gpt-4": "GPT-4"}))
     html = render_report(summary, pd.DataFrame(fit_rows("gpt-4", table, replicates["pass_at_k"], ANALYSIS, counts)), pd.DataFrame(),
                          {"gpt-4": counts}, [], "refs", ANALYSIS, tmp_path / "figures", references=references)
     assert "GPT-4 (measured: on d, 10 problems): pass@1 45.0%" in html and "gpt-4 goes from 45.0% at k=1" in html
@@ -116,15 +119,15 @@ def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
     cell = "0736072011"
     counts = pd.DataFrame({"task_id": ["4001", "4002", "0417"], "n": 4, "c": [1, 4, 0]})
     table, replicates = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
-                              {"backend": "samples_file", "gpus": 0})
+                              Pricing())
     files = {name: tmp_path / f"{name}.csv" for name in ("summary", "fits", "crossings", "references", "per_problem")}
     table.assign(cell=cell, n_problems=3, **{"model.name": "m", "dataset.name": "d"}).to_csv(files["summary"], index=False)
     pd.DataFrame(fit_rows(cell, table, replicates["pass_at_k"], ANALYSIS, counts)).to_csv(files["fits"], index=False)
-    used, model = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}, {"backend": "samples_file", "gpus": 0}
-    pd.DataFrame(crossing_rows(cell, table, replicates, counts, ANALYSIS, all_references(ANALYSIS["references"], []), {},
+    used, model = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}, Pricing()
+    pd.DataFrame(crossing_rows(cell, table, replicates, counts, ANALYSIS, all_references(ANALYSIS.references, []), {},
                                {"dataset": "d", "problems": 3}, used, model)) \
         .to_csv(files["crossings"], index=False)
-    pd.DataFrame(all_references(ANALYSIS["references"], [])).to_csv(files["references"], index=False)
+    pd.DataFrame(all_references(ANALYSIS.references, [])).to_csv(files["references"], index=False)
     counts.to_csv(files["per_problem"], index=False)
     assert read_table(files["per_problem"])["task_id"].tolist() == ["4001", "4002", "0417"]
     record = CellRecord(id=cell, config={}, flat_config={}, varying={}, samples="", draw_meta=str(tmp_path / "none"),
@@ -148,7 +151,7 @@ def test_a_forecast_needs_five_samples_and_a_winner_more_than_the_spread():
     rng = np.random.default_rng(0)
     counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(30)], "n": 16, "c": rng.binomial(16, rng.beta(1, 2, 30))})
     table, replicates = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
-                              {"backend": "samples_file", "gpus": 0})
+                              Pricing())
     four = counts.assign(n=4, c=np.minimum(counts["c"], 4))
     rows = pd.DataFrame(fit_rows("c", table, replicates["pass_at_k"], ANALYSIS, counts, four))
     assert "validation_predicted" not in rows
@@ -168,6 +171,6 @@ def test_every_summary_column_is_declared_once():
     from passgrid.analysis.columns import SUMMARY, is_config
 
     counts, used, probes, strong, outcomes, weak_strong = cell_inputs(np.random.default_rng(1), 6, 8, 0.5)
-    table, _ = cell_curves(counts, {**ANALYSIS, "bootstrap": 100}, used, MODEL, probes, strong, outcomes, weak_strong)
+    table, _ = cell_curves(counts, replace(ANALYSIS, bootstrap=100), used, MODEL, probes, strong, outcomes, weak_strong)
     row = table.assign(cell="c", n_problems=6, **used, **{"model.name": "m"})
     assert [c for c in row.columns if c not in SUMMARY and not is_config(c)] == []

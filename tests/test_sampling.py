@@ -2,6 +2,7 @@
 for (the real llama.cpp backend runs in the end-to-end test)."""
 import json
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -9,15 +10,16 @@ import passgrid.sampling.draw as sampling
 from passgrid import PassgridError
 from passgrid.analysis.costs import usage
 from passgrid.files import read_jsonl
+from passgrid.grid.schema import ModelConfig, PromptConfig, SamplingConfig
 from passgrid.sampling.backends import Backend, Generation
 from passgrid.sampling.seeds import sample_seed
 from tests.conftest import sample_problems
 
-PROMPT = {"style": "chat", "instruction": "Complete it.", "system": None, "stop": []}
-SAMPLING = {"n": 3, "temperature": 0.8, "top_p": 0.95, "max_tokens": 64, "seed": 10}
+PROMPT = PromptConfig(style="chat", instruction="Complete it.")
+SAMPLING = SamplingConfig(n=3, temperature=0.8, top_p=0.95, max_tokens=64, seed=10)
 # A model config as the draw machinery reads it (its backend's declarations:
 # seeded, no input files); make_backend is replaced by a stand-in in each test.
-STAND_IN = {"backend": "openai"}
+STAND_IN = ModelConfig(name="stand-in", backend="openai")
 
 
 class CountingBackend(Backend):
@@ -138,23 +140,23 @@ def test_sampling_time_counts_problems_drawn_side_by_side_once(tmp_path, monkeyp
     wall = time.perf_counter() - start
     rows = list(read_jsonl(tmp_path / "o.jsonl"))
     assert sum(max(r["latency_s"] for r in rows if r["task_id"] == p.task_id) for p in first_problems) > 1.2
-    assert 0.3 <= usage(tmp_path / "o.jsonl", SAMPLING["n"])["sampling_seconds"] <= wall + 0.01
+    assert 0.3 <= usage(tmp_path / "o.jsonl", SAMPLING.n)["sampling_seconds"] <= wall + 0.01
 
 
 def test_a_larger_budget_draws_only_the_missing_samples_and_equals_a_fresh_draw(tmp_path, monkeypatch,
                                                                                 first_problems):
     CountingBackend.asked = []
     monkeypatch.setattr(sampling, "make_backend", lambda model, threads: CountingBackend())
-    small = {**SAMPLING, "n": 2}
+    small = replace(SAMPLING, n=2)
     sample_problems(first_problems[:2], STAND_IN, PROMPT, small, tmp_path / "grown", tmp_path / "a.jsonl",
                              progress=False)
     CountingBackend.asked = []
-    counts = sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "grown",
+    counts = sample_problems(first_problems, STAND_IN, PROMPT, replace(SAMPLING, n=5), tmp_path / "grown",
                                       tmp_path / "b.jsonl", progress=False)
     # 2 old problems x 3 new samples, 2 new problems x 5
     assert counts == {"sampled": 4, "resumed": 0, "drawn": 16, "samples": 20, "provenance": {"backend": "counting"}}
     assert sorted(r.n for r in CountingBackend.asked) == [3, 3, 5, 5]
-    sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "n": 5}, tmp_path / "fresh",
+    sample_problems(first_problems, STAND_IN, PROMPT, replace(SAMPLING, n=5), tmp_path / "fresh",
                              tmp_path / "c.jsonl", progress=False)
     # Sample for sample, but for timing and the prompt's tokens: the top-up
     # request evaluated each old problem's prompt again, and paid for it.
@@ -176,7 +178,7 @@ def test_a_problem_file_from_another_seed_stream_is_refused(tmp_path, monkeypatc
     sample_problems(first_problems, STAND_IN, PROMPT, SAMPLING, tmp_path / "s", tmp_path / "a.jsonl",
                              progress=False)
     with pytest.raises(PassgridError, match="sample 0 is not sample 0 of HumanEval/0's seed stream"):
-        sample_problems(first_problems, STAND_IN, PROMPT, {**SAMPLING, "seed": 11, "n": 4}, tmp_path / "s",
+        sample_problems(first_problems, STAND_IN, PROMPT, replace(SAMPLING, seed=11, n=4), tmp_path / "s",
                                  tmp_path / "b.jsonl", progress=False)
 
 

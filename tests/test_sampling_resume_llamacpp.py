@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -23,8 +24,8 @@ from passgrid.sampling.draw import draw_problems, join_samples
 
 cfg = json.loads(sys.argv[1])
 problems = list(read_problems(sys.argv[2]).values())
-draw_problems(problems, cfg["model"], cfg["prompt"], cfg["sampling"], sys.argv[3], threads=2)
-join_samples(problems, cfg["model"], cfg["sampling"], sys.argv[3], sys.argv[4])
+draw_problems(problems, cfg.model, cfg.prompt, cfg.sampling, sys.argv[3], threads=2)
+join_samples(problems, cfg.model, cfg.sampling, sys.argv[3], sys.argv[4])
 """
 
 
@@ -79,13 +80,13 @@ def test_a_grown_budget_equals_a_fresh_draw_at_it(tmp_path):
 
     cfg = compose(CONF, ["sampling.max_tokens=32", "sampling.temperature=0.8", "model.n_parallel=4"])
     problems = load_problems("package", limit=3)
-    small = {**cfg["sampling"], "n": 2}
-    sample_problems(problems[:2], cfg["model"], cfg["prompt"], small, tmp_path / "grown", tmp_path / "a.jsonl",
+    small = replace(cfg.sampling, n=2)
+    sample_problems(problems[:2], cfg.model, cfg.prompt, small, tmp_path / "grown", tmp_path / "a.jsonl",
                     threads=2, progress=False)
-    counts = sample_problems(problems, cfg["model"], cfg["prompt"], {**small, "n": 3}, tmp_path / "grown",
+    counts = sample_problems(problems, cfg.model, cfg.prompt, {**small, "n": 3}, tmp_path / "grown",
                              tmp_path / "b.jsonl", threads=2, progress=False)
     assert counts["drawn"] == 2 * 1 + 3
-    sample_problems(problems, cfg["model"], cfg["prompt"], {**small, "n": 3}, tmp_path / "fresh",
+    sample_problems(problems, cfg.model, cfg.prompt, {**small, "n": 3}, tmp_path / "fresh",
                     tmp_path / "c.jsonl", threads=2, progress=False)
     grown = [json.loads(line) for line in (tmp_path / "b.jsonl").read_text().splitlines()]
     fresh = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
@@ -103,7 +104,7 @@ def test_base_seeds_draw_independent_samples_and_a_config_draws_the_same_twice(t
     runs = {}
     for seed in (0, 1, 2, 0):
         out = tmp_path / f"seed{seed}-{len(runs)}.jsonl"
-        sample_problems(problems, cfg["model"], cfg["prompt"], {**cfg["sampling"], "n": 4, "seed": seed},
+        sample_problems(problems, cfg.model, cfg.prompt, replace(cfg.sampling, n=4, seed=seed),
                         tmp_path / out.stem, out, threads=2, progress=False)
         runs.setdefault(seed, []).append([json.loads(line) for line in out.read_text().splitlines()])
     pairs = [{(r["task_id"], r["seed"]) for r in runs[s][0]} for s in (0, 1, 2)]

@@ -77,10 +77,12 @@ def test_verdicts_summary_report_and_mlflow(workdir):
 
 
 SAMPLE = """
-import json, sys
+import sys
 from passgrid.datasets.problems import load_problems
+from passgrid.grid.compose import compose
 from passgrid.sampling.draw import draw_problems, join_samples
-model, prompt, sampling = json.loads(sys.argv[1])
+cfg = compose("conf", sys.argv[1].split())
+model, prompt, sampling = cfg.model, cfg.prompt, cfg.sampling
 problems = load_problems("package", limit=8)
 draw_problems(problems, model, prompt, sampling, sys.argv[2], progress=False)
 join_samples(problems, model, sampling, sys.argv[2], sys.argv[3])
@@ -93,12 +95,9 @@ def test_a_killed_draw_resumes_without_redoing_finished_problems(tmp_path):
     import signal
     import time
 
-    from passgrid.grid.compose import compose
-    from tests.conftest import CONF
-
     # one sequence at a time: problems finish one after another, so the kill lands mid-draw
-    cfg = compose(CONF, SLICE.replace("dataset.limit=3 ", "").split() + ["model.max_num_seqs=1", "sampling.n=2"])
-    args = [sys.executable, "-c", SAMPLE, json.dumps([cfg["model"], cfg["prompt"], cfg["sampling"]]),
+    overrides = SLICE.replace("dataset.limit=3 ", "") + " model.max_num_seqs=1 sampling.n=2"
+    args = [sys.executable, "-c", SAMPLE, overrides,
             str(tmp_path / "by_problem"), str(tmp_path / "samples.jsonl")]
     env = dict(os.environ)
     proc = subprocess.Popen(args, env=env, cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -101,6 +101,8 @@ def evaluate_hides(problem_file) -> tuple:
 
 def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list:
     """Print the cells, one per line, then what they will cost."""
+    from dataclasses import asdict
+
     from passgrid.grid.grid import Grid
     from passgrid.grid.preview import plan
 
@@ -108,12 +110,11 @@ def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list
     cells = list(grid.cells.values())
     for cell in cells:
         if as_json:
-            print(json.dumps({"cell": cell.id, "varying": cell.varying, "config": cell.config}))
+            print(json.dumps({"cell": cell.id, "varying": cell.varying, "config": asdict(cell.config)}))
         else:
             c = cell.config
-            print(f"{cell.id}\tmodel={c['model']['name']} dataset={c['dataset']['name']}"
-                  f" limit={c['dataset']['limit']} n={c['sampling']['n']}"
-                  f" temperature={c['sampling']['temperature']} top_p={c['sampling']['top_p']}")
+            print(f"{cell.id}\tmodel={c.model.name} dataset={c.dataset.name} limit={c.dataset.limit}"
+                  f" n={c.sampling.n} temperature={c.sampling.temperature} top_p={c.sampling.top_p}")
     if not as_json:
         rows = plan(grid)
         for r in rows:

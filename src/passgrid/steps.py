@@ -5,7 +5,7 @@ also runs without Snakemake. No step reads a config file: values come in as
 arguments.
 """
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +13,7 @@ import pandas as pd
 from passgrid import PassgridError
 from passgrid.analysis import costs, selection
 from passgrid.analysis.columns import FIRST
+from passgrid.analysis.costs import Pricing
 from passgrid.analysis.crossings import crossing_rows
 from passgrid.analysis.curves import MIN_FORECAST_SAMPLES, cell_curves, fit_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
@@ -82,7 +83,7 @@ def sample(problems_path, job, problem_dir, draw_meta, runs_dir, out_shard, thre
     draw's per-problem files (resuming from them). Each run is recorded with
     what drew it (passgrid.sampling.record); `out_shard` says what the shard
     holds once it is done."""
-    files = backend_class(job.model["backend"]).input_files(job.model)
+    files = backend_class(job.model.backend).input_files(job.model)
     claim_draw(draw_meta, job.draw, job.identity, {key: file_sha256(path) for key, path in files.items()})
     shard = f"{job.shard} of {job.shards}"
     problems = shard_of(list(first_problems(problems_path, job.limit).values()), job.shard, job.shards)
@@ -90,13 +91,13 @@ def sample(problems_path, job, problem_dir, draw_meta, runs_dir, out_shard, thre
 
     def started(provenance):
         nonlocal run
-        run = start_run(runs_dir, name, provenance, {"n": job.sampling["n"], "limit": job.limit}, shard)
+        run = start_run(runs_dir, name, provenance, {"n": job.sampling.n, "limit": job.limit}, shard)
 
     counts = draw_problems(problems, job.model, job.prompt, job.sampling, problem_dir, threads=threads,
                            on_start=started, run=name)
     if run:
         finish_run(run, counts["drawn"])
-    write_json(out_shard, {"shard": shard, "n": job.sampling["n"], "task_ids": [p.task_id for p in problems],
+    write_json(out_shard, {"shard": shard, "n": job.sampling.n, "task_ids": [p.task_id for p in problems],
                            **{k: v for k, v in counts.items() if k != "provenance"}})
     return counts
 
@@ -131,8 +132,8 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
                     if (examples := selection.examples(p))}
         counts = {t: c for t, c in counts.items() if t in problems}
     samples = iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems))
-    judging = Judging(limits=limits_from(job.execution), workers=workers or job.execution["workers"],
-                      cache_path=job.execution.get("cache"), sandbox_paths=tuple(job.execution.get("sandbox_paths") or ()),
+    judging = Judging(limits=limits_from(job.execution), workers=workers or job.execution.workers,
+                      cache_path=job.execution.cache, sandbox_paths=tuple(job.execution.sandbox_paths),
                       hidden_paths=job.hidden, settings=job.judged_under)
     with atomic_writer(out_path) as out:
         judge(samples, problems, judging, lambda v: out.write(json.dumps(v.to_json(), ensure_ascii=False) + "\n"),
@@ -147,7 +148,18 @@ def score(problems_path, executions_path, out_per_problem, out_scores, limit=Non
     return table
 
 
-def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings, out_references) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Curves:
+    """What summarize keeps of a cell for its crossings."""
+    table: pd.DataFrame
+    replicates: dict
+    per_problem: pd.DataFrame
+    on: dict  # the problems it is measured on: dataset and count
+    used: dict  # passgrid.analysis.costs.usage
+    pricing: Pricing
+
+
+def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_references) -> pd.DataFrame:
     """The grid's analysis, in four tables.
 
     results/summary.csv: one row per cell and k: pass@k with its interval,
@@ -163,30 +175,30 @@ def summarize(cells: list, analysis: dict, out_summary, out_fits, out_crossings,
     """
     frames, fitted, curves = [], [], {}
     for cell in cells:
-        model, n = {**cell.config["model"], "gpus": cell.gpus}, cell.config["sampling"]["n"]
+        pricing, n = Pricing.of(cell.config.model, cell.gpus), cell.config.sampling.n
         per_problem = read_table(cell.per_problem)
         used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
         strong = read_table(cell.per_problem_strong) if cell.per_problem_strong else None
         verdicts = read_verdicts(cell.executions)  # read once: probes, failures, the forecasters' first samples
         weak_strong = weak_strong_counts(verdicts, read_verdicts(cell.executions_strong)) \
             if cell.executions_strong else None
-        table, replicates = cell_curves(per_problem, analysis, used, model, _probes(cell, verdicts), strong,
-                                  _outcomes(cell, n, verdicts), weak_strong)
+        table, replicates = cell_curves(per_problem, analysis, used, pricing, _probes(cell, verdicts), strong,
+                                        _outcomes(cell, n, verdicts), weak_strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
-        m = int(n * analysis["fit_fraction"])  # the forecasters' validation sees each problem's first m samples
+        m = int(n * analysis.fit_fraction)  # the forecasters' validation sees each problem's first m samples
         first_counts = count_correct([v for v in verdicts if v.sample_index < m], list(per_problem["task_id"]),
                                      where=cell.executions) if m >= MIN_FORECAST_SAMPLES else None
         fitted += fit_rows(cell.id, table, replicates["pass_at_k"], analysis, per_problem, first_counts)
-        on = {"dataset": cell.config["dataset"]["name"], "problems": len(per_problem)}
-        curves[cell.id] = (table, replicates, per_problem, on, used, model)
+        on = {"dataset": cell.config.dataset.name, "problems": len(per_problem)}
+        curves[cell.id] = _Curves(table, replicates, per_problem, on, used, pricing)
     summary = pd.concat(frames, ignore_index=True)
     summary = summary[list(FIRST) + [c for c in summary.columns if c not in FIRST]]
-    measured = {c.id: c.config["model"]["name"] for c in cells if c.config["model"]["reference"]}
-    references = all_references(analysis["references"], measured_references(summary, measured))
-    reference_counts = {measured[cell]: per_problem for cell, (_, _, per_problem, *_) in curves.items() if cell in measured}
-    crossings = [row for cell, (table, replicates, per_problem, on, used, model) in curves.items() if cell not in measured
-                 for row in crossing_rows(cell, table, replicates, per_problem, analysis, references, reference_counts, on,
-                                          used, model)]
+    measured = {c.id: c.config.model.name for c in cells if c.config.model.reference}
+    references = all_references(analysis.references, measured_references(summary, measured))
+    reference_counts = {measured[cell]: c.per_problem for cell, c in curves.items() if cell in measured}
+    crossings = [row for cell, c in curves.items() if cell not in measured
+                 for row in crossing_rows(cell, c.table, c.replicates, c.per_problem, analysis, references,
+                                          reference_counts, c.on, c.used, c.pricing)]
     write_atomic(out_summary, summary.to_csv(index=False))
     write_atomic(out_fits, pd.DataFrame(fitted).to_csv(index=False))
     write_atomic(out_references, pd.DataFrame(references, columns=REFERENCE_COLUMNS).to_csv(index=False))

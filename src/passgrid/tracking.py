@@ -72,7 +72,7 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell, engine: dict) -> None:
                         **{f"total_{k}": float(last[k]) for k in COST_UNITS if pd.notna(last[k])},
                         # its samples by outcome (passgrid.analysis.failures)
                         **{c: float(last[c]) for c in OUTCOMES if c in rows}})
-    mlflow.log_text(json.dumps(cell.config, indent=2, sort_keys=True), "config.json")
+    mlflow.log_text(json.dumps(cell.plain_config, indent=2, sort_keys=True), "config.json")
     for path in (cell.per_problem, cell.config_json, cell.figure):  # the figure as the report drew it
         mlflow.log_artifact(str(path))
     if Path(cell.draw_meta).is_file():  # written by the sample job beside its samples

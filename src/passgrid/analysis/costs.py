@@ -8,6 +8,9 @@ completions, and the same for FLOPs (2 x parameters x tokens),
 GPU time (sampling time x GPUs, scaled by k/n) and dollars (API list prices
 per token, or GPU time at the model's price per GPU-hour).
 """
+from dataclasses import dataclass
+from typing import Optional
+
 from passgrid.sample import read_sample_file
 
 # Summary columns and their units, in the order the report shows them.
@@ -55,37 +58,55 @@ def covered_seconds(spans) -> float:
     return total
 
 
-def cost_at_k(used: dict, model: dict, n: int, k) -> dict:
+@dataclass(frozen=True)
+class Pricing:
+    """What a cell's costs are computed from: the GPUs a sampling job of its
+    model takes (0 on a CPU or behind an API), and its model config's figures."""
+    gpus: int = 0
+    params_b: Optional[float] = None  # billions of parameters
+    price_input_per_mtok: Optional[float] = None  # US$ per million tokens
+    price_output_per_mtok: Optional[float] = None
+    price_per_gpu_hour: Optional[float] = None
+
+    @classmethod
+    def of(cls, model, gpus: int) -> "Pricing":
+        """From a model config section (the schema's ModelConfig)."""
+        return cls(gpus, model.params_b, model.price_input_per_mtok, model.price_output_per_mtok,
+                   model.price_per_gpu_hour)
+
+    @property
+    def listed(self) -> bool:
+        """Whether it has list prices per token (an API)."""
+        return self.price_input_per_mtok is not None and self.price_output_per_mtok is not None
+
+
+def cost_at_k(used: dict, pricing: Pricing, n: int, k) -> dict:
     """FLOPs, GPU-hours and dollars of k samples per problem, from the usage
-    of n; None where the model config has no figure for it. k may be an array.
-    `model` is the model config section with `gpus` added: the GPUs its
-    backend declares a sampling job takes (0 on a CPU or behind an API)."""
+    of n; None where the pricing has no figure for it. k may be an array."""
     share = k / n
     tokens = used["prompt_tokens"] + used["completion_tokens"] * share
-    flops = 2 * model["params_b"] * 1e9 * tokens if model.get("params_b") else None
-    gpu_hours = None
-    if model.get("gpus"):
-        gpu_hours = used["sampling_seconds"] * share * model["gpus"] / 3600
+    flops = 2 * pricing.params_b * 1e9 * tokens if pricing.params_b else None
+    gpu_hours = used["sampling_seconds"] * share * pricing.gpus / 3600 if pricing.gpus else None
     dollars = None
-    if model.get("price_input_per_mtok") is not None and model.get("price_output_per_mtok") is not None:
-        dollars = (used["prompt_tokens"] * model["price_input_per_mtok"]
-                   + used["completion_tokens"] * share * model["price_output_per_mtok"]) / 1e6
-    elif gpu_hours is not None and model.get("price_per_gpu_hour") is not None:
-        dollars = gpu_hours * model["price_per_gpu_hour"]
+    if pricing.listed:
+        dollars = (used["prompt_tokens"] * pricing.price_input_per_mtok
+                   + used["completion_tokens"] * share * pricing.price_output_per_mtok) / 1e6
+    elif gpu_hours is not None and pricing.price_per_gpu_hour is not None:
+        dollars = gpu_hours * pricing.price_per_gpu_hour
     return {"flops": flops, "gpu_hours": gpu_hours, "cost_usd": dollars}
 
 
-def basis(model: dict) -> dict:
-    """unit -> how cost_at_k computes it for this model, in words (None where
-    it has no figure): what a reader needs to compare costs like with like."""
-    gpu_hours = (f"sampling time x {model['gpus']} GPU(s), k/n of it" if model.get("gpus") else None)
-    if model.get("price_input_per_mtok") is not None and model.get("price_output_per_mtok") is not None:
-        dollars = (f"list price: US${model['price_input_per_mtok']:g} per million prompt tokens, "
-                   f"US${model['price_output_per_mtok']:g} per million completion tokens")
-    elif gpu_hours and model.get("price_per_gpu_hour") is not None:
-        dollars = f"US${model['price_per_gpu_hour']:g} per GPU-hour x GPU-hours"
+def basis(pricing: Pricing) -> dict:
+    """unit -> how cost_at_k computes it, in words (None where it has no
+    figure): what a reader needs to compare costs like with like."""
+    gpu_hours = f"sampling time x {pricing.gpus} GPU(s), k/n of it" if pricing.gpus else None
+    if pricing.listed:
+        dollars = (f"list price: US${pricing.price_input_per_mtok:g} per million prompt tokens, "
+                   f"US${pricing.price_output_per_mtok:g} per million completion tokens")
+    elif gpu_hours and pricing.price_per_gpu_hour is not None:
+        dollars = f"US${pricing.price_per_gpu_hour:g} per GPU-hour x GPU-hours"
     else:
         dollars = None
-    flops = (f"2 x {model['params_b']:g} B parameters x tokens (each prompt once per request, k/n of the "
-             "completions)" if model.get("params_b") else None)
+    flops = (f"2 x {pricing.params_b:g} B parameters x tokens (each prompt once per request, k/n of the "
+             "completions)" if pricing.params_b else None)
     return {"flops": flops, "gpu_hours": gpu_hours, "cost_usd": dollars}

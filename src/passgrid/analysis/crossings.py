@@ -53,15 +53,15 @@ def comparison(ref: dict, per_problem: pd.DataFrame, on: dict, reference_counts:
     return ref["pass_at_1"], None, bool(same), said
 
 
-def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem: pd.DataFrame, analysis: dict,
-                  references: list, reference_counts: dict, on: dict, used: dict, model: dict) -> list:
+def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem: pd.DataFrame, analysis,
+                  references: list, reference_counts: dict, on: dict, used: dict, pricing: costs.Pricing) -> list:
     """Per reference and metric (oracle pass@k; selected@k, where the cell
     has it): the smallest k reaching the reference's pass@1, its range and
     costs (see the module's docstring). `replicates`: each metric's
     replicate curves (passgrid.analysis.curves.cell_curves)."""
     n = int(table["k"].max())
     horizon = fits.horizon(analysis, n)
-    weights = posterior_weights(len(per_problem), analysis["bootstrap"], analysis["seed"])  # the curves' own replicates
+    weights = posterior_weights(len(per_problem), analysis.bootstrap, analysis.seed)  # the curves' own replicates
     # pass@k's power laws (the point's, then each replicate's), fitted once for every reference; selected@k has none
     laws = {"pass_at_k": _laws([table["pass_at_k"].to_numpy(), *replicates["pass_at_k"]])}
     rows = []
@@ -73,7 +73,7 @@ def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem:
             law = laws.get(metric, [None] * (len(boot) + 1))
             k_point, how = _k_needed(table[metric].to_numpy(), target, n, horizon, extrapolate, law[0])
             ends = _range([_k_needed(r, t, n, horizon, extrapolate, fit)[0] for r, t, fit in zip(boot, targets, law[1:])],
-                          analysis["level"], k_point)
+                          analysis.level, k_point)
             row = {"cell": cell, "reference": ref["name"], "reference_kind": ref["kind"],
                    "reference_pass_at_1": target, "reference_measured_on": measured_on, "same_problems": same,
                    "metric": metric.replace("_at_k", "@k"), "k_needed": k_point, "k_needed_low": ends[0],
@@ -82,7 +82,7 @@ def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem:
             for end, k in (("", k_point), ("_low", ends[0]), ("_high", ends[1])):
                 if k is not None and np.isfinite(k):
                     row.update({f"{unit}{end}": value for unit, value in
-                                costs.cost_at_k(used, model, n, float(k)).items() if value is not None})
+                                costs.cost_at_k(used, pricing, n, float(k)).items() if value is not None})
             rows.append(row)
     return rows
 

@@ -10,7 +10,7 @@ from passgrid.analysis.columns import INTERVAL
 from passgrid.analysis.uncertainty import METHOD, mean_with_interval, pass_at_k_with_interval, problem_curves, replicate_curves
 
 
-def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: dict, probes: pd.DataFrame = None,
+def cell_curves(per_problem: pd.DataFrame, analysis, used: dict, pricing: costs.Pricing, probes: pd.DataFrame = None,
                 strong: pd.DataFrame = None, outcomes: pd.DataFrame = None, weak_strong: pd.DataFrame = None):
     """One row per k: pass@k and its interval, selected@k (with probes), pass@k
     under stronger tests (with `strong`), the cost of k samples per problem,
@@ -19,7 +19,7 @@ def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: di
     (with `weak_strong`: per problem n, w, b) what resampling until the weak
     tests pass gives; and the replicate curves of pass@k (and selected@k),
     by metric."""
-    table, boot = pass_at_k_with_interval(per_problem, analysis["level"], analysis["bootstrap"], analysis["seed"])
+    table, boot = pass_at_k_with_interval(per_problem, analysis.level, analysis.bootstrap, analysis.seed)
     n = int(per_problem["n"].min())
     if outcomes is not None:
         table = table.merge(failures.unsolved_by_kind(outcomes, n), on="k")
@@ -30,14 +30,14 @@ def cell_curves(per_problem: pd.DataFrame, analysis: dict, used: dict, model: di
         selected, replicates["selected_at_k"] = selected_table(probes, list(per_problem["task_id"]), n, analysis)
         table = table.merge(selected, on="k", how="left")
     if strong is not None:
-        strong_table, _ = pass_at_k_with_interval(strong, analysis["level"], analysis["bootstrap"], analysis["seed"])
+        strong_table, _ = pass_at_k_with_interval(strong, analysis.level, analysis.bootstrap, analysis.seed)
         table = table.merge(strong_table.rename(columns=lambda c: c.replace("pass_at_k", "strong_pass_at_k")),
                             on="k", how="left")
     if weak_strong is not None:
         table = table.merge(weak_tests.resampling_until_weak_pass(weak_strong), on="k", how="left")
-    table = table.assign(**costs.cost_at_k(used, model, n, table["k"].to_numpy()),
-                         **{f"{unit}_basis": text for unit, text in costs.basis(model).items()})
-    table[INTERVAL] = f"{METHOD}, {analysis['bootstrap']} replicates, {100 * analysis['level']:g}%"
+    table = table.assign(**costs.cost_at_k(used, pricing, n, table["k"].to_numpy()),
+                         **{f"{unit}_basis": text for unit, text in costs.basis(pricing).items()})
+    table[INTERVAL] = f"{METHOD}, {analysis.bootstrap} replicates, {100 * analysis.level:g}%"
     return table, replicates
 
 
@@ -46,26 +46,26 @@ def budget_ks(n: int) -> list:
     return sorted({2 ** i for i in range(int(np.log2(n)) + 1)} | {n})
 
 
-def selected_table(probes: pd.DataFrame, task_ids: list, n: int, analysis: dict):
+def selected_table(probes: pd.DataFrame, task_ids: list, n: int, analysis):
     """selected@k at every k = 1..n with its interval over problems and its
     Monte Carlo error (passgrid.analysis.selection); and its replicate
     curves, whose problems are `task_ids` in their order (as pass@k's, so a
     replicate weighs the same problems in both). `probes`: one row per
     sample with task_id, sample_index, examples_passed, signature, correct."""
-    rng = np.random.default_rng(analysis["seed"])
+    rng = np.random.default_rng(analysis.seed)
     by_task = dict(tuple(probes.sort_values("sample_index").groupby("task_id", sort=False)))
     found = [selection.selected_curve(g["examples_passed"].to_numpy()[:n], list(g["signature"])[:n],
-                                      g["correct"].to_numpy(dtype=float)[:n], analysis["selection_orders"], rng)
+                                      g["correct"].to_numpy(dtype=float)[:n], analysis.selection_orders, rng)
              for g in (by_task[t] for t in task_ids)]
     per_problem = np.stack([curve for curve, _ in found])
-    point, lo, hi, boot = mean_with_interval(per_problem, analysis["level"], analysis["bootstrap"], analysis["seed"])
+    point, lo, hi, boot = mean_with_interval(per_problem, analysis.level, analysis.bootstrap, analysis.seed)
     mc_error = np.sqrt(np.sum([variance for _, variance in found], axis=0)) / len(found)
     table = pd.DataFrame({"k": np.arange(1, n + 1), "selected_at_k": point, "selected_at_k_lo": lo,
                           "selected_at_k_hi": hi, "selected_at_k_mc_error": mc_error})
     return table, boot
 
 
-def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, per_problem: pd.DataFrame,
+def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis, per_problem: pd.DataFrame,
              first_counts: pd.DataFrame = None) -> list:
     """The forecasters of one cell (the power law fitted to the pass@k
     curve; the Beta and the zero-inflated Beta fitted to the problems'
@@ -79,8 +79,8 @@ def fit_rows(cell: str, table: pd.DataFrame, boot: np.ndarray, analysis: dict, p
     point = table["pass_at_k"].to_numpy()
     n = len(point)
     horizon = fits.horizon(analysis, n)  # and the horizon itself: how far the data lets a forecast go
-    targets = sorted({k for k in analysis["extrapolate_to"] if n < k <= horizon} | ({horizon} if horizon > n else set()))
-    level, replicates, seed = analysis["level"], analysis["bootstrap"], analysis["seed"]
+    targets = sorted({k for k in analysis.extrapolate_to if n < k <= horizon} | ({horizon} if horizon > n else set()))
+    level, replicates, seed = analysis.level, analysis.bootstrap, analysis.seed
     rows = []
     law, pred, lo, hi, fitted = fits.fit_with_intervals(point, boot, targets or [n], level)
     if law is None:
@@ -108,19 +108,19 @@ def _extrapolations(cell, fit, targets, pred, lo, hi) -> list:
              "predicted_hi": high} for k, p, low, high in zip(targets, pred, lo, hi)]
 
 
-def _law_at(first: pd.DataFrame, n: int, analysis: dict):
+def _law_at(first: pd.DataFrame, n: int, analysis):
     curves = problem_curves(first)
     point = curves.mean(axis=0)
-    law, pred, lo, hi, _ = fits.fit_with_intervals(point, replicate_curves(curves, analysis["bootstrap"],
-                                                                            analysis["seed"]), [n], analysis["level"])
+    law, pred, lo, hi, _ = fits.fit_with_intervals(point, replicate_curves(curves, analysis.bootstrap,
+                                                                            analysis.seed), [n], analysis.level)
     return None if law is None else (pred[0], lo[0], hi[0])
 
 
 def _counts_at(fitter):
     """A count forecaster asked for pass@n from the first samples' counts."""
-    def at(first: pd.DataFrame, n: int, analysis: dict):
-        fit, pred, lo, hi, _ = forecast.with_intervals(fitter, first["n"], first["c"], [n], analysis["level"],
-                                                       analysis["bootstrap"], analysis["seed"])
+    def at(first: pd.DataFrame, n: int, analysis):
+        fit, pred, lo, hi, _ = forecast.with_intervals(fitter, first["n"], first["c"], [n], analysis.level,
+                                                       analysis.bootstrap, analysis.seed)
         return None if fit is None else (pred[0], lo[0], hi[0])
     return at
 
@@ -130,7 +130,7 @@ def _counts_at(fitter):
 MIN_FORECAST_SAMPLES = 5
 
 
-def _validation(first, n: int, observed: float, analysis: dict, forecaster) -> dict:
+def _validation(first, n: int, observed: float, analysis, forecaster) -> dict:
     """A forecast of pass@n from each problem's first m samples only (m =
     fit_fraction x n, at least MIN_FORECAST_SAMPLES), against the measured pass@n."""
     m = None if first is None else int(first["n"].min())

@@ -62,10 +62,10 @@ def law_from_row(row) -> PowerLaw:
     return PowerLaw(row["a"], row["b"], row["r2"], row["rmse"], int(row["fitted_k_max"]))
 
 
-def horizon(analysis: dict, n: int) -> int:
+def horizon(analysis, n: int) -> int:
     """The largest k a forecast or crossing may reach from n samples per
     problem: analysis.horizon x n (further, no data can say)."""
-    return int(analysis["horizon"] * n)
+    return int(analysis.horizon * n)
 
 
 def fit_with_intervals(point, replicates: np.ndarray, ks, level: float):

@@ -2,6 +2,8 @@
 pass@1, analysis.references) and measured ones (a cell whose model is a
 reference, e.g. a large model's published samples judged in this grid, with
 its interval). Where both name one system, the measured one stands."""
+from dataclasses import asdict
+
 import pandas as pd
 
 from passgrid import PassgridError
@@ -31,15 +33,15 @@ def _per_problem(total, problems):
 
 
 def all_references(cited: list, measured: list) -> list:
-    """The measured references, then the cited ones no measurement replaces.
-    Two references of one name would be two lines the reader cannot tell
-    apart: an error."""
+    """The measured references, then the cited ones (analysis.references, the
+    schema's ReferenceConfigs) no measurement replaces. Two references of one
+    name would be two lines the reader cannot tell apart: an error."""
     names = [r["name"] for r in measured]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise PassgridError(f"two reference cells measure {twice[0]!r} (model.name): give each its own name")
-    return measured + [{**r, "pass_at_1_lo": None, "pass_at_1_hi": None, "kind": "cited", "cell": None}
-                       for r in cited if r["name"] not in names]
+    return measured + [{**asdict(r), "pass_at_1_lo": None, "pass_at_1_hi": None, "kind": "cited", "cell": None}
+                       for r in cited if r.name not in names]
 
 
 def measured_on(ref: dict) -> str:

@@ -180,9 +180,9 @@ class _Stream:
         self.bar.close()
 
 
-def limits_from(execution: dict) -> Limits:
-    """The sandbox limits named in an execution config."""
-    return Limits(**{f.name: execution[f.name] for f in fields(Limits)})
+def limits_from(execution) -> Limits:
+    """The sandbox limits named in an execution config section (the schema's ExecutionConfig)."""
+    return Limits(**{f.name: getattr(execution, f.name) for f in fields(Limits)})
 
 
 def _progress(total, enabled: bool):

@@ -9,12 +9,13 @@ import itertools
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from omegaconf import OmegaConf
 
 from passgrid import PassgridError
-from passgrid.grid.schema import PLUGIN_FIELDS, Config, check_values, foreign_keys
+from passgrid.grid.schema import PLUGIN_FIELDS, Config, SweepConfig, check_values, foreign_keys
 
 CONFIG_NAME = "config"
 SCHEMA_NAME = "passgrid_schema"
@@ -43,8 +44,8 @@ def register_schema() -> None:
     ConfigStore.instance().store(name=SCHEMA_NAME, node=Config)
 
 
-def compose(conf_dir: Path, overrides: list) -> dict:
-    """One composed, validated config as a plain dict (the `sweep` group included)."""
+def compose(conf_dir: Path, overrides: list) -> Config:
+    """One composed, validated config (the `sweep` group included)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.errors import HydraException
@@ -64,9 +65,9 @@ def compose(conf_dir: Path, overrides: list) -> dict:
     return validate(OmegaConf.to_container(cfg, resolve=True), source=str(conf_dir))
 
 
-def validate(config: dict, source: str = "config") -> dict:
+def validate(config: dict, source: str = "config") -> Config:
     """Merge over the schema (unknown keys, another plugin's keys and wrong
-    types fail), then check values."""
+    types fail), then check values: the schema's dataclasses, filled."""
     from omegaconf.errors import OmegaConfBaseException
 
     foreign = [p for section in PLUGIN_FIELDS for p in foreign_keys(section, config.get(section) or {})]
@@ -75,13 +76,13 @@ def validate(config: dict, source: str = "config") -> dict:
 
     try:
         typed = OmegaConf.merge(OmegaConf.structured(Config), config)
-        container = OmegaConf.to_container(typed, resolve=True, throw_on_missing=True)
+        filled = OmegaConf.to_object(typed)
     except OmegaConfBaseException as e:
         raise PassgridError(f"{source}: {_one_line(e)}") from None
     problems = check_values(typed)
     if problems:
         raise PassgridError(f"{source}: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
-    return container
+    return filled
 
 
 def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
@@ -95,16 +96,15 @@ def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
     conf_dir = find_conf_dir(conf_dir)
     group = [f"{SWEEP_GROUP}={sweep}"] if sweep else []
     base = compose(conf_dir, group)
-    sweep_overrides = [f"{key}={value}" for key, value in base[SWEEP_GROUP]["params"].items()]
+    sweep_overrides = [f"{key}={value}" for key, value in base.sweep.params.items()]
 
     parser = OverridesParser.create()
     choices = _choices(parser, sweep_overrides, list(overrides))
     points = []
     for combo in itertools.product(*choices.values()):
-        config = compose(conf_dir, group + list(combo))
-        config.pop(SWEEP_GROUP)
+        config = replace(compose(conf_dir, group + list(combo)), sweep=SweepConfig())  # the grid's, not the cell's
         points.append((config, {k: v.split("=", 1)[1] for k, v in zip(choices, combo) if len(choices[k]) > 1}))
-    for i, extra in enumerate(base[SWEEP_GROUP]["include"]):
+    for i, extra in enumerate(base.sweep.include):
         own = _included(i, extra, parser)
         # the grid's other keys, but for those the cell sets or whose config group it replaces
         # (a cell of its own model takes none of the grid's model.* keys)
@@ -115,7 +115,7 @@ def expand_sweep(conf_dir, overrides=(), sweep: str = None) -> list:
                 config = compose(conf_dir, group + list(combo) + [f"{k}={v}" for k, v in own.items()])
             except PassgridError as e:
                 raise PassgridError(f"sweep.include[{i}]: {e}") from None
-            config.pop(SWEEP_GROUP)
+            config = replace(config, sweep=SweepConfig())
             swept = {k: v.split("=", 1)[1] for k, v in zip(others, combo) if len(others[k]) > 1}
             points.append((config, {**own, **swept}))
     return points

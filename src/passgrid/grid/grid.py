@@ -8,7 +8,7 @@ step needs, and beside it the plain values whose change must rerun it
 and does not track other objects, so a price or a thread count, which is in
 the record but not in `reruns_on`, re-runs nothing.
 """
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from typing import Optional
 
@@ -16,7 +16,7 @@ from passgrid import PassgridError
 from passgrid.grid.compose import expand_sweep, flatten
 from passgrid.grid.ids import cell_id, dataset_id, dataset_identity, draw_id, draw_identity, strong_id
 from passgrid.grid.jobs import CellRecord, ExecuteJob, SampleJob
-from passgrid.grid.schema import CELL_SECTIONS, GRID_SECTIONS
+from passgrid.grid.schema import GRID_SECTIONS, CellConfig, Config
 from passgrid.sampling.backends import backend_class
 
 # Every path the workflow writes, in one place: all under RESULTS, which the
@@ -57,7 +57,7 @@ PATHS = {"results": RESULTS, **{name: f"{RESULTS}/{path}" for name, path in {
 class Cell:
     """One point of a grid: its id, its full config, and what varies in it."""
     id: str
-    config: dict
+    config: Config
     varying: dict
 
     # computed once: every rule's lambdas ask for them, in every job's parse
@@ -67,7 +67,7 @@ class Cell:
 
     @cached_property
     def dataset(self) -> str:
-        return dataset_id(self.config["dataset"])
+        return dataset_id(self.config.dataset)
 
 
 @dataclass(frozen=True)
@@ -75,20 +75,20 @@ class Draw:
     """The samples that cells differing only in budget share: drawn once, at
     the largest n and the largest limit any of them asks for."""
     id: str
-    config: dict  # a cell's config, with the draw's budget
+    config: Config  # a cell's config, with the draw's budget
     cells: tuple
 
     @property
     def n(self) -> int:
-        return self.config["sampling"]["n"]
+        return self.config.sampling.n
 
     @property
     def limit(self) -> Optional[int]:
-        return self.config["dataset"]["limit"]
+        return self.config.dataset.limit
 
     @property
     def shards(self) -> int:
-        return self.config["sampling"]["shards"]
+        return self.config.sampling.shards
 
 
 def _group(items, key) -> dict:
@@ -105,26 +105,25 @@ class Grid:
         self.sweep = sweep
         self.cells = {c.id: c for c in cells}
         for section in GRID_SECTIONS:
-            values = {repr(c.config[section]) for c in cells}
+            values = {repr(getattr(c.config, section)) for c in cells}
             if len(values) > 1:
                 raise PassgridError(f"{section}.*: one for the whole grid (its summary, report and tracking); "
                                     "it cannot vary across cells")
         first = cells[0].config
-        self.analysis, self.tracking = first["analysis"], first["tracking"]
+        self.analysis, self.tracking = first.analysis, first.tracking
         self.draws = {}
         for draw, members in _group(cells, lambda c: c.draw).items():
-            config = {**members[0].config, "sampling": {**members[0].config["sampling"]},
-                      "dataset": {**members[0].config["dataset"]}}
-            for key in ("n", "shards"):
-                config["sampling"][key] = max(c.config["sampling"][key] for c in members)
-            limits = [c.config["dataset"]["limit"] for c in members]
-            config["dataset"]["limit"] = None if None in limits else max(limits)
+            limits = [c.config.dataset.limit for c in members]
+            config = replace(members[0].config,
+                             sampling=replace(members[0].config.sampling, n=max(c.config.sampling.n for c in members),
+                                              shards=max(c.config.sampling.shards for c in members)),
+                             dataset=replace(members[0].config.dataset, limit=None if None in limits else max(limits)))
             self.draws[draw] = Draw(draw, config, tuple(c.id for c in members))
         # dataset id -> what preparing it needs (neither a limit nor stronger tests)
-        self.datasets = {c.dataset: dataset_identity(c.config["dataset"]) for c in cells}
+        self.datasets = {c.dataset: dataset_identity(c.config.dataset) for c in cells}
         # strong-test id -> the `dataset.strong_tests` it stands for
-        self.strong_tests = {strong_id(c.config["dataset"]["strong_tests"]): c.config["dataset"]["strong_tests"]
-                             for c in cells if c.config["dataset"]["strong_tests"]}
+        self.strong_tests = {strong_id(c.config.dataset.strong_tests): c.config.dataset.strong_tests
+                             for c in cells if c.config.dataset.strong_tests}
 
     @classmethod
     def expand(cls, conf_dir=None, overrides=(), sweep: str = None) -> "Grid":
@@ -144,8 +143,8 @@ class Grid:
     def strong_limit(self, dataset: str, strong: str):
         """How many of a dataset's first problems need the stronger tests: the
         largest limit of the cells that judge by them (None: all)."""
-        limits = [c.config["dataset"]["limit"] for c in self.cells.values()
-                  if c.dataset == dataset and c.config["dataset"]["strong_tests"] == self.strong_tests[strong]]
+        limits = [c.config.dataset.limit for c in self.cells.values()
+                  if c.dataset == dataset and c.config.dataset.strong_tests == self.strong_tests[strong]]
         return None if None in limits else max(limits)
 
     def path(self, name: str, **ids) -> str:
@@ -153,7 +152,7 @@ class Grid:
 
     def settings(self) -> dict:
         """The grid-level sections, flattened: the parent MLflow run's params."""
-        return flatten({k: getattr(self, k) for k in GRID_SECTIONS})
+        return flatten({k: asdict(getattr(self, k)) for k in GRID_SECTIONS})
 
     def varying_keys(self) -> list:
         return sorted({key for cell in self.cells.values() for key in cell.varying})
@@ -164,11 +163,11 @@ class Grid:
         return self.path("problems", dataset=self.cells[cell].dataset)
 
     def problems_of_draw(self, draw: str) -> str:
-        return self.path("problems", dataset=dataset_id(self.draws[draw].config["dataset"]))
+        return self.path("problems", dataset=dataset_id(self.draws[draw].config.dataset))
 
     def strong_problems_of_cell(self, cell: str) -> str:
         c = self.cells[cell]
-        return self.path("strong_problems", dataset=c.dataset, strong=strong_id(c.config["dataset"]["strong_tests"]))
+        return self.path("strong_problems", dataset=c.dataset, strong=strong_id(c.config.dataset.strong_tests))
 
     def samples_of_cell(self, cell: str) -> str:
         return self.path("samples", draw=self.cells[cell].draw)
@@ -180,20 +179,20 @@ class Grid:
 
     def sample_files(self, draw: str) -> list:
         """The files a draw's samples come from (a model's weights, a samples file)."""
-        model = self.draws[draw].config["model"]
-        return [str(p) for p in backend_class(model["backend"]).input_files(model).values()]
+        model = self.draws[draw].config.model
+        return [str(p) for p in backend_class(model.backend).input_files(model).values()]
 
     def sampling_env(self, draw: str) -> str:
         """The conda environment file (in envs/) of a draw's sampling jobs: its
         backend's, or passgrid's alone where another interpreter runs the
         engine (model.python)."""
-        model = self.draws[draw].config["model"]
-        return "analysis.yaml" if model["python"] else backend_class(model["backend"]).conda_env
+        model = self.draws[draw].config.model
+        return "analysis.yaml" if model.python else backend_class(model.backend).conda_env
 
     def cpu_sampling_jobs(self) -> int:
         """Sampling jobs that decode on the CPU cores they are given (they share the cores)."""
         return sum(d.shards for d in self.draws.values()
-                   if backend_class(d.config["model"]["backend"]).uses_cpu_threads)
+                   if backend_class(d.config.model.backend).uses_cpu_threads)
 
     def sample_job(self, draw: str, shard: int = 1, shards: int = None) -> SampleJob:
         """The job of shard `shard` (1-based) of a draw; `shards`, where a path
@@ -203,17 +202,17 @@ class Grid:
             raise PassgridError(f"{draw}: shard {shard} of {shards or d.shards} asked for, but the draw is drawn "
                                 f"in {d.shards} (sampling.shards)")
         config = d.config
-        return SampleJob(draw=draw, model=config["model"], prompt=config["prompt"], sampling=config["sampling"],
-                         limit=config["dataset"]["limit"], identity=draw_identity(config),
-                         gpus=backend_class(config["model"]["backend"]).gpus(config["model"]),
+        return SampleJob(draw=draw, model=config.model, prompt=config.prompt, sampling=config.sampling,
+                         limit=config.dataset.limit, identity=draw_identity(config),
+                         gpus=backend_class(config.model.backend).gpus(config.model),
                          shard=shard, shards=d.shards)
 
     def execute_job(self, cell: str, probe: bool = False) -> ExecuteJob:
         config = self.cells[cell].config
         # the sandbox shows what the execution config and the dataset both ask for
-        paths = list(dict.fromkeys([*config["execution"]["sandbox_paths"], *config["dataset"]["sandbox_paths"]]))
-        return ExecuteJob(execution={**config["execution"], "sandbox_paths": paths}, n=config["sampling"]["n"],
-                          limit=config["dataset"]["limit"], probe=probe, hidden=(PATHS["results"],))
+        paths = list(dict.fromkeys([*config.execution.sandbox_paths, *config.dataset.sandbox_paths]))
+        return ExecuteJob(execution=replace(config.execution, sandbox_paths=paths), n=config.sampling.n,
+                          limit=config.dataset.limit, probe=probe, hidden=(PATHS["results"],))
 
     @cached_property
     def _records(self) -> dict:
@@ -232,14 +231,13 @@ class Grid:
         def run(name):
             return self.path(name, cell=c.id)
 
-        strong = bool(c.config["dataset"]["strong_tests"])
-        own = {k: c.config[k] for k in CELL_SECTIONS}
+        strong = bool(c.config.dataset.strong_tests)
         return CellRecord(
-            id=c.id, config=own, flat_config=flatten(own),
+            id=c.id, config=CellConfig.of(c.config), flat_config=flatten(asdict(CellConfig.of(c.config))),
             varying=c.varying, samples=self.samples_of_cell(c.id), draw_meta=self.path("draw_meta", draw=c.draw),
             executions=run("executions"),
             per_problem=run("per_problem"), probes=run("probes"),
             per_problem_strong=run("per_problem_strong") if strong else None,
             executions_strong=run("executions_strong") if strong else None, config_json=run("cell_config"),
             figure=run("cell_figure"),
-            gpus=backend_class(c.config["model"]["backend"]).gpus(c.config["model"]))
+            gpus=backend_class(c.config.model.backend).gpus(c.config.model))

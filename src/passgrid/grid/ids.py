@@ -15,6 +15,7 @@ ever taken for one of these.
 """
 import hashlib
 import json
+from dataclasses import asdict
 
 from passgrid.changes import BUDGET, DERIVED, SAMPLES, VERDICTS, changes_of_key, keep
 from passgrid.grid.schema import PLUGIN_FIELDS, Config, DatasetConfig, chosen_fields
@@ -24,35 +25,36 @@ def digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
-def _kept(config: dict, classes) -> dict:
-    """The fields of `classes`, each plugin section holding only the chosen
-    plugin's fields (so a field added to another backend renames nothing)."""
-    config = {k: chosen_fields(k, v) if k in PLUGIN_FIELDS else v for k, v in config.items()}
-    return keep(Config, config, classes)
+def _kept(config: Config, classes) -> dict:
+    """The fields of `classes`, as plain values, each plugin section holding
+    only the chosen plugin's fields (so a field added to another backend
+    renames nothing)."""
+    plain = {k: chosen_fields(k, v) if k in PLUGIN_FIELDS else v for k, v in asdict(config).items()}
+    return keep(Config, plain, classes)
 
 
-def dataset_identity(dataset: dict) -> dict:
+def dataset_identity(dataset: DatasetConfig) -> dict:
     """What a dataset's problems depend on: its SAMPLES fields (its source and
     the chosen source's settings), not its limit or stronger tests."""
-    return keep(DatasetConfig, chosen_fields("dataset", dataset), {SAMPLES})
+    return keep(DatasetConfig, chosen_fields("dataset", asdict(dataset)), {SAMPLES})
 
 
-def dataset_id(dataset: dict) -> str:
+def dataset_id(dataset: DatasetConfig) -> str:
     """Where a dataset's normalized problems file lives: its name and a hash
     of its identity."""
-    return f"{dataset['name']}-{digest(dataset_identity(dataset))[:10]}"
+    return f"{dataset.name}-{digest(dataset_identity(dataset))[:10]}"
 
 
-def draw_identity(config: dict) -> dict:
+def draw_identity(config: Config) -> dict:
     """What a draw's samples depend on: the cell's SAMPLES fields."""
     return _kept(config, {SAMPLES})
 
 
-def draw_id(config: dict) -> str:
+def draw_id(config: Config) -> str:
     return "draw-" + digest(draw_identity(config))[:12]
 
 
-def cell_id(config: dict, varying: dict) -> str:
+def cell_id(config: Config, varying: dict) -> str:
     """Readable and stable: the varying keys' last parts and values (but for
     DERIVED keys, which name no result), then a short hash of what the cell's
     results depend on, e.g. `temperature=0.2-3f2a9c1e07`."""

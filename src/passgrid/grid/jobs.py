@@ -1,19 +1,24 @@
 """Typed records of what each job is given, built by the Grid and passed to
-the steps (through Snakemake's params, or directly by the CLI and tests)."""
-from dataclasses import dataclass
+the steps (through Snakemake's params, or directly by the CLI and tests):
+config sections as the schema's dataclasses."""
+from dataclasses import asdict, dataclass
 from typing import Optional
+
+from passgrid.changes import VERDICTS, keep
+from passgrid.execution.cache import TIME_FIELDS
+from passgrid.grid.schema import CellConfig, ExecutionConfig, ModelConfig, PromptConfig, SamplingConfig
 
 
 @dataclass(frozen=True)
 class SampleJob:
     """One draw at its budget: the model, prompt and sampling sections (with
-    sampling['n'] the draw's n), and the draw's problems (the first `limit`),
+    sampling.n the draw's n), and the draw's problems (the first `limit`),
     of which this job draws shard `shard` of `shards` (joining them takes
     the same record)."""
     draw: str
-    model: dict
-    prompt: dict
-    sampling: dict
+    model: ModelConfig
+    prompt: PromptConfig
+    sampling: SamplingConfig
     limit: Optional[int]
     identity: dict  # the draw's SAMPLES fields, as recorded in its draw.json
     gpus: int  # per shard
@@ -25,14 +30,14 @@ class SampleJob:
         """What re-runs the job when it changes: the draw and its budget; not
         the model's DERIVED settings (threads, slots, retries, prices). The
         shard is in the job's output path."""
-        return {"draw": self.identity, "n": self.sampling["n"], "limit": self.limit}
+        return {"draw": self.identity, "n": self.sampling.n, "limit": self.limit}
 
 
 @dataclass(frozen=True)
 class ExecuteJob:
     """One cell's samples (each problem's first n, of the first `limit`
     problems) judged against its tests, or with `probe` its docstring's examples."""
-    execution: dict
+    execution: ExecutionConfig
     n: int
     limit: Optional[int]
     probe: bool
@@ -41,22 +46,14 @@ class ExecuteJob:
     @property
     def reruns_on(self) -> dict:
         """The cell's limits and budget; not its workers or cache path."""
-        # imported here: the job unpickled in an execute job needs no schema
-        from passgrid.changes import VERDICTS, keep
-        from passgrid.grid.schema import ExecutionConfig
-
-        return {"execution": keep(ExecutionConfig, self.execution, {VERDICTS}), "n": self.n, "limit": self.limit,
-                "probe": self.probe}
+        return {"execution": keep(ExecutionConfig, asdict(self.execution), {VERDICTS}), "n": self.n,
+                "limit": self.limit, "probe": self.probe}
 
     @property
     def judged_under(self) -> dict:
         """What its verdicts are cached under: its VERDICTS settings but the
         time limit's (passgrid.execution.cache.TIME_FIELDS)."""
-        from passgrid.changes import VERDICTS, keep
-        from passgrid.execution.cache import TIME_FIELDS
-        from passgrid.grid.schema import ExecutionConfig
-
-        settings = keep(ExecutionConfig, self.execution, {VERDICTS})
+        settings = keep(ExecutionConfig, asdict(self.execution), {VERDICTS})
         return {k: v for k, v in settings.items() if k not in TIME_FIELDS}
 
 
@@ -65,8 +62,8 @@ class CellRecord:
     """What the summary, report and tracking jobs know of a cell, and the
     paths of its results."""
     id: str
-    config: dict
-    flat_config: dict
+    config: CellConfig
+    flat_config: dict  # its settings, as columns
     varying: dict
     samples: str
     draw_meta: str  # the draw's identity and what drew its samples (engine, version, options, model hash)
@@ -78,3 +75,8 @@ class CellRecord:
     config_json: str
     figure: str  # its pass@k curve, drawn by the report, logged with its MLflow run
     gpus: int  # GPUs a sampling job of the cell's model takes: what its GPU-hours count
+
+    @property
+    def plain_config(self) -> dict:
+        """Its config as plain values: its config.json, and its MLflow run's."""
+        return asdict(self.config)

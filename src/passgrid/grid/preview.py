@@ -1,4 +1,6 @@
 """What a grid will cost before it runs: samples, executions, GPU-hours."""
+from dataclasses import asdict
+
 from passgrid.datasets import source_class
 from passgrid.grid.grid import Grid
 from passgrid.grid.ids import dataset_id
@@ -22,22 +24,21 @@ def plan(grid: Grid) -> list:
     rows, totals = [], {}
     for draw in grid.draws.values():
         c = draw.config
-        key = dataset_id(c["dataset"])
+        key = dataset_id(c.dataset)
         if key not in totals:
-            totals[key] = source_class(c["dataset"]["source"]).count(c["dataset"])
+            totals[key] = source_class(c.dataset.source).count(asdict(c.dataset))
         problems = selected(totals[key], draw.limit)
         cells = [grid.cells[cid].config for cid in draw.cells]
-        executions = sum((selected(totals[key], cell["dataset"]["limit"]) or 0) * cell["sampling"]["n"]
-                         for cell in cells)
-        model, backend = c["model"], backend_class(c["model"]["backend"])
+        executions = sum((selected(totals[key], cell.dataset.limit) or 0) * cell.sampling.n for cell in cells)
+        model, backend = c.model, backend_class(c.model.backend)
         gpus, tokens_per_s = backend.gpus(model), backend.tokens_per_s(model)
         samples = (problems or 0) * draw.n
         largest_shard = -(-(problems or 0) // draw.shards) * draw.n  # shard_of deals problems round-robin
 
         def hours(count):
-            return count * c["sampling"]["max_tokens"] / tokens_per_s * gpus / 3600 if tokens_per_s and gpus else None
+            return count * c.sampling.max_tokens / tokens_per_s * gpus / 3600 if tokens_per_s and gpus else None
 
-        rows.append({"draw": draw.id, "cells": list(draw.cells), "model": model["name"], "problems": problems,
+        rows.append({"draw": draw.id, "cells": list(draw.cells), "model": model.name, "problems": problems,
                      "n": draw.n, "samples": samples, "executions": executions, "gpus": gpus,
                      "shards": draw.shards, "gpu_hours": hours(samples), "gpu_hours_per_shard": hours(largest_shard)})
     return rows

@@ -13,8 +13,6 @@ from dataclasses import MISSING as MISSING_FIELD
 from dataclasses import dataclass, field, fields, make_dataclass
 from typing import Any, Dict, List, Optional
 
-from omegaconf import MISSING
-
 from passgrid.changes import BUDGET, DERIVED, SAMPLES, VERDICTS, changes_of, setting
 from passgrid.datasets import SOURCE_NAMES, source_class
 from passgrid.datasets.problems import SCHEMAS
@@ -22,6 +20,11 @@ from passgrid.execution.limits import Limits
 from passgrid.sampling.backends import BACKEND_NAMES, backend_class
 from passgrid.sampling.prompts import STYLES
 from passgrid.sampling.seeds import MAX_BASE_SEED, MAX_SAMPLES
+
+# OmegaConf's MISSING (a value Hydra must fill), spelled here so that the
+# schema imports without OmegaConf: an engine's own virtualenv (model.python)
+# unpickles the model config a sampling job sends it.
+MISSING = "???"
 
 
 @dataclass
@@ -76,9 +79,11 @@ def _with_plugins(name: str, common: type, plugins) -> type:
             if f.name in {m.name for m in members}:
                 raise TypeError(f"{plugin.__name__} declares {name}.{f.name}, which is declared already")
             members.append(f)
-    return make_dataclass(name, [(f.name, f.type, setting(f.default, changes_of(f), default_factory=f.default_factory,
-                                                         added=f.metadata.get("added", False)))
-                                 for f in members])
+    section = make_dataclass(name, [(f.name, f.type, setting(f.default, changes_of(f), default_factory=f.default_factory,
+                                                            added=f.metadata.get("added", False)))
+                                    for f in members])
+    section.__module__ = __name__  # so that a job holding one pickles (Snakemake's params)
+    return section
 
 
 DatasetConfig = _with_plugins("DatasetConfig", _DatasetCommon, map(source_class, SOURCE_NAMES))
@@ -220,6 +225,21 @@ CELL_SECTIONS = ("dataset", "model", "prompt", "sampling", "execution")
 GRID_SECTIONS = ("analysis", "tracking")
 
 
+@dataclass(frozen=True)
+class CellConfig:
+    """A cell's own sections of its Config: what the summary, report and
+    tracking know of it (passgrid.grid.jobs.CellRecord)."""
+    dataset: DatasetConfig
+    model: ModelConfig
+    prompt: PromptConfig
+    sampling: SamplingConfig
+    execution: ExecutionConfig
+
+    @classmethod
+    def of(cls, config: Config) -> "CellConfig":
+        return cls(**{k: getattr(config, k) for k in CELL_SECTIONS})
+
+
 def _missing_files(cfg) -> list:
     """Files the config names that are not there (relative paths: from the
     working directory, where the workflow runs)."""
@@ -278,7 +298,7 @@ def check_values(cfg) -> list:
         if not 0 < ref.pass_at_1 <= 1:
             problems.append(f"analysis.references[{i}].pass_at_1={ref.pass_at_1!r}: a fraction in (0, 1]")
     problems += source_class(cfg.dataset.source).check(dict(cfg.dataset))
-    problems += backend_class(cfg.model.backend).check(dict(cfg.model))
+    problems += backend_class(cfg.model.backend).check(cfg.model)
     if cfg.model.python and not os.access(cfg.model.python, os.X_OK):
         problems.append(f"model.python={cfg.model.python!r}: no interpreter there (relative paths are from the "
                         "working directory)")

@@ -20,14 +20,14 @@ PAGE = Path(__file__).with_name("page.html")  # the page, its $names filled by r
 
 
 def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataFrame, per_problem: dict,
-                  varying: list, sweep: str, analysis: dict, figures_dir, provenance: dict = None,
+                  varying: list, sweep: str, analysis, figures_dir, provenance: dict = None,
                   references: list = None) -> str:
     """`provenance`: cell -> what drew its samples (the draw.json of its draw).
     `references`: results/references.csv's rows (by default the cited ones of
     `analysis`). The cells of a measured reference are in the tables; the
     curve figures draw them as reference lines (their pass@1 and interval)."""
     all_cells = summary.reset_index(drop=True)
-    references = all_references(analysis.get("references", []), []) if references is None else references
+    references = all_references(analysis.references, []) if references is None else references
     measured = {r["cell"] for r in references if r["kind"] == "measured"}
     if all_cells["cell"].isin(measured).all():  # a grid of references only: draw them as curves
         measured = set()
@@ -42,7 +42,7 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
         sweep=html.escape(sweep), cells=all_cells["cell"].nunique(),
         models=html.escape(", ".join(all_cells["model.name"].unique())),
         datasets=html.escape(", ".join(all_cells["dataset.name"].unique())), unit_note=html.escape(unit_note),
-        interval=html.escape(str(summary["interval"].iloc[0])), horizon=f"{analysis.get('horizon', 10):g}",
+        interval=html.escape(str(summary["interval"].iloc[0])), horizon=f"{analysis.horizon:g}",
         references=_references_list(references), headline=_table(tables.headline_table(all_cells, varying, measured)),
         crossing_table=_table(tables.crossing_table(crossings)), fit_table=_table(tables.fit_table(fits)),
         failure_table=_table(tables.failure_table(all_cells)),
@@ -55,11 +55,11 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
 def _sections(summary, fits, crossings, per_problem, references, analysis, units) -> list:
     """(name, figure, reading) of every figure the grid's results allow."""
     sections = [("pass_at_k", draw.plot_pass_at_k(summary, references, crossings),
-                 read.reading_pass_at_k(summary, analysis["level"]) + read.reading_references(references))]
+                 read.reading_pass_at_k(summary, analysis.level) + read.reading_references(references))]
     for unit in units:
         sections.append((f"cost_{unit.removeprefix('cost_')}", draw.plot_cost(summary, references, unit),
                          read.reading_cost(summary, unit)))
-    sections.append(("fits", draw.plot_fits(summary, fits), read.reading_fits(fits, analysis["level"])))
+    sections.append(("fits", draw.plot_fits(summary, fits), read.reading_fits(fits, analysis.level)))
     if "selected_at_k" in summary and summary["selected_at_k"].notna().any():
         sections.append(("selection", draw.plot_selection(summary, references), read.reading_selection(summary)))
     if "strong_pass_at_k" in summary and summary["strong_pass_at_k"].notna().any():

@@ -31,28 +31,28 @@ from passgrid.sampling.seeds import sample_seed
 TIMING_FIELDS = ("latency_s", "started_at", "run")
 
 
-def build_request(problem: Problem, prompt: dict, sampling: dict, first: int = 0) -> Request:
-    """The request for a problem's samples `first` .. sampling['n'] - 1."""
-    common = dict(n=sampling["n"] - first, temperature=sampling["temperature"], top_p=sampling["top_p"],
-                  max_tokens=sampling["max_tokens"], seed=sample_seed(sampling["seed"], problem.task_id, first),
-                  stop=tuple(prompt.get("stop") or ()), task_id=problem.task_id, first=first)
-    if prompt["style"] == "chat":
-        return Request(messages=chat_messages(problem.prompt, prompt["instruction"], prompt.get("system"),
+def build_request(problem: Problem, prompt, sampling, first: int = 0) -> Request:
+    """The request for a problem's samples `first` .. sampling.n - 1."""
+    common = dict(n=sampling.n - first, temperature=sampling.temperature, top_p=sampling.top_p,
+                  max_tokens=sampling.max_tokens, seed=sample_seed(sampling.seed, problem.task_id, first),
+                  stop=tuple(prompt.stop or ()), task_id=problem.task_id, first=first)
+    if prompt.style == "chat":
+        return Request(messages=chat_messages(problem.prompt, prompt.instruction, prompt.system,
                                               code=problem.kind != STDIO),
-                       stop_at_answer=problem.entry_point if prompt.get("stop_at_answer") else None, **common)
+                       stop_at_answer=problem.entry_point if prompt.stop_at_answer else None, **common)
     if problem.whole_program:  # a continuation of the prompt would be judged without it
         raise PassgridError(f"prompt.style=completion: {problem.task_id} is a {problem.kind} problem, whose "
                             "completion is the whole program; use prompt=chat (or prompt=stdio)")
     return Request(prompt=problem.prompt, **common)
 
 
-def to_completion(text: str, problem: Problem, prompt: dict) -> str:
+def to_completion(text: str, problem: Problem, prompt) -> str:
     """What to append to the problem's prompt, from the model's raw text (for
     a problem whose completion is the whole program, that program)."""
-    if prompt["style"] == "chat":
+    if prompt.style == "chat":
         code = extract_code(text, problem.entry_point)
         return code if problem.whole_program else completion_from_code(code, problem.entry_point)
-    return truncate_at_stop(text, prompt.get("stop") or [])
+    return truncate_at_stop(text, prompt.stop or [])
 
 
 def shard_of(problems: list, shard: int, shards: int) -> list:
@@ -61,9 +61,9 @@ def shard_of(problems: list, shard: int, shards: int) -> list:
     return problems[shard - 1::shards]
 
 
-def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, problem_dir,
+def draw_problems(problems: list, model, prompt, sampling, problem_dir,
                   threads: int = 1, progress: bool = True, on_start=None, run: str = None) -> dict:
-    """Give every problem sampling['n'] samples, drawing only what its file
+    """Give every problem sampling.n samples, drawing only what its file
     in `problem_dir` lacks. Each sample records `run`, the sampling job that
     drew it (its time is that job's: passgrid.analysis.costs.usage).
 
@@ -71,9 +71,9 @@ def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, pro
     runs, samples drawn now; and the backend's provenance (None where
     nothing was drawn), also given to `on_start` before drawing.
     """
-    problem_dir, n = Path(problem_dir), sampling["n"]
+    problem_dir, n = Path(problem_dir), sampling.n
     seeded = _seeded(model)
-    have = {p.task_id: _read_problem_file(problem_file(problem_dir, p.task_id), p.task_id, sampling["seed"],
+    have = {p.task_id: _read_problem_file(problem_file(problem_dir, p.task_id), p.task_id, sampling.seed,
                                              seeded) for p in problems}
     todo = [p for p in problems if len(have[p.task_id]) < n]
     resumed = len(problems) - len(todo)
@@ -107,19 +107,19 @@ def draw_problems(problems: list, model: dict, prompt: dict, sampling: dict, pro
     return {"sampled": len(todo), "resumed": resumed, "drawn": drawn, "provenance": provenance}
 
 
-def _seeded(model: dict) -> bool:
+def _seeded(model) -> bool:
     """Whether the model's backend draws with the stream's seeds (False: samples made elsewhere)."""
-    return backend_class(model["backend"]).seeded
+    return backend_class(model.backend).seeded
 
 
-def join_samples(problems: list, model: dict, sampling: dict, problem_dir, out_path) -> int:
-    """Write each problem's first sampling['n'] samples, in the problems'
+def join_samples(problems: list, model, sampling, problem_dir, out_path) -> int:
+    """Write each problem's first sampling.n samples, in the problems'
     order, into one file; returns how many. A problem whose file holds fewer
     (a shard of the draw that did not run) is an error naming it."""
-    n, joined, seeded = sampling["n"], [], _seeded(model)
+    n, joined, seeded = sampling.n, [], _seeded(model)
     for p in problems:
         path = problem_file(problem_dir, p.task_id)
-        rows = _read_problem_file(path, p.task_id, sampling["seed"], seeded)[:n]
+        rows = _read_problem_file(path, p.task_id, sampling.seed, seeded)[:n]
         if len(rows) < n:
             raise PassgridError(f"{path}: {p.task_id} has {len(rows)} of its {n} samples; "
                                 "the job drawing it has not finished")
@@ -128,7 +128,7 @@ def join_samples(problems: list, model: dict, sampling: dict, problem_dir, out_p
     return len(joined)
 
 
-def _records(backend, problem: Problem, prompt: dict, request: Request, generations: list, first: int, run: str,
+def _records(backend, problem: Problem, prompt, request: Request, generations: list, first: int, run: str,
              seeded: bool) -> list:
     if len(generations) != request.n:
         raise PassgridError(f"backend {backend.name} returned {len(generations)} samples for "

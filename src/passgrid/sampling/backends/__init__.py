@@ -18,14 +18,14 @@ def backend_class(name: str) -> type:
     return plugin_class(_BACKENDS, "model.backend", name)
 
 
-def make_backend(model: dict, threads: int = 1) -> Backend:
-    """The backend named by model['backend'], constructed from the model
-    config; in another interpreter where model['python'] names one."""
-    if model.get("python"):
+def make_backend(model, threads: int = 1) -> Backend:
+    """The backend named by model.backend, constructed from the model
+    config; in another interpreter where model.python names one."""
+    if model.python:
         from passgrid.sampling.backends.remote import RemoteBackend
 
         return RemoteBackend(model, threads=threads)
-    return backend_class(model.get("backend"))(model, threads=threads)
+    return backend_class(model.backend)(model, threads=threads)
 
 
 __all__ = ["Backend", "Generation", "Request", "backend_class", "make_backend", "BACKEND_NAMES"]

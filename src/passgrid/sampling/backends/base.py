@@ -62,29 +62,29 @@ class Backend:
     uses_cpu_threads = False
 
     @classmethod
-    def check(cls, model: dict) -> list:
+    def check(cls, model) -> list:
         """Problems of a model config for this backend, as 'key=value: why' strings."""
         return []
 
     @classmethod
-    def gpus(cls, model: dict) -> int:
+    def gpus(cls, model) -> int:
         """GPUs one sampling job takes: a scheduler resource, and what GPU-hours count."""
         return 0
 
     @classmethod
-    def input_files(cls, model: dict) -> dict:
+    def input_files(cls, model) -> dict:
         """The files the samples come from, by config key (a model's weights, a
         samples file): the sampling job's inputs, so that an edited file reruns
         it, and their hashes are checked against the draw's (sampling.record)."""
         return {}
 
     @classmethod
-    def tokens_per_s(cls, model: dict):
+    def tokens_per_s(cls, model):
         """The decode throughput of one job that the model config states, for
         the cost preview; None where it states none."""
         return None
 
-    def __init__(self, model: dict, threads: int = 1):
+    def __init__(self, model, threads: int = 1):
         self.model = model
         self.threads = threads
 

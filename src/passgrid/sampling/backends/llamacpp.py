@@ -45,26 +45,26 @@ class LlamaCppBackend(Backend):
     uses_cpu_threads = True
 
     @classmethod
-    def check(cls, model: dict) -> list:
-        if not model.get("path"):
+    def check(cls, model) -> list:
+        if not model.path:
             return ["model.path: the llamacpp backend needs a GGUF path"]
         try:
-            resolve_model_path(model["path"])
+            resolve_model_path(model.path)
         except PassgridError as e:
-            return [f"model.path={model['path']!r}: {str(e).removeprefix('model.path: ')}"]
+            return [f"model.path={model.path!r}: {str(e).removeprefix('model.path: ')}"]
         return []
 
     @classmethod
-    def input_files(cls, model: dict) -> dict:
-        return {"model.path": resolve_model_path(model["path"])}
+    def input_files(cls, model) -> dict:
+        return {"model.path": resolve_model_path(model.path)}
 
-    def __init__(self, model: dict, threads: int = 1):
+    def __init__(self, model, threads: int = 1):
         super().__init__(model, threads)
         from llama_cpp import Llama, llama_chat_format
 
         # This Llama object loads the weights and holds the tokenizer and chat
         # template; decoding runs in a context of our own, sized for batches.
-        self.llm = Llama(model_path=str(resolve_model_path(model["path"])), n_ctx=model["n_ctx"],
+        self.llm = Llama(model_path=str(resolve_model_path(model.path)), n_ctx=model.n_ctx,
                          n_threads=self._threads(), verbose=False)
         template = self.llm.metadata.get("tokenizer.chat_template")
         eos, bos = self.llm.token_eos(), self.llm.token_bos()
@@ -76,14 +76,14 @@ class LlamaCppBackend(Backend):
         self.ctx_shape = None
 
     def _threads(self) -> int:
-        return self.model.get("n_threads") or self.threads
+        return self.model.n_threads or self.threads
 
     def prompt_text(self, request: Request) -> str:
         """The text the model sees: the chat template applied, or the raw prompt."""
         if request.messages is None:
             return request.prompt
         if not self.formatter:
-            raise PassgridError(f"model.path: {self.model['path']} has no chat template; use prompt=completion")
+            raise PassgridError(f"model.path: {self.model.path} has no chat template; use prompt=completion")
         return self.formatter(messages=request.messages).prompt
 
     def generate(self, request: Request) -> list:
@@ -94,15 +94,15 @@ class LlamaCppBackend(Backend):
         taking the next sample as soon as its own is done (continuous
         batching), and yield (index, generations) as each request completes."""
         prompts = [self._tokens(r) for r in requests]
-        width = min(self.model["n_parallel"], sum(r.n for r in requests))
+        width = min(self.model.n_parallel, sum(r.n for r in requests))
         longest = max(len(p) for p in prompts) + max(r.max_tokens for r in requests)
         ctx = self._context(width, -(-longest // KV_STEP) * KV_STEP)
         yield from _ContinuousBatch(self.llm, ctx, width, requests, prompts).run()
 
     def _tokens(self, request: Request) -> list:
         tokens = self.llm.tokenize(self.prompt_text(request).encode("utf-8"), add_bos=True, special=True)
-        if len(tokens) + request.max_tokens > self.model["n_ctx"]:
-            raise PassgridError(f"model.n_ctx={self.model['n_ctx']} is too small for a prompt of {len(tokens)} "
+        if len(tokens) + request.max_tokens > self.model.n_ctx:
+            raise PassgridError(f"model.n_ctx={self.model.n_ctx} is too small for a prompt of {len(tokens)} "
                                 f"tokens plus max_tokens={request.max_tokens}")
         return tokens
 
@@ -148,10 +148,10 @@ class LlamaCppBackend(Backend):
 
         from passgrid.files import file_sha256
 
-        path = resolve_model_path(self.model["path"])
+        path = resolve_model_path(self.model.path)
         return {"backend": self.name, "engine": "llama.cpp (llama-cpp-python)", "version": llama_cpp.__version__,
                 "model_file": str(path), "model_sha256": file_sha256(path), "flash_attention": False,
-                "n_ctx": self.model["n_ctx"], "n_parallel": self.model["n_parallel"], "threads": self._threads()}
+                "n_ctx": self.model.n_ctx, "n_parallel": self.model.n_parallel, "threads": self._threads()}
 
     def close(self) -> None:
         self._free_context()

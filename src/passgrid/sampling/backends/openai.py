@@ -56,29 +56,29 @@ class OpenAIBackend(Backend):
     Settings = OpenAISettings
 
     @classmethod
-    def check(cls, model: dict) -> list:
-        return [f"model.{key}={model[key]!r}: must be >= 1" for key in ("max_n_per_request", "max_concurrency")
-                if model[key] < 1]
+    def check(cls, model) -> list:
+        return [f"model.{key}={getattr(model, key)!r}: must be >= 1" for key in ("max_n_per_request", "max_concurrency")
+                if getattr(model, key) < 1]
 
-    def __init__(self, model: dict, threads: int = 1):
+    def __init__(self, model, threads: int = 1):
         super().__init__(model, threads)
         import openai
 
-        key = os.environ.get(model["api_key_env"])
-        if not key and not model.get("base_url"):
-            raise PassgridError(f"model.api_key_env: set ${model['api_key_env']} to your OpenAI API key")
+        key = os.environ.get(model.api_key_env)
+        if not key and not model.base_url:
+            raise PassgridError(f"model.api_key_env: set ${model.api_key_env} to your OpenAI API key")
         # A local compatible server usually takes any key; the client insists on one.
-        self.client = openai.OpenAI(base_url=model.get("base_url"), api_key=key or "unused",
-                                    max_retries=model["max_retries"], timeout=model["request_timeout_s"])
+        self.client = openai.OpenAI(base_url=model.base_url, api_key=key or "unused",
+                                    max_retries=model.max_retries, timeout=model.request_timeout_s)
         self.errors = openai
 
     def generate(self, request: Request) -> list:
         out, start = [], time.perf_counter()
         while len(out) < request.n:
-            ask = min(request.n - len(out), self.model["max_n_per_request"])
+            ask = min(request.n - len(out), self.model.max_n_per_request)
             response = self._create(request, n=ask, seed=request.seed + len(out))
             if not response.choices:
-                raise PassgridError(f"model.base_url: {self.model.get('base_url') or 'OpenAI'} returned no choices")
+                raise PassgridError(f"model.base_url: {self.model.base_url or 'OpenAI'} returned no choices")
             usage, choices = response.usage, response.choices[:ask]
             texts = [(c.message.content if request.messages is not None else c.text) or "" for c in choices]
             # Usage comes per response: its completion tokens are shared out
@@ -96,14 +96,14 @@ class OpenAIBackend(Backend):
     def provenance(self) -> dict:
         import openai
 
-        return {"backend": self.name, "engine": self.model.get("base_url") or "OpenAI",
-                "model": self.model["name"], "client_version": openai.__version__}
+        return {"backend": self.name, "engine": self.model.base_url or "OpenAI",
+                "model": self.model.name, "client_version": openai.__version__}
 
     def generate_many(self, requests: list):
         """Up to model.max_concurrency problems in flight at once."""
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
-        pool = ThreadPoolExecutor(max_workers=self.model["max_concurrency"])
+        pool = ThreadPoolExecutor(max_workers=self.model.max_concurrency)
         try:
             futures = {pool.submit(self.generate, request): index for index, request in enumerate(requests)}
             for future in as_completed(futures):
@@ -112,16 +112,16 @@ class OpenAIBackend(Backend):
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _create(self, request: Request, n: int, seed: int):
-        common = dict(model=self.model["name"], n=n, temperature=request.temperature, top_p=request.top_p,
+        common = dict(model=self.model.name, n=n, temperature=request.temperature, top_p=request.top_p,
                       max_tokens=request.max_tokens, seed=seed, stop=list(request.stop) or None)
         try:
             if request.messages is not None:
                 return self.client.chat.completions.create(messages=request.messages, **common)
             return self.client.completions.create(prompt=request.prompt, **common)
         except self.errors.AuthenticationError:
-            raise PassgridError(f"model.api_key_env: the server refused the key in ${self.model['api_key_env']}") from None
+            raise PassgridError(f"model.api_key_env: the server refused the key in ${self.model.api_key_env}") from None
         except self.errors.NotFoundError:
-            raise PassgridError(f"model.name: {self.model['name']!r} is not served at "
-                                f"{self.model.get('base_url') or 'OpenAI'}") from None
+            raise PassgridError(f"model.name: {self.model.name!r} is not served at "
+                                f"{self.model.base_url or 'OpenAI'}") from None
         except self.errors.APIConnectionError as e:
-            raise PassgridError(f"model.base_url: cannot reach {self.model.get('base_url') or 'OpenAI'}: {e}") from None
+            raise PassgridError(f"model.base_url: cannot reach {self.model.base_url or 'OpenAI'}: {e}") from None

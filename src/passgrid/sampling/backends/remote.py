@@ -4,40 +4,44 @@ torch, numpy and transformers) runs in its own, with passgrid installed there
 too (`pip install --no-deps -e .`).
 
 The sampling job starts `PYTHON -m passgrid.sampling.backends.remote`, sends
-it the model config and the requests as JSON lines, and reads back each
+it the model config (pickled: the schema's dataclass, passgrid's own on
+both sides) and the requests as JSON lines, and reads back each
 request's generations as the worker's backend yields them: the job still
 writes a problem's shard as soon as it is drawn. The worker's own prints go
 to stderr; the replies go on a copy of its stdout.
 """
+import base64
 import json
 import os
+import pickle
 import subprocess
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from passgrid import PassgridError
 from passgrid.sampling.backends.base import Backend, Generation, Request
 
 
 class RemoteBackend(Backend):
-    """Proxies `model['backend']` in the interpreter `model['python']`."""
+    """Proxies `model.backend` in the interpreter `model.python`."""
 
-    def __init__(self, model: dict, threads: int = 1):
+    def __init__(self, model, threads: int = 1):
         super().__init__(model, threads)
-        self.name = model["backend"]
-        python = model["python"]
+        self.name = model.backend
+        python = model.python
         if not os.access(python, os.X_OK):
             raise PassgridError(f"model.python: no interpreter at {python}")
         self.proc = subprocess.Popen([python, "-m", "passgrid.sampling.backends.remote"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, bufsize=1)
-        self._send({"model": {**model, "python": None}, "threads": threads})
+        here = replace(model, python=None)  # the worker runs the backend itself
+        self._send({"model": base64.b64encode(pickle.dumps(here)).decode(), "threads": threads})
         ready = self._receive()
         self._provenance = {**ready["provenance"], "python": os.path.abspath(python)}
 
     def _receive(self) -> dict:
         line = self.proc.stdout.readline()
         if not line:
-            raise PassgridError(f"model.python: the {self.name} worker in {self.model['python']} exited "
+            raise PassgridError(f"model.python: the {self.name} worker in {self.model.python} exited "
                                 f"with status {self.proc.wait()} (its messages are above)")
         reply = json.loads(line)
         if "error" in reply:
@@ -79,8 +83,9 @@ def main() -> None:
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # the engine's own prints must not mix with the replies
     setup = json.loads(sys.stdin.readline())
+    model = pickle.loads(base64.b64decode(setup["model"]))  # from the sampling job that started this worker
     try:
-        backend = make_backend(setup["model"], threads=setup["threads"])
+        backend = make_backend(model, threads=setup["threads"])
     except PassgridError as e:
         replies.write(json.dumps({"error": str(e)}) + "\n")
         return
@@ -94,7 +99,7 @@ def main() -> None:
         import traceback
 
         traceback.print_exc()
-        replies.write(json.dumps({"error": f"{setup['model']['backend']} worker: {' '.join(str(e).split())}"}) + "\n")
+        replies.write(json.dumps({"error": f"{model.backend} worker: {' '.join(str(e).split())}"}) + "\n")
     finally:
         backend.close()
 

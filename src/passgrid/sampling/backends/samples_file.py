@@ -33,29 +33,29 @@ class SamplesFileBackend(Backend):
     conda_env = "analysis.yaml"  # it reads a file: no engine to install
 
     @classmethod
-    def check(cls, model: dict) -> list:
-        if not model.get("samples_path"):
+    def check(cls, model) -> list:
+        if not model.samples_path:
             return ["model.samples_path: the samples_file backend needs a samples file"]
         try:
-            resolve_file(model["samples_path"], "model.samples_path")
+            resolve_file(model.samples_path, "model.samples_path")
         except PassgridError as e:
-            return [f"model.samples_path={model['samples_path']!r}: {str(e).removeprefix('model.samples_path: ')}"]
+            return [f"model.samples_path={model.samples_path!r}: {str(e).removeprefix('model.samples_path: ')}"]
         return []
 
     @classmethod
-    def input_files(cls, model: dict) -> dict:
-        return {"model.samples_path": resolve_file(model["samples_path"], "model.samples_path")}
+    def input_files(cls, model) -> dict:
+        return {"model.samples_path": resolve_file(model.samples_path, "model.samples_path")}
 
-    def __init__(self, model: dict, threads: int = 1):
+    def __init__(self, model, threads: int = 1):
         super().__init__(model, threads)
-        self.path = resolve_file(model["samples_path"], "model.samples_path")
-        self.rows = _read_rows(self.path, model.get("samples_model"))
+        self.path = resolve_file(model.samples_path, "model.samples_path")
+        self.rows = _read_rows(self.path, model.samples_model)
 
     def generate(self, request) -> list:
         rows = self.rows.get(request.task_id, [])
         end = request.first + request.n
         if len(rows) < end:
-            which = f" of model {self.model['samples_model']!r}" if self.model.get("samples_model") else ""
+            which = f" of model {self.model.samples_model!r}" if self.model.samples_model else ""
             raise PassgridError(f"{self.path}: {request.task_id} has {len(rows)} samples{which}; "
                                 f"the draw asks for {end} (sampling.n)")
         return [Generation(text=r.get("raw", r["completion"]), completion=r["completion"],
@@ -66,8 +66,8 @@ class SamplesFileBackend(Backend):
 
     def provenance(self) -> dict:
         return {"backend": self.name, "engine": "samples file", "samples_file": str(self.path),
-                "samples_sha256": file_sha256(self.path), "samples_model": self.model.get("samples_model"),
-                "source": self.model.get("samples_source"), "rows": sum(map(len, self.rows.values()))}
+                "samples_sha256": file_sha256(self.path), "samples_model": self.model.samples_model,
+                "source": self.model.samples_source, "rows": sum(map(len, self.rows.values()))}
 
 
 def _read_rows(path, model_name: Optional[str]) -> dict:

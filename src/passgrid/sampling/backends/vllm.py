@@ -31,7 +31,7 @@ vLLM is imported only here.
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from passgrid import PassgridError
@@ -66,12 +66,12 @@ ENGINE_OPTIONS = ("dtype", "quantization", "tensor_parallel_size", "enforce_eage
 CPU_KV_CACHE_GIB = 4.0
 
 
-def kv_cache_gib(model: dict, on_cpu: bool, available_bytes: int):
+def kv_cache_gib(model, on_cpu: bool, available_bytes: int):
     """The KV cache's GiB for this machine: the config's, else (on the CPU)
     CPU_KV_CACHE_GIB or a quarter of what is available, whichever is less;
     None: the engine's own choice (a GPU's, by gpu_memory_utilization)."""
     available = available_bytes / 2 ** 30
-    gib = model.get("kv_cache_gib")
+    gib = model.kv_cache_gib
     if gib is None:
         return min(CPU_KV_CACHE_GIB, round(available / 4, 1)) if on_cpu else None
     if gib <= 0 or on_cpu and gib > available:
@@ -86,8 +86,8 @@ class VLLMBackend(Backend):
     conda_env = "sampling-gpu.yaml"  # CUDA's vLLM; the CPU build has its own virtualenv (model.python)
 
     @classmethod
-    def check(cls, model: dict) -> list:
-        hf_id = model.get("hf_id")
+    def check(cls, model) -> list:
+        hf_id = model.hf_id
         if not hf_id:
             return ["model.hf_id: the vllm backend needs a model id or directory"]
         if hf_id.startswith(("/", "./", "../")) and not os.path.isdir(hf_id):  # a path, not a hub id
@@ -96,36 +96,36 @@ class VLLMBackend(Backend):
         return []
 
     @classmethod
-    def gpus(cls, model: dict) -> int:
-        return model["tensor_parallel_size"]
+    def gpus(cls, model) -> int:
+        return model.tensor_parallel_size
 
     @classmethod
-    def tokens_per_s(cls, model: dict):
-        return model.get("est_tokens_per_s")
+    def tokens_per_s(cls, model):
+        return model.est_tokens_per_s
 
     @staticmethod
-    def engine_options(model: dict) -> dict:
+    def engine_options(model) -> dict:
         """LLM(...)'s arguments: the model, the options the config sets, and
         the engine's own seed (every request brings its own)."""
-        options = {k: model[k] for k in ENGINE_OPTIONS if model.get(k) is not None}
-        if model.get("kv_cache_gib") is not None:
-            options["kv_cache_memory_bytes"] = int(model["kv_cache_gib"] * 2 ** 30)
-        return {"model": model["hf_id"], **options, "seed": 0}
+        options = {k: getattr(model, k) for k in ENGINE_OPTIONS if getattr(model, k) is not None}
+        if model.kv_cache_gib is not None:
+            options["kv_cache_memory_bytes"] = int(model.kv_cache_gib * 2 ** 30)
+        return {"model": model.hf_id, **options, "seed": 0}
 
-    def __init__(self, model: dict, threads: int = 1):
-        if os.path.isdir(model["hf_id"]):  # a local model needs no hub: offline unless told otherwise
+    def __init__(self, model, threads: int = 1):
+        if os.path.isdir(model.hf_id):  # a local model needs no hub: offline unless told otherwise
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import psutil
         from vllm.platforms import current_platform
 
         on_cpu = current_platform.is_cpu()
-        if on_cpu and model.get("enable_chunked_prefill") is not False:
+        if on_cpu and model.enable_chunked_prefill is not False:
             raise PassgridError("model.enable_chunked_prefill: must be false on vLLM's CPU build, with "
                                 "max_num_batched_tokens >= max_model_len (a seeded request prefilled in parts kills "
                                 "the engine: 'CPU Generator does not use offset')")
-        model = {**model, "kv_cache_gib": kv_cache_gib(model, on_cpu, psutil.virtual_memory().available)}
+        model = replace(model, kv_cache_gib=kv_cache_gib(model, on_cpu, psutil.virtual_memory().available))
         super().__init__(model, threads)
-        if model["kv_cache_gib"] is not None:
+        if model.kv_cache_gib is not None:
             os.environ.pop("VLLM_CPU_KVCACHE_SPACE", None)  # else it would win over the config
         from vllm import LLM
 
@@ -190,7 +190,7 @@ class VLLMBackend(Backend):
 
         found = {"backend": self.name, "engine": "vLLM", "version": vllm.__version__,
                  "options": self.engine_options(self.model)}
-        mark = os.path.join(self.model["hf_id"], "passgrid-gguf.json")  # a directory passgrid converted
+        mark = os.path.join(self.model.hf_id, "passgrid-gguf.json")  # a directory passgrid converted
         if os.path.isfile(mark):
             with open(mark, encoding="utf-8") as f:
                 found["converted_from"] = json.load(f)
