@@ -7,6 +7,7 @@ import pytest
 from passgrid import PassgridError
 from passgrid.grid.compose import compose, flatten, split_overrides
 from passgrid.grid.grid import Grid
+from passgrid.grid.schema import SweepConfig
 from tests.conftest import CONF
 
 
@@ -54,7 +55,7 @@ def test_default_sweep_has_two_temperatures_and_three_measured_references():
     sampled = [c for c in cells if c.config.model.backend == "llamacpp"]
     assert sorted(c.config.sampling.temperature for c in sampled) == [0.2, 0.8]
     assert all(c.config.sampling.n >= 8 and c.config.dataset.limit >= 20 for c in cells)
-    assert all("sweep" not in c.config for c in cells)
+    assert all(c.config.sweep == SweepConfig() for c in cells)  # the sweep is the grid's, not a cell's
     # the included cells: each its own n and temperature, under the grid's limit
     references = [c for c in cells if c.config.model.reference]
     assert [c.config.model.name for c in references] == ["GPT-4", "GPT-3.5-turbo", "CodeLlama-34B-Instruct"]

@@ -20,17 +20,21 @@ pytestmark = pytest.mark.system  # the real model, a job killed mid-run
 SCRIPT = """
 import json, sys
 from passgrid.datasets.problems import read_problems
+from passgrid.grid.compose import compose
 from passgrid.sampling.draw import draw_problems, join_samples
 
-cfg = json.loads(sys.argv[1])
+cfg = compose(sys.argv[5], json.loads(sys.argv[1]))
 problems = list(read_problems(sys.argv[2]).values())
 draw_problems(problems, cfg.model, cfg.prompt, cfg.sampling, sys.argv[3], threads=2)
 join_samples(problems, cfg.model, cfg.sampling, sys.argv[3], sys.argv[4])
 """
 
 
-def run_sampling(cfg, problems, shards, out, kill_after_shards=None):
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, json.dumps(cfg), str(problems), str(shards), str(out)],
+def run_sampling(overrides, problems, shards, out, kill_after_shards=None):
+    """Draws in a process of its own (to be killed), from the config the
+    overrides compose."""
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, json.dumps(overrides), str(problems), str(shards),
+                             str(out), str(CONF)],
                             stderr=subprocess.DEVNULL)
     if kill_after_shards is None:
         assert proc.wait(timeout=600) == 0
@@ -46,17 +50,17 @@ def test_killed_sampling_resumes_to_the_uninterrupted_result(tmp_path):
     # Two slots for 6 x 3 samples: problems finish one after another, so the
     # kill lands mid-run, and the rerun batches samples with other neighbours
     # than the uninterrupted run did.
-    cfg = compose(CONF, ["sampling.n=3", "sampling.max_tokens=48", "sampling.temperature=0.8", "model.n_parallel=2"])
+    overrides = ["sampling.n=3", "sampling.max_tokens=48", "sampling.temperature=0.8", "model.n_parallel=2"]
     problems = tmp_path / "problems.jsonl"
     write_problems(load_problems("package", limit=6), problems, tmp_path / "meta.json", "test")
 
-    run_sampling(cfg, problems, tmp_path / "whole", tmp_path / "whole.jsonl")
-    run_sampling(cfg, problems, tmp_path / "parts", tmp_path / "parts.jsonl", kill_after_shards=2)
+    run_sampling(overrides, problems, tmp_path / "whole", tmp_path / "whole.jsonl")
+    run_sampling(overrides, problems, tmp_path / "parts", tmp_path / "parts.jsonl", kill_after_shards=2)
     assert not (tmp_path / "parts.jsonl").exists()
     done_before = sorted(p.name for p in (tmp_path / "parts").glob("*.jsonl"))
     assert 2 <= len(done_before) < 6
     mtimes = {name: (tmp_path / "parts" / name).stat().st_mtime_ns for name in done_before}
-    run_sampling(cfg, problems, tmp_path / "parts", tmp_path / "parts.jsonl")
+    run_sampling(overrides, problems, tmp_path / "parts", tmp_path / "parts.jsonl")
 
     # finished shards were not redone
     assert all((tmp_path / "parts" / name).stat().st_mtime_ns == t for name, t in mtimes.items())
@@ -83,10 +87,10 @@ def test_a_grown_budget_equals_a_fresh_draw_at_it(tmp_path):
     small = replace(cfg.sampling, n=2)
     sample_problems(problems[:2], cfg.model, cfg.prompt, small, tmp_path / "grown", tmp_path / "a.jsonl",
                     threads=2, progress=False)
-    counts = sample_problems(problems, cfg.model, cfg.prompt, {**small, "n": 3}, tmp_path / "grown",
+    counts = sample_problems(problems, cfg.model, cfg.prompt, replace(small, n=3), tmp_path / "grown",
                              tmp_path / "b.jsonl", threads=2, progress=False)
     assert counts["drawn"] == 2 * 1 + 3
-    sample_problems(problems, cfg.model, cfg.prompt, {**small, "n": 3}, tmp_path / "fresh",
+    sample_problems(problems, cfg.model, cfg.prompt, replace(small, n=3), tmp_path / "fresh",
                     tmp_path / "c.jsonl", threads=2, progress=False)
     grown = [json.loads(line) for line in (tmp_path / "b.jsonl").read_text().splitlines()]
     fresh = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
