@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from math import comb
 
 import pytest
 
@@ -45,3 +46,40 @@ def test_evaluate_hides_its_problems_a_grids_results_and_the_verdict_cache(tmp_p
 
     hidden = Judging(cache_path=str(tmp_path / "cache.db"), hidden_paths=evaluate_hides("mine.jsonl")).hidden()
     assert set(hidden) >= {"mine.jsonl", "results", str(tmp_path / "cache.db"), str(tmp_path / "cache.db-wal")}
+
+
+BELOW_ZERO = ("    balance = 0\n    for op in operations:\n        balance += op\n        if balance < 0:\n"
+              "            return True\n    return False\n")
+
+
+@pytest.mark.system
+def test_evaluate_scores_strategies_with_model_written_tests(tmp_path):
+    """Seven programs for truncate_number: three right (two ways), three that
+    answer 0.5 whatever the input (right on the docstring's one example,
+    3.5), one wrong everywhere; model-written tests that tell them apart.
+    below_zero has no written test: CodeT falls back to a random pick."""
+    programs = {"HumanEval/2": ["    return number % 1.0\n"] * 2 + ["    return number - int(number)\n"]
+                + ["    return 0.5\n"] * 3 + ["    return int(number)\n"],
+                "HumanEval/3": [BELOW_ZERO] + ["    return False\n"] * 6}
+    samples, tests = tmp_path / "samples.jsonl", tmp_path / "tests.jsonl"
+    samples.write_text("".join(json.dumps({"task_id": t, "completion": c}) + "\n"
+                               for t, found in programs.items() for c in found))
+    written = ["assert truncate_number(3.5) == 0.5"] * 3 + ["assert truncate_number(1.25) == 0.25"] * 2 + \
+        ["assert truncate_number(2.0) == 0.0", "assert truncate_number(x) == 0.0"]
+    tests.write_text("".join(json.dumps({"task_id": "HumanEval/2", "test": t}) + "\n" for t in written))
+    out = subprocess.run([sys.executable, "-m", "passgrid.cli", "evaluate", str(samples), "--k", "1,7",
+                          "--strategies", "oracle,filter,first_pass,selected,codet", "--submissions", "1,2",
+                          "--tests", str(tests)], capture_output=True, text=True, check=True)
+    scores = json.loads(out.stdout.strip().splitlines()[-1])
+    assert scores["pass@1"] == pytest.approx((3 / 7 + 1 / 7) / 2, abs=1e-12)
+    for name in ("oracle", "filter", "first_pass", "selected", "codet"):  # at k = 1 every strategy takes the sample
+        assert scores[f"{name}_1@1"] == pytest.approx(scores["pass@1"], abs=1e-12)
+    # truncate_number: the six that get 3.5 right pass the shown example, and agree on its output;
+    # below_zero: only the right one passes both of its docstring's examples
+    assert scores["filter_1@7"] == pytest.approx((3 / 6 + 1) / 2, abs=1e-12)
+    assert scores["selected_1@7"] == pytest.approx((3 / 6 + 1) / 2, abs=1e-12)
+    # CodeT: the right three pass all six written tests (weight 6), the 0.5s only the first (weight 3)
+    assert scores["codet_1@7"] == pytest.approx((1 + 1 / 7) / 2, abs=1e-12)
+    assert scores["codet_1@7_mc_error"] == 0 and scores["codet_fallback_problems"] == 1
+    assert scores["codet_2@7"] == pytest.approx((1 + 1 - comb(6, 2) / comb(7, 2)) / 2, abs=1e-12)
+    assert "selected_2@7" not in scores and scores["first_pass_1@7_drawn"] < 7

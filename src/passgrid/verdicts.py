@@ -39,23 +39,37 @@ class Behaviour:
     """What a sample did on the inputs a user has (a problem's examples, or
     its public tests), in the order given: `outputs`, a digest of each output
     (or, where there was none, "raise NAME" where a function raised, a stdio
-    case's verdict where it wrote no answer), and how many were the expected one.
-    Recorded by the judge in the trusted process, beside the verdict
-    (record["behaviour"]), for a sample that ran through every input."""
+    case's verdict where it wrote no answer), how many were the expected one,
+    and which (`right`: "1" or "0" per input; "" in records written before
+    it was kept). Recorded by the judge in the trusted process, beside the
+    verdict (record["behaviour"]), for a sample that ran through every input."""
     passed: int
     outputs: tuple
+    right: str = ""
 
     @property
     def signature(self) -> str:
         """One digest of all its outputs: samples that agree on every input share it."""
         return digest("\0".join(self.outputs).encode())
 
+    @property
+    def right_on(self) -> frozenset:
+        """The inputs (by position) whose output was the expected one."""
+        if len(self.right) != len(self.outputs):
+            raise PassgridError("this behaviour was recorded without which inputs it got right; judge it again")
+        return frozenset(i for i, r in enumerate(self.right) if r == "1")
+
     def to_json(self) -> dict:
-        return {"passed": self.passed, "outputs": list(self.outputs)}
+        return {"passed": self.passed, "outputs": list(self.outputs), **({"right": self.right} if self.right else {})}
 
     @classmethod
     def from_json(cls, value: dict) -> "Behaviour":
-        return cls(int(value["passed"]), tuple(str(o) for o in value["outputs"]))
+        return cls(int(value["passed"]), tuple(str(o) for o in value["outputs"]), str(value.get("right", "")))
+
+    @classmethod
+    def of(cls, outputs, right) -> "Behaviour":
+        """From each input's output digest and whether it was the expected one."""
+        return cls(sum(map(bool, right)), tuple(outputs), "".join("1" if r else "0" for r in right))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from dataclasses import replace
 import numpy as np
 
 from passgrid.kinds import STDIO
+from passgrid.literal import literal_call
 from passgrid.problem import Problem
 from passgrid.verdicts import Verdict
 
@@ -55,7 +56,7 @@ def docstring_examples(problem: Problem) -> list:
             candidates.append((m["call"], m["want"]))
     examples = []
     for call, want in candidates:
-        parsed = _literal_call(call, name)
+        parsed = literal_call(call, name)
         if parsed is None:
             continue
         try:
@@ -72,19 +73,6 @@ def _doctests(prompt: str) -> list:
         return doctest.DocTestParser().get_examples(prompt)
     except ValueError:  # inconsistent indentation in a docstring
         return []
-
-
-def _literal_call(source: str, name: str):
-    """(args, kwargs) of `name(literal, ..., key=literal)`, else None."""
-    try:
-        node = ast.parse(source, mode="eval").body
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name):
-            return None
-        args = tuple(ast.literal_eval(a) for a in node.args)
-        kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
-        return (args, kwargs) if len(kwargs) == len(node.keywords) else None
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
 
 
 def probe_problem(problem: Problem, examples: list) -> Problem:

@@ -207,20 +207,22 @@ class Judge:
         """The program on each example, within the time limit: a digest of
         each answer (or the exception it raised) and how many were right."""
         signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
-        outputs, passed = [], 0
+        outputs, right = [], []
         for args, kwargs, expected in examples:
             try:
                 got = candidate(*args, **kwargs)
             except Exception as e:  # noqa: BLE001 -- raised by the program, or not plain data: an output all the same
                 outputs.append(f"raise {type(e).__name__}")
+                right.append(False)
                 continue
             outputs.append(digest(repr(got).encode("utf-8", "surrogatepass")))
             close = (type(got) is float and type(expected) in (int, float)
                      and math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9))
-            passed += bool(got == expected or close)
+            right.append(bool(got == expected or close))
         signal.setitimer(signal.ITIMER_REAL, 0)
-        verdict = Outcome.PASSED if passed == len(examples) else Outcome.FAILED
-        return verdict, f"{passed} of {len(examples)} examples", Behaviour(passed, tuple(outputs))
+        behaviour = Behaviour.of(outputs, right)
+        verdict = Outcome.PASSED if behaviour.passed == len(examples) else Outcome.FAILED
+        return verdict, f"{behaviour.passed} of {len(examples)} examples", behaviour
 
 
 def _program_message(problem: Problem, program: str, code) -> dict:

@@ -74,12 +74,12 @@ def run(zygote, problem: Problem, program: str, limits: dict, code: str = None) 
     time limit `limits["timeout_s"]`."""
     start, slowest = time.monotonic(), 0.0
     all_cases, probe, checker = cases(problem.stdio), problem.stdio.probe, problem.stdio.checker
-    verdict, detail, passed, outputs, unran = Outcome.PASSED, f"{len(all_cases)} tests", 0, [], None
+    verdict, detail, right, outputs, unran = Outcome.PASSED, f"{len(all_cases)} tests", [], [], None
     for number, (stdin, expected, public) in enumerate(all_cases, 1):
         case_start = time.monotonic()
         case_verdict, case_detail, output = _run_case(zygote, program, code, stdin, expected, limits, checker)
         slowest = max(slowest, time.monotonic() - case_start)
-        passed += case_verdict == Outcome.PASSED
+        right.append(case_verdict == Outcome.PASSED)
         outputs.append(output if case_verdict in (Outcome.PASSED, Outcome.FAILED) else str(case_verdict))
         unran = unran or (case_verdict if case_verdict in DID_NOT_FINISH else None)  # no outputs to agree on
         if case_verdict != Outcome.PASSED and not probe:
@@ -91,10 +91,10 @@ def run(zygote, problem: Problem, program: str, limits: dict, code: str = None) 
     if probe and unran:  # as a function's probe that times out: it did not run through the examples
         result.update(verdict=unran, detail="probe: a public test did not run through")
     elif probe:  # each output as the checker reads it, whitespace runs alike
-        behaviour = Behaviour(passed, tuple(digest(b" ".join(o.split())) if isinstance(o, bytes) else o
-                                            for o in outputs))
-        result.update(verdict=Outcome.PASSED if passed == len(all_cases) else Outcome.FAILED,
-                      detail=f"{passed} of {len(all_cases)} public tests", behaviour=behaviour.to_json())
+        behaviour = Behaviour.of((digest(b" ".join(o.split())) if isinstance(o, bytes) else o for o in outputs),
+                                 right)
+        result.update(verdict=Outcome.PASSED if behaviour.passed == len(all_cases) else Outcome.FAILED,
+                      detail=f"{behaviour.passed} of {len(all_cases)} public tests", behaviour=behaviour.to_json())
     return result
 
 

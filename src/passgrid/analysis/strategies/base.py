@@ -1,0 +1,78 @@
+"""What every strategy is given (a problem's Pool of samples) and gives (its
+Curve over k), and the interface it implements."""
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Pool:
+    """One problem's n samples, as a user could see them and as the tests
+    judged them: `correct` (passed the hidden tests), `shown_passed` (passed
+    every test the statement shows: all of them where it shows none),
+    `examples_passed` (how many of those), `signature` (a digest of its
+    outputs on them, or its verdict where it did not run through), and
+    whether the statement shows any test (`shown`); where the problem has
+    model-written tests (passgrid.datasets.written_tests), which of them each
+    sample passed (`written_passed`: a frozenset of their positions, empty
+    where it did not run through them) and how often each was written
+    (`written_weights`)."""
+    correct: np.ndarray
+    shown_passed: np.ndarray = None
+    examples_passed: np.ndarray = None
+    signature: list = None
+    shown: bool = False
+    written_passed: tuple = ()
+    written_weights: tuple = ()
+
+    @property
+    def n(self) -> int:
+        return len(self.correct)
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A strategy's value on one problem at k = 1..n (the chance that a
+    submission is right), the Monte Carlo variance of each value (zeros where
+    it is exact), and the expected number of samples drawn at each k."""
+    value: np.ndarray
+    variance: np.ndarray
+    drawn: np.ndarray
+
+
+class Strategy:
+    """Picks what to submit among k samples. Subclasses set `name` (the
+    summary's columns: NAME_at_k, and NAME_drawn where it `saves_samples`:
+    draws fewer than k), `title` (the report's words), `exact` (else its
+    Monte Carlo error is reported), `needs_shown` (whether it needs the tests
+    a statement shows; a problem without them falls back as its module
+    says), `needs_written` (model-written tests, likewise), and implement
+    `curve`."""
+    name = "base"
+    title = ""
+    exact = True
+    needs_shown = False
+    needs_written = False
+    saves_samples = False
+
+    def curve(self, pool: Pool, submissions: int = 1, orders: int = 0, rng=None) -> Curve:
+        """The problem's Curve when `submissions` samples are submitted
+        (solved if any is right). `orders`, `rng`: an estimator's random
+        orderings, where it is not exact."""
+        raise NotImplementedError
+
+
+def avoid(total: int, right: int, taken: np.ndarray) -> np.ndarray:
+    """C(total - right, t) / C(total, t) at each t of `taken`: the chance that
+    t items taken uniformly without replacement from `total`, of which
+    `right` are right, hold none that is right (1 at t = 0)."""
+    taken = np.asarray(taken)
+    most = int(taken.max()) if taken.size else 0
+    i = np.arange(most)
+    ratios = np.clip((total - right - i) / np.maximum(total - i, 1), 0.0, None)
+    running = np.concatenate([[1.0], np.cumprod(ratios)])
+    return running[taken]
+
+
+def exactly(value: np.ndarray, drawn: np.ndarray) -> Curve:
+    return Curve(value, np.zeros_like(value), drawn)

@@ -1,0 +1,39 @@
+"""A cell's samples as the strategies see them: one row per sample (its
+verdict; its run on the tests its problem's statement shows; its run on the
+model-written tests, where there are some), then one Pool per problem. The
+workflow's summarize step and `passgrid evaluate` both build them here."""
+import pandas as pd
+
+from passgrid.analysis.selection import read_probe
+from passgrid.analysis.strategies.base import Pool
+
+
+def probe_frame(verdicts: list, shown: list, written: list = None, weights: dict = None) -> pd.DataFrame:
+    """`verdicts`: each sample's Verdict on the tests; `shown`: its Verdict on
+    the tests its statement shows, None where the statement shows none (it
+    passed 0 of 0, as every sample of that problem); `written`: its Verdict on
+    the model-written tests, None where its problem has none, and the tests'
+    multiplicities per problem (`weights`); both None where the cell has no
+    written tests at all. A sample without an index is told by its place."""
+    read = [read_probe(p) if p else (0, "no examples") for p in shown]
+    shown_tasks = {v.task_id for v, p in zip(verdicts, shown) if p}
+    frame = {"task_id": [v.task_id for v in verdicts],
+             "sample_index": [i if v.sample_index is None else v.sample_index for i, v in enumerate(verdicts)],
+             "correct": [v.passed for v in verdicts], "examples_passed": [r[0] for r in read],
+             "shown_passed": [p.passed if p else True for p in shown],
+             "shown": [v.task_id in shown_tasks for v in verdicts], "signature": [r[1] for r in read]}
+    if written is not None:
+        frame["written_passed"] = [w.behaviour.right_on if w and w.ran_through else frozenset() for w in written]
+        frame["written_weights"] = [weights.get(v.task_id, ()) for v in verdicts]
+    return pd.DataFrame(frame)
+
+
+def pools(probes: pd.DataFrame, task_ids: list, n: int = None) -> list:
+    """Each problem's first n samples (all, without n) as a strategy's Pool, in `task_ids`' order."""
+    by_task = dict(tuple(probes.sort_values("sample_index", kind="stable").groupby("task_id", sort=False)))
+    written = "written_passed" in probes
+    return [Pool(g["correct"].to_numpy(bool)[:n], g["shown_passed"].to_numpy(bool)[:n],
+                 g["examples_passed"].to_numpy()[:n], list(g["signature"])[:n], bool(g["shown"].iloc[0]),
+                 tuple(g["written_passed"])[:n] if written else (),
+                 tuple(g["written_weights"].iloc[0]) if written else ())
+            for g in (by_task[t] for t in task_ids)]

@@ -1,0 +1,170 @@
+"""Every strategy's estimator against brute force: every k-subset (or every
+ordering) of a small pool enumerated, the strategy carried out as its
+module says, to 1e-12."""
+import itertools
+from math import comb
+
+import numpy as np
+import pytest
+
+from passgrid import PassgridError
+from passgrid.analysis.strategies import STRATEGY_NAMES, Pool, strategy
+
+POOLS = {  # (correct, passes the shown tests)
+    "mixed": ([1, 0, 1, 0, 0, 1, 0, 0], [1, 1, 0, 0, 1, 1, 0, 0]),
+    "passers all wrong": ([0, 0, 1, 0, 0, 0, 1], [1, 1, 0, 0, 0, 0, 0]),
+    "none passes": ([1, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0]),
+    "shows no test": ([1, 0, 0, 1, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1]),
+    "all right": ([1, 1, 1, 1, 1], [1, 0, 1, 0, 1]),
+}
+
+
+def pool_of(correct, passed) -> Pool:
+    correct, passed = np.array(correct, bool), np.array(passed, bool)
+    return Pool(correct, passed, passed.astype(int), ["x" if p else "timeout" for p in passed], not passed.all())
+
+
+def chance_one_right(candidates: list, correct: np.ndarray, t: int) -> float:
+    """Over every t-subset of `candidates` taken alike: the chance that it holds a right one."""
+    if t == 0:
+        return 0.0
+    subsets = list(itertools.combinations(candidates, t))
+    return sum(any(correct[i] for i in chosen) for chosen in subsets) / len(subsets)
+
+
+def brute_filter(pool: Pool, s: int) -> np.ndarray:
+    """s submissions: a uniform choice among a k-subset's passers, the rest among its others."""
+    values = []
+    for k in range(1, pool.n + 1):
+        total = 0.0
+        for subset in itertools.combinations(range(pool.n), k):
+            passers = [i for i in subset if pool.shown_passed[i]]
+            others = [i for i in subset if not pool.shown_passed[i]]
+            m = min(len(passers), s)
+            r = min(s - m, len(others))
+            # the two choices are independent: right unless both miss
+            miss = (1 - chance_one_right(passers, pool.correct, m)) * (1 - chance_one_right(others, pool.correct, r))
+            total += 1 - miss
+        values.append(total / comb(pool.n, k))
+    return np.array(values)
+
+
+def brute_first_pass(pool: Pool, s: int):
+    """Every ordering: draw until the s-th passer or k draws; submit the passers
+    drawn, and the last drawn others where too few passed."""
+    values, drawn = np.zeros(pool.n), np.zeros(pool.n)
+    orders = list(itertools.permutations(range(pool.n)))
+    for order in orders:
+        for k in range(1, pool.n + 1):
+            taken, passers = [], []
+            for i in order[:k]:
+                taken.append(i)
+                if pool.shown_passed[i]:
+                    passers.append(i)
+                    if len(passers) == s:
+                        break
+            others = [i for i in taken if not pool.shown_passed[i]]
+            submitted = passers + others[len(others) - min(s - len(passers), len(others)):]
+            values[k - 1] += any(pool.correct[i] for i in submitted)
+            drawn[k - 1] += len(taken)
+    return values / len(orders), drawn / len(orders)
+
+
+def brute_oracle(pool: Pool) -> np.ndarray:
+    return np.array([np.mean([any(pool.correct[i] for i in subset)
+                              for subset in itertools.combinations(range(pool.n), k)]) for k in range(1, pool.n + 1)])
+
+
+@pytest.mark.parametrize("name", list(POOLS))
+@pytest.mark.parametrize("s", [1, 2, 3])
+def test_filter_is_exact(name, s):
+    pool = pool_of(*POOLS[name])
+    curve = strategy("filter").curve(pool, submissions=s)
+    assert np.abs(curve.value - brute_filter(pool, s)).max() < 1e-12
+    assert (curve.variance == 0).all() and (curve.drawn == np.arange(1, pool.n + 1)).all()
+
+
+@pytest.mark.parametrize("name", [n for n in POOLS if len(POOLS[n][0]) <= 7])
+@pytest.mark.parametrize("s", [1, 2])
+def test_first_pass_is_exact_in_value_and_in_samples_drawn(name, s):
+    pool = pool_of(*POOLS[name])
+    curve = strategy("first_pass").curve(pool, submissions=s)
+    value, drawn = brute_first_pass(pool, s)
+    assert np.abs(curve.value - value).max() < 1e-12
+    assert np.abs(curve.drawn - drawn).max() < 1e-12
+
+
+@pytest.mark.parametrize("name", list(POOLS))
+def test_the_oracle_is_pass_at_k(name):
+    pool = pool_of(*POOLS[name])
+    assert np.abs(strategy("oracle").curve(pool).value - brute_oracle(pool)).max() < 1e-12
+
+
+def test_no_strategy_beats_the_oracle_and_filtering_beats_chance_where_the_shown_tests_tell():
+    pool = pool_of(*POOLS["mixed"])
+    oracle = strategy("oracle").curve(pool).value
+    for name in STRATEGY_NAMES:
+        curve = strategy(name).curve(pool, orders=500, rng=np.random.default_rng(0))
+        assert (curve.value <= oracle + 4 * np.sqrt(curve.variance) + 1e-12).all(), name
+    chance = np.full(pool.n, pool.correct.mean())
+    assert (strategy("filter").curve(pool).value[1:] > chance[1:]).all()  # 2 of 4 passers right, against 3 of 8
+
+
+def test_a_strategy_is_found_by_name_and_an_unknown_one_is_named():
+    assert strategy("filter").name == "filter" and strategy("selected").exact is False
+    with pytest.raises(PassgridError, match="unknown strategy 'best' \\(one of oracle, filter"):
+        strategy("best")
+
+
+WRITTEN = {  # (correct, the written tests each sample passed), tests weighted 2, 1, 1, 3
+    "agreeing right": ([1, 1, 0, 0, 1, 0, 0], [{0, 1}, {0, 1}, {0}, set(), {0, 1}, {3}, {2, 3}]),
+    # {1} and {2} tie (1 x sqrt 2 each), below {0} (2 x 1): merged, they are one pick, not two
+    "tied scores": ([1, 0, 0, 1, 0, 0], [{1}, {2}, {1}, {2}, {0}, set()]),
+    "none passes any": ([0, 1, 0, 0, 1], [set()] * 5),
+}
+WEIGHTS = (2, 1, 1, 3)
+
+
+def codet_as_released(subset: list, correct, passed, s: int) -> float:
+    """CodeT's procedure on the samples `subset`, written as its released
+    evaluation does it: float scores, sorted, equal scores merged, choose
+    counts round the groups, pass@s where no sample passed a test."""
+    case_sets = {}
+    for i in subset:
+        ids = tuple(sorted((t, copy) for t in passed[i] for copy in range(WEIGHTS[t])))
+        if ids:
+            case_sets.setdefault(ids, []).append(i)
+    if not case_sets:
+        return chance_one_right(subset, correct, min(s, len(subset)))
+    ranked = sorted(((samples, len(ids) * np.sqrt(len(samples))) for ids, samples in case_sets.items()),
+                    key=lambda x: x[1], reverse=True)
+    merged = [ranked[0]]
+    for samples, score in ranked[1:]:
+        if score == merged[-1][1]:
+            merged[-1] = (merged[-1][0] + samples, score)
+        else:
+            merged.append((samples, score))
+    counts = [1] * min(s, len(merged))
+    for i in range(s - len(counts)):
+        counts[i % len(counts)] += 1
+    wrong = np.prod([(1 - sum(correct[i] for i in samples) / len(samples)) ** c
+                     for (samples, _), c in zip(merged, counts)])
+    return 1 - wrong
+
+
+@pytest.mark.parametrize("name", list(WRITTEN))
+@pytest.mark.parametrize("s", [1, 2, 3])
+def test_codet_matches_codets_procedure_on_every_subset(name, s):
+    """Exact at k = 1 and k = n (CodeT's own s@n); between, within five
+    times its stated Monte Carlo error of the mean over every k-subset."""
+    correct, passed = WRITTEN[name]
+    passed = [frozenset(p) for p in passed]
+    pool = Pool(np.array(correct, bool), written_passed=tuple(passed), written_weights=WEIGHTS)
+    curve = strategy("codet").curve(pool, submissions=s, orders=400, rng=np.random.default_rng(1))
+    for k in range(1, pool.n + 1):
+        subsets = list(itertools.combinations(range(pool.n), k))
+        brute = np.mean([codet_as_released(list(sub), correct, passed, s) for sub in subsets])
+        error = np.sqrt(curve.variance[k - 1])
+        assert abs(curve.value[k - 1] - brute) <= 5 * error + 1e-12, (k, curve.value[k - 1], brute, error)
+        if k in (1, pool.n):
+            assert error == 0 and abs(curve.value[k - 1] - brute) < 1e-12
