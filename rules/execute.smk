@@ -38,3 +38,19 @@ use rule execute as execute_strong with:
         executions=PATHS["executions_strong"],
     log:
         PATHS["log"].format(rule="execute_strong", job="{cell}"),
+
+
+# The same samples on their model's written tests, where it has them: what
+# CodeT's dual agreement ranks them with (codet_at_k in the summary).
+use rule execute as written_probe with:
+    input:
+        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
+        samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
+        tests=lambda wildcards: GRID.written_tests_file(wildcards.cell),
+    output:
+        executions=PATHS["written"],
+    log:
+        PATHS["log"].format(rule="written_probe", job="{cell}"),
+    params:
+        job=lambda wildcards: GRID.execute_job(wildcards.cell, written=True),
+        reruns_on=lambda wildcards: GRID.execute_job(wildcards.cell, written=True).reruns_on,

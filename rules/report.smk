@@ -4,7 +4,8 @@
 # included) or to the analysis reruns these, and nothing upstream.
 rule summarize:
     input:
-        cell_inputs("per_problem", "samples", "executions", "probes", "per_problem_strong", "executions_strong"),
+        cell_inputs("per_problem", "samples", "executions", "probes", "written", "per_problem_strong",
+                    "executions_strong"),
     output:
         summary=PATHS["summary"],
         fits=PATHS["fits"],
@@ -37,7 +38,6 @@ rule report:
         PATHS["log"].format(rule="report", job="grid"),
     params:
         cells=GRID.cell_records(),
-        varying=GRID.varying_keys(),
         sweep=GRID.sweep,
         analysis=GRID.analysis,
         reruns_on=asdict(GRID.analysis),

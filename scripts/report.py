@@ -4,6 +4,5 @@ from passgrid.steps import report
 
 with exit_on_error(snakemake.log):
     report(snakemake.input.summary, snakemake.input.fits, snakemake.input.crossings, snakemake.input.references,
-           snakemake.params.cells,
-           snakemake.params.varying, snakemake.params.sweep, snakemake.params.analysis, snakemake.output.report,
+           snakemake.params.cells, snakemake.params.sweep, snakemake.params.analysis, snakemake.output.report,
            snakemake.output.figures)

@@ -386,6 +386,7 @@ def test_selected_at_k_replicates_weigh_the_problems_as_pass_at_k_does():
     rng = np.random.default_rng(9)
     counts = pd.DataFrame({"task_id": [f"t/{i}" for i in range(12)], "n": 6, "c": rng.integers(0, 7, 12)})
     probes = pd.DataFrame([{"task_id": t, "sample_index": i, "correct": i < c, "examples_passed": int(i < c),
+                            "shown_passed": i < c, "shown": True,
                             "signature": ("a" if i < c else "b") * 16}
                            for t, c in zip(counts["task_id"], counts["c"]) for i in range(6)])
     analysis = replace(ANALYSIS, bootstrap=200)

@@ -50,7 +50,7 @@ def test_defaults_compose_into_a_valid_config():
 
 
 @pytest.mark.system
-def test_default_sweep_has_two_temperatures_and_three_measured_references():
+def test_default_sweep_has_two_temperatures_three_measured_references_and_a_many_sample_model():
     cells = cells_of()
     sampled = [c for c in cells if c.config.model.backend == "llamacpp"]
     assert sorted(c.config.sampling.temperature for c in sampled) == [0.2, 0.8]
@@ -62,6 +62,8 @@ def test_default_sweep_has_two_temperatures_and_three_measured_references():
     assert all(c.config.sampling.n == 10 and c.config.sampling.temperature == 0.2
                and c.config.dataset.limit == sampled[0].config.dataset.limit for c in references)
     assert references[0].varying == {"model": "gpt-4-traces", "sampling.n": "10", "sampling.temperature": "0.2"}
+    [many] = [c for c in cells if c.config.sampling.n == 100]
+    assert many.config.model.name == "CodeGen-16B-mono" and many.config.model.written_tests  # CodeT's ranking too
 
 
 def test_an_included_cell_takes_one_value_per_key(tmp_path):
@@ -95,8 +97,8 @@ def test_config_group_choices_sweep_too():
 @pytest.mark.system
 def test_command_line_wins_over_named_sweep():
     cells = cells_of(["sampling.temperature=0.5", "dataset.limit=3"], sweep="default")
-    sampled = [c for c in cells if not c.config.model.reference]
-    assert [c.config.sampling.temperature for c in sampled] == [0.5]
+    sampled = [c for c in cells if c.config.model.backend == "llamacpp"]
+    assert [c.config.sampling.temperature for c in sampled] == [0.5]  # the included cells keep their own
     assert all(c.config.dataset.limit == 3 for c in cells)  # the included cells too
 
 
@@ -212,8 +214,8 @@ def test_an_included_cell_follows_the_grid_but_for_what_it_replaces():
     assert {c.varying["dataset.limit"] for c in references} == {"5", "6"}
     # a model.* key of the grid is the grid's model's, not the included cell's own model
     cells = cells_of(["model.name=MINE"], sweep="default")
-    assert sorted({c.config.model.name for c in cells}) == ["CodeLlama-34B-Instruct", "GPT-3.5-turbo",
-                                                                   "GPT-4", "MINE"]
+    assert sorted({c.config.model.name for c in cells}) == ["CodeGen-16B-mono", "CodeLlama-34B-Instruct",
+                                                           "GPT-3.5-turbo", "GPT-4", "MINE"]
 
 
 def test_a_datasets_sandbox_paths_join_the_executions_and_rerun_no_sampling(tmp_path):

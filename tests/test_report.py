@@ -29,6 +29,7 @@ def cell_inputs(rng, m: int, n: int, skill: float):
                            "c": rng.binomial(n, rng.beta(skill, 0.5, size=m))})
     strong = counts.assign(c=(counts["c"] * 0.9).astype(int))
     probes = pd.DataFrame([{"task_id": t, "sample_index": i, "correct": i < c, "examples_passed": int(i < c),
+                            "shown_passed": i < c, "shown": True,
                             "signature": "a" * 16 if i < c else f"{i % 3}" * 16}  # output digests, as probes give them
                            for t, c in zip(counts["task_id"], counts["c"]) for i in range(n)])
     used = {"prompt_tokens": 3000, "completion_tokens": m * n * 100, "sampling_seconds": 120.0}
@@ -53,7 +54,7 @@ def synthetic_grid(tmp_path):
                                    {"dataset": "d", "problems": m}, used, MODEL)
         per_problem[cell] = counts
     html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,
-                         ["sampling.temperature"], "test", ANALYSIS, tmp_path / "figures")
+                         "test", ANALYSIS, tmp_path / "figures")
     (tmp_path / "index.html").write_text(html)
     return html
 
@@ -65,7 +66,12 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
     for name in FIGURES:
         caption = re.search(rf'<figure id="{name}">.*?<figcaption>(.*?)</figcaption>', html, re.S)
         assert caption and len(caption[1]) > 40, name  # a reading, not a label
-    assert "GPT-4o 90.2%" in html and "k needed [interval]" in html and "selected@64" in html
+    assert "GPT-4o 90.2%" in html and "k needed [interval]" in html and "best pick without an oracle" in html
+    # the first sentence answers the question from the crossings, for every way of picking
+    answer = re.search(r'<p class="answer">(.*?)</p>', html, re.S)[1]
+    assert answer.startswith("How many samples per problem m (temperature=0.4) needs to reach each reference&#x27;s "
+                             "pass@1, within the 64 it has: GPT-4o&#x27;s pass@1 (90.2%, measured on other problems): ")
+    assert "with an oracle" in answer and "by a random sample passing the shown tests" in answer
     assert "&gt; 64]" in html  # an end of the interval that 64 samples do not reach, said so
     assert "US$ at k [interval]" in html
     assert "Basis: temperature=0.4, temperature=1.0: US$2 per GPU-hour x GPU-hours" in html
@@ -78,19 +84,26 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
 
 @pytest.mark.system
 def test_report_loads_in_a_headless_browser(tmp_path):
-    """Every figure decodes in Chromium (naturalWidth > 0), with no network."""
+    """Every figure decodes in Chromium (naturalWidth > 0), with no network,
+    and the page is no wider than a 1300-pixel window (a wide table scrolls
+    in place; the headline table needs not)."""
     synthetic_grid(tmp_path)
     probe = ("<script>window.addEventListener('load', () => { document.title = 'loaded:' + "
-             "[...document.images].map(i => i.complete && i.naturalWidth > 0 ? 1 : 0).join(''); });</script>")
+             "[...document.images].map(i => i.complete && i.naturalWidth > 0 ? 1 : 0).join('') + ':' + "
+             "document.documentElement.scrollWidth + ':' + (document.querySelector('table').scrollWidth - "
+             "document.querySelector('table').clientWidth); });</script>")
     page = tmp_path / "probe.html"
     page.write_text((tmp_path / "index.html").read_text().replace("</body>", probe + "</body>"))
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "Chromium is needed for this test: `make test` installs Debian's chromium"
     out = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
+                          "--window-size=1300,1000",
                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     title = re.search(r"<title>(.*?)</title>", out.stdout)
     assert title, out.stderr[-2000:]
-    assert title[1] == "loaded:" + "1" * len(FIGURES)
+    loaded, width, headline_hidden = title[1].rsplit(":", 2)
+    assert loaded == "loaded:" + "1" * len(FIGURES) and int(width) <= 1300
+    assert int(headline_hidden) == 0  # the headline table shows whole, without scrolling
 
 
 @pytest.mark.system
@@ -103,7 +116,7 @@ def test_a_grid_of_measured_references_only_still_has_its_curves(tmp_path):
     summary = table.assign(cell="gpt-4", n_problems=10, **{"model.name": "GPT-4", "dataset.name": "d"})
     references = all_references(ANALYSIS.references, measured_references(summary, {"gpt-4": "GPT-4"}))
     html = render_report(summary, pd.DataFrame(fit_rows("gpt-4", table, replicates["pass_at_k"], ANALYSIS, counts)), pd.DataFrame(),
-                         {"gpt-4": counts}, [], "refs", ANALYSIS, tmp_path / "figures", references=references)
+                         {"gpt-4": counts}, "refs", ANALYSIS, tmp_path / "figures", references=references)
     assert "GPT-4 (measured: on d, 10 problems): pass@1 45.0%" in html and "gpt-4 goes from 45.0% at k=1" in html
 
 
@@ -132,8 +145,9 @@ def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
     assert read_table(files["per_problem"])["task_id"].tolist() == ["4001", "4002", "0417"]
     record = CellRecord(id=cell, config={}, flat_config={}, varying={}, samples="", draw_meta=str(tmp_path / "none"),
                         executions="", per_problem=str(files["per_problem"]), probes="", per_problem_strong=None,
-                        executions_strong=None, config_json="", figure=str(tmp_path / "cell.png"), gpus=0)
-    report(files["summary"], files["fits"], files["crossings"], files["references"], [record], [], "one", ANALYSIS,
+                        executions_strong=None, config_json="", figure=str(tmp_path / "cell.png"), gpus=0,
+                        written=None, written_tests=None, problems="")
+    report(files["summary"], files["fits"], files["crossings"], files["references"], [record], "one", ANALYSIS,
            tmp_path / "index.html", tmp_path / "figures")
     assert cell in (tmp_path / "index.html").read_text() and (tmp_path / "cell.png").stat().st_size > 1000
 

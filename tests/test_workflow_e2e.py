@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from passgrid.files import read_table
@@ -111,7 +112,7 @@ def test_analysis_tables_and_report(workdir):
     assert references.loc["GPT-4o", "kind"] == "cited" and references.loc["GPT-4o", "pass_at_1"] == 0.902
     crossings = read_table(workdir / "results" / "crossings.csv")
     assert set(zip(crossings["reference"], crossings["reference_kind"])) == {("GPT-4", "measured"), ("GPT-4o", "cited")}
-    assert set(crossings["metric"]) == {"pass@k", "selected@k"}
+    assert set(crossings["metric"]) == {"pass@k", "filter@k", "first_pass@k", "selected@k"}
     assert set(crossings["cell"]) == set(sampled_cells(summary)["cell"])  # a reference does not chase itself
     assert set(read_table(workdir / "results" / "fits.csv")["cell"]) == set(summary["cell"])
     probes = (workdir / "results" / "runs").glob("temperature=*/probes.jsonl")
@@ -139,6 +140,8 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
     runs = client.search_runs([tracking["experiment_id"]])
     children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == tracking["parent_run_id"]]
     assert len(runs) == 4 and len(children) == 3
+    # the UI opens it on its runs (model development), not on traces (GenAI)
+    assert client.get_experiment(tracking["experiment_id"]).tags["mlflow.experimentKind"] == "custom_model_development"
     children = [c for c in children if c.data.params["model.backend"] == "llamacpp"]
     for child in children:
         history = client.get_metric_history(child.info.run_id, "pass_at_k")
@@ -206,3 +209,38 @@ def test_the_published_sweep_plans_its_whole_dag_here(tmp_path):
     rules = ("sample", "join_samples", "execute", "probe", "score", "summarize", "track")
     assert {rule: counts.get(rule) for rule in rules} == {
         "sample": "60", "join_samples": "6", "execute": "6", "probe": "6", "score": "6", "summarize": "1", "track": "1"}
+
+
+def test_codet_ranks_a_published_models_programs_with_its_written_tests(tmp_path):
+    """CodeGen-16B's programs and its own written tests, through the grid:
+    each program judged once on the tests (written.jsonl), and codet@k in the
+    summary is CodeT's choice, at k = n exactly what the agreement gives on
+    those verdicts, at k = 1 pass@1."""
+    from passgrid.analysis.strategies.codet import agreement_value
+    from passgrid.datasets.problems import read_problems
+    from passgrid.datasets.written_tests import read_written_tests
+    from passgrid.files import resolve_file
+    from passgrid.verdicts import read_verdicts
+
+    overrides = "model=codegen-16b-mono sampling.n=20 sampling.temperature=0.8 dataset.limit=4"
+    run = subprocess.run(SNAKEMAKE + ["--directory", str(tmp_path), "--config", "sweep=none", f"overrides={overrides}"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-4000:]
+    summary = read_table(tmp_path / "results" / "summary.csv")
+    [cell] = summary["cell"].unique()
+    runs = tmp_path / "results" / "runs" / cell
+    problems = read_problems(next((tmp_path / "results" / "data").glob("*/problems.jsonl")))
+    tests = read_written_tests(resolve_file("pkg://passgrid/sampling/traces/codegen16b-humaneval-tests.jsonl.gz", "t"),
+                               problems)
+    correct = {(v.task_id, v.sample_index): v.passed for v in read_verdicts(runs / "executions.jsonl")}
+    written = list(read_verdicts(runs / "written.jsonl"))
+    assert len(written) == len(correct) == 4 * 20 and all(v.behaviour.right for v in written if v.ran_through)
+    values = []
+    for task in dict.fromkeys(task for task, _ in correct):  # the cell's four problems
+        mine = [v for v in written if v.task_id == task]
+        passed = [v.behaviour.right_on if v.ran_through else frozenset() for v in mine]
+        values.append(agreement_value(passed, [correct[(task, v.sample_index)] for v in mine], tests[task].weights, 1))
+    last, first = summary[summary["k"] == 20].iloc[0], summary[summary["k"] == 1].iloc[0]
+    assert last["codet_at_k"] == pytest.approx(np.mean(values), abs=1e-12) and last["codet_at_k_mc_error"] == 0
+    assert first["codet_at_k"] == pytest.approx(first["pass_at_k"], abs=1e-12)
+    assert last["codet_at_k_lo"] <= last["codet_at_k"] <= last["codet_at_k_hi"]

@@ -18,12 +18,15 @@ from passgrid.analysis.crossings import crossing_rows
 from passgrid.analysis.curves import MIN_FORECAST_SAMPLES, cell_curves, fit_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
 from passgrid.analysis.scoring import count_correct
+from passgrid.analysis.strategies.pools import probe_frame
 from passgrid.analysis.weak_tests import weak_strong_counts
 from passgrid.datasets.problems import load_dataset, load_problems, read_problems, write_problems
+from passgrid.datasets.written_tests import read_written_tests
 from passgrid.evaluation import Judging, judge, ready_problems
 from passgrid.evaluation import score as score_verdicts
 from passgrid.execution.pool import limits_from
-from passgrid.files import atomic_writer, file_sha256, read_table, write_atomic, write_json
+from passgrid.files import atomic_writer, file_sha256, read_table, resolve_file, write_atomic, write_json
+from passgrid.kinds import FUNCTION
 from passgrid.sample import read_sample_file
 from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
@@ -120,7 +123,8 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     problems (`dataset_path`, by default the same file) than the cell takes:
     those are skipped, any other task_id is an error. For a probe job, the
     tests are replaced by the examples a user has (passgrid.analysis.selection)
-    and only problems with examples are run."""
+    and only problems with examples are run; for a written-tests job, by the
+    model-written tests (of function problems that have some)."""
     tests = read_problems(problems_path)
     problems = _first(tests, job.limit)
     known = set(read_problems(dataset_path)) if dataset_path and dataset_path != problems_path else set(tests)
@@ -130,6 +134,10 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     if job.probe:
         problems = {t: selection.probe_problem(p, examples) for t, p in problems.items()
                     if (examples := selection.examples(p))}
+    elif job.written:
+        problems = {t: selection.probe_problem(problems[t], list(w.tests))
+                    for t, w in _written_tests(job.written, tests).items() if w.tests and t in problems}
+    if job.probe or job.written:
         counts = {t: c for t, c in counts.items() if t in problems}
     samples = iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems))
     judging = Judging(limits=limits_from(job.execution), workers=workers or job.execution.workers,
@@ -222,18 +230,30 @@ def _outcomes(cell, n: int, verdicts: list) -> pd.DataFrame:
 
 
 def _probes(cell, executions: list):
-    """One row per sample: its docstring-example results and its verdict
-    (samples of problems without examples passed 0 of 0, all alike)."""
+    """The strategies' view of the cell's samples
+    (passgrid.analysis.strategies.pools.probe_frame), from its verdicts on the
+    tests, on the tests its statement shows and on its model's written tests."""
     if not cell.probes:
         return None
-    probed = {(v.task_id, v.sample_index): selection.read_probe(v) for v in read_verdicts(cell.probes)}
-    found = [probed.get((v.task_id, v.sample_index), (0, "no examples")) for v in executions]
-    return pd.DataFrame({"task_id": [v.task_id for v in executions], "sample_index": [v.sample_index for v in executions],
-                         "correct": [v.passed for v in executions], "examples_passed": [f[0] for f in found],
-                         "signature": [f[1] for f in found]})
+    if not cell.written:
+        return probe_frame(executions, _aligned(cell.probes, executions))
+    weights = {t: w.weights for t, w in _written_tests(cell.written_tests, read_problems(cell.problems)).items()}
+    return probe_frame(executions, _aligned(cell.probes, executions), _aligned(cell.written, executions), weights)
 
 
-def report(summary_path, fits_path, crossings_path, references_path, cells: list, varying: list, sweep: str,
+def _written_tests(path, problems: dict) -> dict:
+    """task_id -> WrittenTests, for the function problems among `problems`."""
+    return {t: w for t, w in read_written_tests(resolve_file(path, "model.written_tests"), problems).items()
+            if problems[t].kind == FUNCTION}
+
+
+def _aligned(path, executions: list) -> list:
+    """The verdicts in `path` of each of `executions`' samples, in their order (None where it has none)."""
+    judged = {(v.task_id, v.sample_index): v for v in read_verdicts(path)}
+    return [judged.get((v.task_id, v.sample_index)) for v in executions]
+
+
+def report(summary_path, fits_path, crossings_path, references_path, cells: list, sweep: str,
            analysis: dict, out_html, out_figures) -> None:
     from passgrid.report.figures import figure_png, plot_pass_at_k
     from passgrid.report.page import render_report
@@ -241,7 +261,7 @@ def report(summary_path, fits_path, crossings_path, references_path, cells: list
     summary = read_table(summary_path)
     per_problem = {cell.id: read_table(cell.per_problem) for cell in cells}
     write_atomic(out_html, render_report(summary, read_table(fits_path), read_table(crossings_path),
-                                         per_problem, varying, sweep, analysis, out_figures,
+                                         per_problem, sweep, analysis, out_figures,
                                          references=read_table(references_path).to_dict("records"),
                                          provenance={cell.id: draw_provenance(cell.draw_meta) for cell in cells}))
     for cell in cells:  # each cell's own curve, for its MLflow run

@@ -12,6 +12,9 @@ import pandas as pd
 from passgrid.analysis.columns import CURVES, OUTCOMES, USAGE
 from passgrid.analysis.costs import COST_UNITS
 
+# What MLflow's UI (3.x) opens an experiment as: without it, an experiment of
+# runs and no traces opens as a GenAI one, on its traces tab.
+EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 # MLflow caps a param value at 6000 characters; longer ones (prompt texts) are
 # logged as artifacts only, in the cell's config.json.
 MAX_PARAM_CHARS = 6000
@@ -32,6 +35,8 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
 
     mlflow.set_tracking_uri(uri)
     experiment_id = mlflow.set_experiment(experiment).experiment_id
+    for key, value in EXPERIMENT_KIND.items():
+        mlflow.MlflowClient().set_experiment_tag(experiment_id, key, value)
     run_ids = {}
     with mlflow.start_run(run_name=f"sweep:{sweep}") as parent:
         mlflow.set_tags({"passgrid.sweep": sweep, "passgrid.cells": str(len(cells))})

@@ -5,11 +5,19 @@ tests read them. Besides these, a row holds its cell's config, flattened
 """
 from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.failures import KINDS, PASSED
+from passgrid.analysis.strategies import strategy
 
 FIRST = ("cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems")
+# The strategies scored from a cell's probes (passgrid.analysis.strategies;
+# the oracle's is pass@k itself), and their columns: each one's value with
+# its interval, its Monte Carlo error where it is not exact, its expected
+# samples drawn where it draws fewer than k.
+SELECTING = ("filter", "first_pass", "selected", "codet")
+STRATEGY_CURVES = tuple(column for name in SELECTING for column in (
+    f"{name}_at_k", f"{name}_at_k_lo", f"{name}_at_k_hi", *(() if strategy(name).exact else (f"{name}_at_k_mc_error",)),
+    *((f"{name}_drawn",) if strategy(name).saves_samples else ())))
 # Curves over k, each a metric with step = k in MLflow
-CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi",
-          "selected_at_k", "selected_at_k_lo", "selected_at_k_hi", "selected_at_k_mc_error",
+CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", *STRATEGY_CURVES,
           "strong_pass_at_k", "strong_pass_at_k_lo", "strong_pass_at_k_hi",
           "until_weak_pass_accuracy", "false_pass_at_k", *COST_UNITS, "distinct_programs",
           *(f"unsolved_{kind}" for kind in KINDS))

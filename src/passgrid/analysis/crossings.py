@@ -81,10 +81,18 @@ def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem:
                    "reference_cost_usd": _reference_cost(ref, len(per_problem))}
             for end, k in (("", k_point), ("_low", ends[0]), ("_high", ends[1])):
                 if k is not None and np.isfinite(k):
+                    row[f"samples_drawn{end}"] = drawn = _drawn(table, metric, float(k))
                     row.update({f"{unit}{end}": value for unit, value in
-                                costs.cost_at_k(used, pricing, n, float(k)).items() if value is not None})
+                                costs.cost_at_k(used, pricing, n, drawn).items() if value is not None})
             rows.append(row)
     return rows
+
+
+def _drawn(table: pd.DataFrame, metric: str, k: float) -> float:
+    """The samples per problem a metric's strategy draws at a budget of k: k,
+    or fewer where it stops early (its NAME_drawn column), which is what it costs."""
+    column = metric.replace("_at_k", "_drawn")
+    return float(table.loc[table["k"] == k, column].iloc[0]) if column in table and k in set(table["k"]) else k
 
 
 def _reference_cost(ref: dict, problems: int):

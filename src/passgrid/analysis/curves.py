@@ -5,8 +5,10 @@ a reference system's pass@1: passgrid.analysis.crossings).
 import numpy as np
 import pandas as pd
 
-from passgrid.analysis import costs, failures, fits, forecast, selection, weak_tests
-from passgrid.analysis.columns import INTERVAL
+from passgrid.analysis import costs, failures, fits, forecast, weak_tests
+from passgrid.analysis.columns import INTERVAL, SELECTING
+from passgrid.analysis.strategies import strategy
+from passgrid.analysis.strategies.pools import pools
 from passgrid.analysis.uncertainty import METHOD, mean_with_interval, pass_at_k_with_interval, problem_curves, replicate_curves
 
 
@@ -27,8 +29,11 @@ def cell_curves(per_problem: pd.DataFrame, analysis, used: dict, pricing: costs.
         table = table.assign(**{f"samples_{kind}": count for kind, count in failures.failure_counts(outcomes).items()})
     replicates = {"pass_at_k": boot}
     if probes is not None:
-        selected, replicates["selected_at_k"] = selected_table(probes, list(per_problem["task_id"]), n, analysis)
-        table = table.merge(selected, on="k", how="left")
+        for name in SELECTING:
+            if strategy(name).needs_written and "written_passed" not in probes:
+                continue  # no model-written tests: no CodeT columns
+            chosen, replicates[f"{name}_at_k"] = strategy_table(name, probes, list(per_problem["task_id"]), n, analysis)
+            table = table.merge(chosen, on="k", how="left")
     if strong is not None:
         strong_table, _ = pass_at_k_with_interval(strong, analysis.level, analysis.bootstrap, analysis.seed)
         table = table.merge(strong_table.rename(columns=lambda c: c.replace("pass_at_k", "strong_pass_at_k")),
@@ -46,22 +51,25 @@ def budget_ks(n: int) -> list:
     return sorted({2 ** i for i in range(int(np.log2(n)) + 1)} | {n})
 
 
-def selected_table(probes: pd.DataFrame, task_ids: list, n: int, analysis):
-    """selected@k at every k = 1..n with its interval over problems and its
-    Monte Carlo error (passgrid.analysis.selection); and its replicate
-    curves, whose problems are `task_ids` in their order (as pass@k's, so a
-    replicate weighs the same problems in both). `probes`: one row per
-    sample with task_id, sample_index, examples_passed, signature, correct."""
-    rng = np.random.default_rng(analysis.seed)
-    by_task = dict(tuple(probes.sort_values("sample_index").groupby("task_id", sort=False)))
-    found = [selection.selected_curve(g["examples_passed"].to_numpy()[:n], list(g["signature"])[:n],
-                                      g["correct"].to_numpy(dtype=float)[:n], analysis.selection_orders, rng)
-             for g in (by_task[t] for t in task_ids)]
-    per_problem = np.stack([curve for curve, _ in found])
+def strategy_table(name: str, probes: pd.DataFrame, task_ids: list, n: int, analysis):
+    """A strategy's value at every k = 1..n (passgrid.analysis.strategies),
+    with its interval over problems, its Monte Carlo error (where it is not
+    exact) and its expected samples drawn (where it draws fewer than k); and
+    its replicate curves, whose problems are `task_ids` in their order (as
+    pass@k's, so a replicate weighs the same problems in both). `probes`: one
+    row per sample with task_id, sample_index, correct, examples_passed,
+    shown_passed, shown and signature, and where the cell has model-written
+    tests, written_passed and written_weights."""
+    chosen, rng = strategy(name), np.random.default_rng(analysis.seed)
+    curves = [chosen.curve(pool, orders=analysis.selection_orders, rng=rng) for pool in pools(probes, task_ids, n)]
+    per_problem = np.stack([c.value for c in curves])
     point, lo, hi, boot = mean_with_interval(per_problem, analysis.level, analysis.bootstrap, analysis.seed)
-    mc_error = np.sqrt(np.sum([variance for _, variance in found], axis=0)) / len(found)
-    table = pd.DataFrame({"k": np.arange(1, n + 1), "selected_at_k": point, "selected_at_k_lo": lo,
-                          "selected_at_k_hi": hi, "selected_at_k_mc_error": mc_error})
+    table = pd.DataFrame({"k": np.arange(1, n + 1), f"{name}_at_k": point, f"{name}_at_k_lo": lo,
+                          f"{name}_at_k_hi": hi})
+    if not chosen.exact:
+        table[f"{name}_at_k_mc_error"] = np.sqrt(np.sum([c.variance for c in curves], axis=0)) / len(curves)
+    if chosen.saves_samples:
+        table[f"{name}_drawn"] = np.mean([c.drawn for c in curves], axis=0)
     return table, boot
 
 

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Optional
 
 from passgrid import PassgridError
+from passgrid.files import resolve_file
 from passgrid.grid.compose import expand_sweep, flatten
 from passgrid.grid.ids import cell_id, dataset_id, dataset_identity, draw_id, draw_identity, strong_id
 from passgrid.grid.jobs import CellRecord, ExecuteJob, SampleJob
@@ -35,6 +36,7 @@ PATHS = {"results": RESULTS, **{name: f"{RESULTS}/{path}" for name, path in {
     "draw_runs": "draws/{draw}/runs",  # a file per sampling run, gathered into draw.json
     "executions": "runs/{cell}/executions.jsonl",
     "probes": "runs/{cell}/probes.jsonl",
+    "written": "runs/{cell}/written.jsonl",  # each sample on its model's written tests
     "executions_strong": "runs/{cell}/executions_strong.jsonl",
     "per_problem": "runs/{cell}/per_problem.csv",
     "scores": "runs/{cell}/scores.csv",
@@ -154,9 +156,6 @@ class Grid:
         """The grid-level sections, flattened: the parent MLflow run's params."""
         return flatten({k: asdict(getattr(self, k)) for k in GRID_SECTIONS})
 
-    def varying_keys(self) -> list:
-        return sorted({key for cell in self.cells.values() for key in cell.varying})
-
     # What each job needs -------------------------------------------------
 
     def problems_of_cell(self, cell: str) -> str:
@@ -168,6 +167,16 @@ class Grid:
     def strong_problems_of_cell(self, cell: str) -> str:
         c = self.cells[cell]
         return self.path("strong_problems", dataset=c.dataset, strong=strong_id(c.config.dataset.strong_tests))
+
+    def written_tests_of_cell(self, cell: str):
+        """The model-written tests a cell's samples are ranked with (CodeT), as
+        configured (a path, or pkg://PACKAGE/FILE), or None."""
+        return getattr(self.cells[cell].config.model, "written_tests", None)
+
+    def written_tests_file(self, cell: str) -> list:
+        """That file, resolved, as a job's input (none where there is none)."""
+        found = self.written_tests_of_cell(cell)
+        return [str(resolve_file(found, "model.written_tests"))] if found else []
 
     def samples_of_cell(self, cell: str) -> str:
         return self.path("samples", draw=self.cells[cell].draw)
@@ -207,12 +216,15 @@ class Grid:
                          gpus=backend_class(config.model.backend).gpus(config.model),
                          shard=shard, shards=d.shards)
 
-    def execute_job(self, cell: str, probe: bool = False) -> ExecuteJob:
+    def execute_job(self, cell: str, probe: bool = False, written: bool = False) -> ExecuteJob:
+        """The job judging a cell's samples on its tests; with `probe`, on the
+        tests its problems show; with `written`, on its model-written tests."""
         config = self.cells[cell].config
         # the sandbox shows what the execution config and the dataset both ask for
         paths = list(dict.fromkeys([*config.execution.sandbox_paths, *config.dataset.sandbox_paths]))
         return ExecuteJob(execution=replace(config.execution, sandbox_paths=paths), n=config.sampling.n,
-                          limit=config.dataset.limit, probe=probe, hidden=(PATHS["results"],))
+                          limit=config.dataset.limit, probe=probe, hidden=(PATHS["results"],),
+                          written=self.written_tests_of_cell(cell) if written else None)
 
     @cached_property
     def _records(self) -> dict:
@@ -237,6 +249,8 @@ class Grid:
             varying=c.varying, samples=self.samples_of_cell(c.id), draw_meta=self.path("draw_meta", draw=c.draw),
             executions=run("executions"),
             per_problem=run("per_problem"), probes=run("probes"),
+            written=run("written") if self.written_tests_of_cell(c.id) else None,
+            written_tests=self.written_tests_of_cell(c.id), problems=self.problems_of_cell(c.id),
             per_problem_strong=run("per_problem_strong") if strong else None,
             executions_strong=run("executions_strong") if strong else None, config_json=run("cell_config"),
             figure=run("cell_figure"),

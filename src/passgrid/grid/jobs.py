@@ -36,18 +36,20 @@ class SampleJob:
 @dataclass(frozen=True)
 class ExecuteJob:
     """One cell's samples (each problem's first n, of the first `limit`
-    problems) judged against its tests, or with `probe` its docstring's examples."""
+    problems) judged against its tests, or with `probe` its docstring's
+    examples, or with `written` the model-written tests in that file."""
     execution: ExecutionConfig
     n: int
     limit: Optional[int]
     probe: bool
     hidden: tuple = ()  # where the workflow keeps tests and verdicts: hidden from programs
+    written: Optional[str] = None
 
     @property
     def reruns_on(self) -> dict:
         """The cell's limits and budget; not its workers or cache path."""
         return {"execution": keep(ExecutionConfig, asdict(self.execution), {VERDICTS}), "n": self.n,
-                "limit": self.limit, "probe": self.probe}
+                "limit": self.limit, "probe": self.probe, **({"written": self.written} if self.written else {})}
 
     @property
     def judged_under(self) -> dict:
@@ -70,6 +72,9 @@ class CellRecord:
     executions: str
     per_problem: str
     probes: str
+    written: Optional[str]  # the samples' verdicts on the model-written tests, where the model has them
+    written_tests: Optional[str]  # those tests (passgrid.datasets.written_tests), as configured
+    problems: str  # its problems, as prepared
     per_problem_strong: Optional[str]
     executions_strong: Optional[str]
     config_json: str

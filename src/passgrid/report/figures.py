@@ -5,6 +5,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from passgrid.analysis.columns import SELECTING
 from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.crossings import MEASURED
 from passgrid.analysis.curves import budget_ks
@@ -12,6 +13,7 @@ from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW, law_from_row
 from passgrid.analysis.forecast import BETA, ZIBETA, from_row
 from passgrid.analysis.references import measured_interval, measured_on
+from passgrid.analysis.strategies import strategy
 from passgrid.analysis.uncertainty import problem_curves
 
 
@@ -144,13 +146,20 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
 
 
 def plot_selection(summary: pd.DataFrame, references):
-    fig, ax = _figure("Oracle pass@k against selected@k (docstring examples + voting)", "k (samples per problem)")
+    """Each search strategy a cell has against k, beside the oracle's pass@k."""
+    fig, ax = _figure("Search strategies against the oracle (pass@k)",
+                      "samples per problem: k, or those a strategy that stops early draws")
     for cell, rows in summary.groupby("cell", sort=False):
         line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{cell}: pass@k (oracle)")
-        chosen = rows.dropna(subset=["selected_at_k"])
-        ax.plot(chosen["k"], 100 * chosen["selected_at_k"], "--", color=line.get_color(), label=f"{cell}: selected@k")
-        ax.fill_between(chosen["k"], 100 * chosen["selected_at_k_lo"], 100 * chosen["selected_at_k_hi"],
-                        color=line.get_color(), alpha=0.12, linewidth=0)
+        for name, style in zip(SELECTING, ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))):
+            chosen = rows.dropna(subset=[f"{name}_at_k"]) if f"{name}_at_k" in rows else rows.iloc[:0]
+            if chosen.empty:
+                continue
+            drawn = chosen[f"{name}_drawn"] if strategy(name).saves_samples else chosen["k"]
+            ax.plot(drawn, 100 * chosen[f"{name}_at_k"], linestyle=style, color=line.get_color(),
+                    label=f"{cell}: {strategy(name).title}")
+            ax.fill_between(drawn, 100 * chosen[f"{name}_at_k_lo"], 100 * chosen[f"{name}_at_k_hi"],
+                            color=line.get_color(), alpha=0.08, linewidth=0)
     _references(ax, references)
     _log_k_axis(ax, int(summary["k"].max()))
     _legend(ax)

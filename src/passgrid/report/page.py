@@ -20,7 +20,7 @@ PAGE = Path(__file__).with_name("page.html")  # the page, its $names filled by r
 
 
 def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataFrame, per_problem: dict,
-                  varying: list, sweep: str, analysis, figures_dir, provenance: dict = None,
+                  sweep: str, analysis, figures_dir, provenance: dict = None,
                   references: list = None) -> str:
     """`provenance`: cell -> what drew its samples (the draw.json of its draw).
     `references`: results/references.csv's rows (by default the cited ones of
@@ -40,10 +40,11 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
         "costs in " + ", ".join(COST_UNITS[unit] for unit in units)
     return Template(PAGE.read_text()).substitute(
         sweep=html.escape(sweep), cells=all_cells["cell"].nunique(),
+        answer=html.escape(read.reading_answer(crossings, all_cells)),
         models=html.escape(", ".join(all_cells["model.name"].unique())),
         datasets=html.escape(", ".join(all_cells["dataset.name"].unique())), unit_note=html.escape(unit_note),
         interval=html.escape(str(summary["interval"].iloc[0])), horizon=f"{analysis.horizon:g}",
-        references=_references_list(references), headline=_table(tables.headline_table(all_cells, varying, measured)),
+        references=_references_list(references), headline=_table(tables.headline_table(all_cells, measured)),
         crossing_table=_table(tables.crossing_table(crossings)), fit_table=_table(tables.fit_table(fits)),
         failure_table=_table(tables.failure_table(all_cells)),
         provenance_table=_table(tables.provenance_table(provenance or {})),

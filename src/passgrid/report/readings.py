@@ -2,12 +2,14 @@
 import numpy as np
 import pandas as pd
 
+from passgrid.analysis.columns import SELECTING
 from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.curves import MIN_FORECAST_SAMPLES
 from passgrid.analysis.failures import KINDS
 from passgrid.analysis.fits import LAW
 from passgrid.analysis.forecast import BETA, FORECASTERS, ZIBETA
 from passgrid.analysis.references import measured_interval, measured_on
+from passgrid.analysis.strategies import strategy
 from passgrid.analysis.uncertainty import COVERAGE, METHOD
 
 SAID = {LAW: "the power law", BETA: "the Beta", ZIBETA: "the zero-inflated Beta"}  # the forecasters, in a sentence
@@ -90,9 +92,12 @@ def reading_selection(summary: pd.DataFrame) -> str:
     parts = []
     for cell, rows in summary.dropna(subset=["selected_at_k"]).groupby("cell", sort=False):
         last = rows.iloc[-1]
-        parts.append(f"{cell}: with k={int(last['k'])} samples, picking one by the docstring's examples and voting "
-                     f"is right {pct(last['selected_at_k'])} of the time, against {pct(last['pass_at_k'])} "
-                     "with an oracle")
+        picks = ", ".join(f"{pct(last[f'{name}_at_k'])} by {strategy(name).title}" for name in SELECTING
+                          if pd.notna(last.get(f"{name}_at_k")))
+        drawn = "".join(f" ({strategy(name).title} draws {last[f'{name}_drawn']:.1f} of them on average)"
+                        for name in SELECTING if pd.notna(last.get(f"{name}_drawn")))
+        parts.append(f"{cell}: with k={int(last['k'])} samples, a submission is right {picks}, against "
+                     f"{pct(last['pass_at_k'])} with an oracle{drawn}")
     return "; ".join(parts) + "." if parts else "No selection results."
 
 
@@ -156,3 +161,46 @@ def reading_diversity(summary: pd.DataFrame) -> str:
         parts.append(f"{cell}: {last['distinct_programs']:.1f} distinct programs in {int(last['k'])} samples "
                      f"({pct(last['distinct_programs'] / last['k'])} of them)")
     return "; ".join(parts) + ". Programs are told apart by their compiled code, not their layout or comments."
+
+
+def reading_answer(crossings: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """The report's first sentence: for the cell with the most samples per
+    problem, at what k each way of picking (the oracle, each strategy)
+    reaches each reference's pass@1, on the same problems, with the samples a
+    strategy that stops early draws and the cost where the model's config
+    gives one."""
+    if crossings.empty or "k_needed" not in crossings:
+        return ""
+    cell = crossings.loc[crossings["budget_sampled"].idxmax(), "cell"]
+    rows = crossings[crossings["cell"] == cell]
+    n, name = int(rows["budget_sampled"].iloc[0]), summary.loc[summary["cell"] == cell, "model.name"].iloc[0]
+    parts = []
+    for reference, group in rows.groupby("reference", sort=False):
+        reached = [_reached(r) for _, r in group.iterrows() if _within(r["k_needed"], n)]
+        missed = [_way(r["metric"]) for _, r in group.iterrows() if not _within(r["k_needed"], n)]
+        said = ", ".join(reached) or f"not within {n}, by any way of picking"
+        if reached and missed:
+            said += f"; not within {n} " + " or ".join(missed)
+        other = "same_problems" in group and not group["same_problems"].fillna(False).astype(bool).iloc[0]
+        on = ", measured on other problems" if other else ""
+        parts.append(f"{reference}'s pass@1 ({pct(group['reference_pass_at_1'].iloc[0])}{on}): {said}")
+    return (f"How many samples per problem {name} ({cell}) needs to reach each reference's pass@1, "
+            f"within the {n} it has: " + "; ".join(parts) + ".")
+
+
+def _within(k, n: int) -> bool:
+    return pd.notna(k) and np.isfinite(k) and k <= n
+
+
+def _way(metric: str) -> str:
+    name = metric.removesuffix("@k")
+    return "with an oracle" if name == "pass" else f"by {strategy(name).title}"
+
+
+def _reached(row) -> str:
+    k, drawn = row["k_needed"], row.get("samples_drawn")
+    fewer = f", {drawn:.1f} drawn" if pd.notna(drawn) and drawn < k - 1e-9 else ""
+    # a cost of 0 is a file's samples whose tokens no one counted, not a free sample
+    cost = next((f", {row[unit]:.3g} {COST_UNITS[unit]}" for unit in COST_UNITS
+                 if pd.notna(row.get(unit)) and row[unit] > 0), "")
+    return f"k = {k:.0f}{fewer}{cost} {_way(row['metric'])}"

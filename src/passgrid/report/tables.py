@@ -2,31 +2,36 @@
 import numpy as np
 import pandas as pd
 
+from passgrid.analysis.columns import SELECTING
 from passgrid.analysis.costs import COST_UNITS
 from passgrid.analysis.crossings import BEYOND
 from passgrid.analysis.failures import KINDS, PASSED
 from passgrid.report.readings import pct
 
-HEADLINE_KS = (1, 10, 100, 1000)
 
-
-def headline_table(summary: pd.DataFrame, varying: list, measured=()) -> pd.DataFrame:
-    """One row per cell; `measured`: the cells that are measured references."""
+def headline_table(summary: pd.DataFrame, measured=()) -> pd.DataFrame:
+    """One row per cell, narrow enough for a first screen (the cell's id
+    names what varies; `measured`: the cells that are measured references):
+    pass@1, pass@k at the cell's n with its interval, the best strategy's
+    value at n, and the first cost the model's config gives."""
     rows = []
     for cell, group in summary.groupby("cell", sort=False):
         first, by_k = group.iloc[0], group.set_index("k")
         n = int(group["k"].max())
-        row = {"cell": cell, **{key: first[key] for key in varying if key in first}, "model": first["model.name"],
-               "role": "measured reference" if cell in measured else "sampled", "n": n,
-               "problems": int(first["n_problems"])}
-        for k in sorted({k for k in HEADLINE_KS if k <= n} | {n}):
-            r = by_k.loc[k]
-            row[f"pass@{k}"] = f"{pct(r['pass_at_k'])} [{pct(r['pass_at_k_lo'])}, {pct(r['pass_at_k_hi'])}]"
-        if "selected_at_k" in group and pd.notna(by_k.loc[n].get("selected_at_k")):
-            row[f"selected@{n}"] = pct(by_k.loc[n]["selected_at_k"])
+        last = by_k.loc[n]
+        row = {"cell": cell, "model": first["model.name"],
+               "role": "measured reference" if cell in measured else "sampled", "problems": int(first["n_problems"]),
+               "pass@1": pct(first["pass_at_k"]),
+               "pass@n, n = samples per problem": f"n={n}: {pct(last['pass_at_k'])} "
+                                                  f"[{pct(last['pass_at_k_lo'])}, {pct(last['pass_at_k_hi'])}]"}
+        picks = {name: last[f"{name}_at_k"] for name in SELECTING if pd.notna(last.get(f"{name}_at_k"))}
+        if picks:
+            best = max(picks, key=picks.get)
+            row["best pick without an oracle, at n"] = f"{pct(picks[best])} ({best})"
         for unit in COST_UNITS:
-            if unit in group and pd.notna(by_k.loc[n][unit]):
-                row[f"{COST_UNITS[unit]} (k={n})"] = f"{by_k.loc[n][unit]:.3g}"
+            if unit in group and pd.notna(last[unit]):
+                row["cost of n samples per problem"] = f"{last[unit]:.3g} {COST_UNITS[unit]}"
+                break
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from passgrid import PassgridError
-from passgrid.changes import DERIVED, SAMPLES, setting
+from passgrid.changes import DERIVED, SAMPLES, VERDICTS, setting
 from passgrid.files import file_sha256, read_jsonl_lines, resolve_file
 from passgrid.sampling.backends.base import Backend, Generation
 
@@ -24,6 +24,9 @@ class SamplesFileSettings:
     samples_path: Optional[str] = setting(None, SAMPLES)  # a JSONL file (.gz too), or pkg://PACKAGE/FILE
     samples_model: Optional[str] = setting(None, SAMPLES)  # only the rows whose `model` field is this
     samples_source: Optional[str] = setting(None, DERIVED)  # where the samples come from, for the record
+    # the same model's tests, written for the same problems (passgrid.datasets.written_tests): what
+    # CodeT's strategy ranks the samples with; judged on every sample, beside its verdict
+    written_tests: Optional[str] = setting(None, VERDICTS, added=True)
 
 
 class SamplesFileBackend(Backend):
@@ -40,6 +43,11 @@ class SamplesFileBackend(Backend):
             resolve_file(model.samples_path, "model.samples_path")
         except PassgridError as e:
             return [f"model.samples_path={model.samples_path!r}: {str(e).removeprefix('model.samples_path: ')}"]
+        try:
+            if model.written_tests:
+                resolve_file(model.written_tests, "model.written_tests")
+        except PassgridError as e:
+            return [str(e)]
         return []
 
     @classmethod
