@@ -11,6 +11,7 @@ rule summarize:
         fits=PATHS["fits"],
         crossings=PATHS["crossings"],
         references=PATHS["references"],
+        mixes=PATHS["mixes"],
     log:
         PATHS["log"].format(rule="summarize", job="grid"),
     params:
@@ -30,6 +31,7 @@ rule report:
         fits=PATHS["fits"],
         crossings=PATHS["crossings"],
         references=PATHS["references"],
+        mixes=PATHS["mixes"],
         per_problem=cell_inputs("per_problem"),
     output:
         report=PATHS["report"],

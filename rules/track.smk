@@ -6,6 +6,7 @@ rule track:
         fits=PATHS["fits"],
         crossings=PATHS["crossings"],
         references=PATHS["references"],
+        mixes=PATHS["mixes"],
         figures=PATHS["figures"],
         cells=cell_inputs("per_problem", "config_json"),
     output:

@@ -94,3 +94,13 @@ def test_shards_drawn_side_by_side_each_count_their_time(tmp_path):
     assert usage(path, n=1)["sampling_seconds"] == pytest.approx(20.0)
     gpu_hours = cost_at_k(usage(path, n=1), Pricing(gpus=1), n=1, k=1)["gpu_hours"]
     assert gpu_hours == pytest.approx(20.0 / 3600)
+
+
+def test_a_published_files_samples_have_an_unknown_cost_not_a_zero_one():
+    """CodeGen-16B's programs come from a file that counts no tokens and no
+    time: with 16.1 B parameters and a GPU price, their cost is unknown."""
+    nothing = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}
+    model = model_of("model=codegen-16b-mono", "model.price_per_gpu_hour=2.0")
+    assert model.params_b == 16.1
+    assert cost_at_k(nothing, model, n=100, k=10) == {"flops": None, "gpu_hours": None, "cost_usd": None}
+    assert cost_at_k(nothing, model_of("model=gpt-4o"), n=10, k=1)["cost_usd"] is None

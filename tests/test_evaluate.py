@@ -82,4 +82,5 @@ def test_evaluate_scores_strategies_with_model_written_tests(tmp_path):
     assert scores["codet_1@7"] == pytest.approx((1 + 1 / 7) / 2, abs=1e-12)
     assert scores["codet_1@7_mc_error"] == 0 and scores["codet_fallback_problems"] == 1
     assert scores["codet_2@7"] == pytest.approx((1 + 1 - comb(6, 2) / comb(7, 2)) / 2, abs=1e-12)
-    assert "selected_2@7" not in scores and scores["first_pass_1@7_drawn"] < 7
+    # two submissions: the 0.5s' cluster (half right) and then the wrong one's; below_zero's right one alone
+    assert scores["selected_2@7"] == pytest.approx((0.5 + 1) / 2, abs=1e-12) and scores["first_pass_1@7_drawn"] < 7

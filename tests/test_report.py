@@ -11,6 +11,7 @@ import pytest
 from passgrid.analysis.costs import Pricing
 from passgrid.analysis.crossings import crossing_rows
 from passgrid.analysis.curves import cell_curves, fit_rows
+from passgrid.analysis.mixing import MIX_COLUMNS, mix_rows
 from passgrid.analysis.references import all_references
 from passgrid.grid.schema import AnalysisConfig, ReferenceConfig
 from passgrid.report.page import render_report
@@ -53,8 +54,10 @@ def synthetic_grid(tmp_path):
         crossings += crossing_rows(cell, table, replicates, counts, ANALYSIS, all_references(ANALYSIS.references, []), {},
                                    {"dataset": "d", "problems": m}, used, MODEL)
         per_problem[cell] = counts
+    mixes = pd.DataFrame(mix_rows("temperature=0.4", per_problem["temperature=0.4"], "temperature=1.0",
+                                  per_problem["temperature=1.0"]))
     html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,
-                         "test", ANALYSIS, tmp_path / "figures")
+                         "test", ANALYSIS, tmp_path / "figures", mixes=mixes)
     (tmp_path / "index.html").write_text(html)
     return html
 
@@ -74,6 +77,7 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
     assert "with an oracle" in answer and "by a random sample passing the shown tests" in answer
     assert "&gt; 64]" in html  # an end of the interval that 64 samples do not reach, said so
     assert "US$ at k [interval]" in html
+    assert "Mixing configurations: at 64 samples per problem, " in html and "for temperature=1.0 alone" in html
     assert "Basis: temperature=0.4, temperature=1.0: US$2 per GPU-hour x GPU-hours" in html
     assert "2 x 8 B parameters x tokens (each prompt once per request" in html
     assert "Why samples fail" in html and "wrong answer" in html
@@ -133,7 +137,8 @@ def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
     counts = pd.DataFrame({"task_id": ["4001", "4002", "0417"], "n": 4, "c": [1, 4, 0]})
     table, replicates = cell_curves(counts, ANALYSIS, {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0},
                               Pricing())
-    files = {name: tmp_path / f"{name}.csv" for name in ("summary", "fits", "crossings", "references", "per_problem")}
+    files = {name: tmp_path / f"{name}.csv" for name in ("summary", "fits", "crossings", "references", "per_problem",
+                                                                   "mixes")}
     table.assign(cell=cell, n_problems=3, **{"model.name": "m", "dataset.name": "d"}).to_csv(files["summary"], index=False)
     pd.DataFrame(fit_rows(cell, table, replicates["pass_at_k"], ANALYSIS, counts)).to_csv(files["fits"], index=False)
     used, model = {"prompt_tokens": 0, "completion_tokens": 0, "sampling_seconds": 0.0}, Pricing()
@@ -142,12 +147,14 @@ def test_an_all_digit_cell_id_is_read_as_text(tmp_path):
         .to_csv(files["crossings"], index=False)
     pd.DataFrame(all_references(ANALYSIS.references, [])).to_csv(files["references"], index=False)
     counts.to_csv(files["per_problem"], index=False)
+    pd.DataFrame(columns=MIX_COLUMNS).to_csv(files["mixes"], index=False)  # one cell: nothing to mix
     assert read_table(files["per_problem"])["task_id"].tolist() == ["4001", "4002", "0417"]
     record = CellRecord(id=cell, config={}, flat_config={}, varying={}, samples="", draw_meta=str(tmp_path / "none"),
                         executions="", per_problem=str(files["per_problem"]), probes="", per_problem_strong=None,
                         executions_strong=None, config_json="", figure=str(tmp_path / "cell.png"), gpus=0,
                         written=None, written_tests=None, problems="")
-    report(files["summary"], files["fits"], files["crossings"], files["references"], [record], "one", ANALYSIS,
+    report(files["summary"], files["fits"], files["crossings"], files["references"], files["mixes"], [record], "one",
+           ANALYSIS,
            tmp_path / "index.html", tmp_path / "figures")
     assert cell in (tmp_path / "index.html").read_text() and (tmp_path / "cell.png").stat().st_size > 1000
 

@@ -168,3 +168,44 @@ def test_codet_matches_codets_procedure_on_every_subset(name, s):
         assert abs(curve.value[k - 1] - brute) <= 5 * error + 1e-12, (k, curve.value[k - 1], brute, error)
         if k in (1, pool.n):
             assert error == 0 and abs(curve.value[k - 1] - brute) < 1e-12
+
+
+VOTES = {  # (correct, examples passed, output signature: a digest where it ran through, else its verdict)
+    "majority right": ([1, 1, 0, 0, 1, 0, 0], [2, 2, 2, 1, 2, 0, 0], ["a" * 16, "a" * 16, "b" * 16, "c" * 16,
+                                                                       "a" * 16, "timeout", "timeout"]),
+    "tied groups": ([1, 0, 1, 0, 0, 0], [1, 1, 1, 1, 0, 0], ["a" * 16, "b" * 16, "a" * 16, "b" * 16, "c" * 16,
+                                                             "crash"]),
+}
+
+
+def vote_as_alphacode(subset: list, correct, passed, signature, s: int) -> float:
+    """s submissions from a k-subset: one from each of the s best clusters by
+    (examples passed, size), clusters of equal rank merged, round them again
+    where fewer; samples that did not run rank below every one that did."""
+    clusters = {}
+    for i in subset:
+        clusters.setdefault(signature[i], []).append(i)
+    ranked = {}
+    for sig, members in clusters.items():
+        ran = len(sig) == 16 and all(ch in "0123456789abcdef" for ch in sig)
+        ranked.setdefault((passed[members[0]] if ran else -1, len(members)), []).extend(members)
+    tiers = [ranked[key] for key in sorted(ranked, reverse=True)]
+    counts = [1] * min(s, len(tiers))
+    for i in range(s - len(counts)):
+        counts[i % len(counts)] += 1
+    return 1 - np.prod([(1 - sum(correct[i] for i in t) / len(t)) ** c for t, c in zip(tiers, counts)])
+
+
+@pytest.mark.parametrize("name", list(VOTES))
+@pytest.mark.parametrize("s", [1, 2, 3])
+def test_the_vote_with_s_submissions_matches_every_subset(name, s):
+    correct, passed, signature = VOTES[name]
+    pool = Pool(np.array(correct, bool), np.array(passed) == max(passed), np.array(passed), signature, True)
+    curve = strategy("selected").curve(pool, submissions=s, orders=400, rng=np.random.default_rng(2))
+    for k in range(1, pool.n + 1):
+        brute = np.mean([vote_as_alphacode(list(sub), correct, passed, signature, s)
+                         for sub in itertools.combinations(range(pool.n), k)])
+        error = np.sqrt(curve.variance[k - 1])
+        assert abs(curve.value[k - 1] - brute) <= 5 * error + 1e-12, (k, curve.value[k - 1], brute, error)
+        if k in (1, pool.n):
+            assert error == 0 and abs(curve.value[k - 1] - brute) < 1e-12

@@ -130,6 +130,11 @@ def test_analysis_tables_and_report(workdir):
     assert set(crossings.loc[crossings["reference"] == "GPT-4o", "same_problems"]) == {False}  # 3 of its 164: marked
     assert set(crossings.loc[crossings["reference"] == "GPT-4", "same_problems"]) == {True}
     assert "samples file" in html  # what drew the reference's samples
+    # the two temperatures mixed (the reference is not a sampled configuration), at 1..4 samples in all
+    mixes = read_table(workdir / "results" / "mixes.csv")
+    assert set(zip(mixes["cell_a"], mixes["cell_b"])) == {tuple(sampled_cells(summary)["cell"].unique())}
+    assert list(mixes["total"]) == [1, 2, 3, 4] and (mixes["a"] + mixes["b"] == mixes["total"]).all()
+    assert "Mixing configurations: at 2 samples per problem" in html
 
 
 def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
@@ -159,7 +164,8 @@ def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
     parent = tracking["parent_run_id"]
     assert client.get_run(parent).data.params["analysis.level"] == "0.95"  # grid-level settings on the parent
     assert not any(k.startswith("analysis.") for k in children[0].data.params)
-    assert {"report/index.html", "report/fits.csv", "report/crossings.csv", "report/references.csv"} <= {
+    assert {"report/index.html", "report/fits.csv", "report/crossings.csv", "report/references.csv",
+            "report/mixes.csv"} <= {
         a.path for a in client.list_artifacts(parent, "report")}
     assert len(client.list_artifacts(parent, "report/figures")) == 8
 

@@ -116,8 +116,6 @@ def strategy_scores(pools: dict, names: list, submissions: list, ks: list, order
         chosen = strategy(name)
         scores[f"{name}_fallback_problems"] = sum(falls_back(chosen, pool) for pool in found)
         for s in submissions:
-            if name == "selected" and s != 1:
-                continue  # the vote submits one sample
             for k, (value, error, drawn) in mean_at(name, found, s, ks, orders, rng).items():
                 scores[f"{name}_{s}@{k}"] = value
                 if not chosen.exact:

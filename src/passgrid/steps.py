@@ -4,6 +4,7 @@ Snakemake's scripts and the `passgrid` CLI both call these, so every step
 also runs without Snakemake. No step reads a config file: values come in as
 arguments.
 """
+import itertools
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from passgrid.analysis.columns import FIRST
 from passgrid.analysis.costs import Pricing
 from passgrid.analysis.crossings import crossing_rows
 from passgrid.analysis.curves import MIN_FORECAST_SAMPLES, cell_curves, fit_rows
+from passgrid.analysis.mixing import MIX_COLUMNS, mix_rows
 from passgrid.analysis.references import REFERENCE_COLUMNS, all_references, measured_references
 from passgrid.analysis.scoring import count_correct
 from passgrid.analysis.strategies.pools import probe_frame
@@ -167,8 +169,9 @@ class _Curves:
     pricing: Pricing
 
 
-def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_references) -> pd.DataFrame:
-    """The grid's analysis, in four tables.
+def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_references,
+              out_mixes) -> pd.DataFrame:
+    """The grid's analysis, in five tables.
 
     results/summary.csv: one row per cell and k: pass@k with its interval,
     selected@k, pass@k under stronger tests (where there are), the cost of k
@@ -178,6 +181,8 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
     reference model's cells) or cited (analysis.references).
     results/crossings.csv: the k (and cost) at which each other cell reaches
     each reference's pass@1.
+    results/mixes.csv: each two sampled cells on the same problems, their
+    samples mixed at each total budget (passgrid.analysis.mixing).
 
     `cells` holds CellRecords (passgrid.grid.jobs).
     """
@@ -207,12 +212,25 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
     crossings = [row for cell, c in curves.items() if cell not in measured
                  for row in crossing_rows(cell, c.table, c.replicates, c.per_problem, analysis, references,
                                           reference_counts, c.on, c.used, c.pricing)]
+    _write_mixes([c.id for c in cells if not c.config.model.reference], curves, out_mixes)
     write_atomic(out_summary, summary.to_csv(index=False))
     write_atomic(out_fits, pd.DataFrame(fitted).to_csv(index=False))
     write_atomic(out_references, pd.DataFrame(references, columns=REFERENCE_COLUMNS).to_csv(index=False))
     write_atomic(out_crossings, pd.DataFrame(crossings, columns=None if crossings else ["cell", "reference"])
                  .to_csv(index=False))
     return summary
+
+
+def _write_mixes(sampled: list, curves: dict, out_mixes) -> None:
+    """Every two sampled cells on the same problems, mixed (passgrid.analysis.mixing)."""
+    mixes = [row for a, b in itertools.combinations(sampled, 2) if _same_problems(curves[a], curves[b])
+             for row in mix_rows(a, curves[a].per_problem, b, curves[b].per_problem)]
+    write_atomic(out_mixes, pd.DataFrame(mixes, columns=MIX_COLUMNS).to_csv(index=False))
+
+
+def _same_problems(a: _Curves, b: _Curves) -> bool:
+    """Whether two cells are measured on the same problems of the same dataset."""
+    return a.on["dataset"] == b.on["dataset"] and set(a.per_problem["task_id"]) == set(b.per_problem["task_id"])
 
 
 def _outcomes(cell, n: int, verdicts: list) -> pd.DataFrame:
@@ -253,7 +271,7 @@ def _aligned(path, executions: list) -> list:
     return [judged.get((v.task_id, v.sample_index)) for v in executions]
 
 
-def report(summary_path, fits_path, crossings_path, references_path, cells: list, sweep: str,
+def report(summary_path, fits_path, crossings_path, references_path, mixes_path, cells: list, sweep: str,
            analysis: dict, out_html, out_figures) -> None:
     from passgrid.report.figures import figure_png, plot_pass_at_k
     from passgrid.report.page import render_report
@@ -263,7 +281,8 @@ def report(summary_path, fits_path, crossings_path, references_path, cells: list
     write_atomic(out_html, render_report(summary, read_table(fits_path), read_table(crossings_path),
                                          per_problem, sweep, analysis, out_figures,
                                          references=read_table(references_path).to_dict("records"),
-                                         provenance={cell.id: draw_provenance(cell.draw_meta) for cell in cells}))
+                                         provenance={cell.id: draw_provenance(cell.draw_meta) for cell in cells},
+                                         mixes=read_table(mixes_path)))
     for cell in cells:  # each cell's own curve, for its MLflow run
         Path(cell.figure).parent.mkdir(parents=True, exist_ok=True)
         Path(cell.figure).write_bytes(figure_png(plot_pass_at_k(summary[summary["cell"] == cell.id], references=())))

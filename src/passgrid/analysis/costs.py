@@ -82,13 +82,17 @@ class Pricing:
 
 def cost_at_k(used: dict, pricing: Pricing, n: int, k) -> dict:
     """FLOPs, GPU-hours and dollars of k samples per problem, from the usage
-    of n; None where the pricing has no figure for it. k may be an array."""
+    of n; None where the pricing has no figure for it, or the usage none to
+    apply it to (a published samples file counts no tokens and no time: its
+    samples are not free, their cost is unknown). k may be an array."""
     share = k / n
+    counted = used["prompt_tokens"] + used["completion_tokens"] > 0
     tokens = used["prompt_tokens"] + used["completion_tokens"] * share
-    flops = 2 * pricing.params_b * 1e9 * tokens if pricing.params_b else None
-    gpu_hours = used["sampling_seconds"] * share * pricing.gpus / 3600 if pricing.gpus else None
+    flops = 2 * pricing.params_b * 1e9 * tokens if pricing.params_b and counted else None
+    gpu_hours = used["sampling_seconds"] * share * pricing.gpus / 3600 \
+        if pricing.gpus and used["sampling_seconds"] > 0 else None
     dollars = None
-    if pricing.listed:
+    if pricing.listed and counted:
         dollars = (used["prompt_tokens"] * pricing.price_input_per_mtok
                    + used["completion_tokens"] * share * pricing.price_output_per_mtok) / 1e6
     elif gpu_hours is not None and pricing.price_per_gpu_hour is not None:

@@ -98,7 +98,7 @@ def selected_curve(passed: np.ndarray, signature: list, correct: np.ndarray, ord
     variance, from `orders` random orderings of its n samples (see the
     module's docstring). `passed`: examples each sample passed; `signature`:
     its outputs' digest (or, where it did not run, its verdict)."""
-    cluster, tier, value = _clusters(np.asarray(passed), signature, np.asarray(correct, dtype=float))
+    cluster, tier, value = clusters(np.asarray(passed), signature, np.asarray(correct, dtype=float))
     n, rows = len(cluster), np.arange(orders)
     joins = cluster[np.argsort(rng.random((orders, n)), axis=1)]  # orders x n: which group each next sample joins
     counts = np.zeros((orders, len(tier)), dtype=int)
@@ -120,7 +120,7 @@ def selected_curve(passed: np.ndarray, signature: list, correct: np.ndarray, ord
     return curve, variance
 
 
-def _clusters(passed: np.ndarray, signature: list, correct: np.ndarray):
+def clusters(passed: np.ndarray, signature: list, correct: np.ndarray):
     """(each sample's group, each group's tier and expected correctness).
     A group is the samples with one signature: the same outputs on every
     example, hence the same count passed, which is its tier; samples that

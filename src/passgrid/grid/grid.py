@@ -46,6 +46,7 @@ PATHS = {"results": RESULTS, **{name: f"{RESULTS}/{path}" for name, path in {
     "summary": "summary.csv",
     "fits": "fits.csv",
     "crossings": "crossings.csv",
+    "mixes": "mixes.csv",  # two configurations' samples mixed, at each total budget
     "references": "references.csv",
     "report": "report/index.html",
     "figures": "report/figures",

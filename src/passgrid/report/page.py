@@ -21,7 +21,7 @@ PAGE = Path(__file__).with_name("page.html")  # the page, its $names filled by r
 
 def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataFrame, per_problem: dict,
                   sweep: str, analysis, figures_dir, provenance: dict = None,
-                  references: list = None) -> str:
+                  references: list = None, mixes: pd.DataFrame = None) -> str:
     """`provenance`: cell -> what drew its samples (the draw.json of its draw).
     `references`: results/references.csv's rows (by default the cited ones of
     `analysis`). The cells of a measured reference are in the tables; the
@@ -40,7 +40,7 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
         "costs in " + ", ".join(COST_UNITS[unit] for unit in units)
     return Template(PAGE.read_text()).substitute(
         sweep=html.escape(sweep), cells=all_cells["cell"].nunique(),
-        answer=html.escape(read.reading_answer(crossings, all_cells)),
+        answer=html.escape(read.reading_answer(crossings, all_cells)), mixing=html.escape(read.reading_mixes(mixes)),
         models=html.escape(", ".join(all_cells["model.name"].unique())),
         datasets=html.escape(", ".join(all_cells["dataset.name"].unique())), unit_note=html.escape(unit_note),
         interval=html.escape(str(summary["interval"].iloc[0])), horizon=f"{analysis.horizon:g}",

@@ -204,3 +204,19 @@ def _reached(row) -> str:
     cost = next((f", {row[unit]:.3g} {COST_UNITS[unit]}" for unit in COST_UNITS
                  if pd.notna(row.get(unit)) and row[unit] > 0), "")
     return f"k = {k:.0f}{fewer}{cost} {_way(row['metric'])}"
+
+
+def reading_mixes(mixes: pd.DataFrame) -> str:
+    """Each pair of configurations mixed, at the largest budget both have alone."""
+    if mixes is None or mixes.empty:
+        return "No two sampled cells share their problems: nothing to mix."
+    parts = []
+    for (a, b), rows in mixes.groupby(["cell_a", "cell_b"], sort=False):
+        both = rows.dropna(subset=["a_alone", "b_alone"])
+        r = both.iloc[-1] if not both.empty else rows.iloc[-1]
+        alone = (f", against {pct(r['a_alone'])} for {a} alone and {pct(r['b_alone'])} for {b} alone"
+                 if not both.empty else "")
+        parts.append(f"at {int(r['total'])} samples per problem, {int(r['a'])} from {a} and {int(r['b'])} from {b} "
+                     f"solve {pct(r['mix_at_total'])} (the split chosen on half of the problems, scored on the "
+                     f"other; {pct(r['mix_in_sample'])} on the problems it was chosen on){alone}")
+    return "Mixing configurations: " + "; ".join(parts) + "."
