@@ -397,3 +397,25 @@ def test_selected_at_k_replicates_weigh_the_problems_as_pass_at_k_does():
     # exact, it is pass@k, replicate by replicate
     for k in (0, -1):
         np.testing.assert_allclose(replicates["selected_at_k"][:, k], replicates["pass_at_k"][:, k], atol=1e-12)
+
+
+def test_each_strategys_pick_is_judged_by_the_stronger_tests_too():
+    """Two problems, 4 samples each. t/0: the two samples that pass its
+    shown example pass the dataset's tests, and only one the stronger ones;
+    t/1: no sample passes the stronger tests. Filtering's pick at k = 4 is
+    right half the time on t/0 under the stronger tests, never on t/1."""
+    rows = []
+    for task, correct, strong, passers in (("t/0", [1, 1, 0, 0], [1, 0, 0, 0], [1, 1, 0, 0]),
+                                           ("t/1", [1, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 0])):
+        rows += [{"task_id": task, "sample_index": i, "correct": bool(correct[i]), "strong_correct": bool(strong[i]),
+                  "examples_passed": passers[i], "shown_passed": bool(passers[i]), "shown": True,
+                  "signature": ("a" if passers[i] else "b") * 16} for i in range(4)]
+    probes = pd.DataFrame(rows)
+    counts = pd.DataFrame({"task_id": ["t/0", "t/1"], "n": 4, "c": [2, 1]})
+    table, _ = cell_curves(counts, replace(ANALYSIS, bootstrap=50), USED, VLLM, probes)
+    last = table.iloc[-1]
+    assert last["filter_at_k"] == pytest.approx((1 + 1 / 3) / 2, abs=1e-12)
+    assert last["strong_filter_at_k"] == pytest.approx((1 / 2 + 0) / 2, abs=1e-12)
+    assert last["strong_first_pass_at_k"] == last["strong_filter_at_k"]
+    assert (table["strong_selected_at_k"] <= table["selected_at_k"] + 1e-12).all()
+    assert "strong_codet_at_k" not in table  # no written tests

@@ -130,6 +130,10 @@ def test_analysis_tables_and_report(workdir):
     assert set(crossings.loc[crossings["reference"] == "GPT-4o", "same_problems"]) == {False}  # 3 of its 164: marked
     assert set(crossings.loc[crossings["reference"] == "GPT-4", "same_problems"]) == {True}
     assert "samples file" in html  # what drew the reference's samples
+    # each strategy's pick judged by the stronger tests too: never more often right than by the dataset's
+    for name in ("filter", "first_pass", "selected"):
+        sampled = sampled_cells(summary)
+        assert (sampled[f"strong_{name}_at_k"] <= sampled[f"{name}_at_k"] + 1e-12).all()
     # the two temperatures mixed (the reference is not a sampled configuration), at 1..4 samples in all
     mixes = read_table(workdir / "results" / "mixes.csv")
     assert set(zip(mixes["cell_a"], mixes["cell_b"])) == {tuple(sampled_cells(summary)["cell"].unique())}

@@ -193,10 +193,10 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
         used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
         strong = read_table(cell.per_problem_strong) if cell.per_problem_strong else None
         verdicts = read_verdicts(cell.executions)  # read once: probes, failures, the forecasters' first samples
-        weak_strong = weak_strong_counts(verdicts, read_verdicts(cell.executions_strong)) \
-            if cell.executions_strong else None
-        table, replicates = cell_curves(per_problem, analysis, used, pricing, _probes(cell, verdicts), strong,
-                                        _outcomes(cell, n, verdicts), weak_strong)
+        strong_verdicts = read_verdicts(cell.executions_strong) if cell.executions_strong else None
+        weak_strong = weak_strong_counts(verdicts, strong_verdicts) if strong_verdicts else None
+        table, replicates = cell_curves(per_problem, analysis, used, pricing, _probes(cell, verdicts, strong_verdicts),
+                                        strong, _outcomes(cell, n, verdicts), weak_strong)
         frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
         m = int(n * analysis.fit_fraction)  # the forecasters' validation sees each problem's first m samples
         first_counts = count_correct([v for v in verdicts if v.sample_index < m], list(per_problem["task_id"]),
@@ -247,16 +247,23 @@ def _outcomes(cell, n: int, verdicts: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["task_id", "program", "kind"])
 
 
-def _probes(cell, executions: list):
+def _probes(cell, executions: list, strong: list = None):
     """The strategies' view of the cell's samples
     (passgrid.analysis.strategies.pools.probe_frame), from its verdicts on the
-    tests, on the tests its statement shows and on its model's written tests."""
+    tests, on the tests its statement shows, on its model's written tests and
+    under a stronger test set (`strong`), where it has them."""
     if not cell.probes:
         return None
+    if strong:
+        judged = _aligned_verdicts(strong, executions)
+        if None in judged:
+            raise PassgridError(f"{cell.executions_strong}: a sample of {cell.executions} has no verdict there")
+        strong = [v.passed for v in judged]
     if not cell.written:
-        return probe_frame(executions, _aligned(cell.probes, executions))
+        return probe_frame(executions, _aligned(cell.probes, executions), strong=strong)
     weights = {t: w.weights for t, w in _written_tests(cell.written_tests, read_problems(cell.problems)).items()}
-    return probe_frame(executions, _aligned(cell.probes, executions), _aligned(cell.written, executions), weights)
+    return probe_frame(executions, _aligned(cell.probes, executions), _aligned(cell.written, executions), weights,
+                       strong)
 
 
 def _written_tests(path, problems: dict) -> dict:
@@ -267,7 +274,11 @@ def _written_tests(path, problems: dict) -> dict:
 
 def _aligned(path, executions: list) -> list:
     """The verdicts in `path` of each of `executions`' samples, in their order (None where it has none)."""
-    judged = {(v.task_id, v.sample_index): v for v in read_verdicts(path)}
+    return _aligned_verdicts(read_verdicts(path), executions)
+
+
+def _aligned_verdicts(verdicts: list, executions: list) -> list:
+    judged = {(v.task_id, v.sample_index): v for v in verdicts}
     return [judged.get((v.task_id, v.sample_index)) for v in executions]
 
 

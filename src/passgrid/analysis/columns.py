@@ -16,8 +16,10 @@ SELECTING = ("filter", "first_pass", "selected", "codet")
 STRATEGY_CURVES = tuple(column for name in SELECTING for column in (
     f"{name}_at_k", f"{name}_at_k_lo", f"{name}_at_k_hi", *(() if strategy(name).exact else (f"{name}_at_k_mc_error",)),
     *((f"{name}_drawn",) if strategy(name).saves_samples else ())))
+# Each strategy's pick judged by a stronger test set, where the cell has one
+STRONG_STRATEGY_CURVES = tuple(f"strong_{name}_at_k{end}" for name in SELECTING for end in ("", "_lo", "_hi"))
 # Curves over k, each a metric with step = k in MLflow
-CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", *STRATEGY_CURVES,
+CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", *STRATEGY_CURVES, *STRONG_STRATEGY_CURVES,
           "strong_pass_at_k", "strong_pass_at_k_lo", "strong_pass_at_k_hi",
           "until_weak_pass_accuracy", "false_pass_at_k", *COST_UNITS, "distinct_programs",
           *(f"unsolved_{kind}" for kind in KINDS))

@@ -34,6 +34,11 @@ def cell_curves(per_problem: pd.DataFrame, analysis, used: dict, pricing: costs.
                 continue  # no model-written tests: no CodeT columns
             chosen, replicates[f"{name}_at_k"] = strategy_table(name, probes, list(per_problem["task_id"]), n, analysis)
             table = table.merge(chosen, on="k", how="left")
+            if "strong_correct" in probes:  # the same pick, judged by the stronger tests: its false passes
+                strong_pick, _ = strategy_table(name, probes.assign(correct=probes["strong_correct"]),
+                                                list(per_problem["task_id"]), n, analysis)
+                table = table.merge(strong_pick[["k", f"{name}_at_k", f"{name}_at_k_lo", f"{name}_at_k_hi"]]
+                                    .rename(columns=lambda c: c if c == "k" else f"strong_{c}"), on="k", how="left")
     if strong is not None:
         strong_table, _ = pass_at_k_with_interval(strong, analysis.level, analysis.bootstrap, analysis.seed)
         table = table.merge(strong_table.rename(columns=lambda c: c.replace("pass_at_k", "strong_pass_at_k")),

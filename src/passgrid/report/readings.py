@@ -109,6 +109,10 @@ def reading_strong(summary: pd.DataFrame) -> str:
                 f"{pct(r['strong_pass_at_k'])} with the stronger ones "
                 f"({100 * (r['pass_at_k'] - r['strong_pass_at_k']):.1f} points of weak-test inflation: problems "
                 f"credited by the dataset's tests alone)")
+        falls = [f"{strategy(name).title} {100 * (r[f'{name}_at_k'] - r[f'strong_{name}_at_k']):.1f}"
+                 for name in SELECTING if pd.notna(r.get(f"strong_{name}_at_k"))]
+        if falls:
+            text += "; points of its picks that pass only the dataset's tests, by strategy: " + ", ".join(falls)
         if pd.notna(r.get("until_weak_pass_accuracy")):
             first = rows.iloc[0]
             text += (f"; resampling until the dataset's tests pass is right {pct(first['until_weak_pass_accuracy'])} "

@@ -8,13 +8,15 @@ from passgrid.analysis.selection import read_probe
 from passgrid.analysis.strategies.base import Pool
 
 
-def probe_frame(verdicts: list, shown: list, written: list = None, weights: dict = None) -> pd.DataFrame:
+def probe_frame(verdicts: list, shown: list, written: list = None, weights: dict = None,
+                strong: list = None) -> pd.DataFrame:
     """`verdicts`: each sample's Verdict on the tests; `shown`: its Verdict on
     the tests its statement shows, None where the statement shows none (it
     passed 0 of 0, as every sample of that problem); `written`: its Verdict on
     the model-written tests, None where its problem has none, and the tests'
     multiplicities per problem (`weights`); both None where the cell has no
-    written tests at all. A sample without an index is told by its place."""
+    written tests at all; `strong`: whether it passed a stronger test set,
+    where the cell has one. A sample without an index is told by its place."""
     read = [read_probe(p) if p else (0, "no examples") for p in shown]
     shown_tasks = {v.task_id for v, p in zip(verdicts, shown) if p}
     frame = {"task_id": [v.task_id for v in verdicts],
@@ -25,6 +27,8 @@ def probe_frame(verdicts: list, shown: list, written: list = None, weights: dict
     if written is not None:
         frame["written_passed"] = [w.behaviour.right_on if w and w.ran_through else frozenset() for w in written]
         frame["written_weights"] = [weights.get(v.task_id, ()) for v in verdicts]
+    if strong is not None:
+        frame["strong_correct"] = list(strong)
     return pd.DataFrame(frame)
 
 
