@@ -104,7 +104,6 @@ class Search:
     strategies: tuple
     submissions: tuple = (1,)
     tests: str = None
-    orders: int = 200
 
 
 def search_scores(search: Search, samples: list, records: list, problems: dict, judging, ks: list) -> dict:
@@ -115,7 +114,7 @@ def search_scores(search: Search, samples: list, records: list, problems: dict, 
     if any(strategy(name).needs_written for name in search.strategies) and not written:
         raise PassgridError("--strategies: codet needs model-written tests (--tests FILE)")
     pools = strategy_pools(samples, records, problems, judging, written)
-    return strategy_scores(pools, list(search.strategies), list(search.submissions), ks, search.orders)
+    return strategy_scores(pools, list(search.strategies), list(search.submissions), ks)
 
 
 def evaluate_hides(problem_file) -> tuple:

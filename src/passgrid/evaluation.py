@@ -8,13 +8,13 @@ from functools import partial
 import numpy as np
 
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
-from passgrid.analysis.selection import examples, probe_problem
+from passgrid.analysis.selection import shown_probes, written_probes
 from passgrid.analysis.strategies import falls_back, mean_at, strategy
+from passgrid.analysis.strategies.base import ORDERS
 from passgrid.analysis.strategies.pools import pools, probe_frame
 from passgrid.datasets.evalplus import complete_evalplus
 from passgrid.execution.limits import Limits
 from passgrid.execution.pool import judge_samples, reference_outputs
-from passgrid.kinds import FUNCTION
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,8 @@ def strategy_pools(samples: list, records: list, problems: dict, judging: Judgin
     `records` (each sample's verdict, in order) and how each behaves on the
     tests its statement shows and on its model-written tests (`written`:
     task_id -> WrittenTests), each judged once here."""
-    shown = {t: probe_problem(p, found) for t, p in problems.items() if (found := examples(p))}
-    tested = {t: probe_problem(problems[t], list(w.tests)) for t, w in (written or {}).items()
-              if w.tests and problems[t].kind == FUNCTION}
+    shown = shown_probes(problems)
+    tested = written_probes(problems, {t: w.tests for t, w in (written or {}).items()})
     frame = probe_frame(records, probe_verdicts(samples, shown, judging, progress),
                         probe_verdicts(samples, tested, judging, progress) if tested else None,
                         {t: written[t].weights for t in tested})
@@ -105,7 +104,8 @@ def strategy_pools(samples: list, records: list, problems: dict, judging: Judgin
     return dict(zip(task_ids, pools(frame, task_ids)))
 
 
-def strategy_scores(pools: dict, names: list, submissions: list, ks: list, orders: int = 200, seed: int = 0) -> dict:
+def strategy_scores(pools: dict, names: list, submissions: list, ks: list, orders: int = ORDERS,
+                    seed: int = 0) -> dict:
     """Each strategy's mean s@k over the problems, as `passgrid evaluate`
     prints them: NAME_S@K (s submissions among k samples; the oracle's is
     pass@k whatever s), with NAME_S@K_mc_error where it is estimated,

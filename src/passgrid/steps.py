@@ -28,7 +28,6 @@ from passgrid.evaluation import Judging, judge, ready_problems
 from passgrid.evaluation import score as score_verdicts
 from passgrid.execution.pool import limits_from
 from passgrid.files import atomic_writer, file_sha256, read_table, resolve_file, write_atomic, write_json
-from passgrid.kinds import FUNCTION
 from passgrid.sample import read_sample_file
 from passgrid.sampling.backends import backend_class
 from passgrid.sampling.draw import draw_problems, iter_samples, join_samples, shard_of
@@ -134,11 +133,9 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     for s in iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems)):
         counts[s.task_id] = counts.get(s.task_id, 0) + 1
     if job.probe:
-        problems = {t: selection.probe_problem(p, examples) for t, p in problems.items()
-                    if (examples := selection.examples(p))}
+        problems = selection.shown_probes(problems)
     elif job.written:
-        problems = {t: selection.probe_problem(problems[t], list(w.tests))
-                    for t, w in _written_tests(job.written, tests).items() if w.tests and t in problems}
+        problems = selection.written_probes(problems, {t: w.tests for t, w in _written_tests(job.written, tests).items()})
     if job.probe or job.written:
         counts = {t: c for t, c in counts.items() if t in problems}
     samples = iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems))
@@ -261,15 +258,16 @@ def _probes(cell, executions: list, strong: list = None):
         strong = [v.passed for v in judged]
     if not cell.written:
         return probe_frame(executions, _aligned(cell.probes, executions), strong=strong)
-    weights = {t: w.weights for t, w in _written_tests(cell.written_tests, read_problems(cell.problems)).items()}
-    return probe_frame(executions, _aligned(cell.probes, executions), _aligned(cell.written, executions), weights,
-                       strong)
+    written = _aligned(cell.written, executions)
+    probed = {v.task_id for v in written if v}  # the problems its written tests were run on
+    weights = {t: w.weights for t, w in _written_tests(cell.written_tests, read_problems(cell.problems)).items()
+               if t in probed}
+    return probe_frame(executions, _aligned(cell.probes, executions), written, weights, strong)
 
 
 def _written_tests(path, problems: dict) -> dict:
-    """task_id -> WrittenTests, for the function problems among `problems`."""
-    return {t: w for t, w in read_written_tests(resolve_file(path, "model.written_tests"), problems).items()
-            if problems[t].kind == FUNCTION}
+    """task_id -> WrittenTests of the file at `path` (a path or pkg://)."""
+    return read_written_tests(resolve_file(path, "model.written_tests"), problems)
 
 
 def _aligned(path, executions: list) -> list:

@@ -29,14 +29,17 @@ def cell_curves(per_problem: pd.DataFrame, analysis, used: dict, pricing: costs.
         table = table.assign(**{f"samples_{kind}": count for kind, count in failures.failure_counts(outcomes).items()})
     replicates = {"pass_at_k": boot}
     if probes is not None:
+        task_ids = list(per_problem["task_id"])
+        found = pools(probes, task_ids, n)  # built once, for every strategy
+        strong_found = pools(probes.assign(correct=probes["strong_correct"]), task_ids, n) \
+            if "strong_correct" in probes else None
         for name in SELECTING:
             if strategy(name).needs_written and "written_passed" not in probes:
                 continue  # no model-written tests: no CodeT columns
-            chosen, replicates[f"{name}_at_k"] = strategy_table(name, probes, list(per_problem["task_id"]), n, analysis)
+            chosen, replicates[f"{name}_at_k"] = strategy_table(name, found, n, analysis)
             table = table.merge(chosen, on="k", how="left")
-            if "strong_correct" in probes:  # the same pick, judged by the stronger tests: its false passes
-                strong_pick, _ = strategy_table(name, probes.assign(correct=probes["strong_correct"]),
-                                                list(per_problem["task_id"]), n, analysis)
+            if strong_found:  # the same pick, judged by the stronger tests: its false passes
+                strong_pick, _ = strategy_table(name, strong_found, n, analysis)
                 table = table.merge(strong_pick[["k", f"{name}_at_k", f"{name}_at_k_lo", f"{name}_at_k_hi"]]
                                     .rename(columns=lambda c: c if c == "k" else f"strong_{c}"), on="k", how="left")
     if strong is not None:
@@ -56,17 +59,15 @@ def budget_ks(n: int) -> list:
     return sorted({2 ** i for i in range(int(np.log2(n)) + 1)} | {n})
 
 
-def strategy_table(name: str, probes: pd.DataFrame, task_ids: list, n: int, analysis):
+def strategy_table(name: str, found: list, n: int, analysis):
     """A strategy's value at every k = 1..n (passgrid.analysis.strategies),
     with its interval over problems, its Monte Carlo error (where it is not
     exact) and its expected samples drawn (where it draws fewer than k); and
-    its replicate curves, whose problems are `task_ids` in their order (as
-    pass@k's, so a replicate weighs the same problems in both). `probes`: one
-    row per sample with task_id, sample_index, correct, examples_passed,
-    shown_passed, shown and signature, and where the cell has model-written
-    tests, written_passed and written_weights."""
+    its replicate curves. `found`: each problem's Pool
+    (passgrid.analysis.strategies.pools), in the order of pass@k's problems,
+    so that a replicate weighs the same problems in both."""
     chosen, rng = strategy(name), np.random.default_rng(analysis.seed)
-    curves = [chosen.curve(pool, orders=analysis.selection_orders, rng=rng) for pool in pools(probes, task_ids, n)]
+    curves = [chosen.curve(pool, orders=analysis.selection_orders, rng=rng) for pool in found]
     per_problem = np.stack([c.value for c in curves])
     point, lo, hi, boot = mean_with_interval(per_problem, analysis.level, analysis.bootstrap, analysis.seed)
     table = pd.DataFrame({"k": np.arange(1, n + 1), f"{name}_at_k": point, f"{name}_at_k_lo": lo,

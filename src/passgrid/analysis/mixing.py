@@ -13,7 +13,7 @@ all of them."""
 import numpy as np
 import pandas as pd
 
-from passgrid.analysis.strategies.base import avoid
+from passgrid.analysis.passk import none_right
 
 MIX_COLUMNS = ("cell_a", "cell_b", "problems", "total", "a", "b", "mix_at_total", "mix_in_sample", "a_alone",
                "b_alone")
@@ -51,4 +51,4 @@ def mix_rows(cell_a: str, counts_a: pd.DataFrame, cell_b: str, counts_b: pd.Data
 
 def _misses(n, c, most: int) -> np.ndarray:
     """Each problem's chance that j of its samples, j = 0..most, are all wrong."""
-    return np.stack([avoid(int(total), int(right), np.arange(most + 1)) for total, right in zip(n, c)])
+    return np.stack([none_right(int(total), int(right), np.arange(most + 1)) for total, right in zip(n, c)])

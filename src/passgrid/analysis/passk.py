@@ -28,6 +28,15 @@ def pass_at_k_curve(n: int, c: int) -> np.ndarray:
     """
     if not 0 <= c <= n or n < 1:
         raise ValueError(f"need n >= 1 and 0 <= c <= n, got n={n}, c={c}")
-    i = np.arange(n)
-    ratios = np.clip((n - c - i) / (n - i), 0.0, None)
-    return 1.0 - np.cumprod(ratios)
+    return 1.0 - none_right(n, c, np.arange(1, n + 1))
+
+
+def none_right(total: int, right: int, taken) -> np.ndarray:
+    """C(total - right, t) / C(total, t) at each t of `taken`: the chance that
+    t items taken uniformly without replacement from `total`, of which
+    `right` are right, hold none that is right (1 at t = 0)."""
+    taken = np.asarray(taken)
+    most = int(taken.max()) if taken.size else 0
+    i = np.arange(most)
+    ratios = np.clip((total - right - i) / np.maximum(total - i, 1), 0.0, None)
+    return np.concatenate([[1.0], np.cumprod(ratios)])[taken]

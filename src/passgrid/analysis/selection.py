@@ -28,7 +28,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from passgrid.kinds import STDIO
+from passgrid.kinds import FUNCTION, STDIO
 from passgrid.literal import literal_call
 from passgrid.problem import Problem
 from passgrid.verdicts import Verdict
@@ -83,6 +83,19 @@ def probe_problem(problem: Problem, examples: list) -> Problem:
     if problem.kind == STDIO:
         return replace(problem, stdio=replace(problem.stdio, public=tuple(examples), hidden=(), probe=True))
     return replace(problem, probe=repr(examples))
+
+
+def shown_probes(problems: dict) -> dict:
+    """task_id -> the probe of each problem whose statement shows tests."""
+    return {t: probe_problem(p, found) for t, p in problems.items() if (found := examples(p))}
+
+
+def written_probes(problems: dict, written: dict) -> dict:
+    """task_id -> the probe of each function problem among `problems` on its
+    model-written tests (`written`: task_id -> its tests, (args, kwargs,
+    expected) each), where it has some."""
+    return {t: probe_problem(problems[t], list(tests)) for t, tests in written.items()
+            if tests and t in problems and problems[t].kind == FUNCTION}
 
 
 def read_probe(verdict: Verdict) -> tuple:

@@ -4,6 +4,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Random orderings per problem where a strategy is estimated, unless told
+# (the grid's analysis.selection_orders, whose default this is)
+ORDERS = 200
+
 
 @dataclass(frozen=True)
 class Pool:
@@ -55,23 +59,11 @@ class Strategy:
     needs_written = False
     saves_samples = False
 
-    def curve(self, pool: Pool, submissions: int = 1, orders: int = 0, rng=None) -> Curve:
+    def curve(self, pool: Pool, submissions: int = 1, orders: int = ORDERS, rng=None) -> Curve:
         """The problem's Curve when `submissions` samples are submitted
         (solved if any is right). `orders`, `rng`: an estimator's random
         orderings, where it is not exact."""
         raise NotImplementedError
-
-
-def avoid(total: int, right: int, taken: np.ndarray) -> np.ndarray:
-    """C(total - right, t) / C(total, t) at each t of `taken`: the chance that
-    t items taken uniformly without replacement from `total`, of which
-    `right` are right, hold none that is right (1 at t = 0)."""
-    taken = np.asarray(taken)
-    most = int(taken.max()) if taken.size else 0
-    i = np.arange(most)
-    ratios = np.clip((total - right - i) / np.maximum(total - i, 1), 0.0, None)
-    running = np.concatenate([[1.0], np.cumprod(ratios)])
-    return running[taken]
 
 
 def exactly(value: np.ndarray, drawn: np.ndarray) -> Curve:

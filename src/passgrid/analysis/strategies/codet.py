@@ -11,7 +11,7 @@ Scores are compared exactly (as the integers score^2 = W^2 x size), where
 CodeT compares floats: a tie CodeT's rounding splits, this merges."""
 import numpy as np
 
-from passgrid.analysis.strategies.base import Curve, Pool, Strategy
+from passgrid.analysis.strategies.base import ORDERS, Curve, Pool, Strategy
 from passgrid.analysis.strategies.ranked import ranked_curve, ranked_value
 
 
@@ -38,7 +38,7 @@ def _scorer(weights):
 class CodeT(Strategy):
     name, title, exact, needs_written = "codet", "CodeT's dual agreement with model-written tests", False, True
 
-    def curve(self, pool: Pool, submissions: int = 1, orders: int = 200, rng=None) -> Curve:
+    def curve(self, pool: Pool, submissions: int = 1, orders: int = ORDERS, rng=None) -> Curve:
         passed = list(pool.written_passed) or [frozenset()] * pool.n
         value, variance = ranked_curve(_groups(passed), _scorer(pool.written_weights), pool.correct, submissions,
                                        orders, rng if rng is not None else np.random.default_rng(0))

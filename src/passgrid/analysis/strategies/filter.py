@@ -15,12 +15,14 @@ f, the r = min(s - m, k - j) others a uniform r-subset of the w, and
 A problem whose statement shows no test passes every sample (f = n): the
 submissions are random, pass@min(s, k)."""
 import numpy as np
-from scipy.stats import hypergeom
 
-from passgrid.analysis.strategies.base import Curve, Pool, Strategy, avoid, exactly
+from passgrid.analysis.passk import none_right
+from passgrid.analysis.strategies.base import ORDERS, Curve, Pool, Strategy, exactly
 
 
 def filter_curve(pool: Pool, submissions: int) -> np.ndarray:
+    from scipy.stats import hypergeom  # imported when scored, not when the summary's columns are listed
+
     n, s = pool.n, submissions
     passed, correct = np.asarray(pool.shown_passed, bool), np.asarray(pool.correct, bool)
     f, fc = int(passed.sum()), int((passed & correct).sum())
@@ -30,7 +32,7 @@ def filter_curve(pool: Pool, submissions: int) -> np.ndarray:
         j = np.arange(max(0, k - w), min(k, f) + 1)
         m = np.minimum(j, s)
         r = np.minimum(s - m, k - j)
-        none = avoid(f, fc, m) * avoid(w, wc, r)
+        none = none_right(f, fc, m) * none_right(w, wc, r)
         values[k - 1] = float(np.sum(hypergeom.pmf(j, n, f, k) * (1.0 - none)))
     return values
 
@@ -38,7 +40,7 @@ def filter_curve(pool: Pool, submissions: int) -> np.ndarray:
 class Filter(Strategy):
     name, title, needs_shown = "filter", "a random sample passing the shown tests", True
 
-    def curve(self, pool: Pool, submissions: int = 1, orders: int = 0, rng=None) -> Curve:
+    def curve(self, pool: Pool, submissions: int = 1, orders: int = ORDERS, rng=None) -> Curve:
         return exactly(filter_curve(pool, submissions), np.arange(1, pool.n + 1, dtype=float))
 
 

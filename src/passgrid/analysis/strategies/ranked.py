@@ -11,7 +11,7 @@ first k are a uniform k-subset), updating the groups as each sample joins;
 with the Monte Carlo variance of each value; exact at k = 1 and k = n."""
 import numpy as np
 
-from passgrid.analysis.strategies.base import avoid
+from passgrid.analysis.passk import estimate_pass_at_k
 
 
 def ranked_curve(group: list, score, correct, submissions: int, orders: int, rng) -> tuple:
@@ -22,12 +22,13 @@ def ranked_curve(group: list, score, correct, submissions: int, orders: int, rng
     picks = np.empty((max(orders, 1), n))
     for row in range(picks.shape[0]):
         order = rng.permutation(n)
-        sizes, tiers = {}, {}
+        sizes, tiers, right = {}, {}, 0
         for k in range(1, n + 1):
             i = order[k - 1]
+            right += int(correct[i])
             if group[i] is not None:
                 _join(sizes, tiers, group[i], int(correct[i]), score)
-            picks[row, k - 1] = _pick(tiers, submissions, k, int(correct[order[:k]].sum()))
+            picks[row, k - 1] = _pick(tiers, submissions, k, right)
     value = picks.mean(axis=0)
     variance = picks.var(axis=0, ddof=1) / orders if orders > 1 else np.zeros(n)
     value[0], variance[0] = float(np.mean(correct)), 0.0  # the one sample is the pick
@@ -48,9 +49,11 @@ def _join(sizes: dict, tiers: dict, g, right: int, score) -> None:
     """A sample joins its group; the group moves to its new score's tier."""
     size, rights = sizes.get(g, (0, 0))
     if size:
-        old = tiers[score(g, size)]
-        old[0] -= size
-        old[1] -= rights
+        key = score(g, size)
+        tiers[key][0] -= size
+        tiers[key][1] -= rights
+        if not tiers[key][0]:
+            del tiers[key]  # no sample left at that score
     sizes[g] = (size + 1, rights + right)
     tier = tiers.setdefault(score(g, size + 1), [0, 0])
     tier[0] += size + 1
@@ -60,9 +63,9 @@ def _join(sizes: dict, tiers: dict, g, right: int, score) -> None:
 def _pick(tiers: dict, submissions: int, k: int, right: int) -> float:
     """1 - the chance every pick is wrong, over the tiers ([samples, right
     ones], best first) with CodeT's choose counts; pass@min(s, k) where no tier."""
-    ranked = [tiers[key] for key in sorted(tiers, reverse=True) if tiers[key][0]]
+    ranked = [tiers[key] for key in sorted(tiers, reverse=True)]
     if not ranked:
-        return 1.0 - float(avoid(k, right, np.array([min(submissions, k)]))[0])
+        return estimate_pass_at_k(k, right, min(submissions, k))
     counts = [1] * min(submissions, len(ranked))
     for extra in range(submissions - len(counts)):
         counts[extra % len(counts)] += 1

@@ -9,14 +9,14 @@ variance; exact at k = 1 and k = n."""
 import numpy as np
 
 from passgrid.analysis import selection
-from passgrid.analysis.strategies.base import Curve, Pool, Strategy
+from passgrid.analysis.strategies.base import ORDERS, Curve, Pool, Strategy
 from passgrid.analysis.strategies.ranked import ranked_curve
 
 
 class Vote(Strategy):
     name, title, exact, needs_shown = "selected", "the shown tests, then a vote on their outputs", False, True
 
-    def curve(self, pool: Pool, submissions: int = 1, orders: int = 200, rng=None) -> Curve:
+    def curve(self, pool: Pool, submissions: int = 1, orders: int = ORDERS, rng=None) -> Curve:
         rng = rng if rng is not None else np.random.default_rng(0)
         if submissions == 1:
             value, variance = selection.selected_curve(pool.examples_passed, pool.signature,
