@@ -138,6 +138,36 @@ def test_the_beta_forecaster_recovers_the_distribution_it_was_drawn_from(alpha, 
     assert forecast.fit_beta([10, 10], [0, 0]) is None  # nothing solved: no spread to fit
 
 
+def test_the_forecasters_reach_the_likelihoods_maximum_found_without_their_gradients():
+    """The fits use the likelihoods' analytic gradients: each lands where a
+    search that uses none (Nelder-Mead on the same likelihood) does."""
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    rng = np.random.default_rng(3)
+    n = np.full(60, 20.0)
+    c = rng.binomial(20, np.where(np.arange(60) < 10, 0.0, rng.beta(0.7, 2, 60))).astype(float)
+    w = rng.gamma(1.0, size=60)  # a replicate's weights
+
+    def beta_ll(a, b):
+        return betaln(c + a, n - c + b) - betaln(a, b)
+
+    def zib_nll(t):
+        never, (a, b) = expit(t[0]), np.exp(t[1:])
+        solvable = np.log1p(-never) + beta_ll(a, b)
+        return -float(w @ np.where(c == 0, np.logaddexp(np.log(never), solvable), solvable))
+
+    plain = forecast.fit_beta(n, c, w)
+    free = minimize(lambda t: -float(w @ beta_ll(*np.exp(t))), [0.0, 0.0], method="Nelder-Mead",
+                    options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 5000})
+    assert plain.loglik == pytest.approx(-free.fun, abs=1e-6)
+    inflated = forecast.fit_zero_inflated_beta(n, c, w)
+    free = minimize(zib_nll, [0.0, 0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-12,
+                                                                              "maxiter": 10000})
+    assert inflated.loglik == pytest.approx(-free.fun, abs=1e-6)
+    assert inflated.never == pytest.approx(expit(free.x[0]), abs=1e-3)
+
+
 def test_with_problems_never_solved_the_zero_inflated_beta_does_not_overshoot():
     """A fifth of the problems can never be solved, the rest's rates
     Beta(0.5, 3): fitted on 100 samples, the Beta's tail near 0 keeps its

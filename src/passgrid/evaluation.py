@@ -13,7 +13,7 @@ from passgrid.analysis.strategies import falls_back, mean_at, strategy
 from passgrid.analysis.strategies.base import ORDERS
 from passgrid.analysis.strategies.pools import pools, probe_frame
 from passgrid.datasets.evalplus import complete_evalplus
-from passgrid.execution.limits import Limits
+from passgrid.execution.limits import Limits, probe_limits
 from passgrid.execution.pool import judge_samples, reference_outputs
 
 
@@ -85,6 +85,7 @@ def probe_verdicts(samples: list, probes: dict, judging: Judging, progress: bool
     probe Problem), in order; None where its problem has none. (A published
     file's samples have no index: they are told apart by their place.)"""
     chosen = [s for s in samples if s.task_id in probes]
+    judging = replace(judging, limits=probe_limits(judging.limits))
     verdicts = iter(judged(chosen, probes, judging, progress) if chosen else ())
     return [next(verdicts) if s.task_id in probes else None for s in samples]
 

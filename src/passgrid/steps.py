@@ -26,6 +26,7 @@ from passgrid.datasets.problems import load_dataset, load_problems, read_problem
 from passgrid.datasets.written_tests import read_written_tests
 from passgrid.evaluation import Judging, judge, ready_problems
 from passgrid.evaluation import score as score_verdicts
+from passgrid.execution.limits import probe_limits
 from passgrid.execution.pool import limits_from
 from passgrid.files import atomic_writer, file_sha256, read_table, resolve_file, write_atomic, write_json
 from passgrid.sample import read_sample_file
@@ -139,7 +140,9 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     if job.probe or job.written:
         counts = {t: c for t, c in counts.items() if t in problems}
     samples = iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems))
-    judging = Judging(limits=limits_from(job.execution), workers=workers or job.execution.workers,
+    limits = limits_from(job.execution)
+    judging = Judging(limits=probe_limits(limits) if job.probe or job.written else limits,
+                      workers=workers or job.execution.workers,
                       cache_path=job.execution.cache, sandbox_paths=tuple(job.execution.sandbox_paths),
                       hidden_paths=job.hidden, settings=job.judged_under)
     with atomic_writer(out_path) as out:

@@ -76,20 +76,19 @@ def fit_beta(n, c, weights=None, start=None):
     to start from, as the point fit for a resample's); None where every
     problem is solved every time or never (no spread to fit)."""
     from scipy.optimize import minimize
-    from scipy.special import betaln
 
     n, c, w = _pairs(n, c, weights)
     if (c == 0).all() or (c == n).all():
         return None
 
     def nll(theta):
-        a, b = np.exp(theta)
-        return -float(w @ (betaln(c + a, n - c + b) - betaln(a, b)))  # the binomial coefficient is constant
+        log_likelihood, grad = _beta_terms(n, c, *np.exp(theta))
+        return -float(w @ log_likelihood), -(w @ grad)
 
     mean = np.clip((w @ (c / n)) / w.sum(), 0.01, 0.99)
     # α + β = 1 by default: a spread-out Beta with the data's mean
     theta = np.log([start.alpha, start.beta]) if start is not None else np.log([mean, 1 - mean])
-    best = minimize(nll, theta, method="L-BFGS-B", bounds=[(-12, 12), (-12, 12)])
+    best = minimize(nll, theta, jac=True, method="L-BFGS-B", bounds=[(-12, 12), (-12, 12)])
     a, b = np.exp(best.x)
     return BetaFit(float(a), float(b), -float(best.fun))
 
@@ -98,7 +97,7 @@ def fit_zero_inflated_beta(n, c, weights=None, start=None):
     """The maximum-likelihood zero-inflated Beta of the (n, c) counts (as
     fit_beta); None where every problem is solved every time or never."""
     from scipy.optimize import minimize
-    from scipy.special import betaln, expit, logit
+    from scipy.special import expit, logit
 
     n, c, w = _pairs(n, c, weights)
     if (c == 0).all() or (c == n).all():
@@ -108,15 +107,30 @@ def fit_zero_inflated_beta(n, c, weights=None, start=None):
 
     def nll(theta):
         never, (a, b) = expit(theta[0]), np.exp(theta[1:])
-        ll = np.log1p(-never) + betaln(c + a, n - c + b) - betaln(a, b)  # a problem with no pass (c = 0) may also be
-        ll = np.where(zero, np.logaddexp(np.log(never), ll), ll)  # one of the never solvable
-        return -float(w @ ll)
+        beta_ll, beta_grad = _beta_terms(n, c, a, b)
+        solvable = np.log1p(-never) + beta_ll
+        # a problem with no pass (c = 0) may also be one of the never solvable
+        ll = np.where(zero, np.logaddexp(np.log(never), solvable), solvable)
+        share = np.where(zero, np.exp(solvable - ll), 1.0)  # the chance it is a solvable one, given its counts
+        grad = np.column_stack([(1 - share) * (1 - never) - share * never,
+                                share[:, None] * beta_grad])
+        return -float(w @ ll), -(w @ grad)
 
     share = getattr(start, "never", None) or float(np.clip((w @ zero) / w.sum() / 2, 1e-4, 0.5))
-    best = minimize(nll, [logit(max(share, 1e-5)), np.log(plain.alpha), np.log(plain.beta)], method="L-BFGS-B",
-                    bounds=[(-12, 12), (-12, 12), (-12, 12)])
+    best = minimize(nll, [logit(max(share, 1e-5)), np.log(plain.alpha), np.log(plain.beta)], jac=True,
+                    method="L-BFGS-B", bounds=[(-12, 12), (-12, 12), (-12, 12)])
     never, (a, b) = float(expit(best.x[0])), np.exp(best.x[1:])
     return ZeroInflatedBetaFit(float(a), float(b), -float(best.fun), never)
+
+
+def _beta_terms(n, c, a: float, b: float):
+    """Each (n, c) pair's beta-binomial log-likelihood under Beta(a, b) (but
+    the binomial coefficient, a constant), and its gradient in (log a, log b)."""
+    from scipy.special import betaln, digamma
+
+    both = digamma(a + b) - digamma(n + a + b)
+    grad = np.column_stack([a * (digamma(c + a) - digamma(a) + both), b * (digamma(n - c + b) - digamma(b) + both)])
+    return betaln(c + a, n - c + b) - betaln(a, b), grad
 
 
 FORECASTERS = {BETA: fit_beta, ZIBETA: fit_zero_inflated_beta}  # fitted to the problems' counts

@@ -57,12 +57,19 @@ class _Candidate:
             raise _Exited("gone during a call") from None
         if "value" in reply:
             _copy_back(args, wire.decode(reply["args"]))
-            return wire.decode(reply["value"])
-        if "exit" in reply:
-            raise _Exited(f"{reply['exit']} during a call")
-        if "raise" in reply:
-            raise _NotPlain(str(reply.get("message", ""))[:300]) if reply.get("not_plain") else _exception(reply)
-        raise wire.WireError("reply is neither a value nor an exception")
+        return _value(reply)
+
+
+def _value(reply: dict):
+    """The value a call's reply holds, as fresh builtin values; what the
+    program raised, raised here; _Exited where it exited instead."""
+    if "value" in reply:
+        return wire.decode(reply["value"])
+    if "exit" in reply:
+        raise _Exited(f"{reply['exit']} during a call")
+    if "raise" in reply:
+        raise _NotPlain(str(reply.get("message", ""))[:300]) if reply.get("not_plain") else _exception(reply)
+    raise wire.WireError("reply is neither a value nor an exception")
 
 
 def _copy_back(args: tuple, after: list) -> None:
@@ -169,7 +176,7 @@ class Judge:
                 return (Outcome.MEMORY if hello.get("raise") == "MemoryError" else Outcome.ERROR), \
                     f"program: {str(hello.get('message'))[:300]}", None
             if problem.probe is not None:
-                return self._probe(self._examples(problem), _Candidate(to_child, from_child, deadline), deadline)
+                return self._probe(self._examples(problem), to_child, from_child, deadline)
             prompt_code, test_code = self._tests(problem)
             namespace = {"__name__": "__passgrid_tests__"}
             exec(prompt_code, namespace)
@@ -203,14 +210,22 @@ class Judge:
         return self.compiled[key]
 
     @staticmethod
-    def _probe(examples: list, candidate, deadline: float):
+    def _probe(examples: list, to_child: int, from_child: int, deadline: float):
         """The program on each example, within the time limit: a digest of
-        each answer (or the exception it raised) and how many were right."""
+        each answer (or the exception it raised) and how many were right.
+        The examples go to the child at once; its answers come back one
+        frame each."""
         signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
+        wire.send(to_child, {"calls": [{"args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
+                                       for args, kwargs, _ in examples]})
         outputs, right = [], []
         for args, kwargs, expected in examples:
             try:
-                got = candidate(*args, **kwargs)
+                reply = wire.receive(from_child, deadline)
+            except TimeoutError:
+                raise _Timeout from None
+            try:
+                got = _value(reply)
             except Exception as e:  # noqa: BLE001 -- raised by the program, or not plain data: an output all the same
                 outputs.append(f"raise {type(e).__name__}")
                 right.append(False)

@@ -424,7 +424,8 @@ def _is_dir(entry) -> bool:
 
 def serve(rfd: int, wfd: int) -> None:
     """Load the program (compiled by passgrid, marshalled, or as text where it
-    does not compile), then answer {"args", "kwargs"} calls until EOF.
+    does not compile), then answer {"args", "kwargs"} calls (or {"calls": a
+    list of them}) until EOF.
     Everything here runs beside untrusted code, which may replace any of it:
     the judge trusts none of its answers beyond their being plain data."""
     job = wire.receive(rfd)
@@ -440,22 +441,30 @@ def serve(rfd: int, wfd: int) -> None:
     wire.send(wfd, {"ready": True})
     while True:
         try:
-            call = wire.receive(rfd)
+            message = wire.receive(rfd)
         except EOFError:
             return
-        args, kwargs = wire.decode(call["args"]), wire.decode(call["kwargs"])
-        try:
-            result = function(*args, **kwargs)
-            if job.get("answer") == ANSWER_IS_NOT_NONE:
-                result = result is not None
-            reply = {"value": wire.encode(_plain(result)), "args": wire.encode(_plain(list(args)))}
-        except wire.WireError as e:
-            reply = {"raise": "TypeError", "message": f"returned {e}", "where": "call", "not_plain": True}
-        except BaseException as e:  # noqa: B036
-            reply = _exception_message(e, "call")
-        wire.send(wfd, reply)
-        if "exit" in reply:
-            return
+        # {"calls": [...]}: a probe's inputs at once, each answered in its own
+        # frame as soon as it is done (no round trip per input)
+        for call in message["calls"] if "calls" in message else [message]:
+            reply = _answer(function, call, job.get("answer"))
+            wire.send(wfd, reply)
+            if "exit" in reply:
+                return
+
+
+def _answer(function, call: dict, answer) -> dict:
+    """One call of the program's function, and its answer as plain data."""
+    args, kwargs = wire.decode(call["args"]), wire.decode(call["kwargs"])
+    try:
+        result = function(*args, **kwargs)
+        if answer == ANSWER_IS_NOT_NONE:
+            result = result is not None
+        return {"value": wire.encode(_plain(result)), "args": wire.encode(_plain(list(args)))}
+    except wire.WireError as e:
+        return {"raise": "TypeError", "message": f"returned {e}", "where": "call", "not_plain": True}
+    except BaseException as e:  # noqa: B036
+        return _exception_message(e, "call")
 
 
 def serve_stdio(rfd: int, wfd: int) -> None:

@@ -48,7 +48,8 @@ class ExecuteJob:
     @property
     def reruns_on(self) -> dict:
         """The cell's limits and budget; not its workers or cache path."""
-        return {"execution": keep(ExecutionConfig, asdict(self.execution), {VERDICTS}), "n": self.n,
+        probed = {"probe_timeout_s": self.execution.probe_timeout_s} if self.probe or self.written else {}
+        return {"execution": {**keep(ExecutionConfig, asdict(self.execution), {VERDICTS}), **probed}, "n": self.n,
                 "limit": self.limit, "probe": self.probe, **({"written": self.written} if self.written else {})}
 
     @property

@@ -155,6 +155,8 @@ class ExecutionConfig:
     # Sandbox limits; their defaults live in passgrid.execution.limits.Limits.
     timeout_s: float = setting(Limits.timeout_s, VERDICTS)  # floor of each problem's time limit
     timeout_factor: float = setting(Limits.timeout_factor, VERDICTS)  # x the reference solution's runtime
+    # floor of a probe's time limit (shown tests, written tests): see Limits
+    probe_timeout_s: float = setting(Limits.probe_timeout_s, VERDICTS, added=True)
     memory_mb: int = setting(Limits.memory_mb, VERDICTS)
     file_size_mb: int = setting(Limits.file_size_mb, VERDICTS)
     open_files: int = setting(Limits.open_files, VERDICTS)
@@ -279,6 +281,7 @@ def check_values(cfg) -> list:
         ("sampling.max_tokens", cfg.sampling.max_tokens >= 1, "must be >= 1"),
         ("sampling.seed", 0 <= cfg.sampling.seed <= MAX_BASE_SEED, f"must be in [0, {MAX_BASE_SEED}]"),
         ("execution.timeout_s", cfg.execution.timeout_s > 0, "must be > 0"),
+        ("execution.probe_timeout_s", cfg.execution.probe_timeout_s > 0, "must be > 0"),
         ("execution.timeout_factor", cfg.execution.timeout_factor >= 1, "must be >= 1"),
         ("execution.memory_mb", cfg.execution.memory_mb >= 64, "must be >= 64"),
         ("execution.workers", cfg.execution.workers >= 1, "must be >= 1"),
