@@ -7,7 +7,7 @@ import pytest
 
 from passgrid.datasets.problems import load_problems
 from passgrid.grid.compose import compose
-from passgrid.sampling.backends import make_backend
+from passgrid.sampling.backends import Request, make_backend
 from passgrid.sampling.draw import build_request, to_completion
 from tests.conftest import CONF
 
@@ -63,6 +63,27 @@ def test_greedy_sample_equals_llama_cpp_pythons_own_completion(backend_and_reque
         reference = backend.llm.create_chat_completion(messages=request.messages, temperature=0.0,
                                                        max_tokens=request.max_tokens)
         assert [g.text for g in ours[j]] == [reference["choices"][0]["message"]["content"]] * 2
+
+
+def test_a_samples_mean_logprob_is_llama_cpp_pythons_own(backend_and_requests):
+    """An anchor outside passgrid's decoding loop: the greedy tokens'
+    log-probabilities as llama-cpp-python reports them (every position's
+    logits kept), averaged; and every sample, sampled or not, gets one."""
+    from llama_cpp import Llama
+
+    backend, requests = backend_and_requests
+    request = Request(n=2, temperature=0.0, top_p=1.0, max_tokens=12, seed=3, prompt="def fibonacci(n):\n")
+    ours = backend.generate(request)
+    own = Llama(model_path=str(backend.llm.model_path), logits_all=True, n_ctx=512, n_threads=2, verbose=False)
+    try:
+        reply = own.create_completion(request.prompt, max_tokens=12, temperature=0.0, logprobs=1)["choices"][0]
+    finally:
+        own.close()
+    assert ours[0].finish_reason == "length" and ours[0].text == reply["text"]
+    expected = sum(reply["logprobs"]["token_logprobs"]) / 12
+    assert ours[0].mean_logprob == ours[1].mean_logprob == pytest.approx(expected, abs=2e-3)
+    sampled = backend.generate(requests[0])
+    assert all(g.mean_logprob < 0 for g in sampled) and len({g.mean_logprob for g in sampled}) > 1
 
 
 def test_stopping_at_the_answer_keeps_every_program_and_saves_tokens(problems):

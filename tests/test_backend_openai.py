@@ -70,6 +70,9 @@ def test_tops_up_when_the_server_returns_fewer_choices(server, monkeypatch):
     assert all(g.prompt_tokens > 0 for g in generations)  # one response per sample: each pays for its prompt
     assert sum(g.completion_tokens for g in generations) > 0
     assert all(g.finish_reason in ("stop", "length") for g in generations)
+    # llama-cpp-python's server refuses log-probabilities (its model keeps only the last logits):
+    # asked once, then drawn without them
+    assert all(g.mean_logprob is None for g in generations)
 
 
 @pytest.mark.system  # llama.cpp's server with the real model
@@ -121,8 +124,10 @@ def test_large_n_goes_in_requests_of_at_most_max_n_per_request_seeded_along_the_
 
     def create(**kwargs):
         asked.append((kwargs["n"], kwargs["seed"]))
-        choices = [SimpleNamespace(message=SimpleNamespace(content=f"{kwargs['seed']}+{i}"), finish_reason="stop")
-                   for i in range(kwargs["n"])]
+        assert kwargs["logprobs"] is True  # the sampled tokens' own, for the logprob strategy
+        tokens = [SimpleNamespace(logprob=-0.25), SimpleNamespace(logprob=-0.75)]
+        choices = [SimpleNamespace(message=SimpleNamespace(content=f"{kwargs['seed']}+{i}"), finish_reason="stop",
+                                   logprobs=SimpleNamespace(content=tokens)) for i in range(kwargs["n"])]
         return SimpleNamespace(choices=choices, usage=SimpleNamespace(prompt_tokens=5, completion_tokens=kwargs["n"]))
 
     backend.client = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create)))
@@ -130,6 +135,17 @@ def test_large_n_goes_in_requests_of_at_most_max_n_per_request_seeded_along_the_
     assert asked == [(4, 7), (4, 11), (2, 15)]  # the request's seed is 7: the stream continues at 11 and 15
     assert [g.text for g in generations] == ["7+0", "7+1", "7+2", "7+3", "11+0", "11+1", "11+2", "11+3", "15+0", "15+1"]
     assert [g.prompt_tokens for g in generations].count(5) == 3  # each response pays for its prompt once
+    assert all(g.mean_logprob == -0.5 for g in generations)
+
+
+def test_a_completions_mean_logprob_and_a_server_that_sends_none():
+    from types import SimpleNamespace
+
+    from passgrid.sampling.backends.openai import mean_logprob
+
+    assert mean_logprob(SimpleNamespace(logprobs=SimpleNamespace(content=None, token_logprobs=[-1.0, -2.0, None]))) \
+        == -1.5  # a completion's list (None where a server echoes the prompt's first token)
+    assert mean_logprob(SimpleNamespace(logprobs=None)) is None and mean_logprob(SimpleNamespace()) is None
 
 
 def test_a_responses_usage_is_shared_out_over_its_choices():

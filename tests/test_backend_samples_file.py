@@ -60,6 +60,7 @@ def test_a_bad_samples_file_is_one_line_naming_file_and_line(tmp_path, problems)
     ([{"run": 1}, {"run": 1}], r"samples.jsonl:3: HumanEval/0 has run 1 again \(first on line 1\)"),
     ([{"run": 1}, {}], r"samples.jsonl:3: some samples give a run and some do not"),
     ([{"run": "1"}], r"samples.jsonl:1: run must be an integer, got '1'"),
+    ([{"mean_logprob": -0.5}, {"mean_logprob": "high"}], r"samples.jsonl:3: mean_logprob must be a finite number"),
 ])
 def test_a_samples_file_that_would_mix_or_repeat_samples_is_refused(tmp_path, problems, rows, message):
     path = tmp_path / "samples.jsonl"
@@ -69,3 +70,13 @@ def test_a_samples_file_that_would_mix_or_repeat_samples_is_refused(tmp_path, pr
     with pytest.raises(PassgridError, match=message):
         sample_problems([problems["HumanEval/0"]], cfg.model, cfg.prompt, replace(cfg.sampling, n=1),
                         tmp_path / "p", tmp_path / "o.jsonl", progress=False)
+
+
+def test_a_files_log_probabilities_are_kept_for_the_logprob_strategy(tmp_path, problems):
+    path = tmp_path / "samples.jsonl"
+    path.write_text("".join(json.dumps({"task_id": "HumanEval/0", "completion": f"    return {i}\n",
+                                        **({"mean_logprob": -0.1 * (i + 1)} if i else {})}) + "\n" for i in range(3)))
+    cfg = compose(CONF, ["model=gpt-4-traces", f"model.samples_path={path}", "model.samples_model=null"])
+    sample_problems([problems["HumanEval/0"]], cfg.model, cfg.prompt, replace(cfg.sampling, n=3), tmp_path / "p",
+                    tmp_path / "o.jsonl", progress=False)
+    assert [s.mean_logprob for s in read_sample_file(tmp_path / "o.jsonl")] == [None, -0.2, pytest.approx(-0.3)]

@@ -25,6 +25,7 @@ class SamplingParams:
     seed: int = None
     stop: list = None
     output_kind: str = "cumulative"
+    logprobs: int = None  # vLLM's default: no log-probabilities, and cumulative_logprob None
 
 
 @dataclass
@@ -33,6 +34,7 @@ class CompletionOutput:
     text: str
     token_ids: list
     finish_reason: str
+    cumulative_logprob: float = None
 
 
 @dataclass
@@ -83,7 +85,9 @@ class Engine:
         return [RequestOutput(request_id, ids, finished=False),
                 RequestOutput(request_id, ids, finished=True, num_cached_tokens=cached, outputs=[
                     CompletionOutput(index=i, text=f"sample seed {params.seed + i}", token_ids=[0] * (i + 1),
-                                     finish_reason="stop") for i in reversed(range(params.n))])]
+                                     finish_reason="stop",
+                                     cumulative_logprob=None if params.logprobs is None else -0.5 * (i + 1))
+                    for i in reversed(range(params.n))])]
 
 
 class LLM:
@@ -158,11 +162,12 @@ def test_each_sample_is_a_request_seeded_along_the_stream_with_explicit_paramete
     assert all(prompt == {"prompt_token_ids": [ord(c) for c in "<chat>hi"]} for _, prompt, _, _ in added)  # the template
     assert [(p.n, p.temperature, p.top_p, p.max_tokens, p.seed) for _, _, p, _ in added] == [
         (1, 0.7, 0.9, 1024, 11 + i) for i in range(5)]  # what vLLM's own fan-out of n = 5 would seed
-    assert all(p.output_kind == "final_only" for _, _, p, _ in added)
+    assert all(p.output_kind == "final_only" and p.logprobs == 0 for _, _, p, _ in added)  # the sampled token's own
     assert [g.text for g in generations] == [f"sample seed {11 + i}" for i in range(5)]  # in seed order
     # the sample the engine ran first computed the prompt; the others hit the prefix cache
     assert [g.prompt_tokens for g in generations] == [0, 0, 0, 0, 8]
     assert all(g.finish_reason == "stop" and g.completion_tokens == 1 for g in generations)
+    assert all(g.mean_logprob == -0.5 for g in generations)  # the cumulative log-probability over its one token
 
 
 def test_every_problem_is_queued_before_the_engine_runs_and_handed_over_as_it_completes(fake_vllm):

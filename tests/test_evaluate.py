@@ -62,17 +62,19 @@ def test_evaluate_scores_strategies_with_model_written_tests(tmp_path):
                 + ["    return 0.5\n"] * 3 + ["    return int(number)\n"],
                 "HumanEval/3": [BELOW_ZERO] + ["    return False\n"] * 6}
     samples, tests = tmp_path / "samples.jsonl", tmp_path / "tests.jsonl"
-    samples.write_text("".join(json.dumps({"task_id": t, "completion": c}) + "\n"
-                               for t, found in programs.items() for c in found))
+    # truncate_number's log-probabilities rank the wrong one first, then two right ones; below_zero's are missing
+    logprobs = {"HumanEval/2": [-0.1, -0.1, -0.3, -0.2, -0.2, -0.2, -0.05], "HumanEval/3": [None] * 7}
+    samples.write_text("".join(json.dumps({"task_id": t, "completion": c, "mean_logprob": lp}) + "\n"
+                               for t, found in programs.items() for c, lp in zip(found, logprobs[t])))
     written = ["assert truncate_number(3.5) == 0.5"] * 3 + ["assert truncate_number(1.25) == 0.25"] * 2 + \
         ["assert truncate_number(2.0) == 0.0", "assert truncate_number(x) == 0.0"]
     tests.write_text("".join(json.dumps({"task_id": "HumanEval/2", "test": t}) + "\n" for t in written))
     out = subprocess.run([sys.executable, "-m", "passgrid.cli", "evaluate", str(samples), "--k", "1,7",
-                          "--strategies", "oracle,filter,first_pass,selected,codet", "--submissions", "1,2",
+                          "--strategies", "oracle,filter,first_pass,selected,codet,logprob", "--submissions", "1,2",
                           "--tests", str(tests)], capture_output=True, text=True, check=True)
     scores = json.loads(out.stdout.strip().splitlines()[-1])
     assert scores["pass@1"] == pytest.approx((3 / 7 + 1 / 7) / 2, abs=1e-12)
-    for name in ("oracle", "filter", "first_pass", "selected", "codet"):  # at k = 1 every strategy takes the sample
+    for name in ("oracle", "filter", "first_pass", "selected", "codet", "logprob"):  # at k = 1 each takes the sample
         assert scores[f"{name}_1@1"] == pytest.approx(scores["pass@1"], abs=1e-12)
     # truncate_number: the six that get 3.5 right pass the shown example, and agree on its output;
     # below_zero: only the right one passes both of its docstring's examples
@@ -84,3 +86,7 @@ def test_evaluate_scores_strategies_with_model_written_tests(tmp_path):
     assert scores["codet_2@7"] == pytest.approx((1 + 1 - comb(6, 2) / comb(7, 2)) / 2, abs=1e-12)
     # two submissions: the 0.5s' cluster (half right) and then the wrong one's; below_zero's right one alone
     assert scores["selected_2@7"] == pytest.approx((0.5 + 1) / 2, abs=1e-12) and scores["first_pass_1@7_drawn"] < 7
+    # the most likely program is wrong, the next two right; below_zero has none: a random pick
+    assert scores["logprob_1@7"] == pytest.approx((0 + 1 / 7) / 2, abs=1e-12)
+    assert scores["logprob_2@7"] == pytest.approx((1 + 1 - comb(6, 2) / comb(7, 2)) / 2, abs=1e-12)
+    assert scores["logprob_fallback_problems"] == 1

@@ -209,3 +209,45 @@ def test_the_vote_with_s_submissions_matches_every_subset(name, s):
         assert abs(curve.value[k - 1] - brute) <= 5 * error + 1e-12, (k, curve.value[k - 1], brute, error)
         if k in (1, pool.n):
             assert error == 0 and abs(curve.value[k - 1] - brute) < 1e-12
+
+
+LOGPROBS = {  # (correct, each sample's mean token log-probability)
+    "distinct": ([1, 0, 0, 1, 0, 1, 0], [-0.3, -0.1, -0.9, -0.5, -0.2, -1.2, -0.7]),
+    # ties: a duplicate program scores the same; the tie is broken at random
+    "tied": ([0, 1, 1, 0, 0, 1, 0, 0], [-0.2, -0.2, -0.4, -0.4, -0.4, -0.9, -0.2, -1.0]),
+    "best all wrong": ([0, 0, 1, 0, 1, 0], [-0.1, -0.15, -0.8, -0.2, -0.8, -0.3]),
+    "one lacks it": ([1, 0, 0, 1, 0, 0], [-0.1, -0.2, float("nan"), -0.3, -0.4, -0.5]),
+}
+
+
+def logprob_as_ranked(subset: list, correct, scores, s: int) -> float:
+    """The s best-scored of `subset` submitted, every order of ties taken
+    alike (all tie where a score is missing): the chance that one is right."""
+    if any(np.isnan(scores)):
+        scores = [0.0] * len(scores)
+    levels = sorted({scores[i] for i in subset}, reverse=True)
+    tiers = [[i for i in subset if scores[i] == level] for level in levels]
+    arrangements = list(itertools.product(*(itertools.permutations(t) for t in tiers)))
+    return np.mean([any(correct[i] for i in [j for tier in a for j in tier][:s]) for a in arrangements])
+
+
+@pytest.mark.parametrize("name", list(LOGPROBS))
+@pytest.mark.parametrize("s", [1, 2, 3])
+def test_the_logprob_ranking_matches_every_subset_and_every_order_of_ties(name, s):
+    correct, scores = LOGPROBS[name]
+    pool = Pool(np.array(correct, bool), logprob=np.array(scores))
+    curve = strategy("logprob").curve(pool, submissions=s)
+    brute = [np.mean([logprob_as_ranked(list(sub), correct, scores, s)
+                      for sub in itertools.combinations(range(pool.n), k)]) for k in range(1, pool.n + 1)]
+    assert np.abs(curve.value - brute).max() < 1e-12
+    assert (curve.variance == 0).all() and (curve.drawn == np.arange(1, pool.n + 1)).all()
+
+
+def test_a_pool_without_log_probabilities_falls_back_to_a_random_pick():
+    from passgrid.analysis.strategies import falls_back
+
+    pool = Pool(np.array([1, 0, 0, 1, 0], bool))
+    assert falls_back(strategy("logprob"), pool)
+    assert np.abs(strategy("logprob").curve(pool, submissions=2).value
+                  - strategy("oracle").curve(pool).value[[0, 1, 1, 1, 1]]).max() < 1e-12
+    assert not falls_back(strategy("logprob"), Pool(np.array([1, 0], bool), logprob=np.array([-0.1, -0.2])))

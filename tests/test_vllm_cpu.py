@@ -46,6 +46,7 @@ def test_samples_come_from_the_real_engine_along_each_problems_seed_stream(workd
     assert all(r["seed"] == sample_seed(0, r["task_id"], r["sample_index"]) for r in rows)
     assert all(r["completion_tokens"] > 0 and r["finish_reason"] in ("stop", "length") for r in rows)
     assert len({r["raw"] for r in rows}) > 3  # samples, not one reply repeated
+    assert all(-20 < r["mean_logprob"] < 0 for r in rows)  # the engine's own log-probabilities, for the logprob strategy
     [run] = json.loads((draw / "draw.json").read_text())["runs"]
     provenance = run["provenance"]
     assert provenance["engine"] == "vLLM" and provenance["version"] == "0.32.0"

@@ -95,12 +95,13 @@ def strategy_pools(samples: list, records: list, problems: dict, judging: Judgin
     """task_id -> its samples as a strategy's Pool (passgrid.analysis.strategies):
     `records` (each sample's verdict, in order) and how each behaves on the
     tests its statement shows and on its model-written tests (`written`:
-    task_id -> WrittenTests), each judged once here."""
+    task_id -> WrittenTests), each judged once here; and each one's mean
+    token log-probability, where the file records it."""
     shown = shown_probes(problems)
     tested = written_probes(problems, {t: w.tests for t, w in (written or {}).items()})
     frame = probe_frame(records, probe_verdicts(samples, shown, judging, progress),
                         probe_verdicts(samples, tested, judging, progress) if tested else None,
-                        {t: written[t].weights for t in tested})
+                        {t: written[t].weights for t in tested}, logprob=[s.mean_logprob for s in samples])
     task_ids = list(dict.fromkeys(s.task_id for s in samples))
     return dict(zip(task_ids, pools(frame, task_ids)))
 

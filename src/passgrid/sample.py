@@ -22,6 +22,7 @@ class Sample:
     latency_s: Optional[float] = None  # from its request's start until it was done
     started_at: Optional[float] = None  # its request's start, seconds since the epoch
     run: Optional[str] = None  # the sampling job that drew it (a published file may number its runs)
+    mean_logprob: Optional[float] = None  # its tokens' mean log-probability (passgrid.sampling.backends.base.Generation)
     extra: dict = field(default_factory=dict, compare=False)  # a user's own fields
 
     def to_json(self) -> dict:
@@ -50,7 +51,8 @@ class Sample:
 
 _NAMES = tuple(f.name for f in fields(Sample) if f.name != "extra")
 _TYPES = {"sample_index": (int,), "seed": (int,), "raw": (str,), "prompt_tokens": (int,), "completion_tokens": (int,),
-          "finish_reason": (str,), "latency_s": (float, int), "started_at": (float, int), "run": (str, int)}
+          "finish_reason": (str,), "latency_s": (float, int), "started_at": (float, int), "run": (str, int),
+          "mean_logprob": (float, int)}
 
 
 def read_sample_file(path, keep_raw: bool = True) -> Iterator[Sample]:

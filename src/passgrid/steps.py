@@ -188,22 +188,9 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
     """
     frames, fitted, curves = [], [], {}
     for cell in cells:
-        pricing, n = Pricing.of(cell.config.model, cell.gpus), cell.config.sampling.n
-        per_problem = read_table(cell.per_problem)
-        used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
-        strong = read_table(cell.per_problem_strong) if cell.per_problem_strong else None
-        verdicts = read_verdicts(cell.executions)  # read once: probes, failures, the forecasters' first samples
-        strong_verdicts = read_verdicts(cell.executions_strong) if cell.executions_strong else None
-        weak_strong = weak_strong_counts(verdicts, strong_verdicts) if strong_verdicts else None
-        table, replicates = cell_curves(per_problem, analysis, used, pricing, _probes(cell, verdicts, strong_verdicts),
-                                        strong, _outcomes(cell, n, verdicts), weak_strong)
-        frames.append(table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config))
-        m = int(n * analysis.fit_fraction)  # the forecasters' validation sees each problem's first m samples
-        first_counts = count_correct([v for v in verdicts if v.sample_index < m], list(per_problem["task_id"]),
-                                     where=cell.executions) if m >= MIN_FORECAST_SAMPLES else None
-        fitted += fit_rows(cell.id, table, replicates["pass_at_k"], analysis, per_problem, first_counts)
-        on = {"dataset": cell.config.dataset.name, "problems": len(per_problem)}
-        curves[cell.id] = _Curves(table, replicates, per_problem, on, used, pricing)
+        frame, fits, curves[cell.id] = _cell_analysis(cell, analysis)
+        frames.append(frame)
+        fitted += fits
     summary = pd.concat(frames, ignore_index=True)
     summary = summary[list(FIRST) + [c for c in summary.columns if c not in FIRST]]
     measured = {c.id: c.config.model.name for c in cells if c.config.model.reference}
@@ -221,6 +208,27 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
     return summary
 
 
+def _cell_analysis(cell, analysis):
+    """One cell's summary rows, its fits' rows, and what its crossings and mixes need (_Curves)."""
+    pricing, n = Pricing.of(cell.config.model, cell.gpus), cell.config.sampling.n
+    per_problem = read_table(cell.per_problem)
+    used = costs.usage(cell.samples, n, task_ids=set(per_problem["task_id"]))
+    strong = read_table(cell.per_problem_strong) if cell.per_problem_strong else None
+    verdicts = read_verdicts(cell.executions)  # read once: probes, failures, the forecasters' first samples
+    strong_verdicts = read_verdicts(cell.executions_strong) if cell.executions_strong else None
+    weak_strong = weak_strong_counts(verdicts, strong_verdicts) if strong_verdicts else None
+    facts = _sample_facts(cell, n)
+    table, replicates = cell_curves(per_problem, analysis, used, pricing, _probes(cell, verdicts, strong_verdicts, facts),
+                                    strong, _outcomes(facts, verdicts), weak_strong)
+    m = int(n * analysis.fit_fraction)  # the forecasters' validation sees each problem's first m samples
+    first_counts = count_correct([v for v in verdicts if v.sample_index < m], list(per_problem["task_id"]),
+                                 where=cell.executions) if m >= MIN_FORECAST_SAMPLES else None
+    on = {"dataset": cell.config.dataset.name, "problems": len(per_problem)}
+    return (table.assign(cell=cell.id, n_problems=len(per_problem), **used, **cell.flat_config),
+            fit_rows(cell.id, table, replicates["pass_at_k"], analysis, per_problem, first_counts),
+            _Curves(table, replicates, per_problem, on, used, pricing))
+
+
 def _write_mixes(sampled: list, curves: dict, out_mixes) -> None:
     """Every two sampled cells on the same problems, mixed (passgrid.analysis.mixing)."""
     mixes = [row for a, b in itertools.combinations(sampled, 2) if _same_problems(curves[a], curves[b])
@@ -233,25 +241,34 @@ def _same_problems(a: _Curves, b: _Curves) -> bool:
     return a.on["dataset"] == b.on["dataset"] and set(a.per_problem["task_id"]) == set(b.per_problem["task_id"])
 
 
-def _outcomes(cell, n: int, verdicts: list) -> pd.DataFrame:
-    """One row per judged sample: its kind of outcome (passgrid.analysis.failures) and program."""
-    from passgrid.analysis.failures import failure_kind, reads_as_code
+def _sample_facts(cell, n: int) -> dict:
+    """(task_id, sample_index) -> what the analysis needs of each of the
+    cell's samples (whether it reads as code, its finish_reason, its mean
+    token log-probability), not its text."""
+    from passgrid.analysis.failures import reads_as_code
 
-    replies = {(s.task_id, s.sample_index): (reads_as_code(s.completion, s.raw), s.finish_reason)
-               for s in read_sample_file(cell.samples) if s.sample_index < n}  # two facts per sample, not its text
+    return {(s.task_id, s.sample_index): (reads_as_code(s.completion, s.raw), s.finish_reason, s.mean_logprob)
+            for s in read_sample_file(cell.samples) if s.sample_index < n}
+
+
+def _outcomes(facts: dict, verdicts: list) -> pd.DataFrame:
+    """One row per judged sample: its kind of outcome (passgrid.analysis.failures) and program."""
+    from passgrid.analysis.failures import failure_kind
+
     rows = []
     for v in verdicts:
-        has_code, finish_reason = replies[(v.task_id, v.sample_index)]
+        has_code, finish_reason, _ = facts[(v.task_id, v.sample_index)]
         rows.append({"task_id": v.task_id, "program": v.program_sha256,
                      "kind": failure_kind(v.outcome, v.detail, has_code, finish_reason)})
     return pd.DataFrame(rows, columns=["task_id", "program", "kind"])
 
 
-def _probes(cell, executions: list, strong: list = None):
+def _probes(cell, executions: list, strong: list, facts: dict):
     """The strategies' view of the cell's samples
     (passgrid.analysis.strategies.pools.probe_frame), from its verdicts on the
     tests, on the tests its statement shows, on its model's written tests and
-    under a stronger test set (`strong`), where it has them."""
+    under a stronger test set (`strong`), where it has them, and from each
+    sample's log-probability (in `facts`: _sample_facts)."""
     if not cell.probes:
         return None
     if strong:
@@ -259,13 +276,14 @@ def _probes(cell, executions: list, strong: list = None):
         if None in judged:
             raise PassgridError(f"{cell.executions_strong}: a sample of {cell.executions} has no verdict there")
         strong = [v.passed for v in judged]
+    logprob = [facts[(v.task_id, v.sample_index)][2] for v in executions]
     if not cell.written:
-        return probe_frame(executions, _aligned(cell.probes, executions), strong=strong)
+        return probe_frame(executions, _aligned(cell.probes, executions), strong=strong, logprob=logprob)
     written = _aligned(cell.written, executions)
     probed = {v.task_id for v in written if v}  # the problems its written tests were run on
     weights = {t: w.weights for t, w in _written_tests(cell.written_tests, read_problems(cell.problems)).items()
                if t in probed}
-    return probe_frame(executions, _aligned(cell.probes, executions), written, weights, strong)
+    return probe_frame(executions, _aligned(cell.probes, executions), written, weights, strong, logprob)
 
 
 def _written_tests(path, problems: dict) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from passgrid.analysis.columns import CURVES, OUTCOMES, USAGE
+from passgrid.analysis.columns import CURVES, FALLBACKS, OUTCOMES, USAGE
 from passgrid.analysis.costs import COST_UNITS
 
 # What MLflow's UI (3.x) opens an experiment as: without it, an experiment of
@@ -76,7 +76,9 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell, engine: dict) -> None:
                         # the cell's whole cost under keys of its own: `flops` etc. are curves over k
                         **{f"total_{k}": float(last[k]) for k in COST_UNITS if pd.notna(last[k])},
                         # its samples by outcome (passgrid.analysis.failures)
-                        **{c: float(last[c]) for c in OUTCOMES if c in rows}})
+                        **{c: float(last[c]) for c in OUTCOMES if c in rows},
+                        # the problems where a strategy fell back (passgrid.analysis.strategies)
+                        **{c: float(last[c]) for c in FALLBACKS if c in rows and pd.notna(last[c])}})
     mlflow.log_text(json.dumps(cell.plain_config, indent=2, sort_keys=True), "config.json")
     for path in (cell.per_problem, cell.config_json, cell.figure):  # the figure as the report drew it
         mlflow.log_artifact(str(path))

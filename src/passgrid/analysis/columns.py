@@ -12,7 +12,7 @@ FIRST = ("cell", "k", "pass_at_k", "pass_at_k_lo", "pass_at_k_hi", "n_problems")
 # the oracle's is pass@k itself), and their columns: each one's value with
 # its interval, its Monte Carlo error where it is not exact, its expected
 # samples drawn where it draws fewer than k.
-SELECTING = ("filter", "first_pass", "selected", "codet")
+SELECTING = ("filter", "first_pass", "selected", "codet", "logprob")
 STRATEGY_CURVES = tuple(column for name in SELECTING for column in (
     f"{name}_at_k", f"{name}_at_k_lo", f"{name}_at_k_hi", *(() if strategy(name).exact else (f"{name}_at_k_mc_error",)),
     *((f"{name}_drawn",) if strategy(name).saves_samples else ())))
@@ -26,9 +26,11 @@ CURVES = ("pass_at_k", "pass_at_k_lo", "pass_at_k_hi", *STRATEGY_CURVES, *STRONG
 # The same on every row of a cell
 USAGE = ("prompt_tokens", "completion_tokens", "sampling_seconds")  # what its samples used
 OUTCOMES = tuple(f"samples_{kind}" for kind in (PASSED, *KINDS))  # its samples, by kind of outcome
+# its problems that lack what a strategy needs, where it falls back (passgrid.analysis.strategies)
+FALLBACKS = tuple(f"{name}_fallback_problems" for name in SELECTING)
 BASES = tuple(f"{unit}_basis" for unit in COST_UNITS)  # what each cost counts, in words
 INTERVAL = "interval"  # how the intervals were made, in words
-SUMMARY = tuple(dict.fromkeys((*FIRST, *CURVES, *USAGE, *OUTCOMES, *BASES, INTERVAL)))
+SUMMARY = tuple(dict.fromkeys((*FIRST, *CURVES, *USAGE, *OUTCOMES, *FALLBACKS, *BASES, INTERVAL)))
 
 
 def is_config(column: str) -> bool:

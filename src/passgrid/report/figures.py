@@ -151,7 +151,7 @@ def plot_selection(summary: pd.DataFrame, references):
                       "samples per problem: k, or those a strategy that stops early draws")
     for cell, rows in summary.groupby("cell", sort=False):
         line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{cell}: pass@k (oracle)")
-        for name, style in zip(SELECTING, ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))):
+        for name, style in zip(SELECTING, ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))):
             chosen = rows.dropna(subset=[f"{name}_at_k"]) if f"{name}_at_k" in rows else rows.iloc[:0]
             if chosen.empty:
                 continue

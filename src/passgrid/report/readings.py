@@ -92,13 +92,21 @@ def reading_selection(summary: pd.DataFrame) -> str:
     parts = []
     for cell, rows in summary.dropna(subset=["selected_at_k"]).groupby("cell", sort=False):
         last = rows.iloc[-1]
-        picks = ", ".join(f"{pct(last[f'{name}_at_k'])} by {strategy(name).title}" for name in SELECTING
-                          if pd.notna(last.get(f"{name}_at_k")))
+        picks = ", ".join(f"{pct(last[f'{name}_at_k'])} by {strategy(name).title}{_fallbacks(last, name)}"
+                          for name in SELECTING if pd.notna(last.get(f"{name}_at_k")))
         drawn = "".join(f" ({strategy(name).title} draws {last[f'{name}_drawn']:.1f} of them on average)"
                         for name in SELECTING if pd.notna(last.get(f"{name}_drawn")))
         parts.append(f"{cell}: with k={int(last['k'])} samples, a submission is right {picks}, against "
                      f"{pct(last['pass_at_k'])} with an oracle{drawn}")
     return "; ".join(parts) + "." if parts else "No selection results."
+
+
+def _fallbacks(last: pd.Series, name: str) -> str:
+    """' (falling back on N of M problems)' where a strategy lacked what it
+    needs on some (its module says how it falls back)."""
+    count = last.get(f"{name}_fallback_problems")
+    return "" if count is None or pd.isna(count) or count == 0 else \
+        f" (falling back on {int(count)} of {int(last['n_problems'])} problems)"
 
 
 def reading_strong(summary: pd.DataFrame) -> str:

@@ -141,7 +141,7 @@ def _records(backend, problem: Problem, prompt, request: Request, generations: l
                    completion=to_completion(g.text, problem, prompt) if g.completion is None else g.completion,
                    raw=g.text, prompt_tokens=g.prompt_tokens, completion_tokens=g.completion_tokens,
                    finish_reason=g.finish_reason, latency_s=round(g.latency_s, 4), started_at=round(started_at, 3),
-                   run=run)
+                   run=run, mean_logprob=None if g.mean_logprob is None else round(g.mean_logprob, 6))
             for i, g in enumerate(generations)]
 
 

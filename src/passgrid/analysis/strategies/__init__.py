@@ -12,6 +12,7 @@ and imported only when asked for (`strategy`).
 | first_pass   | the tests the statement shows| the same, and its expected samples drawn     |
 | selected     | the shown tests' outputs     | random orderings, Monte Carlo error reported |
 | codet        | model-written tests          | random orderings (exact at k = 1 and n)      |
+| logprob      | each sample's log-probability| closed form over the ranks a k-subset holds  |
 """
 import numpy as np
 
@@ -25,6 +26,7 @@ STRATEGY_MODULES = {
     "first_pass": "passgrid.analysis.strategies.first_pass:STRATEGY",
     "selected": "passgrid.analysis.strategies.vote:STRATEGY",
     "codet": "passgrid.analysis.strategies.codet:STRATEGY",
+    "logprob": "passgrid.analysis.strategies.logprob:STRATEGY",
 }
 STRATEGY_NAMES = tuple(STRATEGY_MODULES)
 
@@ -36,8 +38,10 @@ def strategy(name: str) -> Strategy:
 
 def falls_back(chosen: Strategy, pool: Pool) -> bool:
     """Whether a problem lacks what the strategy needs, so that it falls back
-    (as its module says): no test shown, no model-written test."""
-    return (chosen.needs_shown and not pool.shown) or (chosen.needs_written and not pool.written_weights)
+    (as its module says): no test shown, no model-written test, a sample
+    without a log-probability."""
+    return ((chosen.needs_shown and not pool.shown) or (chosen.needs_written and not pool.written_weights)
+            or (chosen.needs_logprob and (pool.logprob is None or bool(np.isnan(pool.logprob).any()))))
 
 
 def mean_at(name: str, pools: list, submissions: int, ks: list, orders: int, rng) -> dict:

@@ -20,7 +20,8 @@ class Pool:
     model-written tests (passgrid.datasets.written_tests), which of them each
     sample passed (`written_passed`: a frozenset of their positions, empty
     where it did not run through them) and how often each was written
-    (`written_weights`)."""
+    (`written_weights`); each sample's mean token log-probability, where its
+    backend recorded one (`logprob`, NaN where not)."""
     correct: np.ndarray
     shown_passed: np.ndarray = None
     examples_passed: np.ndarray = None
@@ -28,6 +29,7 @@ class Pool:
     shown: bool = False
     written_passed: tuple = ()
     written_weights: tuple = ()
+    logprob: np.ndarray = None
 
     @property
     def n(self) -> int:
@@ -50,13 +52,14 @@ class Strategy:
     draws fewer than k), `title` (the report's words), `exact` (else its
     Monte Carlo error is reported), `needs_shown` (whether it needs the tests
     a statement shows; a problem without them falls back as its module
-    says), `needs_written` (model-written tests, likewise), and implement
-    `curve`."""
+    says), `needs_written` (model-written tests, likewise), `needs_logprob`
+    (every sample's log-probability, likewise), and implement `curve`."""
     name = "base"
     title = ""
     exact = True
     needs_shown = False
     needs_written = False
+    needs_logprob = False
     saves_samples = False
 
     def curve(self, pool: Pool, submissions: int = 1, orders: int = ORDERS, rng=None) -> Curve:

@@ -9,14 +9,15 @@ from passgrid.analysis.strategies.base import Pool
 
 
 def probe_frame(verdicts: list, shown: list, written: list = None, weights: dict = None,
-                strong: list = None) -> pd.DataFrame:
+                strong: list = None, logprob: list = None) -> pd.DataFrame:
     """`verdicts`: each sample's Verdict on the tests; `shown`: its Verdict on
     the tests its statement shows, None where the statement shows none (it
     passed 0 of 0, as every sample of that problem); `written`: its Verdict on
     the model-written tests, None where its problem has none, and the tests'
     multiplicities per problem (`weights`); both None where the cell has no
     written tests at all; `strong`: whether it passed a stronger test set,
-    where the cell has one. A sample without an index is told by its place."""
+    where the cell has one; `logprob`: its mean token log-probability (None
+    where its backend recorded none). A sample without an index is told by its place."""
     read = [read_probe(p) if p else (0, "no examples") for p in shown]
     shown_tasks = {v.task_id for v, p in zip(verdicts, shown) if p}
     frame = {"task_id": [v.task_id for v in verdicts],
@@ -29,15 +30,18 @@ def probe_frame(verdicts: list, shown: list, written: list = None, weights: dict
         frame["written_weights"] = [weights.get(v.task_id, ()) for v in verdicts]
     if strong is not None:
         frame["strong_correct"] = list(strong)
+    if logprob is not None:
+        frame["mean_logprob"] = [float("nan") if x is None else x for x in logprob]
     return pd.DataFrame(frame)
 
 
 def pools(probes: pd.DataFrame, task_ids: list, n: int = None) -> list:
     """Each problem's first n samples (all, without n) as a strategy's Pool, in `task_ids`' order."""
     by_task = dict(tuple(probes.sort_values("sample_index", kind="stable").groupby("task_id", sort=False)))
-    written = "written_passed" in probes
+    written, ranked = "written_passed" in probes, "mean_logprob" in probes
     return [Pool(g["correct"].to_numpy(bool)[:n], g["shown_passed"].to_numpy(bool)[:n],
                  g["examples_passed"].to_numpy()[:n], list(g["signature"])[:n], bool(g["shown"].iloc[0]),
                  tuple(g["written_passed"])[:n] if written else (),
-                 tuple(g["written_weights"].iloc[0]) if written else ())
+                 tuple(g["written_weights"].iloc[0]) if written else (),
+                 g["mean_logprob"].to_numpy(float)[:n] if ranked else None)
             for g in (by_task[t] for t in task_ids)]

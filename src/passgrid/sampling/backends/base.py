@@ -41,6 +41,10 @@ class Generation:
     # The program itself, where the backend has it as such (samples written
     # elsewhere); otherwise it is taken out of `text` as the prompt says.
     completion: Optional[str] = None
+    # The mean over its sampled tokens of each one's log-probability under the
+    # model (its raw distribution, before temperature and top_p), where the
+    # backend reports them: what the logprob strategy ranks by.
+    mean_logprob: Optional[float] = None
 
 
 class Backend:

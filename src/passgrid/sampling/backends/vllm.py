@@ -138,7 +138,8 @@ class VLLMBackend(Backend):
 
         return SamplingParams(n=1, temperature=request.temperature, top_p=request.top_p,
                               max_tokens=request.max_tokens, seed=request.seed + index,
-                              stop=list(request.stop) or None, output_kind=RequestOutputKind.FINAL_ONLY)
+                              stop=list(request.stop) or None, output_kind=RequestOutputKind.FINAL_ONLY,
+                              logprobs=0)  # the sampled tokens' own (raw, before temperature): mean_logprob
 
     def prompt(self, request: Request):
         """The engine's input: a chat prompt through the model's own chat
@@ -177,7 +178,8 @@ class VLLMBackend(Backend):
                     results[j][i] = Generation(text=o.text, prompt_tokens=computed,
                                                completion_tokens=len(o.token_ids),
                                                finish_reason=o.finish_reason or "unknown",
-                                               latency_s=time.perf_counter() - start)
+                                               latency_s=time.perf_counter() - start,
+                                               mean_logprob=_mean(o.cumulative_logprob, len(o.token_ids)))
                     left[j] -= 1
                     if left[j] == 0:
                         yield j, results[j]
@@ -198,3 +200,8 @@ class VLLMBackend(Backend):
 
     def close(self) -> None:
         del self.llm
+
+
+def _mean(total, tokens: int):
+    """A sample's mean token log-probability; None where the engine gave none."""
+    return None if total is None or not tokens else float(total) / tokens
