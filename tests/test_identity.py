@@ -58,7 +58,8 @@ def test_ids_follow_the_declarations():
     # another backend's settings are refused, not silently left out of this one's draw
     with pytest.raises(PassgridError, match="model.hf_id='some/model': a setting of backend vllm, not of llamacpp"):
         one("model.hf_id=some/model")
-    for verdicts in ("execution.timeout_s=5", "execution.memory_mb=1024"):
+    for verdicts in ("execution.timeout_s=5", "execution.memory_mb=1024", "execution.probe_timeout_s=0.25",
+                     "written.n=3", "written.temperature=0.2"):
         cell = one(verdicts)
         assert cell.id != base.id and draw_id(cell.config) == draw_id(base.config), verdicts
     for budget in ("sampling.n=16", "dataset.limit=64", "dataset.limit=10"):
@@ -116,6 +117,9 @@ def ran(tmp_path_factory):
     # samples: a new draw
     ("sampling.top_p=0.9", {"sample": 1, "join_samples": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
                             "report": 1, "track": 1}),
+    # model-written tests: a draw of their own, the cell's programs judged on them; no program drawn again
+    ("written.n=2", {"sample": 1, "join_samples": 1, "execute": 1, "probe": 1, "written_probe": 1, "score": 1,
+                     "cell_config": 1, "summarize": 1, "report": 1, "track": 1}),
 ])
 def test_an_edit_plans_exactly_the_jobs_it_can_change(ran, override, expected):
     counts = planned(ran, override.format(work=ran))
@@ -179,3 +183,25 @@ def test_a_setting_added_later_renames_no_draw_at_its_default():
     [split] = cells_of(["model=llama-3.1-8b-instruct", "model.enable_chunked_prefill=false"], sweep="none",
                        conf=ROOT / "conf")
     assert split.draw != cell.draw
+
+
+def test_a_cells_written_tests_are_a_draw_of_their_own():
+    """written.n asks the cell's model for tests: a draw whose id is its
+    own (prompt.writes=tests, the written section's temperature and
+    budget), leaving the programs' draw as it was; the cell's written probe
+    reads that draw's first written.n generations per problem."""
+    from passgrid.grid.grid import Grid
+
+    grid = Grid.expand(ROOT / "conf", ["dataset.limit=2", "written.n=3", "written.temperature=0.5"], "none")
+    [cell] = grid.cells.values()
+    plain = Grid.expand(ROOT / "conf", ["dataset.limit=2"], "none")
+    assert cell.draw == next(iter(plain.cells.values())).draw and cell.tests_draw != cell.draw
+    tests = grid.draws[cell.tests_draw].config
+    assert (tests.prompt.writes, tests.sampling.n, tests.sampling.temperature) == ("tests", 3, 0.5)
+    assert tests.prompt.instruction.startswith("Write five assert statements") and not tests.prompt.stop_at_answer
+    assert grid.written_tests_of_cell(cell.id) == f"results/draws/{cell.tests_draw}/samples.jsonl"
+    job = grid.execute_job(cell.id, written=True)
+    assert (job.written, job.written_n) == (grid.written_tests_of_cell(cell.id), 3)
+    assert grid.execute_job(cell.id).written is None
+    with pytest.raises(PassgridError, match="written.n=2: a samples file draws nothing"):
+        Grid.expand(ROOT / "conf", ["model=codegen-16b-mono", "written.n=2"], "none")

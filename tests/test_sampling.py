@@ -268,3 +268,25 @@ def test_a_draw_refuses_samples_from_an_edited_file_under_the_same_name(tmp_path
     meta.write_text("{not json")
     with pytest.raises(PassgridError, match="draw.json: not valid JSON"):
         claim_draw(meta, "draw-x", {"a": 1})
+
+
+def test_a_tests_draw_asks_for_asserts_on_a_seed_stream_of_its_own(problems):
+    """prompt.writes=tests (a cell's written.n): a completion model goes on
+    from CodeT's prompt, a chat model is asked for asserts; the seeds are
+    not those of the problem's programs, and a reply's asserts are kept as
+    they are, not taken for a program."""
+    problem = problems["HumanEval/2"]
+    tests = PromptConfig(style="completion", writes="tests", stop=["\ndef "])
+    request = sampling.build_request(problem, tests, SAMPLING)
+    assert request.prompt.endswith("    pass\n\n# check the correctness of truncate_number\nassert ")
+    assert request.prompt.startswith(problem.prompt.rstrip())
+    programs = sampling.build_request(problem, PromptConfig(style="completion"), SAMPLING)
+    assert request.seed != programs.seed == sample_seed(SAMPLING.seed, problem.task_id, 0)
+    chat = sampling.build_request(problem, PromptConfig(style="chat", instruction="Write asserts.", writes="tests"),
+                                  SAMPLING)
+    assert chat.messages[-1]["content"].startswith("Write asserts.") and chat.seed == request.seed
+    reply = "Here:\n```python\nassert truncate_number(3.5) == 0.5\n```\n"
+    assert sampling.to_completion(reply, problem, PromptConfig(style="chat", writes="tests")) == \
+        "assert truncate_number(3.5) == 0.5\n"
+    assert sampling.to_completion("truncate_number(1.5) == 0.5\ndef f():", problem, tests) == \
+        "truncate_number(1.5) == 0.5"

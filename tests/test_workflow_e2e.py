@@ -254,3 +254,28 @@ def test_codet_ranks_a_published_models_programs_with_its_written_tests(tmp_path
     assert last["codet_at_k"] == pytest.approx(np.mean(values), abs=1e-12) and last["codet_at_k_mc_error"] == 0
     assert first["codet_at_k"] == pytest.approx(first["pass_at_k"], abs=1e-12)
     assert last["codet_at_k_lo"] <= last["codet_at_k"] <= last["codet_at_k_hi"]
+
+
+def test_a_cells_model_writes_tests_drawn_resumably_and_ranked_by_log_probability(tmp_path):
+    """written.n: SmolLM2 writes tests for each problem, a draw of its own
+    (its seed stream apart from the programs'); its literal asserts are what
+    the written probe runs. A larger written.n draws only the missing
+    generations, never a program again. The programs' log-probabilities,
+    recorded as they were drawn, rank them (logprob@k, on every problem)."""
+    overrides = "dataset.limit=3 sampling.n=2 sampling.max_tokens=64 written.max_tokens=96"
+    for n in (2, 3):
+        run = subprocess.run(SNAKEMAKE + ["--directory", str(tmp_path), "--config", "sweep=none",
+                                          f"overrides={overrides} written.n={n}"], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-4000:]
+        assert run.stdout.count("rule sample:") + run.stderr.count("rule sample:") == (2 if n == 2 else 1)
+    draws = {d.name: [json.loads(line) for line in (d / "samples.jsonl").read_text().splitlines()]
+             for d in (tmp_path / "results" / "draws").iterdir()}
+    meta = {d: json.loads((tmp_path / "results" / "draws" / d / "draw.json").read_text()) for d in draws}
+    [tests] = [d for d in draws if meta[d]["identity"]["prompt"].get("writes") == "tests"]
+    assert len(draws[tests]) == 3 * 3 and len(meta[tests]["runs"]) == 2  # grown by one generation per problem
+    assert all(r["seed"] == sample_seed(0, f"{r['task_id']}#tests", r["sample_index"]) for r in draws[tests])
+    [programs] = [d for d in draws if d != tests]
+    assert len(meta[programs]["runs"]) == 1 and all(r["mean_logprob"] < 0 for r in draws[programs])
+    summary = read_table(tmp_path / "results" / "summary.csv")
+    last = summary[summary["written.n"] == 3].iloc[-1]
+    assert last["logprob_fallback_problems"] == 0 and 0 <= last["logprob_at_k"] <= last["pass_at_k"] + 1e-12

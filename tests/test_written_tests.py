@@ -90,3 +90,19 @@ def test_a_behaviour_keeps_which_inputs_it_got_right():
     assert older.passed == 1 and older.to_json() == {"passed": 1, "outputs": ["a", "b"]}
     with pytest.raises(PassgridError, match="judge it again"):
         older.right_on
+
+
+def test_a_tests_draws_samples_read_as_generations_up_to_the_cells_budget(tmp_path):
+    """written.n: each sample of the tests draw is one generation (a chat
+    reply's asserts, or a continuation after `assert `); a cell takes each
+    problem's first written.n of them, however far the draw has grown."""
+    problems = {p.task_id: p for p in load_problems("package", limit=3)}
+    path = tmp_path / "samples.jsonl"
+    generations = ["assert truncate_number(3.5) == 0.5\nassert truncate_number(1.25) == 0.25",  # a chat reply's block
+                   "truncate_number(3.5) == 0.5\n",  # a completion, after CodeT's `assert `
+                   "truncate_number(9.75) == 0.75\n"]
+    path.write_text("".join(json.dumps({"task_id": "HumanEval/2", "sample_index": i, "completion": g}) + "\n"
+                            for i, g in enumerate(generations)))
+    two = read_written_tests(path, problems, generations=2)["HumanEval/2"]
+    assert two.tests == (((3.5,), {}, 0.5), ((1.25,), {}, 0.25)) and two.weights == (2, 1)
+    assert len(read_written_tests(path, problems)["HumanEval/2"].tests) == 3

@@ -147,7 +147,8 @@ def show_grid(overrides: list, sweep: str, conf_dir=None, as_json=False) -> list
             per_shard = (f", at most {r['gpu_hours_per_shard']:.1f} GPU-hours per shard ({r['gpus']} GPU each)"
                          if r["gpu_hours_per_shard"] is not None else "")
             print(f"# {r['draw']}: {r['model']}, {r['problems'] if r['problems'] is not None else '?'} problems x "
-                  f"n={r['n']}, {r['shards']} shard{'s' if r['shards'] > 1 else ''}{per_shard}", file=sys.stderr)
+                  f"n={r['n']}{' test generations' if r['writes'] == 'tests' else ''}, "
+                  f"{r['shards']} shard{'s' if r['shards'] > 1 else ''}{per_shard}", file=sys.stderr)
         samples = sum(r["samples"] for r in rows)
         executions = sum(r["executions"] for r in rows)
         hours = [r["gpu_hours"] for r in rows if r["gpu_hours"] is not None]

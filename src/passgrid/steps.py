@@ -111,7 +111,7 @@ def join_draw(problems_path, job, problem_dir, draw_meta, runs_dir, out_samples)
     """Join a draw's shards into its samples file (the problems in the
     dataset's order) and gather its runs into draw.json."""
     problems = list(first_problems(problems_path, job.limit).values())
-    joined = join_samples(problems, job.model, job.sampling, problem_dir, out_samples)
+    joined = join_samples(problems, job.model, job.sampling, problem_dir, out_samples, job.prompt.writes)
     gather_runs(draw_meta, runs_dir)
     return joined
 
@@ -136,7 +136,8 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     if job.probe:
         problems = selection.shown_probes(problems)
     elif job.written:
-        problems = selection.written_probes(problems, {t: w.tests for t, w in _written_tests(job.written, tests).items()})
+        written = _written_tests(job.written, tests, job.written_n)
+        problems = selection.written_probes(problems, {t: w.tests for t, w in written.items()})
     if job.probe or job.written:
         counts = {t: c for t, c in counts.items() if t in problems}
     samples = iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems))
@@ -281,14 +282,16 @@ def _probes(cell, executions: list, strong: list, facts: dict):
         return probe_frame(executions, _aligned(cell.probes, executions), strong=strong, logprob=logprob)
     written = _aligned(cell.written, executions)
     probed = {v.task_id for v in written if v}  # the problems its written tests were run on
-    weights = {t: w.weights for t, w in _written_tests(cell.written_tests, read_problems(cell.problems)).items()
+    weights = {t: w.weights for t, w in _written_tests(cell.written_tests, read_problems(cell.problems),
+                                                       cell.config.written.n or None).items()
                if t in probed}
     return probe_frame(executions, _aligned(cell.probes, executions), written, weights, strong, logprob)
 
 
-def _written_tests(path, problems: dict) -> dict:
-    """task_id -> WrittenTests of the file at `path` (a path or pkg://)."""
-    return read_written_tests(resolve_file(path, "model.written_tests"), problems)
+def _written_tests(path, problems: dict, generations: int = None) -> dict:
+    """task_id -> WrittenTests of the file at `path` (a path or pkg://; of a
+    tests draw, each problem's first `generations`)."""
+    return read_written_tests(resolve_file(path, "model.written_tests"), problems, generations=generations)
 
 
 def _aligned(path, executions: list) -> list:

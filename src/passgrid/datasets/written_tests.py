@@ -11,10 +11,11 @@ asserts it can run as data (passgrid.literal.literal_assert: a literal call
 and the literal it must equal), so the comparison is made in the trusted
 process; the others are counted and left out (`not_literal`).
 
-Read from a file in one of two forms, one JSON object per line:
+Read from a file in one of three forms, one JSON object per line:
 CodeT's release, {"prompt" or "task_id", "samples": [raw generations]} (a
-prompt is joined to its problem by the function it names), or one assert per
-line, {"task_id", "test": "assert ..."}.
+prompt is joined to its problem by the function it names); one assert per
+line, {"task_id", "test": "assert ..."}; or a passgrid tests draw's samples
+(written.n), {"task_id", "sample_index", "completion": one generation}.
 """
 import re
 from collections import Counter
@@ -80,10 +81,11 @@ def written_tests(task_id: str, entry_point: str, asserts: list) -> WrittenTests
                         len(asserts), len(asserts) - sum(weights.values()))
 
 
-def read_written_tests(path, problems: dict, limit: int = PER_GENERATION) -> dict:
+def read_written_tests(path, problems: dict, limit: int = PER_GENERATION, generations: int = None) -> dict:
     """task_id -> WrittenTests for the problems the file has tests for; a
-    line that names no known problem, or has neither form, is an error naming
-    its line."""
+    line that names no known problem, or has none of the forms, is an error
+    naming its line. `generations`: of a passgrid tests draw (one generation
+    per sample), each problem's first this many (all for None)."""
     by_entry = _by_entry_point(problems)
     asserts = {}
     for lineno, row in read_jsonl_lines(path):
@@ -94,8 +96,13 @@ def read_written_tests(path, problems: dict, limit: int = PER_GENERATION) -> dic
             found = [t for g in row["samples"] for t in extract_asserts(str(g), entry, limit)]
         elif isinstance(row.get("test"), str):
             found = [row["test"].strip()]
+        elif isinstance(row.get("completion"), str):  # a sample of a tests draw: one generation
+            if generations is not None and row.get("sample_index", 0) >= generations:
+                continue
+            found = extract_asserts(row["completion"], entry, limit)
         else:
-            raise PassgridError(f"{where}: expected \"samples\" (raw test generations) or \"test\" (one assert)")
+            raise PassgridError(f"{where}: expected \"samples\" (raw test generations), \"test\" (one assert) or "
+                                "\"completion\" (one generation, a passgrid tests draw's sample)")
         asserts.setdefault(task_id, []).extend(found)
     return {t: written_tests(t, problems[t].entry_point, found) for t, found in asserts.items()}
 

@@ -72,6 +72,24 @@ class Cell:
     def dataset(self) -> str:
         return dataset_id(self.config.dataset)
 
+    @cached_property
+    def tests_draw(self) -> Optional[str]:
+        """The draw of its model-written tests, where it asks for them (written.n)."""
+        return draw_id(tests_config(self.config)) if self.config.written.n else None
+
+
+def tests_config(config: Config) -> Config:
+    """The config of a cell's written-tests draw: its model and prompt style
+    asked for tests (prompt.writes), at the written section's budget and
+    temperature. A completion model goes on from CodeT's prompt, stopping
+    where a new top-level block starts; a chat model answers in a code block."""
+    w, prompt = config.written, config.prompt
+    chat = prompt.style == "chat"
+    return replace(config,
+                   prompt=replace(prompt, writes="tests", instruction=w.instruction if chat else "",
+                                  stop=[] if chat else ["\ndef ", "\nclass ", "\nif __name__"], stop_at_answer=False),
+                   sampling=replace(config.sampling, n=w.n, temperature=w.temperature, max_tokens=w.max_tokens))
+
 
 @dataclass(frozen=True)
 class Draw:
@@ -94,6 +112,15 @@ class Draw:
         return self.config.sampling.shards
 
 
+def _draw(draw: str, configs: list, members: list) -> Draw:
+    """The draw that `members`' configs share, at the largest budget any asks for."""
+    limits = [c.dataset.limit for c in configs]
+    config = replace(configs[0], sampling=replace(configs[0].sampling, n=max(c.sampling.n for c in configs),
+                                                  shards=max(c.sampling.shards for c in configs)),
+                     dataset=replace(configs[0].dataset, limit=None if None in limits else max(limits)))
+    return Draw(draw, config, tuple(c.id for c in members))
+
+
 def _group(items, key) -> dict:
     groups = {}
     for item in items:
@@ -114,14 +141,12 @@ class Grid:
                                     "it cannot vary across cells")
         first = cells[0].config
         self.analysis, self.tracking = first.analysis, first.tracking
-        self.draws = {}
-        for draw, members in _group(cells, lambda c: c.draw).items():
-            limits = [c.config.dataset.limit for c in members]
-            config = replace(members[0].config,
-                             sampling=replace(members[0].config.sampling, n=max(c.config.sampling.n for c in members),
-                                              shards=max(c.config.sampling.shards for c in members)),
-                             dataset=replace(members[0].config.dataset, limit=None if None in limits else max(limits)))
-            self.draws[draw] = Draw(draw, config, tuple(c.id for c in members))
+        self.draws = {draw: _draw(draw, [c.config for c in members], members)
+                      for draw, members in _group(cells, lambda c: c.draw).items()}
+        # the model-written tests' draws (written.n): draws like the others, of tests
+        self.draws.update({draw: _draw(draw, [tests_config(c.config) for c in members], members)
+                           for draw, members in _group([c for c in cells if c.tests_draw],
+                                                       lambda c: c.tests_draw).items()})
         # dataset id -> what preparing it needs (neither a limit nor stronger tests)
         self.datasets = {c.dataset: dataset_identity(c.config.dataset) for c in cells}
         # strong-test id -> the `dataset.strong_tests` it stands for
@@ -170,12 +195,19 @@ class Grid:
         return self.path("strong_problems", dataset=c.dataset, strong=strong_id(c.config.dataset.strong_tests))
 
     def written_tests_of_cell(self, cell: str):
-        """The model-written tests a cell's samples are ranked with (CodeT), as
-        configured (a path, or pkg://PACKAGE/FILE), or None."""
-        return getattr(self.cells[cell].config.model, "written_tests", None)
+        """The model-written tests a cell's samples are ranked with (CodeT): a
+        samples file's (model.written_tests: a path, or pkg://PACKAGE/FILE),
+        or its tests draw's samples (written.n), or None."""
+        c = self.cells[cell]
+        given = getattr(c.config.model, "written_tests", None)
+        return given or (self.path("samples", draw=c.tests_draw) if c.tests_draw else None)
 
     def written_tests_file(self, cell: str) -> list:
-        """That file, resolved, as a job's input (none where there is none)."""
+        """That file, resolved, as a job's input (none where there is none; a
+        tests draw's, which its sampling jobs make)."""
+        c = self.cells[cell]
+        if c.tests_draw and not getattr(c.config.model, "written_tests", None):
+            return [self.path("samples", draw=c.tests_draw)]
         found = self.written_tests_of_cell(cell)
         return [str(resolve_file(found, "model.written_tests"))] if found else []
 
@@ -225,7 +257,8 @@ class Grid:
         paths = list(dict.fromkeys([*config.execution.sandbox_paths, *config.dataset.sandbox_paths]))
         return ExecuteJob(execution=replace(config.execution, sandbox_paths=paths), n=config.sampling.n,
                           limit=config.dataset.limit, probe=probe, hidden=(PATHS["results"],),
-                          written=self.written_tests_of_cell(cell) if written else None)
+                          written=self.written_tests_of_cell(cell) if written else None,
+                          written_n=config.written.n or None if written else None)
 
     @cached_property
     def _records(self) -> dict:

@@ -44,13 +44,15 @@ class ExecuteJob:
     probe: bool
     hidden: tuple = ()  # where the workflow keeps tests and verdicts: hidden from programs
     written: Optional[str] = None
+    written_n: Optional[int] = None  # of a tests draw: each problem's first this many generations
 
     @property
     def reruns_on(self) -> dict:
         """The cell's limits and budget; not its workers or cache path."""
         probed = {"probe_timeout_s": self.execution.probe_timeout_s} if self.probe or self.written else {}
         return {"execution": {**keep(ExecutionConfig, asdict(self.execution), {VERDICTS}), **probed}, "n": self.n,
-                "limit": self.limit, "probe": self.probe, **({"written": self.written} if self.written else {})}
+                "limit": self.limit, "probe": self.probe, **({"written": self.written} if self.written else {}),
+                **({"written_n": self.written_n} if self.written_n else {})}
 
     @property
     def judged_under(self) -> dict:

@@ -29,7 +29,9 @@ def plan(grid: Grid) -> list:
             totals[key] = source_class(c.dataset.source).count(asdict(c.dataset))
         problems = selected(totals[key], draw.limit)
         cells = [grid.cells[cid].config for cid in draw.cells]
-        executions = sum((selected(totals[key], cell.dataset.limit) or 0) * cell.sampling.n for cell in cells)
+        # a tests draw's generations are parsed, not judged: its cells' programs count once, with their own draw
+        executions = 0 if c.prompt.writes == "tests" else \
+            sum((selected(totals[key], cell.dataset.limit) or 0) * cell.sampling.n for cell in cells)
         model, backend = c.model, backend_class(c.model.backend)
         gpus, tokens_per_s = backend.gpus(model), backend.tokens_per_s(model)
         samples = (problems or 0) * draw.n
@@ -38,7 +40,8 @@ def plan(grid: Grid) -> list:
         def hours(count):
             return count * c.sampling.max_tokens / tokens_per_s * gpus / 3600 if tokens_per_s and gpus else None
 
-        rows.append({"draw": draw.id, "cells": list(draw.cells), "model": model.name, "problems": problems,
+        rows.append({"draw": draw.id, "writes": c.prompt.writes, "cells": list(draw.cells), "model": model.name,
+                     "problems": problems,
                      "n": draw.n, "samples": samples, "executions": executions, "gpus": gpus,
                      "shards": draw.shards, "gpu_hours": hours(samples), "gpu_hours_per_shard": hours(largest_shard)})
     return rows

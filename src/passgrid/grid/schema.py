@@ -18,7 +18,7 @@ from passgrid.datasets import SOURCE_NAMES, source_class
 from passgrid.datasets.problems import SCHEMAS
 from passgrid.execution.limits import Limits
 from passgrid.sampling.backends import BACKEND_NAMES, backend_class
-from passgrid.sampling.prompts import STYLES
+from passgrid.sampling.prompts import STYLES, WRITES
 from passgrid.sampling.seeds import MAX_BASE_SEED, MAX_SAMPLES
 
 # OmegaConf's MISSING (a value Hydra must fill), spelled here so that the
@@ -135,6 +135,8 @@ class PromptConfig:
     # cannot stop on a test of the text and return whole replies, with the
     # same programs.
     stop_at_answer: bool = setting(False, SAMPLES)
+    # programs: the cell's samples | tests: a draw of model-written tests (WrittenConfig makes it)
+    writes: str = setting("programs", SAMPLES, added=True)
 
 
 @dataclass
@@ -166,6 +168,24 @@ class ExecutionConfig:
     sandbox_paths: List[str] = setting(changes=VERDICTS, default_factory=list)
     workers: int = setting(2, DERIVED)  # judge processes: how fast, not what
     cache: Optional[str] = setting("results/cache/verdicts.sqlite", DERIVED)  # verdicts by content, shared by cells and runs
+
+
+TESTS_INSTRUCTION = ("Write five assert statements that check a correct implementation of the function below: "
+                     "each calls it with literal arguments and compares its result with the literal answer. "
+                     "Reply with the asserts alone, in a single ```python code block.")
+
+
+@dataclass
+class WrittenConfig:
+    # Tests the cell's own model writes for each problem, which CodeT's dual
+    # agreement ranks its samples with: a draw of their own (seeded,
+    # resumable, named by its own identity: the cell's model and prompt
+    # style asked for tests, and these), passgrid.grid.grid.tests_config. To
+    # the cell they change only what its samples are judged with, never the samples.
+    n: int = setting(0, VERDICTS, added=True)  # test generations per problem; 0: none drawn
+    temperature: float = setting(0.8, VERDICTS, added=True)
+    max_tokens: int = setting(300, VERDICTS, added=True)  # CodeT's
+    instruction: str = setting(TESTS_INSTRUCTION, VERDICTS, added=True)  # what a chat model is asked
 
 
 @dataclass
@@ -216,6 +236,7 @@ class Config:
     prompt: PromptConfig = field(default_factory=PromptConfig)
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    written: WrittenConfig = field(default_factory=WrittenConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     sweep: SweepConfig = field(default_factory=SweepConfig)
@@ -223,7 +244,7 @@ class Config:
 
 # A cell's own sections; the grid-level ones are one for the whole grid (its
 # summary, report and tracking are computed over all cells).
-CELL_SECTIONS = ("dataset", "model", "prompt", "sampling", "execution")
+CELL_SECTIONS = ("dataset", "model", "prompt", "sampling", "execution", "written")
 GRID_SECTIONS = ("analysis", "tracking")
 
 
@@ -236,6 +257,7 @@ class CellConfig:
     prompt: PromptConfig
     sampling: SamplingConfig
     execution: ExecutionConfig
+    written: WrittenConfig
 
     @classmethod
     def of(cls, config: Config) -> "CellConfig":
@@ -285,6 +307,12 @@ def check_values(cfg) -> list:
         ("execution.timeout_factor", cfg.execution.timeout_factor >= 1, "must be >= 1"),
         ("execution.memory_mb", cfg.execution.memory_mb >= 64, "must be >= 64"),
         ("execution.workers", cfg.execution.workers >= 1, "must be >= 1"),
+        ("prompt.writes", cfg.prompt.writes in WRITES, f"one of {', '.join(WRITES)} (tests: set written.n instead)"),
+        ("written.n", 0 <= cfg.written.n <= MAX_SAMPLES, f"must be in [0, {MAX_SAMPLES}]"),
+        ("written.n", not cfg.written.n or cfg.model.backend not in BACKEND_NAMES or backend_class(cfg.model.backend).seeded,
+         "a samples file draws nothing: give its model's tests as model.written_tests"),
+        ("written.temperature", cfg.written.temperature >= 0, "must be >= 0"),
+        ("written.max_tokens", cfg.written.max_tokens >= 1, "must be >= 1"),
         ("analysis.level", 0 < cfg.analysis.level < 1, "must be in (0, 1)"),
         ("analysis.bootstrap", cfg.analysis.bootstrap >= 100, "must be >= 100"),
         ("analysis.fit_fraction", 0 < cfg.analysis.fit_fraction < 1, "must be in (0, 1)"),

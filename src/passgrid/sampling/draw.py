@@ -5,7 +5,7 @@ its task_id and written atomically as soon as the problem's samples are
 drawn. A rerun draws, per problem, only what its file lacks: nothing for a
 complete one, the samples from index m on for a file of m < n (a larger
 budget), everything for a new problem (a larger dataset.limit). Sample i of
-a problem always has the seed `sampling.seeds.sample_seed(seed, task_id, i)`,
+a problem always has the seed `sampling.seeds.sample_seed(seed, stream_key(task_id), i)`,
 so a grown draw equals a fresh draw at the larger budget, and a draw split
 into shards (jobs drawing disjoint problems into the same folder) equals
 the unsplit draw. When every problem is done, each problem's first n
@@ -24,8 +24,8 @@ from passgrid.kinds import STDIO
 from passgrid.problem import Problem
 from passgrid.sample import Sample, read_sample_file
 from passgrid.sampling.backends import Request, backend_class, make_backend
-from passgrid.sampling.prompts import chat_messages, completion_from_code, extract_code, truncate_at_stop
-from passgrid.sampling.seeds import sample_seed
+from passgrid.sampling.prompts import chat_messages, completion_from_code, extract_code, tests_prompt, tests_text, truncate_at_stop
+from passgrid.sampling.seeds import sample_seed, stream_key
 
 # The fields of a sample record that differ between two runs drawing the same samples.
 TIMING_FIELDS = ("latency_s", "started_at", "run")
@@ -33,9 +33,16 @@ TIMING_FIELDS = ("latency_s", "started_at", "run")
 
 def build_request(problem: Problem, prompt, sampling, first: int = 0) -> Request:
     """The request for a problem's samples `first` .. sampling.n - 1."""
+    tests = prompt.writes == "tests"
     common = dict(n=sampling.n - first, temperature=sampling.temperature, top_p=sampling.top_p,
-                  max_tokens=sampling.max_tokens, seed=sample_seed(sampling.seed, problem.task_id, first),
+                  max_tokens=sampling.max_tokens,
+                  seed=sample_seed(sampling.seed, stream_key(problem.task_id, prompt.writes), first),
                   stop=tuple(prompt.stop or ()), task_id=problem.task_id, first=first)
+    if tests and (problem.kind == STDIO or problem.whole_program):
+        raise PassgridError(f"written.n: {problem.task_id} is a {problem.kind} problem; model-written tests "
+                            "call a function (CodeT's)")
+    if tests and prompt.style == "completion":
+        return Request(prompt=tests_prompt(problem.prompt, problem.entry_point), **common)
     if prompt.style == "chat":
         return Request(messages=chat_messages(problem.prompt, prompt.instruction, prompt.system,
                                               code=problem.kind != STDIO),
@@ -48,7 +55,10 @@ def build_request(problem: Problem, prompt, sampling, first: int = 0) -> Request
 
 def to_completion(text: str, problem: Problem, prompt) -> str:
     """What to append to the problem's prompt, from the model's raw text (for
-    a problem whose completion is the whole program, that program)."""
+    a problem whose completion is the whole program, that program). For a
+    tests draw, the asserts: a chat reply's code blocks, or the continuation."""
+    if prompt.writes == "tests":
+        return tests_text(text) if prompt.style == "chat" else truncate_at_stop(text, prompt.stop or [])
     if prompt.style == "chat":
         code = extract_code(text, problem.entry_point)
         return code if problem.whole_program else completion_from_code(code, problem.entry_point)
@@ -74,7 +84,7 @@ def draw_problems(problems: list, model, prompt, sampling, problem_dir,
     problem_dir, n = Path(problem_dir), sampling.n
     seeded = _seeded(model)
     have = {p.task_id: _read_problem_file(problem_file(problem_dir, p.task_id), p.task_id, sampling.seed,
-                                             seeded) for p in problems}
+                                          seeded, prompt.writes) for p in problems}
     todo = [p for p in problems if len(have[p.task_id]) < n]
     resumed = len(problems) - len(todo)
     if resumed or any(have[p.task_id] for p in todo):
@@ -112,14 +122,15 @@ def _seeded(model) -> bool:
     return backend_class(model.backend).seeded
 
 
-def join_samples(problems: list, model, sampling, problem_dir, out_path) -> int:
+def join_samples(problems: list, model, sampling, problem_dir, out_path, writes: str = "programs") -> int:
     """Write each problem's first sampling.n samples, in the problems'
     order, into one file; returns how many. A problem whose file holds fewer
-    (a shard of the draw that did not run) is an error naming it."""
+    (a shard of the draw that did not run) is an error naming it. `writes`:
+    the draw's prompt.writes (its seed streams: seeds.stream_key)."""
     n, joined, seeded = sampling.n, [], _seeded(model)
     for p in problems:
         path = problem_file(problem_dir, p.task_id)
-        rows = _read_problem_file(path, p.task_id, sampling.seed, seeded)[:n]
+        rows = _read_problem_file(path, p.task_id, sampling.seed, seeded, writes)[:n]
         if len(rows) < n:
             raise PassgridError(f"{path}: {p.task_id} has {len(rows)} of its {n} samples; "
                                 "the job drawing it has not finished")
@@ -152,10 +163,11 @@ def problem_file(problem_dir: Path, task_id: str) -> Path:
     return Path(problem_dir) / f"{safe}-{hashlib.sha256(task_id.encode('utf-8')).hexdigest()[:8]}.jsonl"
 
 
-def _read_problem_file(path: Path, task_id: str, base_seed: int, seeded: bool = True) -> list:
+def _read_problem_file(path: Path, task_id: str, base_seed: int, seeded: bool = True, writes: str = "programs") -> list:
     """A problem file's samples, checked: all of `task_id`, indices 0..m-1 in order,
     each with its stream's seed. Anything else is an error naming the file,
     never silently mixed into a draw."""
+    stream = stream_key(task_id, writes)
     if not path.exists():
         return []
     rows = list(read_sample_file(path))
@@ -164,7 +176,7 @@ def _read_problem_file(path: Path, task_id: str, base_seed: int, seeded: bool = 
             raise PassgridError(f"{path}: holds samples of another problem than {task_id}; the dataset changed "
                                 f"under the same config: move {path.parent} away to sample afresh")
         # no seed: a sample made elsewhere (passgrid.sampling.backends.samples_file)
-        if r.sample_index != i or r.seed != (sample_seed(base_seed, task_id, i) if seeded else None):
+        if r.sample_index != i or r.seed != (sample_seed(base_seed, stream, i) if seeded else None):
             raise PassgridError(f"{path}: sample {i} is not sample {i} of {task_id}'s seed stream "
                                 f"(index {r.sample_index}, seed {r.seed}): move {path.parent} away "
                                 "to sample afresh")

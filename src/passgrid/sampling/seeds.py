@@ -27,3 +27,10 @@ def stream_start(base_seed: int, task_id: str) -> int:
 def sample_seed(base_seed: int, task_id: str, index: int) -> int:
     """The seed of a problem's sample `index`."""
     return stream_start(base_seed, task_id) + index
+
+
+def stream_key(task_id: str, writes: str = "programs") -> str:
+    """What a problem's stream is hashed from: its task_id; for a draw of
+    model-written tests (prompt.writes), the task_id and what it writes, so
+    that its random numbers are not those of the problem's programs."""
+    return task_id if writes == "programs" else f"{task_id}#{writes}"
