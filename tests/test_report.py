@@ -19,7 +19,7 @@ from passgrid.report.page import render_report
 ANALYSIS = AnalysisConfig(level=0.95, bootstrap=200, seed=0, fit_fraction=0.25, extrapolate_to=[1000], horizon=100,
                           selection_orders=20, references=[ReferenceConfig(name="GPT-4o", pass_at_1=0.902, source="cited")])
 MODEL = Pricing(gpus=1, params_b=8, price_per_gpu_hour=2.0)  # a vLLM model on one GPU
-FIGURES = ["pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "failures",
+FIGURES = ["answer", "pass_at_k", "cost_usd", "cost_flops", "cost_gpu_hours", "fits", "selection", "strong_tests", "failures",
            "diversity", "problems"]
 KINDS = ["wrong_answer", "syntax_error", "cut_off", "runtime_error"]
 
@@ -90,12 +90,14 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
 def test_report_loads_in_a_headless_browser(tmp_path):
     """Every figure decodes in Chromium (naturalWidth > 0), with no network,
     and the page is no wider than a 1300-pixel window (a wide table scrolls
-    in place; the headline table needs not)."""
+    in place; the headline table needs not); the answer's figure is on the
+    first screen of a 1300 x 1000 window."""
     synthetic_grid(tmp_path)
     probe = ("<script>window.addEventListener('load', () => { document.title = 'loaded:' + "
              "[...document.images].map(i => i.complete && i.naturalWidth > 0 ? 1 : 0).join('') + ':' + "
              "document.documentElement.scrollWidth + ':' + (document.querySelector('table').scrollWidth - "
-             "document.querySelector('table').clientWidth); });</script>")
+             "document.querySelector('table').clientWidth) + ':' + "
+             "Math.ceil(document.querySelector('#answer img').getBoundingClientRect().bottom); });</script>")
     page = tmp_path / "probe.html"
     page.write_text((tmp_path / "index.html").read_text().replace("</body>", probe + "</body>"))
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -105,9 +107,10 @@ def test_report_loads_in_a_headless_browser(tmp_path):
                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     title = re.search(r"<title>(.*?)</title>", out.stdout)
     assert title, out.stderr[-2000:]
-    loaded, width, headline_hidden = title[1].rsplit(":", 2)
+    loaded, width, headline_hidden, answer_bottom = title[1].rsplit(":", 3)
     assert loaded == "loaded:" + "1" * len(FIGURES) and int(width) <= 1300
     assert int(headline_hidden) == 0  # the headline table shows whole, without scrolling
+    assert 0 < int(answer_bottom) <= 1000  # the answer's figure is on the first screen, whole
 
 
 @pytest.mark.system

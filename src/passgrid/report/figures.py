@@ -145,23 +145,53 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
     return fig
 
 
+STRATEGY_STYLES = dict(zip(SELECTING, ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))))
+
+
+def _strategy_curves(ax, rows: pd.DataFrame, label: str, color=None):
+    """A cell's pass@k and each strategy it has, against the samples each draws."""
+    line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{label}pass@k (oracle)", color=color)
+    for name in SELECTING:
+        chosen = rows.dropna(subset=[f"{name}_at_k"]) if f"{name}_at_k" in rows else rows.iloc[:0]
+        if chosen.empty:
+            continue
+        drawn = chosen[f"{name}_drawn"] if strategy(name).saves_samples else chosen["k"]
+        ax.plot(drawn, 100 * chosen[f"{name}_at_k"], linestyle=STRATEGY_STYLES[name], color=line.get_color(),
+                label=f"{label}{strategy(name).title}")
+        ax.fill_between(drawn, 100 * chosen[f"{name}_at_k_lo"], 100 * chosen[f"{name}_at_k_hi"],
+                        color=line.get_color(), alpha=0.08, linewidth=0)
+
+
 def plot_selection(summary: pd.DataFrame, references):
     """Each search strategy a cell has against k, beside the oracle's pass@k."""
     fig, ax = _figure("Search strategies against the oracle (pass@k)",
                       "samples per problem: k, or those a strategy that stops early draws")
     for cell, rows in summary.groupby("cell", sort=False):
-        line, = ax.plot(rows["k"], 100 * rows["pass_at_k"], label=f"{cell}: pass@k (oracle)")
-        for name, style in zip(SELECTING, ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))):
-            chosen = rows.dropna(subset=[f"{name}_at_k"]) if f"{name}_at_k" in rows else rows.iloc[:0]
-            if chosen.empty:
-                continue
-            drawn = chosen[f"{name}_drawn"] if strategy(name).saves_samples else chosen["k"]
-            ax.plot(drawn, 100 * chosen[f"{name}_at_k"], linestyle=style, color=line.get_color(),
-                    label=f"{cell}: {strategy(name).title}")
-            ax.fill_between(drawn, 100 * chosen[f"{name}_at_k_lo"], 100 * chosen[f"{name}_at_k_hi"],
-                            color=line.get_color(), alpha=0.08, linewidth=0)
+        _strategy_curves(ax, rows, f"{cell}: ")
     _references(ax, references)
     _log_k_axis(ax, int(summary["k"].max()))
+    _legend(ax)
+    return fig
+
+
+def plot_answer(summary: pd.DataFrame, crossings: pd.DataFrame, cell: str):
+    """The answer sentence's figure, small enough for the first screen: the
+    cell's pass@k and strategies, and each reference's pass@1 on the cell's
+    own problems (as the crossings compare them)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 3.1), dpi=100)
+    ax.set_xlabel("samples per problem drawn", fontsize=8)
+    ax.set_ylabel("solved (%)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, which="both", alpha=0.3)
+    rows = summary[summary["cell"] == cell]
+    _strategy_curves(ax, rows, "", color="tab:blue")
+    refs = crossings[crossings["cell"] == cell].drop_duplicates("reference")
+    for i, (_, ref) in enumerate(refs.iterrows()):
+        ax.axhline(100 * ref["reference_pass_at_1"], color="black", linewidth=1,
+                   linestyle=REFERENCE_STYLES[i % len(REFERENCE_STYLES)],
+                   label=f"{ref['reference']} pass@1 {100 * ref['reference_pass_at_1']:.1f}%")
+    _log_k_axis(ax, int(rows["k"].max()))
     _legend(ax)
     return fig
 

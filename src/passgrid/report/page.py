@@ -50,13 +50,17 @@ def render_report(summary: pd.DataFrame, fits: pd.DataFrame, crossings: pd.DataF
         provenance_table=_table(tables.provenance_table(provenance or {})),
         pass_and_cost_figures=figures["pass_at_k"] + "".join(f for name, f in figures.items() if name.startswith("cost_")),
         fits_figure=figures["fits"], failure_figures=figures.get("failures", "") + figures.get("diversity", ""),
-        selection_figures=figures.get("selection", "") + figures.get("strong_tests", "") + figures["problems"])
+        selection_figures=figures.get("selection", "") + figures.get("strong_tests", "") + figures["problems"],
+        answer_figure=figures.get("answer", ""))
 
 
 def _sections(summary, fits, crossings, per_problem, references, analysis, units) -> list:
     """(name, figure, reading) of every figure the grid's results allow."""
     sections = [("pass_at_k", draw.plot_pass_at_k(summary, references, crossings),
                  read.reading_pass_at_k(summary, analysis.level) + read.reading_references(references))]
+    cell = read.answer_cell(crossings)
+    if cell in set(summary["cell"]):
+        sections.insert(0, ("answer", draw.plot_answer(summary, crossings, cell), read.reading_answer_figure(cell)))
     for unit in units:
         sections.append((f"cost_{unit.removeprefix('cost_')}", draw.plot_cost(summary, references, unit),
                          read.reading_cost(summary, unit)))

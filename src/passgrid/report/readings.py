@@ -181,9 +181,9 @@ def reading_answer(crossings: pd.DataFrame, summary: pd.DataFrame) -> str:
     reaches each reference's pass@1, on the same problems, with the samples a
     strategy that stops early draws and the cost where the model's config
     gives one."""
-    if crossings.empty or "k_needed" not in crossings:
+    cell = answer_cell(crossings)
+    if cell is None:
         return ""
-    cell = crossings.loc[crossings["budget_sampled"].idxmax(), "cell"]
     rows = crossings[crossings["cell"] == cell]
     n, name = int(rows["budget_sampled"].iloc[0]), summary.loc[summary["cell"] == cell, "model.name"].iloc[0]
     parts = []
@@ -198,6 +198,19 @@ def reading_answer(crossings: pd.DataFrame, summary: pd.DataFrame) -> str:
         parts.append(f"{reference}'s pass@1 ({pct(group['reference_pass_at_1'].iloc[0])}{on}): {said}")
     return (f"How many samples per problem {name} ({cell}) needs to reach each reference's pass@1, "
             f"within the {n} it has: " + "; ".join(parts) + ".")
+
+
+def answer_cell(crossings: pd.DataFrame):
+    """The cell the answer is about: the one with the most samples per problem (None without crossings)."""
+    if crossings.empty or "k_needed" not in crossings:
+        return None
+    return crossings.loc[crossings["budget_sampled"].idxmax(), "cell"]
+
+
+def reading_answer_figure(cell: str) -> str:
+    return (f"The sentence above, drawn: {cell}'s pass@k (an oracle picks) and each way of picking without one, "
+            "against the samples each draws per problem; a black line per reference's pass@1 on the same problems. "
+            "Where a curve crosses a line is the k the sentence gives.")
 
 
 def _within(k, n: int) -> bool:
