@@ -54,8 +54,8 @@ def synthetic_grid(tmp_path):
         crossings += crossing_rows(cell, table, replicates, counts, ANALYSIS, all_references(ANALYSIS.references, []), {},
                                    {"dataset": "d", "problems": m}, used, MODEL)
         per_problem[cell] = counts
-    mixes = pd.DataFrame(mix_rows("temperature=0.4", per_problem["temperature=0.4"], "temperature=1.0",
-                                  per_problem["temperature=1.0"]))
+    mixes = pd.DataFrame(mix_rows({cell: per_problem[cell] for cell in ("temperature=0.4", "temperature=1.0")},
+                                  ANALYSIS))
     html = render_report(pd.concat(frames), pd.DataFrame(fitted), pd.DataFrame(crossings), per_problem,
                          "test", ANALYSIS, tmp_path / "figures", mixes=mixes)
     (tmp_path / "index.html").write_text(html)
@@ -77,7 +77,7 @@ def test_report_has_every_figure_table_and_reading(tmp_path):
     assert "with an oracle" in answer and "by a random sample passing the shown tests" in answer
     assert "&gt; 64]" in html  # an end of the interval that 64 samples do not reach, said so
     assert "US$ at k [interval]" in html
-    assert "Mixing configurations: at 64 samples per problem, " in html and "for temperature=1.0 alone" in html
+    assert "Mixing configurations: at 64 samples per problem, " in html and "for the best alone (temperature=" in html
     assert "Basis: temperature=0.4, temperature=1.0: US$2 per GPU-hour x GPU-hours" in html
     assert "2 x 8 B parameters x tokens (each prompt once per request" in html
     assert "Why samples fail" in html and "wrong answer" in html

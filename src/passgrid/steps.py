@@ -182,8 +182,9 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
     reference model's cells) or cited (analysis.references).
     results/crossings.csv: the k (and cost) at which each other cell reaches
     each reference's pass@1.
-    results/mixes.csv: each two sampled cells on the same problems, their
-    samples mixed at each total budget (passgrid.analysis.mixing).
+    results/mixes.csv: the sampled cells on the same problems (each two, and
+    all of them), their samples mixed at each total budget
+    (passgrid.analysis.mixing).
 
     `cells` holds CellRecords (passgrid.grid.jobs).
     """
@@ -200,7 +201,7 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
     crossings = [row for cell, c in curves.items() if cell not in measured
                  for row in crossing_rows(cell, c.table, c.replicates, c.per_problem, analysis, references,
                                           reference_counts, c.on, c.used, c.pricing)]
-    _write_mixes([c.id for c in cells if not c.config.model.reference], curves, out_mixes)
+    _write_mixes([c.id for c in cells if not c.config.model.reference], curves, analysis, out_mixes)
     write_atomic(out_summary, summary.to_csv(index=False))
     write_atomic(out_fits, pd.DataFrame(fitted).to_csv(index=False))
     write_atomic(out_references, pd.DataFrame(references, columns=REFERENCE_COLUMNS).to_csv(index=False))
@@ -230,16 +231,18 @@ def _cell_analysis(cell, analysis):
             _Curves(table, replicates, per_problem, on, used, pricing))
 
 
-def _write_mixes(sampled: list, curves: dict, out_mixes) -> None:
-    """Every two sampled cells on the same problems, mixed (passgrid.analysis.mixing)."""
-    mixes = [row for a, b in itertools.combinations(sampled, 2) if _same_problems(curves[a], curves[b])
-             for row in mix_rows(a, curves[a].per_problem, b, curves[b].per_problem)]
+def _write_mixes(sampled: list, curves: dict, analysis, out_mixes) -> None:
+    """The sampled cells measured on the same problems, mixed
+    (passgrid.analysis.mixing): every two of them, and all of them together
+    where there are more than two."""
+    groups = {}
+    for cell in sampled:
+        c = curves[cell]
+        groups.setdefault((c.on["dataset"], frozenset(c.per_problem["task_id"])), []).append(cell)
+    sets = [mixed for group in groups.values() if len(group) > 1
+            for mixed in [*itertools.combinations(group, 2), *([tuple(group)] if len(group) > 2 else [])]]
+    mixes = [row for mixed in sets for row in mix_rows({cell: curves[cell].per_problem for cell in mixed}, analysis)]
     write_atomic(out_mixes, pd.DataFrame(mixes, columns=MIX_COLUMNS).to_csv(index=False))
-
-
-def _same_problems(a: _Curves, b: _Curves) -> bool:
-    """Whether two cells are measured on the same problems of the same dataset."""
-    return a.on["dataset"] == b.on["dataset"] and set(a.per_problem["task_id"]) == set(b.per_problem["task_id"])
 
 
 def _sample_facts(cell, n: int) -> dict:

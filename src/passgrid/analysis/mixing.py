@@ -1,52 +1,93 @@
-"""Mixing two configurations on the same problems (two temperatures, two
-prompts, two models): a samples from one and b from the other, a problem
-solved if any of the a + b is right. For a fixed split the value is exact,
-from each problem's counts (n, c) in each:
+"""Mixing configurations on the same problems (temperatures, prompts,
+models): a_i samples from configuration i, a problem solved if any of them
+is right. For a fixed split the value is exact, from each problem's counts
+(n_i, c_i) under each:
 
-    mix(a, b) = mean over problems of 1 - C(nA - cA, a)/C(nA, a) x C(nB - cB, b)/C(nB, b).
+    mix(a_1, ..., a_m) = mean over problems of 1 - prod_i C(n_i - c_i, a_i)/C(n_i, a_i).
 
-At each total budget t = a + b the best split is chosen. Chosen on the same
-problems it is measured on, it is optimistic; so the split is chosen on half
-of the problems and scored on the other half, both ways (2-fold
-cross-fitting), and that is the value reported beside the split chosen on
-all of them."""
+At each total budget t = sum a_i the best split is chosen: over every split
+where there are at most SPLITS_EXHAUSTIVE of them (two configurations
+always), else by adding, from the best split at t - 1, the sample that
+helps most (a greedy search; the value of the split it finds is still
+exact). Chosen on the same problems it is measured on, the best split is
+optimistic; so it is chosen on half of the problems and scored on the other
+half, both ways (2-fold cross-fitting), and that value, with its interval
+over problems (the same method as pass@k's), is reported beside the split
+chosen on all of them. Beside it, the best configuration alone at t samples
+(chosen on all the problems)."""
+import itertools
+from math import comb
+
 import numpy as np
 import pandas as pd
 
 from passgrid.analysis.passk import none_right
+from passgrid.analysis.uncertainty import mean_with_interval
 
-MIX_COLUMNS = ("cell_a", "cell_b", "problems", "total", "a", "b", "mix_at_total", "mix_in_sample", "a_alone",
-               "b_alone")
+MIX_COLUMNS = ("cells", "problems", "total", "split", "mix_at_total", "mix_at_total_lo", "mix_at_total_hi",
+               "mix_in_sample", "best_alone", "best_alone_cell")
+SPLITS_EXHAUSTIVE = 2_000  # splits of one total budget searched one by one, at most
 
 
-def mix_rows(cell_a: str, counts_a: pd.DataFrame, cell_b: str, counts_b: pd.DataFrame) -> list:
-    """One row per total budget t = 1..nA + nB: the split (a, b) chosen on
-    all the problems, its cross-fitted value (mix_at_total), its value on the
-    problems it was chosen on (mix_in_sample), and each configuration alone at
-    t samples where it has that many. `counts_*`: per problem task_id, n, c,
-    on the same problems."""
-    joined = counts_a.merge(counts_b, on="task_id", suffixes=("_a", "_b"))
-    if len(joined) != len(counts_a) or len(joined) != len(counts_b):
-        raise ValueError(f"{cell_a} and {cell_b} are not measured on the same problems")
-    n_a, n_b = int(joined["n_a"].min()), int(joined["n_b"].min())
-    miss_a = _misses(joined["n_a"], joined["c_a"], n_a)  # problems x (0..nA): all a samples wrong
-    miss_b = _misses(joined["n_b"], joined["c_b"], n_b)
+def mix_rows(counts: dict, analysis) -> list:
+    """One row per total budget t = 1..sum n_i. `counts`: cell -> its
+    problems' task_id, n, c, on the same problems; `analysis`: the interval's
+    level, replicates and seed (the schema's AnalysisConfig)."""
+    cells = list(counts)
+    joined = _joined(counts)
+    sizes = [int(joined[f"n_{i}"].min()) for i in range(len(cells))]
+    misses = [_misses(joined[f"n_{i}"], joined[f"c_{i}"], n) for i, n in enumerate(sizes)]  # problems x (0..n_i)
     folds = np.arange(len(joined)) % 2
-    rows = []
-    for total in range(1, n_a + n_b + 1):
-        splits = [(a, total - a) for a in range(max(0, total - n_b), min(total, n_a) + 1)]
-        solved = np.array([1.0 - miss_a[:, a] * miss_b[:, b] for a, b in splits])  # splits x problems
+    rows, crossed, greedy = [], [], tuple([0] * len(cells))
+    for total in range(1, sum(sizes) + 1):
+        splits = _splits(total, sizes, greedy)
+        chosen = np.array(splits)  # splits x configurations
+        solved = 1.0 - np.prod([m[:, chosen[:, i]] for i, m in enumerate(misses)], axis=0).T  # splits x problems
         best = int(np.argmax(solved.mean(axis=1)))
-        crossed = np.empty(len(joined))
+        greedy = splits[best]
+        scored = np.empty(len(joined))
         for fold in (0, 1):  # chosen on one half, scored on the other
-            chosen = int(np.argmax(solved[:, folds != fold].mean(axis=1)))
-            crossed[folds == fold] = solved[chosen, folds == fold]
-        a, b = splits[best]
-        rows.append({"cell_a": cell_a, "cell_b": cell_b, "problems": len(joined), "total": total, "a": a, "b": b,
-                     "mix_at_total": float(crossed.mean()), "mix_in_sample": float(solved[best].mean()),
-                     "a_alone": float(1 - miss_a[:, total].mean()) if total <= n_a else None,
-                     "b_alone": float(1 - miss_b[:, total].mean()) if total <= n_b else None})
-    return rows
+            scored[folds == fold] = solved[int(np.argmax(solved[:, folds != fold].mean(axis=1))), folds == fold]
+        crossed.append(scored)
+        alone = {cell: float(1 - m[:, total].mean()) for cell, m, n in zip(cells, misses, sizes) if total <= n}
+        top = max(alone, key=alone.get) if alone else None
+        rows.append({"cells": " + ".join(cells), "problems": len(joined), "total": total,
+                     "split": "+".join(map(str, greedy)), "mix_in_sample": float(solved[best].mean()),
+                     "best_alone": alone.get(top), "best_alone_cell": top})
+    point, lo, hi, _ = mean_with_interval(np.stack(crossed, axis=1), analysis.level, analysis.bootstrap, analysis.seed)
+    return [{**row, "mix_at_total": float(p), "mix_at_total_lo": float(low), "mix_at_total_hi": float(high)}
+            for row, p, low, high in zip(rows, point, lo, hi)]
+
+
+def _joined(counts: dict) -> pd.DataFrame:
+    frames = [c[["task_id", "n", "c"]].rename(columns={"n": f"n_{i}", "c": f"c_{i}"}) for i, c in enumerate(counts.values())]
+    joined = frames[0]
+    for frame in frames[1:]:
+        joined = joined.merge(frame, on="task_id")
+    if any(len(joined) != len(c) for c in counts.values()):
+        raise ValueError(f"{' and '.join(counts)} are not measured on the same problems")
+    return joined
+
+
+def _splits(total: int, sizes: list, previous: tuple) -> list:
+    """The splits of `total` to search: all of them (a_i <= n_i) where they
+    are few enough, else `previous` (the best at total - 1) with one more
+    sample from each configuration that has one left."""
+    if _count_splits(total, sizes) <= SPLITS_EXHAUSTIVE:
+        ranges = [range(0, min(n, total) + 1) for n in sizes[:-1]]
+        return [(*head, total - sum(head)) for head in itertools.product(*ranges)
+                if 0 <= total - sum(head) <= sizes[-1]]
+    return [previous[:i] + (a + 1,) + previous[i + 1:] for i, a in enumerate(previous) if a < sizes[i]]
+
+
+def _count_splits(total: int, sizes: list) -> int:
+    """How many splits of `total` with a_i <= n_i (inclusion-exclusion over the caps)."""
+    m, found = len(sizes), 0
+    for r in range(m + 1):
+        for capped in itertools.combinations(sizes, r):
+            rest = total - sum(n + 1 for n in capped)
+            found += (-1) ** r * (comb(rest + m - 1, m - 1) if rest >= 0 else 0)
+    return found
 
 
 def _misses(n, c, most: int) -> np.ndarray:

@@ -232,16 +232,17 @@ def _reached(row) -> str:
 
 
 def reading_mixes(mixes: pd.DataFrame) -> str:
-    """Each pair of configurations mixed, at the largest budget both have alone."""
+    """Each set of configurations mixed, at the largest budget one of them has alone."""
     if mixes is None or mixes.empty:
         return "No two sampled cells share their problems: nothing to mix."
     parts = []
-    for (a, b), rows in mixes.groupby(["cell_a", "cell_b"], sort=False):
-        both = rows.dropna(subset=["a_alone", "b_alone"])
-        r = both.iloc[-1] if not both.empty else rows.iloc[-1]
-        alone = (f", against {pct(r['a_alone'])} for {a} alone and {pct(r['b_alone'])} for {b} alone"
-                 if not both.empty else "")
-        parts.append(f"at {int(r['total'])} samples per problem, {int(r['a'])} from {a} and {int(r['b'])} from {b} "
-                     f"solve {pct(r['mix_at_total'])} (the split chosen on half of the problems, scored on the "
-                     f"other; {pct(r['mix_in_sample'])} on the problems it was chosen on){alone}")
+    for cells, rows in mixes.groupby("cells", sort=False):
+        alone = rows.dropna(subset=["best_alone"])
+        r = alone.iloc[-1] if not alone.empty else rows.iloc[-1]
+        split = " and ".join(f"{count} from {cell}" for count, cell in zip(str(r["split"]).split("+"), cells.split(" + ")))
+        against = f", against {pct(r['best_alone'])} for the best alone ({r['best_alone_cell']})" if not alone.empty else ""
+        parts.append(f"at {int(r['total'])} samples per problem, {split} solve {pct(r['mix_at_total'])} "
+                     f"[{pct(r['mix_at_total_lo'])}, {pct(r['mix_at_total_hi'])}] (the split chosen on half of the "
+                     f"problems, scored on the other; {pct(r['mix_in_sample'])} on the problems it was chosen on)"
+                     f"{against}")
     return "Mixing configurations: " + "; ".join(parts) + "."
