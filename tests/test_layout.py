@@ -58,7 +58,7 @@ def test_each_layer_imports_only_downward():
 
 def test_the_phases_have_folders_of_their_own():
     assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == {
-        "grid", "datasets", "sampling", "execution", "analysis", "report"}
+        "grid", "datasets", "sampling", "execution", "analysis", "report", "tracking"}
 
 
 def test_no_backend_is_special_cased_outside_its_own_module():

@@ -72,7 +72,7 @@ def test_verdicts_summary_report_and_mlflow(workdir):
     tracking = json.loads((workdir / "results" / "tracking.json").read_text())
     client = MlflowClient(tracking_uri=f"sqlite:///{workdir / 'mlflow.db'}")
     [child] = [r for r in client.search_runs([tracking["experiment_id"]])
-               if r.data.tags.get("mlflow.parentRunId") == tracking["parent_run_id"]]
+               if r.data.tags.get("passgrid.sweep_run") == tracking["parent_run_id"]]
     assert child.data.params["model.backend"] == "vllm" and child.data.params["model.dtype"] == "float32"
     assert sorted(m.step for m in client.get_metric_history(child.info.run_id, "pass_at_k")) == [1, 2, 3, 4]
 

@@ -136,19 +136,21 @@ def test_analysis_tables_and_report(workdir):
         assert (sampled[f"strong_{name}_at_k"] <= sampled[f"{name}_at_k"] + 1e-12).all()
     # the two temperatures mixed (the reference is not a sampled configuration), at 1..4 samples in all
     mixes = read_table(workdir / "results" / "mixes.csv")
-    assert set(zip(mixes["cell_a"], mixes["cell_b"])) == {tuple(sampled_cells(summary)["cell"].unique())}
-    assert list(mixes["total"]) == [1, 2, 3, 4] and (mixes["a"] + mixes["b"] == mixes["total"]).all()
+    assert set(mixes["cells"]) == {" + ".join(sampled_cells(summary)["cell"].unique())}
+    assert list(mixes["total"]) == [1, 2, 3, 4]
+    assert all(sum(map(int, split.split("+"))) == total for split, total in zip(mixes["split"], mixes["total"]))
     assert "Mixing configurations: at 2 samples per problem" in html
 
 
-def test_mlflow_has_a_parent_run_and_a_child_per_cell(workdir):
+def test_mlflow_has_a_run_per_sweep_and_one_per_cell(workdir):
     from mlflow.tracking import MlflowClient
 
     tracking = json.loads((workdir / "results" / "tracking.json").read_text())
     client = MlflowClient(tracking_uri=f"sqlite:///{workdir / 'mlflow.db'}")
     runs = client.search_runs([tracking["experiment_id"]])
-    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == tracking["parent_run_id"]]
+    children = [r for r in runs if r.data.tags.get("passgrid.sweep_run") == tracking["parent_run_id"]]
     assert len(runs) == 4 and len(children) == 3
+    assert not any("mlflow.parentRunId" in r.data.tags for r in runs)  # none folded away from the charts
     # the UI opens it on its runs (model development), not on traces (GenAI)
     assert client.get_experiment(tracking["experiment_id"]).tags["mlflow.experimentKind"] == "custom_model_development"
     children = [c for c in children if c.data.params["model.backend"] == "llamacpp"]
@@ -279,3 +281,53 @@ def test_a_cells_model_writes_tests_drawn_resumably_and_ranked_by_log_probabilit
     summary = read_table(tmp_path / "results" / "summary.csv")
     last = summary[summary["written.n"] == 3].iloc[-1]
     assert last["logprob_fallback_problems"] == 0 and 0 <= last["logprob_at_k"] <= last["pass_at_k"] + 1e-12
+
+
+def test_mlflow_ui_opens_the_saved_view_on_one_chart_of_every_strategy(workdir, tmp_path):
+    """MLflow's own UI (its server and its page, in headless Chromium) opens
+    the sweep's saved view: the sweep's cells, and one chart whose legend
+    holds each cell's pass@k and every strategy it has."""
+    import shutil
+    import socket
+    import time
+    import urllib.request
+
+    from passgrid.tracking.view import VIEW_TAG_PREFIX, read_envelope
+
+    tracking = json.loads((workdir / "results" / "tracking.json").read_text())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
+                               f"sqlite:///{workdir / 'mlflow.db'}", "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        from mlflow.tracking import MlflowClient
+
+        tags = MlflowClient(tracking_uri=f"http://127.0.0.1:{port}").get_experiment(tracking["experiment_id"]).tags
+        view = read_envelope(tags[VIEW_TAG_PREFIX + tracking["view"]])
+        assert view["name"] == "passgrid smoke: pass@k and the strategies"
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        assert chromium, "Chromium is needed for this test: `make test` installs Debian's chromium"
+        dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=60000",
+                              "--window-size=1600,1000", "--dump-dom",
+                              f"http://127.0.0.1:{port}/{tracking['view_link']}"],
+                             capture_output=True, text=True, timeout=300).stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "shared view" in dom
+    summary = read_table(workdir / "results" / "summary.csv")
+    charted = view["state"]["compareRunCharts"][0]["selectedMetricKeys"]
+    assert {"pass_at_k", "filter_at_k", "selected_at_k", "logprob_at_k"} <= set(charted)
+    for cell in tracking["cells"]:
+        rows = summary[summary["cell"] == cell]
+        for metric in (m for m in charted if rows[m].notna().any()):  # the strategies this cell has
+            assert f"{cell} ({metric})" in dom, (cell, metric)

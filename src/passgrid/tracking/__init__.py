@@ -1,4 +1,5 @@
-"""Log a finished grid to MLflow: one parent run per sweep, one child per cell.
+"""Log a finished grid to MLflow: one run per sweep (its summary, report and
+settings), one per cell (its curves), the cell's tagged with the sweep's run.
 
 Only the workflow's single `track` job calls this, so one process writes to
 the store (several writers can lock an SQLite store).
@@ -11,6 +12,7 @@ import pandas as pd
 
 from passgrid.analysis.columns import CURVES, FALLBACKS, OUTCOMES, USAGE
 from passgrid.analysis.costs import COST_UNITS
+from passgrid.tracking.view import SWEEP_RUN_TAG, save_view, view_link
 
 # What MLflow's UI (3.x) opens an experiment as: without it, an experiment of
 # runs and no traces opens as a GenAI one, on its traces tab.
@@ -30,7 +32,9 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
     the parent run's params.
     The parent run gets the summary, `artifacts` (report, fits, references, crossings) and
     the report's figures; each child its cell's curves, usage and files.
-    Returns {"experiment_id", "parent_run_id", "cells": {cell_id: run_id}}."""
+    The sweep's view of them (passgrid.tracking.view) is saved in the experiment.
+    Returns {"experiment_id", "parent_run_id", "cells": {cell_id: run_id},
+    "view": its id, "view_link": the UI's path to it}."""
     import mlflow
 
     mlflow.set_tracking_uri(uri)
@@ -47,11 +51,16 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
             mlflow.log_artifact(str(path), "report")
         for png in sorted(Path(figures_dir).glob("*.png")) if figures_dir else ():
             mlflow.log_artifact(str(png), "report/figures")
-        for cell in cells:
-            with mlflow.start_run(run_name=cell.id, nested=True) as child:
-                _log_cell(mlflow, summary[summary["cell"] == cell.id], cell, (provenance or {}).get(cell.id, {}))
-                run_ids[cell.id] = child.info.run_id
-    return {"experiment_id": experiment_id, "parent_run_id": parent.info.run_id, "cells": run_ids}
+    # Each cell a run of its own beside the sweep's, not nested under it: MLflow's
+    # charts draw the runs its list shows, and a parent's children start folded.
+    for cell in cells:
+        with mlflow.start_run(run_name=cell.id, tags={SWEEP_RUN_TAG: parent.info.run_id, "passgrid.sweep": sweep}) as run:
+            _log_cell(mlflow, summary[summary["cell"] == cell.id], cell, (provenance or {}).get(cell.id, {}))
+            run_ids[cell.id] = run.info.run_id
+    view = save_view(mlflow.MlflowClient(), experiment_id, parent.info.run_id, sweep,
+                     [c for c in summary.columns if summary[c].notna().any()])
+    return {"experiment_id": experiment_id, "parent_run_id": parent.info.run_id, "cells": run_ids,
+            "view": view, "view_link": view_link(experiment_id, view)}
 
 
 def _params(flat: dict) -> dict:
