@@ -49,3 +49,37 @@ def sample_problems(problems: list, model: dict, prompt: dict, sampling: dict, p
 
     counts = draw_problems(problems, model, prompt, sampling, problem_dir, **options)
     return {**counts, "samples": join_samples(problems, model, sampling, problem_dir, out_path)}
+
+
+def free_port() -> int:
+    """A loopback port no one listens on (now)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(command: list, ready_path: str, log_path, seconds: float = 120):
+    """Start a server `command` (its `{port}` filled with a free loopback
+    port), its output to `log_path` (a file: a pipe would fill and block it),
+    and wait until `ready_path` answers: (process, base URL, its log file).
+    A server that exits first fails the test with its log's end."""
+    import subprocess
+    import time
+    import urllib.request
+
+    port = free_port()
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([part.format(port=port) for part in command], stdout=log, stderr=subprocess.STDOUT)
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + ready_path, timeout=2)
+            return proc, url, log
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"{command[:3]} exited: {Path(log_path).read_text()[-2000:]}")
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail(f"{command[:3]} did not answer {ready_path} within {seconds} s")

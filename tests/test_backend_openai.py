@@ -1,10 +1,6 @@
 """The OpenAI backend against a real OpenAI-compatible server on loopback:
 llama-cpp-python's own server with SmolLM2, started by the test."""
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import replace
 
 import pytest
@@ -14,37 +10,18 @@ from passgrid.grid.compose import compose
 from passgrid.grid.schema import ModelConfig
 from passgrid.sampling.backends import Request, make_backend
 from passgrid.sampling.backends.llamacpp import resolve_model_path
-from tests.conftest import CONF
+from tests.conftest import CONF, free_port, serve
 
 API_KEY = "test-key-not-secret"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
     gguf = resolve_model_path(compose(CONF, []).model.path)
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    log = open(log_path, "wb")  # a file, not a pipe: the server's chatter would fill a pipe and block it
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-                             "--port", str(port), "--n_ctx", "2048", "--api_key", API_KEY, "--model_alias", "smollm2"],
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log_path.read_text()[-2000:]}")
-            time.sleep(0.5)
-    yield url
+    proc, url, log = serve([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
+                            "--port", "{port}", "--n_ctx", "2048", "--api_key", API_KEY, "--model_alias", "smollm2"],
+                           "/docs", tmp_path_factory.mktemp("server") / "server.log", seconds=60)
+    yield url + "/v1"
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
@@ -104,7 +81,7 @@ def test_wrong_key_is_a_one_line_error_naming_the_variable(server, monkeypatch):
 @pytest.mark.system
 def test_unreachable_server_is_a_one_line_error(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
-    backend = make_backend(model_config(f"http://127.0.0.1:{_free_port()}/v1"))
+    backend = make_backend(model_config(f"http://127.0.0.1:{free_port()}/v1"))
     with pytest.raises(PassgridError, match="model.base_url: cannot reach"):
         backend.generate(chat_request(1))
 

@@ -11,7 +11,7 @@ import pytest
 
 from passgrid.files import read_table
 from passgrid.sampling.seeds import sample_seed
-from tests.conftest import ROOT
+from tests.conftest import ROOT, serve
 
 pytestmark = pytest.mark.system  # Snakemake and the real model
 
@@ -173,7 +173,8 @@ def test_mlflow_has_a_run_per_sweep_and_one_per_cell(workdir):
     assert {"report/index.html", "report/fits.csv", "report/crossings.csv", "report/references.csv",
             "report/mixes.csv"} <= {
         a.path for a in client.list_artifacts(parent, "report")}
-    assert len(client.list_artifacts(parent, "report/figures")) == 8
+    figures = {a.path.removeprefix("report/figures/") for a in client.list_artifacts(parent, "report/figures")}
+    assert len(figures) == 9 and {"answer.png", "pass_at_k.png", "selection.png"} <= figures
 
 
 def test_rerun_has_nothing_to_do(workdir):
@@ -288,41 +289,29 @@ def test_mlflow_ui_opens_the_saved_view_on_one_chart_of_every_strategy(workdir, 
     the sweep's saved view: the sweep's cells, and one chart whose legend
     holds each cell's pass@k and every strategy it has."""
     import shutil
-    import socket
-    import time
-    import urllib.request
+
+    from mlflow.tracking import MlflowClient
 
     from passgrid.tracking.view import VIEW_TAG_PREFIX, read_envelope
 
     tracking = json.loads((workdir / "results" / "tracking.json").read_text())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
-                               f"sqlite:///{workdir / 'mlflow.db'}", "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, url, log = serve([sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
+                              f"sqlite:///{workdir / 'mlflow.db'}", "--host", "127.0.0.1", "--port", "{port}"],
+                             "/health", tmp_path / "mlflow.log")
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(1)
-        from mlflow.tracking import MlflowClient
-
-        tags = MlflowClient(tracking_uri=f"http://127.0.0.1:{port}").get_experiment(tracking["experiment_id"]).tags
+        tags = MlflowClient(tracking_uri=url).get_experiment(tracking["experiment_id"]).tags
         view = read_envelope(tags[VIEW_TAG_PREFIX + tracking["view"]])
         assert view["name"] == "passgrid smoke: pass@k and the strategies"
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
         assert chromium, "Chromium is needed for this test: `make test` installs Debian's chromium"
         dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=60000",
                               "--window-size=1600,1000", "--dump-dom",
-                              f"http://127.0.0.1:{port}/{tracking['view_link']}"],
+                              f"{url}/{tracking['view_link']}"],
                              capture_output=True, text=True, timeout=300).stdout
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
     assert "shared view" in dom
     summary = read_table(workdir / "results" / "summary.csv")
     charted = view["state"]["compareRunCharts"][0]["selectedMetricKeys"]
