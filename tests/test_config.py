@@ -54,16 +54,18 @@ def test_default_sweep_has_two_temperatures_three_measured_references_and_a_many
     cells = cells_of()
     sampled = [c for c in cells if c.config.model.backend == "llamacpp"]
     assert sorted(c.config.sampling.temperature for c in sampled) == [0.2, 0.8]
-    assert all(c.config.sampling.n >= 8 and c.config.dataset.limit >= 20 for c in cells)
+    assert all(c.config.sampling.n >= 8 and c.config.dataset.limit >= 12 for c in sampled)
     assert all(c.config.sweep == SweepConfig() for c in cells)  # the sweep is the grid's, not a cell's
-    # the included cells: each its own n and temperature, under the grid's limit
+    # the included cells: each its own n and temperature, on every problem (the grid's limit is the sampled cells')
     references = [c for c in cells if c.config.model.reference]
     assert [c.config.model.name for c in references] == ["GPT-4", "GPT-3.5-turbo", "CodeLlama-34B-Instruct"]
-    assert all(c.config.sampling.n == 10 and c.config.sampling.temperature == 0.2
-               and c.config.dataset.limit == sampled[0].config.dataset.limit for c in references)
-    assert references[0].varying == {"model": "gpt-4-traces", "sampling.n": "10", "sampling.temperature": "0.2"}
+    assert all(c.config.sampling.n == 10 and c.config.sampling.temperature == 0.2 and c.config.dataset.limit is None
+               for c in references)
+    assert references[0].varying == {"model": "gpt-4-traces", "sampling.n": "10", "sampling.temperature": "0.2",
+                                     "dataset.limit": "null"}
     [many] = [c for c in cells if c.config.sampling.n == 100]
     assert many.config.model.name == "CodeGen-16B-mono" and many.config.model.written_tests  # CodeT's ranking too
+    assert many.config.dataset.limit is None
 
 
 def test_an_included_cell_takes_one_value_per_key(tmp_path):
@@ -99,7 +101,9 @@ def test_command_line_wins_over_named_sweep():
     cells = cells_of(["sampling.temperature=0.5", "dataset.limit=3"], sweep="default")
     sampled = [c for c in cells if c.config.model.backend == "llamacpp"]
     assert [c.config.sampling.temperature for c in sampled] == [0.5]  # the included cells keep their own
-    assert all(c.config.dataset.limit == 3 for c in cells)  # the included cells too
+    assert [c.config.dataset.limit for c in sampled] == [3]
+    # the included cells keep theirs: the default grid's judge all 164 problems
+    assert all(c.config.dataset.limit is None for c in cells if c not in sampled)
 
 
 @pytest.mark.system
@@ -207,11 +211,11 @@ def test_a_stronger_test_set_must_cover_every_problem(tmp_path):
 
 @pytest.mark.system
 def test_an_included_cell_follows_the_grid_but_for_what_it_replaces():
-    # swept keys it does not set sweep it too: the references are judged on each limit the grid has
-    cells = cells_of(["dataset.limit=5,6"], sweep="default")
+    # swept keys it does not set sweep it too: the references are judged under each time limit the grid has
+    cells = cells_of(["execution.timeout_s=3,4"], sweep="default")
     references = [c for c in cells if c.config.model.reference]
-    assert sorted(c.config.dataset.limit for c in references) == [5, 5, 5, 6, 6, 6]
-    assert {c.varying["dataset.limit"] for c in references} == {"5", "6"}
+    assert sorted(c.config.execution.timeout_s for c in references) == [3, 3, 3, 4, 4, 4]
+    assert {c.varying["execution.timeout_s"] for c in references} == {"3", "4"}
     # a model.* key of the grid is the grid's model's, not the included cell's own model
     cells = cells_of(["model.name=MINE"], sweep="default")
     assert sorted({c.config.model.name for c in cells}) == ["CodeGen-16B-mono", "CodeLlama-34B-Instruct",

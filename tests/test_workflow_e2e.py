@@ -112,13 +112,14 @@ def test_analysis_tables_and_report(workdir):
     assert references.loc["GPT-4o", "kind"] == "cited" and references.loc["GPT-4o", "pass_at_1"] == 0.902
     crossings = read_table(workdir / "results" / "crossings.csv")
     assert set(zip(crossings["reference"], crossings["reference_kind"])) == {("GPT-4", "measured"), ("GPT-4o", "cited")}
-    assert set(crossings["metric"]) == {"pass@k", "filter@k", "first_pass@k", "selected@k"}
+    # every way of picking the samples allow: SmolLM2's are drawn with their log-probabilities
+    assert set(crossings["metric"]) == {"pass@k", "filter@k", "first_pass@k", "selected@k", "logprob@k"}
     assert set(crossings["cell"]) == set(sampled_cells(summary)["cell"])  # a reference does not chase itself
     assert set(read_table(workdir / "results" / "fits.csv")["cell"]) == set(summary["cell"])
     probes = (workdir / "results" / "runs").glob("temperature=*/probes.jsonl")
     assert all(len(p.read_text().splitlines()) == 6 for p in probes)  # all three problems have examples
     figures = {p.stem for p in (workdir / "results" / "report" / "figures").glob("*.png")}
-    assert figures == {"pass_at_k", "cost_flops", "fits", "selection", "strong_tests", "failures", "diversity",
+    assert figures == {"answer", "pass_at_k", "cost_flops", "fits", "selection", "strong_tests", "failures", "diversity",
                        "problems"}  # CPU: no $, no GPU
     html = (workdir / "results" / "report" / "index.html").read_text()
     assert html.count("data:image/png;base64,") == len(figures)

@@ -6,15 +6,15 @@ is right. For a fixed split the value is exact, from each problem's counts
     mix(a_1, ..., a_m) = mean over problems of 1 - prod_i C(n_i - c_i, a_i)/C(n_i, a_i).
 
 At each total budget t = sum a_i the best split is chosen: over every split
-where there are at most SPLITS_EXHAUSTIVE of them (two configurations
-always), else by adding, from the best split at t - 1, the sample that
-helps most (a greedy search; the value of the split it finds is still
-exact). Chosen on the same problems it is measured on, the best split is
-optimistic; so it is chosen on half of the problems and scored on the other
-half, both ways (2-fold cross-fitting), and that value, with its interval
-over problems (the same method as pass@k's), is reported beside the split
-chosen on all of them. Beside it, the best configuration alone at t samples
-(chosen on all the problems)."""
+where there are at most SPLITS_EXHAUSTIVE of them, else by adding, to the
+best split at t - 1, the sample that helps most (a greedy search; the value
+of the split it finds is still exact). Chosen on the same problems it is
+measured on, the best split is optimistic; so it is chosen on half of the
+problems and scored on the other half, both ways (2-fold cross-fitting; a
+greedy search grows a path of its own on each half), and that value, with
+its interval over problems (the same method as pass@k's), is reported
+beside the split chosen on all of them. Beside it, the best configuration
+alone at t samples (chosen on all the problems)."""
 import itertools
 from math import comb
 
@@ -38,21 +38,26 @@ def mix_rows(counts: dict, analysis) -> list:
     sizes = [int(joined[f"n_{i}"].min()) for i in range(len(cells))]
     misses = [_misses(joined[f"n_{i}"], joined[f"c_{i}"], n) for i, n in enumerate(sizes)]  # problems x (0..n_i)
     folds = np.arange(len(joined)) % 2
-    rows, crossed, greedy = [], [], tuple([0] * len(cells))
+    # the best split so far on all the problems and on each half's complement (greedy paths)
+    paths = {"all": tuple([0] * len(cells)), 0: tuple([0] * len(cells)), 1: tuple([0] * len(cells))}
+    rows, crossed = [], []
     for total in range(1, sum(sizes) + 1):
-        splits = _splits(total, sizes, greedy)
-        chosen = np.array(splits)  # splits x configurations
-        solved = 1.0 - np.prod([m[:, chosen[:, i]] for i, m in enumerate(misses)], axis=0).T  # splits x problems
-        best = int(np.argmax(solved.mean(axis=1)))
-        greedy = splits[best]
         scored = np.empty(len(joined))
-        for fold in (0, 1):  # chosen on one half, scored on the other
-            scored[folds == fold] = solved[int(np.argmax(solved[:, folds != fold].mean(axis=1))), folds == fold]
+        for path in ("all", 0, 1):
+            splits = _splits(total, sizes, paths[path])
+            solved = _solved(splits, misses)
+            chooses = np.ones(len(joined), bool) if path == "all" else folds != path
+            best = int(np.argmax(solved[:, chooses].mean(axis=1)))
+            paths[path] = splits[best]
+            if path == "all":
+                in_sample = float(solved[best].mean())
+            else:  # chosen on one half, scored on the other
+                scored[folds == path] = solved[best, folds == path]
         crossed.append(scored)
         alone = {cell: float(1 - m[:, total].mean()) for cell, m, n in zip(cells, misses, sizes) if total <= n}
         top = max(alone, key=alone.get) if alone else None
         rows.append({"cells": " + ".join(cells), "problems": len(joined), "total": total,
-                     "split": "+".join(map(str, greedy)), "mix_in_sample": float(solved[best].mean()),
+                     "split": "+".join(map(str, paths["all"])), "mix_in_sample": in_sample,
                      "best_alone": alone.get(top), "best_alone_cell": top})
     point, lo, hi, _ = mean_with_interval(np.stack(crossed, axis=1), analysis.level, analysis.bootstrap, analysis.seed)
     return [{**row, "mix_at_total": float(p), "mix_at_total_lo": float(low), "mix_at_total_hi": float(high)}
@@ -69,15 +74,32 @@ def _joined(counts: dict) -> pd.DataFrame:
     return joined
 
 
+def _solved(splits: list, misses: list) -> np.ndarray:
+    """Each split's chance, per problem, that one of its samples is right: splits x problems."""
+    chosen = np.array(splits)  # splits x configurations
+    return 1.0 - np.prod([m[:, chosen[:, i]] for i, m in enumerate(misses)], axis=0).T
+
+
 def _splits(total: int, sizes: list, previous: tuple) -> list:
     """The splits of `total` to search: all of them (a_i <= n_i) where they
-    are few enough, else `previous` (the best at total - 1) with one more
-    sample from each configuration that has one left."""
+    are few enough, in lexicographic order, else `previous` (the best at
+    total - 1) with one more sample from each configuration that has one left."""
     if _count_splits(total, sizes) <= SPLITS_EXHAUSTIVE:
-        ranges = [range(0, min(n, total) + 1) for n in sizes[:-1]]
-        return [(*head, total - sum(head)) for head in itertools.product(*ranges)
-                if 0 <= total - sum(head) <= sizes[-1]]
+        return list(_compositions(total, sizes))
     return [previous[:i] + (a + 1,) + previous[i + 1:] for i, a in enumerate(previous) if a < sizes[i]]
+
+
+def _compositions(total: int, sizes: list):
+    """Every (a_1, ..., a_m) with a_i <= n_i summing to `total`, lexicographic;
+    only feasible prefixes are walked, so the work follows their number."""
+    if len(sizes) == 1:
+        if total <= sizes[0]:
+            yield (total,)
+        return
+    rest = sum(sizes[1:])
+    for a in range(max(0, total - rest), min(sizes[0], total) + 1):
+        for tail in _compositions(total - a, sizes[1:]):
+            yield (a, *tail)
 
 
 def _count_splits(total: int, sizes: list) -> int:

@@ -26,6 +26,8 @@ from passgrid.kinds import STDIO
 from passgrid.problem import Problem
 from passgrid.verdicts import Behaviour, Outcome, digest
 
+PROBE_LOAD_S = 3.0  # a probe's program loads within this (the tests' floor), its calls within the probe's limit
+
 
 class _Timeout(BaseException):
     """The program's time is up (raised into the test by an interval timer)."""
@@ -121,10 +123,12 @@ class Judge:
         if problem.kind == STDIO:
             return stdio.run(self.zygote, problem, program, limits, code)
         start = time.monotonic()
-        deadline = start + limits["timeout_s"]
-        with run_child(self.zygote, limits) as child:
+        limit_s = limits["timeout_s"]
+        # a probe's short limit is for its calls: loading the program gets the tests' floor
+        load_s = limit_s if problem.probe is None else max(limit_s, PROBE_LOAD_S)
+        with run_child(self.zygote, limits, cpu_s=None if problem.probe is None else int(load_s + limit_s) + 1) as child:
             verdict, detail, behaviour = self._judge(problem, program, code, child.to_child, child.from_child,
-                                                     deadline)
+                                                     start + load_s, limit_s)
         if verdict == "died":
             verdict, detail = death(child)
         result = {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
@@ -162,8 +166,11 @@ class Judge:
         outputs += [None] * (len(inputs) - len(outputs))
         return {"verdict": Outcome.PASSED, "detail": "", "outputs": outputs, "duration_s": round(time.monotonic() - start, 4)}
 
-    def _judge(self, problem: Problem, program: str, code, to_child: int, from_child: int, deadline: float):
-        """(verdict, detail, the behaviour on a probe's examples or None)."""
+    def _judge(self, problem: Problem, program: str, code, to_child: int, from_child: int, deadline: float,
+               limit_s: float):
+        """(verdict, detail, the behaviour on a probe's examples or None).
+        `deadline`: the program loaded, and the tests run, by then; a probe's
+        calls get `limit_s` from when the program is loaded."""
         try:
             wire.send(to_child, _program_message(problem, program, code))
             try:
@@ -176,7 +183,7 @@ class Judge:
                 return (Outcome.MEMORY if hello.get("raise") == "MemoryError" else Outcome.ERROR), \
                     f"program: {str(hello.get('message'))[:300]}", None
             if problem.probe is not None:
-                return self._probe(self._examples(problem), to_child, from_child, deadline)
+                return self._probe(self._examples(problem), to_child, from_child, time.monotonic() + limit_s)
             prompt_code, test_code = self._tests(problem)
             namespace = {"__name__": "__passgrid_tests__"}
             exec(prompt_code, namespace)

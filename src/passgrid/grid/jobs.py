@@ -49,8 +49,11 @@ class ExecuteJob:
     @property
     def reruns_on(self) -> dict:
         """The cell's limits and budget; not its workers or cache path."""
+        # a probe's time limit is its own: it reruns probes, never the verdicts on the tests
+        settings = {k: v for k, v in keep(ExecutionConfig, asdict(self.execution), {VERDICTS}).items()
+                    if k != "probe_timeout_s"}
         probed = {"probe_timeout_s": self.execution.probe_timeout_s} if self.probe or self.written else {}
-        return {"execution": {**keep(ExecutionConfig, asdict(self.execution), {VERDICTS}), **probed}, "n": self.n,
+        return {"execution": {**settings, **probed}, "n": self.n,
                 "limit": self.limit, "probe": self.probe, **({"written": self.written} if self.written else {}),
                 **({"written_n": self.written_n} if self.written_n else {})}
 

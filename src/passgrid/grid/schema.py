@@ -179,9 +179,10 @@ TESTS_INSTRUCTION = ("Write five assert statements that check a correct implemen
 class WrittenConfig:
     # Tests the cell's own model writes for each problem, which CodeT's dual
     # agreement ranks its samples with: a draw of their own (seeded,
-    # resumable, named by its own identity: the cell's model and prompt
-    # style asked for tests, and these), passgrid.grid.grid.tests_config. To
-    # the cell they change only what its samples are judged with, never the samples.
+    # resumable, named by its own identity: the cell's model, prompt style,
+    # system prompt, top_p and seed asked for tests, and these),
+    # passgrid.grid.grid.tests_config. To the cell's programs they change
+    # only what they are judged with, never the programs.
     n: int = setting(0, VERDICTS, added=True)  # test generations per problem; 0: none drawn
     temperature: float = setting(0.8, VERDICTS, added=True)
     max_tokens: int = setting(300, VERDICTS, added=True)  # CodeT's
@@ -284,6 +285,19 @@ def _iso_date(value) -> bool:
         return False
 
 
+def _written_checks(cfg) -> list:
+    """check_values' (key, holds, why) for the tests a cell's model writes."""
+    return [
+        ("prompt.writes", cfg.prompt.writes == WRITES[0], "a cell's prompt writes programs; its tests are drawn with "
+         "written.n"),
+        ("written.n", 0 <= cfg.written.n <= MAX_SAMPLES, f"must be in [0, {MAX_SAMPLES}]"),
+        ("written.n", not cfg.written.n or cfg.model.backend not in BACKEND_NAMES or backend_class(cfg.model.backend).seeded,
+         "a samples file draws nothing: give its model's tests as model.written_tests"),
+        ("written.temperature", cfg.written.temperature >= 0, "must be >= 0"),
+        ("written.max_tokens", cfg.written.max_tokens >= 1, "must be >= 1"),
+    ]
+
+
 def check_values(cfg) -> list:
     """Semantic problems of a typed config, as 'key=value: why' strings."""
     checks = [
@@ -307,12 +321,7 @@ def check_values(cfg) -> list:
         ("execution.timeout_factor", cfg.execution.timeout_factor >= 1, "must be >= 1"),
         ("execution.memory_mb", cfg.execution.memory_mb >= 64, "must be >= 64"),
         ("execution.workers", cfg.execution.workers >= 1, "must be >= 1"),
-        ("prompt.writes", cfg.prompt.writes in WRITES, f"one of {', '.join(WRITES)} (tests: set written.n instead)"),
-        ("written.n", 0 <= cfg.written.n <= MAX_SAMPLES, f"must be in [0, {MAX_SAMPLES}]"),
-        ("written.n", not cfg.written.n or cfg.model.backend not in BACKEND_NAMES or backend_class(cfg.model.backend).seeded,
-         "a samples file draws nothing: give its model's tests as model.written_tests"),
-        ("written.temperature", cfg.written.temperature >= 0, "must be >= 0"),
-        ("written.max_tokens", cfg.written.max_tokens >= 1, "must be >= 1"),
+        *_written_checks(cfg),
         ("analysis.level", 0 < cfg.analysis.level < 1, "must be in (0, 1)"),
         ("analysis.bootstrap", cfg.analysis.bootstrap >= 100, "must be >= 100"),
         ("analysis.fit_fraction", 0 < cfg.analysis.fit_fraction < 1, "must be in (0, 1)"),

@@ -65,7 +65,7 @@ def _sections(summary, fits, crossings, per_problem, references, analysis, units
         sections.append((f"cost_{unit.removeprefix('cost_')}", draw.plot_cost(summary, references, unit),
                          read.reading_cost(summary, unit)))
     sections.append(("fits", draw.plot_fits(summary, fits), read.reading_fits(fits, analysis.level)))
-    if "selected_at_k" in summary and summary["selected_at_k"].notna().any():
+    if read.strategy_rows(summary).any():
         sections.append(("selection", draw.plot_selection(summary, references), read.reading_selection(summary)))
     if "strong_pass_at_k" in summary and summary["strong_pass_at_k"].notna().any():
         sections.append(("strong_tests", draw.plot_strong(summary), read.reading_strong(summary)))

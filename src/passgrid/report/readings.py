@@ -88,9 +88,16 @@ def _closer(held: pd.DataFrame, level: float) -> str:
             "points at most)")
 
 
+def strategy_rows(summary: pd.DataFrame) -> pd.Series:
+    """Which rows hold a strategy's value (any of them: a dataset that shows
+    no test has no filter or vote, but may have CodeT or log-probabilities)."""
+    columns = [f"{name}_at_k" for name in SELECTING if f"{name}_at_k" in summary]
+    return summary[columns].notna().any(axis=1) if columns else pd.Series(False, index=summary.index)
+
+
 def reading_selection(summary: pd.DataFrame) -> str:
     parts = []
-    for cell, rows in summary.dropna(subset=["selected_at_k"]).groupby("cell", sort=False):
+    for cell, rows in summary[strategy_rows(summary)].groupby("cell", sort=False):
         last = rows.iloc[-1]
         picks = ", ".join(f"{pct(last[f'{name}_at_k'])} by {strategy(name).title}{_fallbacks(last, name)}"
                           for name in SELECTING if pd.notna(last.get(f"{name}_at_k")))

@@ -29,12 +29,13 @@ def log_grid(summary: pd.DataFrame, cells: list, uri: str, experiment: str, swee
     `provenance`: cell id -> what drew its samples
     (passgrid.sampling.record.draw_provenance), as tags.
     `settings`: the grid-level sections (analysis, tracking), flattened, as
-    the parent run's params.
-    The parent run gets the summary, `artifacts` (report, fits, references, crossings) and
-    the report's figures; each child its cell's curves, usage and files.
+    the sweep run's params.
+    The sweep's run gets the summary, `artifacts` (report, fits, references, crossings) and
+    the report's figures; each cell's run its curves, usage and files.
     The sweep's view of them (passgrid.tracking.view) is saved in the experiment.
-    Returns {"experiment_id", "parent_run_id", "cells": {cell_id: run_id},
-    "view": its id, "view_link": the UI's path to it}."""
+    Returns {"experiment_id", "parent_run_id": the sweep's run (the name
+    tracking.json has always had), "cells": {cell_id: run_id}, "view": its
+    id, "view_link": the UI's path to it}."""
     import mlflow
 
     mlflow.set_tracking_uri(uri)

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from passgrid.analysis.passk import none_right
 from passgrid.analysis.strategies.base import ORDERS, Curve, Pool, Strategy, exactly
 
 
@@ -56,7 +57,10 @@ def _wrong_places(scores: np.ndarray, correct: np.ndarray):
 def logprob_curve(scores: np.ndarray, correct: np.ndarray, submissions: int) -> np.ndarray:
     """The chance, at each k = 1..n, that one of the s top-ranked of a random k-subset is right."""
     n, correct = len(correct), np.asarray(correct, bool)
-    scores = np.zeros(n) if np.isnan(scores).any() else np.asarray(scores, float)
+    scores = np.asarray(scores, float)
+    if n == 0 or np.isnan(scores).any() or (scores == scores[0]).all():  # one tie: s random picks, pass@min(s, k)
+        k = np.arange(1, n + 1)
+        return 1.0 - none_right(n, int(correct.sum()), np.minimum(submissions, k))
     places, ahead, chances = _wrong_places(scores, correct)
     values = np.empty(n)
     for k in range(1, n + 1):

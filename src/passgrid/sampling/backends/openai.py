@@ -134,10 +134,11 @@ class OpenAIBackend(Backend):
         them; a server that refuses them (llama-cpp-python's, unless its model
         keeps every logit) is asked without them from then on, and its samples
         have none (the logprob strategy falls back on them)."""
+        asked = self.logprobs  # as this request asked: another in flight may turn them off meanwhile
         try:
-            return self._post(request, common, self.logprobs)
+            return self._post(request, common, asked)
         except self.errors.APIStatusError as e:
-            refused = self.logprobs and "logprob" in str(e).lower()
+            refused = asked and "logprob" in str(e).lower()
             if not refused or isinstance(e, (self.errors.AuthenticationError, self.errors.NotFoundError)):
                 raise
             print(f"passgrid: {self.model.base_url or 'OpenAI'} refuses log-probabilities ({str(e)[:200]}); "
