@@ -38,6 +38,7 @@ def main():
     from passgrid.sampling.backends import make_backend
     from passgrid.sampling.backends.vllm import VLLMSettings
     from passgrid.sampling.draw import build_request
+    from passgrid.sampling.prompts import WRITES
 
     # The config files as they are (this virtualenv has neither Hydra nor the
     # schema's dependencies): the vLLM model config over the backend's
@@ -46,7 +47,7 @@ def main():
                 **yaml.safe_load((ROOT / "conf" / "model" / "smollm2-135m-vllm.yaml").read_text()),
                 "hf_id": args.model, "dtype": args.dtype, "python": None}
     model = make_dataclass("Model", list(settings), frozen=True)(**settings)
-    prompt = SimpleNamespace(**{"system": None, "stop": [], "stop_at_answer": False,
+    prompt = SimpleNamespace(**{"system": None, "stop": [], "stop_at_answer": False, "writes": WRITES[0],
                                 **yaml.safe_load((ROOT / "conf" / "prompt" / "chat.yaml").read_text())})
     sampling = SimpleNamespace(n=args.n, temperature=0.8, top_p=0.95, max_tokens=args.max_tokens, seed=0)
     problems = load_problems("package", limit=args.problems)
