@@ -42,10 +42,12 @@ def mix_rows(counts: dict, analysis) -> list:
     paths = {"all": tuple([0] * len(cells)), 0: tuple([0] * len(cells)), 1: tuple([0] * len(cells))}
     rows, crossed = [], []
     for total in range(1, sum(sizes) + 1):
-        scored = np.empty(len(joined))
+        scored, searched = np.empty(len(joined)), {}
         for path in ("all", 0, 1):
             splits = _splits(total, sizes, paths[path])
-            solved = _solved(splits, misses)
+            if tuple(splits) not in searched:  # the three paths search the same splits unless greedy
+                searched[tuple(splits)] = _solved(splits, misses)
+            solved = searched[tuple(splits)]
             chooses = np.ones(len(joined), bool) if path == "all" else folds != path
             best = int(np.argmax(solved[:, chooses].mean(axis=1)))
             paths[path] = splits[best]

@@ -145,7 +145,8 @@ def plot_fits(summary: pd.DataFrame, fits: pd.DataFrame):
     return fig
 
 
-STRATEGY_STYLES = dict(zip(SELECTING, ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))))
+_DASHES = ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
+STRATEGY_STYLES = {name: _DASHES[i % len(_DASHES)] for i, name in enumerate(SELECTING)}  # none dropped if more come
 
 
 def _strategy_curves(ax, rows: pd.DataFrame, label: str, color=None):
