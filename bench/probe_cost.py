@@ -23,7 +23,7 @@ problems = {p.task_id: p for p in load_problems("package")}
 tests = read_written_tests(resolve_file("pkg://passgrid/sampling/traces/codegen16b-humaneval-tests.jsonl.gz", "t"),
                            problems)
 task = "HumanEval/0"
-probe = selection.written_probes({task: problems[task]}, {task: tests[task].tests})
+probe = {task: selection.probe_problem(problems[task], list(tests[task].tests))}
 samples = [Sample(task_id=task, completion=f"    return {i} < 0 and False\\n", sample_index=i) for i in range(300)]
 for _ in range(2):
     start = time.perf_counter()

@@ -16,16 +16,27 @@ rule execute:
         "../scripts/execute.py"
 
 
-# The same samples on the docstring's examples only: what a user could check
-# without the hidden tests (selected@k in the summary).
-use rule execute as probe with:
+# The same samples, once each, on the tests their problems show (what a
+# user could check without the hidden tests) and on their model's written
+# tests where it has them (what CodeT ranks by): every strategy's view.
+rule probe:
+    input:
+        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
+        samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
+        tests=lambda wildcards: GRID.written_tests_file(wildcards.cell),
     output:
-        executions=PATHS["probes"],
+        probes=PATHS["probes"],
+        written=PATHS["written"],
     log:
         PATHS["log"].format(rule="probe", job="{cell}"),
     params:
         job=lambda wildcards: GRID.execute_job(wildcards.cell, probe=True),
         reruns_on=lambda wildcards: GRID.execute_job(wildcards.cell, probe=True).reruns_on,
+    threads: lambda wildcards: GRID.cells[wildcards.cell].config.execution.workers
+    conda:
+        "../envs/execution.yaml"
+    script:
+        "../scripts/probe.py"
 
 
 # The same samples under a stronger test set, where the dataset names one.
@@ -39,18 +50,3 @@ use rule execute as execute_strong with:
     log:
         PATHS["log"].format(rule="execute_strong", job="{cell}"),
 
-
-# The same samples on their model's written tests, where it has them: what
-# CodeT's dual agreement ranks them with (codet_at_k in the summary).
-use rule execute as written_probe with:
-    input:
-        problems=lambda wildcards: GRID.problems_of_cell(wildcards.cell),
-        samples=lambda wildcards: GRID.samples_of_cell(wildcards.cell),
-        tests=lambda wildcards: GRID.written_tests_file(wildcards.cell),
-    output:
-        executions=PATHS["written"],
-    log:
-        PATHS["log"].format(rule="written_probe", job="{cell}"),
-    params:
-        job=lambda wildcards: GRID.execute_job(wildcards.cell, written=True),
-        reruns_on=lambda wildcards: GRID.execute_job(wildcards.cell, written=True).reruns_on,

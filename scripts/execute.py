@@ -1,5 +1,4 @@
-"""Snakemake adapter: run one cell's samples against the tests (or, for a
-probe job, against the docstring's examples)."""
+"""Snakemake adapter: run one cell's samples against its tests."""
 from passgrid.cli import exit_on_error
 from passgrid.steps import execute
 

@@ -320,6 +320,66 @@ def test_a_probes_behaviour_comes_back_from_the_verdict_cache(problems, tmp_path
     assert not first.cached and again.cached and again.behaviour == first.behaviour
 
 
+def test_one_run_per_sample_gives_its_shown_and_written_verdicts_and_keeps_what_a_time_limit_cut_short(
+        problems, monkeypatch):
+    import passgrid.evaluation as evaluation
+    from passgrid.evaluation import Judging, probe_verdicts
+    from passgrid.execution.pool import Limits
+
+    p = problems["HumanEval/2"]  # one shown example: truncate_number(3.5) == 0.5
+    probed = selection.probes({p.task_id: p}, {p.task_id: [((1.25,), {}, 0.25), ((7.0,), {}, 0.0), ((2.5,), {}, 0.5)]})
+    samples = [Sample(task_id=p.task_id, completion=body, sample_index=i) for i, body in enumerate([
+        "    return number % 1.0\n", "    return 0.5\n",
+        "    while number == 7.0:\n        pass\n    return number % 1.0\n",  # loops on the second written test
+        "    while True:\n        pass\n"])]  # loops on the shown example
+    runs, judge_samples = [], evaluation.judge_samples
+
+    def counted(judged, *args, **kwargs):
+        runs.extend(judged)
+        return judge_samples(judged, *args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "judge_samples", counted)
+    # the probe's limit: generous for a loaded machine's quick calls, short for a program that loops
+    shown, written = probe_verdicts(samples, probed, Judging(Limits(probe_timeout_s=1.5), 1), progress=False)
+    assert len(runs) == len(samples)  # one run each, for both
+    assert [v.outcome for v in shown] == ["passed", "passed", "passed", "timeout"]
+    assert [v.outcome for v in written] == ["passed", "failed", "timeout", "timeout"]
+    assert [w.behaviour.right_on if w.behaviour else None for w in written] == [{0, 1, 2}, {2}, {0}, None]
+    assert shown[2].behaviour == shown[0].behaviour and shown[3].behaviour is None
+    assert all(s.duration_s == w.duration_s and s.program_sha256 == w.program_sha256 for s, w in zip(shown, written))
+
+
+def test_a_split_probe_passes_each_part_on_its_own_inputs():
+    from passgrid.verdicts import Behaviour, Outcome, Verdict
+
+    probe = selection.Probe(None, 2, True)
+    both = Behaviour.of(["a", "b", "c"], [True, True, False])
+    shown, written = selection.split_probe(Verdict("t", 0, Outcome.FAILED, behaviour=both), probe)
+    assert (shown.outcome, shown.behaviour.right, written.outcome, written.behaviour.right) == \
+        ("passed", "11", "failed", "0")
+    cut = Behaviour.of(["a"], [True])  # stopped inside the shown tests: neither part ran through
+    shown, written = selection.split_probe(Verdict("t", 0, Outcome.TIMEOUT, behaviour=cut), probe)
+    assert (shown.outcome, shown.ran_through, written.outcome, written.behaviour) == ("timeout", False, "timeout", None)
+    assert selection.split_probe(Verdict("t", 0, Outcome.PASSED), selection.Probe(None, 0, True))[0] is None
+
+
+def test_the_vote_groups_samples_by_their_outputs_on_the_written_tests_too():
+    from passgrid.analysis.strategies import strategy
+    from passgrid.analysis.strategies.pools import pools, probe_frame
+    from passgrid.verdicts import Behaviour, Outcome, Verdict
+
+    verdicts = [Verdict("t", i, Outcome.PASSED if i == 0 else Outcome.FAILED) for i in range(3)]
+    shown = [Verdict("t", i, Outcome.PASSED, behaviour=Behaviour.of(["0123456789abcdef"], [True])) for i in range(3)]
+    written = [Verdict("t", i, Outcome.PASSED if i == 0 else Outcome.FAILED,
+                       behaviour=Behaviour.of(["x" if i == 0 else "y"], [i == 0])) for i in range(3)]
+    alone, joint = (pools(probe_frame(verdicts, shown, *extra), ["t"])[0] for extra in ((), (written, {"t": (1,)})))
+    assert len(set(alone.signature)) == 1 and joint.signature[1] == joint.signature[2] != joint.signature[0]
+    vote = strategy("selected")
+    # agreeing on the shown example, any pick is right a third of the time; the
+    # written input splits them, and the two that agree on it outvote the right one
+    assert vote.curve(alone).value[-1] == pytest.approx(1 / 3) and vote.curve(joint).value[-1] == 0
+
+
 def test_a_probe_reads_from_its_verdicts_behaviour():
     from passgrid.verdicts import Behaviour, Outcome, Verdict
 

@@ -118,8 +118,9 @@ def ran(tmp_path_factory):
     ("sampling.top_p=0.9", {"sample": 1, "join_samples": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1, "summarize": 1,
                             "report": 1, "track": 1}),
     # model-written tests: a draw of their own, the cell's programs judged on them; no program drawn again
-    ("written.n=2", {"sample": 1, "join_samples": 1, "execute": 1, "probe": 1, "written_probe": 1, "score": 1,
-                     "cell_config": 1, "summarize": 1, "report": 1, "track": 1}),
+    # (and its shown tests, in the same run per sample)
+    ("written.n=2", {"sample": 1, "join_samples": 1, "execute": 1, "probe": 1, "score": 1, "cell_config": 1,
+                     "summarize": 1, "report": 1, "track": 1}),
 ])
 def test_an_edit_plans_exactly_the_jobs_it_can_change(ran, override, expected):
     counts = planned(ran, override.format(work=ran))
@@ -200,7 +201,7 @@ def test_a_cells_written_tests_are_a_draw_of_their_own():
     assert (tests.prompt.writes, tests.sampling.n, tests.sampling.temperature) == ("tests", 3, 0.5)
     assert tests.prompt.instruction.startswith("Write five assert statements") and not tests.prompt.stop_at_answer
     assert grid.written_tests_of_cell(cell.id) == f"results/draws/{cell.tests_draw}/samples.jsonl"
-    job = grid.execute_job(cell.id, written=True)
+    job = grid.execute_job(cell.id, probe=True)
     assert (job.written, job.written_n) == (grid.written_tests_of_cell(cell.id), 3)
     assert grid.execute_job(cell.id).written is None
     with pytest.raises(PassgridError, match="written.n=2: a samples file draws nothing"):

@@ -249,10 +249,13 @@ def test_codet_ranks_a_published_models_programs_with_its_written_tests(tmp_path
     correct = {(v.task_id, v.sample_index): v.passed for v in read_verdicts(runs / "executions.jsonl")}
     written = list(read_verdicts(runs / "written.jsonl"))
     assert len(written) == len(correct) == 4 * 20 and all(v.behaviour.right for v in written if v.ran_through)
+    # one run per program for the shown and the written tests (probes.jsonl, written.jsonl): one duration
+    shown = {(v.task_id, v.sample_index): v.duration_s for v in read_verdicts(runs / "probes.jsonl")}
+    assert len(shown) == 4 * 20 and all(shown[(v.task_id, v.sample_index)] == v.duration_s for v in written)
     values = []
     for task in dict.fromkeys(task for task, _ in correct):  # the cell's four problems
         mine = [v for v in written if v.task_id == task]
-        passed = [v.behaviour.right_on if v.ran_through else frozenset() for v in mine]
+        passed = [v.behaviour.right_on if v.behaviour else frozenset() for v in mine]  # a cut-short run's answers count
         values.append(agreement_value(passed, [correct[(task, v.sample_index)] for v in mine], tests[task].weights, 1))
     last, first = summary[summary["k"] == 20].iloc[0], summary[summary["k"] == 1].iloc[0]
     assert last["codet_at_k"] == pytest.approx(np.mean(values), abs=1e-12) and last["codet_at_k_mc_error"] == 0

@@ -8,7 +8,7 @@ from functools import partial
 import numpy as np
 
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
-from passgrid.analysis.selection import shown_probes, written_probes
+from passgrid.analysis.selection import probes, split_probe
 from passgrid.analysis.strategies import falls_back, mean_at, strategy
 from passgrid.analysis.strategies.base import ORDERS
 from passgrid.analysis.strategies.pools import pools, probe_frame
@@ -80,14 +80,19 @@ def test_sets(problems: dict) -> dict:
 
 
 
-def probe_verdicts(samples: list, probes: dict, judging: Judging, progress: bool = True) -> dict:
-    """Each sample's Verdict on its problem's probe in `probes` (task_id -> its
-    probe Problem), in order; None where its problem has none. (A published
-    file's samples have no index: they are told apart by their place.)"""
-    chosen = [s for s in samples if s.task_id in probes]
+def probe_verdicts(samples: list, probed: dict, judging: Judging, progress: bool = True) -> tuple:
+    """Each sample's Verdicts, from one run on its problem's Probe in
+    `probed` (passgrid.analysis.selection.probes): [on the tests its statement
+    shows], [on its model-written tests], in order; None where its problem
+    has none. (A published file's samples have no index: they are told apart
+    by their place.)"""
+    chosen = [s for s in samples if s.task_id in probed]
     judging = replace(judging, limits=probe_limits(judging.limits))
-    verdicts = iter(judged(chosen, probes, judging, progress) if chosen else ())
-    return [next(verdicts) if s.task_id in probes else None for s in samples]
+    problems = {t: p.problem for t, p in probed.items()}
+    verdicts = iter(judged(chosen, problems, judging, progress) if chosen else ())
+    parts = [split_probe(next(verdicts), probed[s.task_id]) if s.task_id in probed else (None, None)
+             for s in samples]
+    return [shown for shown, _ in parts], [written for _, written in parts]
 
 
 def strategy_pools(samples: list, records: list, problems: dict, judging: Judging, written: dict = None,
@@ -95,12 +100,12 @@ def strategy_pools(samples: list, records: list, problems: dict, judging: Judgin
     """task_id -> its samples as a strategy's Pool (passgrid.analysis.strategies):
     `records` (each sample's verdict, in order) and how each behaves on the
     tests its statement shows and on its model-written tests (`written`:
-    task_id -> WrittenTests), each judged once here; and each one's mean
+    task_id -> WrittenTests), in one run per sample here; and each one's mean
     token log-probability, where the file records it."""
-    shown = shown_probes(problems)
-    tested = written_probes(problems, {t: w.tests for t, w in (written or {}).items()})
-    frame = probe_frame(records, probe_verdicts(samples, shown, judging, progress),
-                        probe_verdicts(samples, tested, judging, progress) if tested else None,
+    probed = probes(problems, {t: w.tests for t, w in (written or {}).items()})
+    shown, on_written = probe_verdicts(samples, probed, judging, progress)
+    tested = [t for t, p in probed.items() if p.written]
+    frame = probe_frame(records, shown, on_written if tested else None,
                         {t: written[t].weights for t in tested}, logprob=[s.mean_logprob for s in samples])
     task_ids = list(dict.fromkeys(s.task_id for s in samples))
     return dict(zip(task_ids, pools(frame, task_ids)))

@@ -62,9 +62,11 @@ class Problem:
     stdio: Optional[StdioTests] = None  # a stdio problem's tests
     plus_test: Optional[str] = None  # EvalPlus's base + plus tests, where given
     answer: Optional[str] = None  # what of the return value is judged, where not itself (passgrid.kinds)
-    # The examples a user has, as Python literals ([(args, kwargs, expected),
-    # ...], repr'd), which the judge runs the program on instead of its tests,
-    # recording its behaviour (passgrid.verdicts.Behaviour): selection's probe.
+    # The inputs a strategy ranks samples by, in parts (the examples a user
+    # has, then the model's written tests), as Python literals ([[(args,
+    # kwargs, expected), ...], ...], repr'd), which the judge runs the program
+    # on instead of its tests, each part within the time limit, recording its
+    # behaviour (passgrid.verdicts.Behaviour): selection's probe.
     # A stdio problem's probe is its public tests (StdioTests.probe).
     probe: Optional[str] = None
     time_limit_s: Optional[float] = None  # a contest problem's own limit per test case

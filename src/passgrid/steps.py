@@ -123,32 +123,56 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     anything runs), once to judge it. `problems_path` holds the tests (the
     dataset's, or a stronger set's); a draw may hold more of the dataset's
     problems (`dataset_path`, by default the same file) than the cell takes:
-    those are skipped, any other task_id is an error. For a probe job, the
-    tests are replaced by the examples a user has (passgrid.analysis.selection)
-    and only problems with examples are run; for a written-tests job, by the
-    model-written tests (of function problems that have some)."""
+    those are skipped, any other task_id is an error."""
     tests = read_problems(problems_path)
     problems = _first(tests, job.limit)
     known = set(read_problems(dataset_path)) if dataset_path and dataset_path != problems_path else set(tests)
-    counts = {}
-    for s in iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems)):
-        counts[s.task_id] = counts.get(s.task_id, 0) + 1
-    if job.probe:
-        problems = selection.shown_probes(problems)
-    elif job.written:
-        written = _written_tests(job.written, tests, job.written_n)
-        problems = selection.written_probes(problems, {t: w.tests for t, w in written.items()})
-    if job.probe or job.written:
-        counts = {t: c for t, c in counts.items() if t in problems}
+    counts, judging = _checked(samples_path, job, problems, known, workers)
     samples = iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems))
-    limits = limits_from(job.execution)
-    judging = Judging(limits=probe_limits(limits) if job.probe or job.written else limits,
-                      workers=workers or job.execution.workers,
-                      cache_path=job.execution.cache, sandbox_paths=tuple(job.execution.sandbox_paths),
-                      hidden_paths=job.hidden, settings=job.judged_under)
     with atomic_writer(out_path) as out:
         judge(samples, problems, judging, lambda v: out.write(json.dumps(v.to_json(), ensure_ascii=False) + "\n"),
               task_ids=list(counts), total=sum(counts.values()), progress=progress)
+
+
+def probe(problems_path, samples_path, job, out_shown, out_written, workers=None, progress=True) -> None:
+    """Run a probe ExecuteJob's samples once each, as execute judges them, on
+    their problem's probe (passgrid.analysis.selection.probes: the tests its
+    statement shows, then the model-written tests in job.written, where it
+    has some), and write each run as two verdicts (split_probe): on the shown
+    tests into `out_shown`, of the problems that show some; on the written
+    tests into `out_written`, of the problems that have some (none where the
+    job names no written tests)."""
+    tests = read_problems(problems_path)
+    problems = _first(tests, job.limit)
+    written = {t: w.tests for t, w in _written_tests(job.written, tests, job.written_n).items()} \
+        if job.written else {}
+    probes = selection.probes(problems, written)
+    counts, judging = _checked(samples_path, job, problems, set(tests), workers)
+    counts = {t: c for t, c in counts.items() if t in probes}
+    samples = iter_samples(samples_path, {t: p.problem for t, p in probes.items()}, n=job.n, keep_raw=False,
+                           skip=set(tests) - set(probes))
+    with atomic_writer(out_shown) as shown_out, atomic_writer(out_written) as written_out:
+        def emit(verdict):
+            for part, out in zip(selection.split_probe(verdict, probes[verdict.task_id]), (shown_out, written_out)):
+                if part is not None:
+                    out.write(json.dumps(part.to_json(), ensure_ascii=False) + "\n")
+
+        judge(samples, {t: p.problem for t, p in probes.items()}, judging, emit, task_ids=list(counts),
+              total=sum(counts.values()), progress=progress)
+
+
+def _checked(samples_path, job, problems: dict, known: set, workers) -> tuple:
+    """(task_id -> its samples, the Judging of `job`), once every sample of
+    the file is read and checked (the first of execute's two readings): of
+    `problems`, skipping the `known` others."""
+    counts = {}
+    for s in iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems)):
+        counts[s.task_id] = counts.get(s.task_id, 0) + 1
+    limits = limits_from(job.execution)
+    return counts, Judging(limits=probe_limits(limits) if job.probe else limits,
+                           workers=workers or job.execution.workers, cache_path=job.execution.cache,
+                           sandbox_paths=tuple(job.execution.sandbox_paths), hidden_paths=job.hidden,
+                           settings=job.judged_under)
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores, limit=None) -> pd.DataFrame:

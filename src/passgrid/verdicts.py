@@ -42,7 +42,8 @@ class Behaviour:
     case's verdict where it wrote no answer), how many were the expected one,
     and which (`right`: "1" or "0" per input; "" in records written before
     it was kept). Recorded by the judge in the trusted process, beside the
-    verdict (record["behaviour"]), for a sample that ran through every input."""
+    verdict (record["behaviour"]): on every input where the sample ran through
+    them, on those it answered before it stopped where it did not."""
     passed: int
     outputs: tuple
     right: str = ""
@@ -65,6 +66,11 @@ class Behaviour:
     @classmethod
     def from_json(cls, value: dict) -> "Behaviour":
         return cls(int(value["passed"]), tuple(str(o) for o in value["outputs"]), str(value.get("right", "")))
+
+    def part(self, start: int, stop: int = None):
+        """Its behaviour on inputs start..stop (by position), None where it answered none of them."""
+        outputs, right = self.outputs[start:stop], self.right[start:stop]
+        return Behaviour.of(outputs, [r == "1" for r in right]) if outputs else None
 
     @classmethod
     def of(cls, outputs, right) -> "Behaviour":

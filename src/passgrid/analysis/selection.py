@@ -5,9 +5,11 @@ pointed at it. A user has only the problem statement. From it passgrid takes
 its examples (`examples`): those in the docstring (`>>> f(1)` then `2`, or
 `f(1) ==> 2`; HumanEval), the test shown in the prompt where it is literal
 (MBPP), the public tests (contest problems; APPS marks none), and runs
-every sample on their inputs in the sandbox, and picks, among k samples:
+every sample on their inputs in the sandbox (once, with its model-written
+tests' inputs where it has some: `probes`), and picks, among k samples:
 those that pass the most examples, then the largest group of them that agree
-on every example's output (majority voting, as in AlphaCode and CodeT).
+on every example's output, and every written test's input's where there
+are some (majority voting, as in AlphaCode and CodeT).
 Samples that did not run through the examples (timed out, crashed, did not
 load) have no outputs to agree on: they take no part in the vote unless none
 of the k ran. The expected correctness of a pick from the winning group(s)
@@ -24,17 +26,18 @@ exactly pass@1 (the pick is the sample) and at k = n exact (one subset).
 import ast
 import doctest
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from passgrid.kinds import FUNCTION, STDIO
 from passgrid.literal import literal_call
 from passgrid.problem import Problem
-from passgrid.verdicts import Verdict
+from passgrid.verdicts import Outcome, Verdict, digest
 
 _ARROW = re.compile(r"(?P<call>\b{name}\s*\(.*\))\s*(?:==>|=>|➞|->|==|=|should return|returns?|is)\s*(?P<want>.+?)\s*\.?\s*$")
 _RAN = re.compile(r"[0-9a-f]{16}")  # a probe's output signature: the sample ran through the examples
+NO_EXAMPLES = "no examples"  # the signature of every sample of a problem whose statement shows no test
 
 
 def examples(problem: Problem) -> list:
@@ -75,35 +78,88 @@ def _doctests(prompt: str) -> list:
         return []
 
 
-def probe_problem(problem: Problem, examples: list) -> Problem:
-    """The problem as its probe: the judge runs the program on each example
-    (for a stdio problem, on its public tests) instead of the tests, and
-    records its behaviour (passgrid.verdicts.Behaviour) beside the verdict:
-    passed if it got every example right, failed if it ran through them."""
+def probe_problem(problem: Problem, *parts: list) -> Problem:
+    """The problem as its probe: the judge runs the program on each input of
+    each part (examples, or written tests: (args, kwargs, expected) each; for
+    a stdio problem, its public tests, one part) instead of the tests, each
+    part within the time limit, and records its behaviour
+    (passgrid.verdicts.Behaviour) beside the verdict: passed if it got every
+    input right, failed if it ran through them."""
     if problem.kind == STDIO:
+        (examples,) = parts
         return replace(problem, stdio=replace(problem.stdio, public=tuple(examples), hidden=(), probe=True))
-    return replace(problem, probe=repr(examples))
+    return replace(problem, probe=repr([list(part) for part in parts]))
 
 
-def shown_probes(problems: dict) -> dict:
-    """task_id -> the probe of each problem whose statement shows tests."""
-    return {t: probe_problem(p, found) for t, p in problems.items() if (found := examples(p))}
+@dataclass(frozen=True)
+class Probe:
+    """One run per sample for every strategy: its problem's probe (problem), on
+    the `shown` tests its statement shows, then on its model-written tests
+    where it has some (`written`)."""
+    problem: Problem
+    shown: int
+    written: bool
 
 
-def written_probes(problems: dict, written: dict) -> dict:
-    """task_id -> the probe of each function problem among `problems` on its
-    model-written tests (`written`: task_id -> its tests, (args, kwargs,
-    expected) each), where it has some."""
-    return {t: probe_problem(problems[t], list(tests)) for t, tests in written.items()
-            if tests and t in problems and problems[t].kind == FUNCTION}
+def probes(problems: dict, written: dict = None) -> dict:
+    """task_id -> the Probe of each problem that shows tests or (a function
+    problem) has model-written tests (`written`: task_id -> its tests,
+    (args, kwargs, expected) each)."""
+    found = {}
+    for t, p in problems.items():
+        shown, tests = examples(p), list((written or {}).get(t) or ()) if p.kind == FUNCTION else []
+        if tests:
+            found[t] = Probe(probe_problem(p, shown, tests), len(shown), True)
+        elif shown:
+            found[t] = Probe(probe_problem(p, shown), len(shown), False)
+    return found
+
+
+def split_probe(verdict: Verdict, probe: Probe) -> tuple:
+    """A probe's Verdict as two: on the tests the statement shows and on the
+    model-written tests (None where the problem has none). A part that ran
+    through its inputs passed or failed on them alone; one cut short (by the
+    time limit, say) keeps the run's outcome and what it answered before.
+    Both keep the run's duration."""
+    shown = _part(verdict, 0, probe.shown) if probe.shown else None
+    written = _part(verdict, probe.shown, None) if probe.written else None
+    return shown, written
+
+
+def _part(verdict: Verdict, start: int, stop) -> Verdict:
+    """The verdict on inputs start..stop (to the last, where stop is None)."""
+    behaviour = verdict.behaviour.part(start, stop) if verdict.behaviour else None
+    answered = len(behaviour.outputs) if behaviour else 0
+    if verdict.ran_through or (stop is not None and answered == stop - start):
+        passed = behaviour.passed if behaviour else 0
+        return replace(verdict, outcome=Outcome.PASSED if passed == answered else Outcome.FAILED,
+                       detail=f"{passed} of {answered} inputs right", behaviour=behaviour)
+    return replace(verdict, behaviour=behaviour)
 
 
 def read_probe(verdict: Verdict) -> tuple:
-    """(examples passed, output signature) from a probe's Verdict; (0, its
-    outcome) where it did not run through the examples."""
+    """(examples passed, output signature) from a probe's Verdict on the shown
+    tests (None where the statement shows none); (0, its outcome) where it did
+    not run through them."""
+    if verdict is None:
+        return 0, NO_EXAMPLES
     if verdict.behaviour is not None and verdict.ran_through:
         return verdict.behaviour.passed, verdict.behaviour.signature
     return 0, verdict.outcome.value
+
+
+def joint_signature(signature: str, written: Verdict) -> str:
+    """A sample's signature on the shown tests (read_probe's) joined with its
+    outputs on the model-written tests' inputs, where its problem has some
+    (AlphaCode clusters by the outputs on generated inputs): samples share it
+    where they agree on both. Where it stopped on the written tests (the time
+    limit), what it answered before and how it stopped stand for its outputs.
+    A sample that did not run through the shown tests keeps its verdict."""
+    if written is None or not (_RAN.fullmatch(signature) or signature == NO_EXAMPLES):
+        return signature
+    answered = written.behaviour.signature if written.behaviour else ""
+    on_written = answered if written.ran_through else f"{written.outcome.value} after {answered}"
+    return digest(f"{signature}\0{on_written}".encode())
 
 
 def selected_curve(passed: np.ndarray, signature: list, correct: np.ndarray, orders: int, rng):

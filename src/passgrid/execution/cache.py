@@ -25,7 +25,7 @@ from passgrid.execution.sandbox import PROGRAM_FILENAME
 from passgrid.problem import Problem
 from passgrid.verdicts import Outcome
 
-SANDBOX_VERSION = "8"  # bump when a change to judging could change a verdict
+SANDBOX_VERSION = "9"  # bump when a change to judging could change a verdict
 # Settings that change verdicts but are not keyed: a cached verdict is
 # checked against the time limit instead (still_valid).
 TIME_FIELDS = ("timeout_s", "timeout_factor", "probe_timeout_s")

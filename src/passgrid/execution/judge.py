@@ -124,15 +124,16 @@ class Judge:
             return stdio.run(self.zygote, problem, program, limits, code)
         start = time.monotonic()
         limit_s = limits["timeout_s"]
-        # a probe's short limit is for its calls: loading the program gets the tests' floor
+        # a probe's short limit is for each part's calls: loading the program gets the tests' floor
         load_s = limit_s if problem.probe is None else max(limit_s, PROBE_LOAD_S)
-        with run_child(self.zygote, limits, cpu_s=None if problem.probe is None else int(load_s + limit_s) + 1) as child:
+        cpu_s = None if problem.probe is None else int(load_s + len(self._parts(problem)) * limit_s) + 1
+        with run_child(self.zygote, limits, cpu_s=cpu_s) as child:
             verdict, detail, behaviour = self._judge(problem, program, code, child.to_child, child.from_child,
                                                      start + load_s, limit_s)
         if verdict == "died":
             verdict, detail = death(child)
         result = {"verdict": verdict, "detail": detail, "duration_s": round(time.monotonic() - start, 4)}
-        if behaviour is not None and verdict in (Outcome.PASSED, Outcome.FAILED):
+        if behaviour is not None:  # a probe stopped early keeps what it answered before
             result["behaviour"] = behaviour.to_json()
         return result
 
@@ -170,7 +171,8 @@ class Judge:
                limit_s: float):
         """(verdict, detail, the behaviour on a probe's examples or None).
         `deadline`: the program loaded, and the tests run, by then; a probe's
-        calls get `limit_s` from when the program is loaded."""
+        calls get `limit_s` per part, from when the program is loaded."""
+        answers = _Answers()
         try:
             wire.send(to_child, _program_message(problem, program, code))
             try:
@@ -183,7 +185,7 @@ class Judge:
                 return (Outcome.MEMORY if hello.get("raise") == "MemoryError" else Outcome.ERROR), \
                     f"program: {str(hello.get('message'))[:300]}", None
             if problem.probe is not None:
-                return self._probe(self._examples(problem), to_child, from_child, time.monotonic() + limit_s)
+                return self._probe(self._parts(problem), to_child, from_child, limit_s, answers)
             prompt_code, test_code = self._tests(problem)
             namespace = {"__name__": "__passgrid_tests__"}
             exec(prompt_code, namespace)
@@ -197,9 +199,9 @@ class Judge:
             signal.setitimer(signal.ITIMER_REAL, 0)
             return Outcome.PASSED, f"{candidate.calls} calls", None
         except _Timeout:
-            return Outcome.TIMEOUT, "time limit", None
+            return Outcome.TIMEOUT, f"time limit{answers.so_far()}", answers.behaviour()
         except (EOFError, BrokenPipeError, _Exited):
-            return "died", "", None
+            return "died", "", answers.behaviour()
         except wire.WireError as e:
             return Outcome.ERROR, f"not plain data: {e}", None
         except AssertionError as e:
@@ -209,42 +211,62 @@ class Judge:
         except Exception as e:  # an exception of the candidate's, or of the tests on its answer
             return Outcome.ERROR, f"{type(e).__name__}: {str(e)[:300]}", None
 
-    def _examples(self, problem: Problem) -> list:
-        """A probe's examples, read once per problem (they are the dataset's, not the program's)."""
+    def _parts(self, problem: Problem) -> list:
+        """A probe's inputs, in parts, read once per problem (they are the dataset's, not the program's)."""
         key = (problem.task_id, "probe", problem.probe)
         if key not in self.compiled:
             self.compiled[key] = ast.literal_eval(problem.probe)
         return self.compiled[key]
 
     @staticmethod
-    def _probe(examples: list, to_child: int, from_child: int, deadline: float):
-        """The program on each example, within the time limit: a digest of
-        each answer (or the exception it raised) and how many were right.
-        The examples go to the child at once; its answers come back one
-        frame each."""
-        signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
+    def _probe(parts: list, to_child: int, from_child: int, limit_s: float, answers: "_Answers"):
+        """The program on each input of each part (passgrid.analysis.selection's
+        probe: the shown tests, then the model-written tests), each part within
+        `limit_s` of the last: a digest of each answer (or the exception it
+        raised) and whether it was right, kept in `answers` as they come. The
+        inputs go to the child at once; its answers come back one frame each."""
         wire.send(to_child, {"calls": [{"args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
-                                       for args, kwargs, _ in examples]})
-        outputs, right = [], []
-        for args, kwargs, expected in examples:
-            try:
-                reply = wire.receive(from_child, deadline)
-            except TimeoutError:
-                raise _Timeout from None
-            try:
-                got = _value(reply)
-            except Exception as e:  # noqa: BLE001 -- raised by the program, or not plain data: an output all the same
-                outputs.append(f"raise {type(e).__name__}")
-                right.append(False)
-                continue
-            outputs.append(digest(repr(got).encode("utf-8", "surrogatepass")))
-            close = (type(got) is float and type(expected) in (int, float)
-                     and math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9))
-            right.append(bool(got == expected or close))
+                                       for part in parts for args, kwargs, _ in part]})
+        for part in parts:
+            deadline = time.monotonic() + limit_s
+            signal.setitimer(signal.ITIMER_REAL, max(1e-3, deadline - time.monotonic()))
+            for _, _, expected in part:
+                try:
+                    reply = wire.receive(from_child, deadline)
+                except TimeoutError:
+                    raise _Timeout from None
+                answers.add(reply, expected)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        behaviour = Behaviour.of(outputs, right)
-        verdict = Outcome.PASSED if behaviour.passed == len(examples) else Outcome.FAILED
-        return verdict, f"{behaviour.passed} of {len(examples)} examples", behaviour
+        behaviour, asked = answers.behaviour(), sum(map(len, parts))
+        verdict = Outcome.PASSED if behaviour is None or behaviour.passed == asked else Outcome.FAILED
+        return verdict, f"{behaviour.passed if behaviour else 0} of {asked} inputs right", behaviour
+
+
+class _Answers:
+    """A probe's answers so far: each one's digest (or the exception it
+    raised), and whether it was the expected value."""
+
+    def __init__(self):
+        self.outputs, self.right = [], []
+
+    def add(self, reply: dict, expected) -> None:
+        try:
+            got = _value(reply)
+        except Exception as e:  # noqa: BLE001 -- raised by the program, or not plain data: an output all the same
+            self.outputs.append(f"raise {type(e).__name__}")
+            self.right.append(False)
+            return
+        self.outputs.append(digest(repr(got).encode("utf-8", "surrogatepass")))
+        close = (type(got) is float and type(expected) in (int, float)
+                 and math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9))
+        self.right.append(bool(got == expected or close))
+
+    def behaviour(self):
+        """Its Behaviour on the inputs answered so far (None where none was)."""
+        return Behaviour.of(self.outputs, self.right) if self.outputs else None
+
+    def so_far(self) -> str:
+        return f" after {len(self.outputs)} input(s) answered" if self.outputs else ""
 
 
 def _program_message(problem: Problem, program: str, code) -> dict:

@@ -36,7 +36,7 @@ PATHS = {"results": RESULTS, **{name: f"{RESULTS}/{path}" for name, path in {
     "draw_runs": "draws/{draw}/runs",  # a file per sampling run, gathered into draw.json
     "executions": "runs/{cell}/executions.jsonl",
     "probes": "runs/{cell}/probes.jsonl",
-    "written": "runs/{cell}/written.jsonl",  # each sample on its model's written tests
+    "written": "runs/{cell}/written.jsonl",  # each sample on its model's written tests (empty where none)
     "executions_strong": "runs/{cell}/executions_strong.jsonl",
     "per_problem": "runs/{cell}/per_problem.csv",
     "scores": "runs/{cell}/scores.csv",
@@ -249,16 +249,16 @@ class Grid:
                          gpus=backend_class(config.model.backend).gpus(config.model),
                          shard=shard, shards=d.shards)
 
-    def execute_job(self, cell: str, probe: bool = False, written: bool = False) -> ExecuteJob:
+    def execute_job(self, cell: str, probe: bool = False) -> ExecuteJob:
         """The job judging a cell's samples on its tests; with `probe`, on the
-        tests its problems show; with `written`, on its model-written tests."""
+        tests its problems show and its model-written tests, where it has them."""
         config = self.cells[cell].config
         # the sandbox shows what the execution config and the dataset both ask for
         paths = list(dict.fromkeys([*config.execution.sandbox_paths, *config.dataset.sandbox_paths]))
         return ExecuteJob(execution=replace(config.execution, sandbox_paths=paths), n=config.sampling.n,
                           limit=config.dataset.limit, probe=probe, hidden=(PATHS["results"],),
-                          written=self.written_tests_of_cell(cell) if written else None,
-                          written_n=config.written.n or None if written else None)
+                          written=self.written_tests_of_cell(cell) if probe else None,
+                          written_n=config.written.n or None if probe else None)
 
     @cached_property
     def _records(self) -> dict:

@@ -36,8 +36,9 @@ class SampleJob:
 @dataclass(frozen=True)
 class ExecuteJob:
     """One cell's samples (each problem's first n, of the first `limit`
-    problems) judged against its tests, or with `probe` its docstring's
-    examples, or with `written` the model-written tests in that file."""
+    problems) judged against its tests, or with `probe` run once each on the
+    tests its statement shows and the model-written tests in `written`'s
+    file, where it has one."""
     execution: ExecutionConfig
     n: int
     limit: Optional[int]
@@ -52,7 +53,7 @@ class ExecuteJob:
         # a probe's time limit is its own: it reruns probes, never the verdicts on the tests
         settings = {k: v for k, v in keep(ExecutionConfig, asdict(self.execution), {VERDICTS}).items()
                     if k != "probe_timeout_s"}
-        probed = {"probe_timeout_s": self.execution.probe_timeout_s} if self.probe or self.written else {}
+        probed = {"probe_timeout_s": self.execution.probe_timeout_s} if self.probe else {}
         return {"execution": {**settings, **probed}, "n": self.n,
                 "limit": self.limit, "probe": self.probe, **({"written": self.written} if self.written else {}),
                 **({"written_n": self.written_n} if self.written_n else {})}

@@ -15,11 +15,12 @@ class Pool:
     judged them: `correct` (passed the hidden tests), `shown_passed` (passed
     every test the statement shows: all of them where it shows none),
     `examples_passed` (how many of those), `signature` (a digest of its
-    outputs on them, or its verdict where it did not run through), and
+    outputs on them and on the model-written tests' inputs, where there are
+    some; its verdict where it did not run through the shown tests), and
     whether the statement shows any test (`shown`); where the problem has
     model-written tests (passgrid.datasets.written_tests), which of them each
-    sample passed (`written_passed`: a frozenset of their positions, empty
-    where it did not run through them) and how often each was written
+    sample passed (`written_passed`: a frozenset of their positions, of those
+    it answered before the time limit where it did not reach them all) and how often each was written
     (`written_weights`); each sample's mean token log-probability, where its
     backend recorded one (`logprob`, NaN where not)."""
     correct: np.ndarray

@@ -1,7 +1,8 @@
 """Examples, then a vote (passgrid.analysis.selection): among k samples,
 those that pass the most shown tests, then the largest group of them that
-agree on every shown test's output (behaviour clustering with a vote, as in
-AlphaCode and CodeT). One submission: selection's estimator, along random
+agree on every shown test's output and, where the problem has model-written
+tests, on every output on their inputs (behaviour clustering with a vote, as
+in AlphaCode and CodeT). One submission: selection's estimator, along random
 orderings. s submissions: one to each of the s best groups, ranked by tests
 passed then size (passgrid.analysis.strategies.ranked), as AlphaCode submits
 one sample from each of its largest clusters. Both with their Monte Carlo
