@@ -378,6 +378,12 @@ def test_the_vote_groups_samples_by_their_outputs_on_the_written_tests_too():
     # agreeing on the shown example, any pick is right a third of the time; the
     # written input splits them, and the two that agree on it outvote the right one
     assert vote.curve(alone).value[-1] == pytest.approx(1 / 3) and vote.curve(joint).value[-1] == 0
+    # where the statement shows no test, the written tests' outputs alone group them, and a
+    # sample that ran on no input (it did not load) takes no part unless none ran
+    did_not_load = Verdict("t", 2, Outcome.ERROR, "SyntaxError")
+    unshown = pools(probe_frame(verdicts, [None] * 3, [*written[:2], did_not_load], {"t": (1,)}), ["t"])[0]
+    assert unshown.signature[2] == "error" and vote.curve(unshown).value[-1] == pytest.approx(1 / 2)
+    assert not vote.falls_back(unshown) and vote.falls_back(pools(probe_frame(verdicts, [None] * 3), ["t"])[0])
 
 
 def test_a_probe_reads_from_its_verdicts_behaviour():

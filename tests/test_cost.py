@@ -96,6 +96,19 @@ def test_shards_drawn_side_by_side_each_count_their_time(tmp_path):
     assert gpu_hours == pytest.approx(20.0 / 3600)
 
 
+def test_tokens_some_samples_lack_are_unknown_not_an_undercount(tmp_path):
+    """A draw grown from samples that carry no token counts: the cell's
+    tokens, its FLOPs and its list-price cost are unknown, not the sum of the
+    samples that have them; its time still counts."""
+    path = _samples(tmp_path, [{"task_id": "a", "latency_s": 2.0, "prompt_tokens": 50, "completion_tokens": 9},
+                               {"task_id": "b", "latency_s": 1.0, "prompt_tokens": None, "completion_tokens": None}])
+    used = usage(path, n=1)
+    assert (used["prompt_tokens"], used["completion_tokens"], used["sampling_seconds"]) == (None, None, 3.0)
+    assert usage(path, n=1, task_ids={"a"})["prompt_tokens"] == 50
+    assert cost_at_k(used, model_of("model=gpt-4o"), n=1, k=1)["cost_usd"] is None
+    assert cost_at_k(used, model_of(), n=1, k=1)["flops"] is None
+
+
 def test_a_published_files_samples_have_an_unknown_cost_not_a_zero_one():
     """CodeGen-16B's programs come from a file that counts no tokens and no
     time: with 16.1 B parameters and a GPU price, their cost is unknown."""

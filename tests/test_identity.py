@@ -189,8 +189,8 @@ def test_a_setting_added_later_renames_no_draw_at_its_default():
 def test_a_cells_written_tests_are_a_draw_of_their_own():
     """written.n asks the cell's model for tests: a draw whose id is its
     own (prompt.writes=tests, the written section's temperature and
-    budget), leaving the programs' draw as it was; the cell's written probe
-    reads that draw's first written.n generations per problem."""
+    budget), leaving the programs' draw as it was; the cell's probe reads
+    that draw's first written.n generations per problem."""
     from passgrid.grid.grid import Grid
 
     grid = Grid.expand(ROOT / "conf", ["dataset.limit=2", "written.n=3", "written.temperature=0.5"], "none")

@@ -244,10 +244,9 @@ def test_the_logprob_ranking_matches_every_subset_and_every_order_of_ties(name, 
 
 
 def test_a_pool_without_log_probabilities_falls_back_to_a_random_pick():
-    from passgrid.analysis.strategies import falls_back
 
     pool = Pool(np.array([1, 0, 0, 1, 0], bool))
-    assert falls_back(strategy("logprob"), pool)
+    assert strategy("logprob").falls_back(pool)
     assert np.abs(strategy("logprob").curve(pool, submissions=2).value
                   - strategy("oracle").curve(pool).value[[0, 1, 1, 1, 1]]).max() < 1e-12
-    assert not falls_back(strategy("logprob"), Pool(np.array([1, 0], bool), logprob=np.array([-0.1, -0.2])))
+    assert not strategy("logprob").falls_back(Pool(np.array([1, 0], bool), logprob=np.array([-0.1, -0.2])))

@@ -227,9 +227,10 @@ def test_the_published_sweep_plans_its_whole_dag_here(tmp_path):
 
 def test_codet_ranks_a_published_models_programs_with_its_written_tests(tmp_path):
     """CodeGen-16B's programs and its own written tests, through the grid:
-    each program judged once on the tests (written.jsonl), and codet@k in the
-    summary is CodeT's choice, at k = n exactly what the agreement gives on
-    those verdicts, at k = 1 pass@1."""
+    each program run once on the tests its problem shows and the written
+    tests (probes.jsonl, written.jsonl: one run's two parts), and codet@k in
+    the summary is CodeT's choice, at k = n exactly what the agreement gives
+    on those verdicts, at k = 1 pass@1."""
     from passgrid.analysis.strategies.codet import agreement_value
     from passgrid.datasets.problems import read_problems
     from passgrid.datasets.written_tests import read_written_tests
@@ -266,7 +267,7 @@ def test_codet_ranks_a_published_models_programs_with_its_written_tests(tmp_path
 def test_a_cells_model_writes_tests_drawn_resumably_and_ranked_by_log_probability(tmp_path):
     """written.n: SmolLM2 writes tests for each problem, a draw of its own
     (its seed stream apart from the programs'); its literal asserts are what
-    the written probe runs. A larger written.n draws only the missing
+    the probe runs after the shown tests. A larger written.n draws only the missing
     generations, never a program again. The programs' log-probabilities,
     recorded as they were drawn, rank them (logprob@k, on every problem)."""
     overrides = "dataset.limit=3 sampling.n=2 sampling.max_tokens=64 written.max_tokens=96"

@@ -9,7 +9,7 @@ import numpy as np
 
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
 from passgrid.analysis.selection import probes, split_probe
-from passgrid.analysis.strategies import falls_back, mean_at, strategy
+from passgrid.analysis.strategies import mean_at, strategy
 from passgrid.analysis.strategies.base import ORDERS
 from passgrid.analysis.strategies.pools import pools, probe_frame
 from passgrid.datasets.evalplus import complete_evalplus
@@ -121,7 +121,7 @@ def strategy_scores(pools: dict, names: list, submissions: list, ks: list, order
     scores, rng, found = {}, np.random.default_rng(seed), list(pools.values())
     for name in names:
         chosen = strategy(name)
-        scores[f"{name}_fallback_problems"] = sum(falls_back(chosen, pool) for pool in found)
+        scores[f"{name}_fallback_problems"] = sum(chosen.falls_back(pool) for pool in found)
         for s in submissions:
             for k, (value, error, drawn) in mean_at(name, found, s, ks, orders, rng).items():
                 scores[f"{name}_{s}@{k}"] = value

@@ -28,20 +28,23 @@ def usage(samples_path, n: int, task_ids=None) -> dict:
     time between a crash and the rerun that resumed it does not count.
     Samples files written before passgrid recorded `started_at` give the sum
     of the problems' spans. With `task_ids`, only those problems count (a
-    draw may hold more)."""
+    draw may hold more). Where any sample lacks its token counts (a published
+    file, a server that sent no usage), the tokens are unknown (None), never
+    the sum of those that have them."""
     prompt_tokens = completion_tokens = 0
-    spans = {}  # run -> (task_id, its request's start) -> [start or None, longest latency]
+    uncounted, spans = False, {}  # run -> (task_id, its request's start) -> [start or None, longest latency]
     for s in read_sample_file(samples_path, keep_raw=False):
         if s.sample_index >= n or (task_ids is not None and s.task_id not in task_ids):
             continue
+        uncounted = uncounted or s.prompt_tokens is None or s.completion_tokens is None
         prompt_tokens += s.prompt_tokens or 0
         completion_tokens += s.completion_tokens or 0
         # a grown draw holds several requests per problem, each its own span
         span = spans.setdefault(s.run, {}).setdefault((s.task_id, s.started_at), [s.started_at, 0.0])
         span[1] = max(span[1], s.latency_s or 0.0)
     seconds = sum(covered_seconds(run.values()) for run in spans.values())
-    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-            "sampling_seconds": round(seconds, 2)}
+    return {"prompt_tokens": None if uncounted else prompt_tokens,
+            "completion_tokens": None if uncounted else completion_tokens, "sampling_seconds": round(seconds, 2)}
 
 
 def covered_seconds(spans) -> float:
@@ -84,11 +87,12 @@ def cost_at_k(used: dict, pricing: Pricing, n: int, k) -> dict:
     """FLOPs, GPU-hours and dollars of k samples per problem, from the usage
     of n; None where the pricing has no figure for it, or the usage none to
     apply it to (a published samples file counts no tokens and no time: its
-    samples are not free, their cost is unknown). k may be an array."""
+    samples are not free, their cost is unknown; so are tokens any sample
+    lacks). k may be an array."""
     share = k / n
-    counted = used["prompt_tokens"] + used["completion_tokens"] > 0
-    tokens = used["prompt_tokens"] + used["completion_tokens"] * share
-    flops = 2 * pricing.params_b * 1e9 * tokens if pricing.params_b and counted else None
+    counted = used["prompt_tokens"] is not None and used["prompt_tokens"] + used["completion_tokens"] > 0
+    flops = 2 * pricing.params_b * 1e9 * (used["prompt_tokens"] + used["completion_tokens"] * share) \
+        if pricing.params_b and counted else None
     gpu_hours = used["sampling_seconds"] * share * pricing.gpus / 3600 \
         if pricing.gpus and used["sampling_seconds"] > 0 else None
     dollars = None

@@ -7,7 +7,7 @@ import pandas as pd
 
 from passgrid.analysis import costs, failures, fits, forecast, weak_tests
 from passgrid.analysis.columns import INTERVAL, SELECTING
-from passgrid.analysis.strategies import falls_back, strategy
+from passgrid.analysis.strategies import strategy
 from passgrid.analysis.strategies.pools import pools
 from passgrid.analysis.uncertainty import METHOD, mean_with_interval, pass_at_k_with_interval, problem_curves, replicate_curves
 
@@ -34,7 +34,7 @@ def cell_curves(per_problem: pd.DataFrame, analysis, used: dict, pricing: costs.
         strong_found = pools(probes.assign(correct=probes["strong_correct"]), task_ids, n) \
             if "strong_correct" in probes else None
         for name in SELECTING:
-            fallbacks = sum(falls_back(strategy(name), pool) for pool in found)
+            fallbacks = sum(strategy(name).falls_back(pool) for pool in found)
             if fallbacks == len(found):
                 continue  # nothing it needs anywhere (no written tests, no log-probabilities): no columns
             chosen, replicates[f"{name}_at_k"] = strategy_table(name, found, n, analysis)

@@ -247,26 +247,25 @@ class _Answers:
     raised), and whether it was the expected value."""
 
     def __init__(self):
-        self.outputs, self.right = [], []
+        self.answers = []  # (output, right): one list, grown in one step, which the interval timer cannot split
 
     def add(self, reply: dict, expected) -> None:
         try:
             got = _value(reply)
         except Exception as e:  # noqa: BLE001 -- raised by the program, or not plain data: an output all the same
-            self.outputs.append(f"raise {type(e).__name__}")
-            self.right.append(False)
-            return
-        self.outputs.append(digest(repr(got).encode("utf-8", "surrogatepass")))
-        close = (type(got) is float and type(expected) in (int, float)
-                 and math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9))
-        self.right.append(bool(got == expected or close))
+            output, right = f"raise {type(e).__name__}", False
+        else:
+            output = digest(repr(got).encode("utf-8", "surrogatepass"))
+            right = bool(got == expected or (type(got) is float and type(expected) in (int, float)
+                                             and math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9)))
+        self.answers.append((output, right))
 
     def behaviour(self):
         """Its Behaviour on the inputs answered so far (None where none was)."""
-        return Behaviour.of(self.outputs, self.right) if self.outputs else None
+        return Behaviour.of(*zip(*self.answers)) if self.answers else None
 
     def so_far(self) -> str:
-        return f" after {len(self.outputs)} input(s) answered" if self.outputs else ""
+        return f" after {len(self.answers)} input(s) answered" if self.answers else ""
 
 
 def _program_message(problem: Problem, program: str, code) -> dict:

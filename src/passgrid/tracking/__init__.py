@@ -82,7 +82,7 @@ def _log_cell(mlflow, rows: pd.DataFrame, cell, engine: dict) -> None:
     last = rows.iloc[-1]  # k = n: the whole cell's usage and cost
     mlflow.log_metrics({"pass_at_1": float(rows.iloc[0]["pass_at_k"]),
                         f"pass_at_{int(rows['k'].max())}": float(last["pass_at_k"]),
-                        **{column: float(last[column]) for column in USAGE},
+                        **{column: float(last[column]) for column in USAGE if pd.notna(last[column])},
                         # the cell's whole cost under keys of its own: `flops` etc. are curves over k
                         **{f"total_{k}": float(last[k]) for k in COST_UNITS if pd.notna(last[k])},
                         # its samples by outcome (passgrid.analysis.failures)

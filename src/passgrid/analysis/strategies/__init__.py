@@ -36,14 +36,6 @@ def strategy(name: str) -> Strategy:
     return plugin_class(STRATEGY_MODULES, "strategy", name)
 
 
-def falls_back(chosen: Strategy, pool: Pool) -> bool:
-    """Whether a problem lacks what the strategy needs, so that it falls back
-    (as its module says): no test shown, no model-written test, a sample
-    without a log-probability."""
-    return ((chosen.needs_shown and not pool.shown) or (chosen.needs_written and not pool.written_weights)
-            or (chosen.needs_logprob and (pool.logprob is None or bool(np.isnan(pool.logprob).any()))))
-
-
 def mean_at(name: str, pools: list, submissions: int, ks: list, orders: int, rng) -> dict:
     """k -> (the strategy's mean value over the pools' problems, its Monte
     Carlo error, its mean samples drawn), at each k of `ks` every pool has."""
@@ -55,4 +47,4 @@ def mean_at(name: str, pools: list, submissions: int, ks: list, orders: int, rng
                 float(np.mean([c.drawn[k - 1] for c in curves]))) for k in ks if k <= n}
 
 
-__all__ = ["Curve", "Pool", "Strategy", "STRATEGY_NAMES", "falls_back", "mean_at", "strategy"]
+__all__ = ["Curve", "Pool", "Strategy", "STRATEGY_NAMES", "mean_at", "strategy"]

@@ -63,6 +63,13 @@ class Strategy:
     needs_logprob = False
     saves_samples = False
 
+    def falls_back(self, pool: Pool) -> bool:
+        """Whether the problem lacks what it needs, so that it falls back (as
+        its module says): no test shown, no model-written test, a sample
+        without a log-probability."""
+        return ((self.needs_shown and not pool.shown) or (self.needs_written and not pool.written_weights)
+                or (self.needs_logprob and (pool.logprob is None or bool(np.isnan(pool.logprob).any()))))
+
     def curve(self, pool: Pool, submissions: int = 1, orders: int = ORDERS, rng=None) -> Curve:
         """The problem's Curve when `submissions` samples are submitted
         (solved if any is right). `orders`, `rng`: an estimator's random

@@ -15,7 +15,11 @@ from passgrid.analysis.strategies.ranked import ranked_curve
 
 
 class Vote(Strategy):
-    name, title, exact, needs_shown = "selected", "the shown tests, then a vote on their outputs", False, True
+    name, title, exact = "selected", "the shown tests, then a vote on the outputs", False
+
+    def falls_back(self, pool: Pool) -> bool:
+        """With no test shown and none written, a pick is a random sample."""
+        return not pool.shown and not pool.written_weights
 
     def curve(self, pool: Pool, submissions: int = 1, orders: int = ORDERS, rng=None) -> Curve:
         rng = rng if rng is not None else np.random.default_rng(0)
