@@ -31,7 +31,7 @@ EXTRAPOLATED = "extrapolated by the power law, within the horizon"
 BEYOND = "not reached within n; beyond the horizon"
 NO_FIT = "not reached within n; no power law to extrapolate (nothing partly solved, or a curve that does not climb)"
 FIT_WITHIN = "not reached within n; the power law would put it within n, where the data does not: not extrapolated"
-NOT_REACHED = "not reached within n (selected@k is not extrapolated)"
+NOT_REACHED = "not reached within n (a strategy's curve is not extrapolated)"
 
 
 def comparison(ref: dict, per_problem: pd.DataFrame, on: dict, reference_counts: dict):
@@ -62,14 +62,14 @@ def crossing_rows(cell: str, table: pd.DataFrame, replicates: dict, per_problem:
     n = int(table["k"].max())
     horizon = fits.horizon(analysis, n)
     weights = posterior_weights(len(per_problem), analysis.bootstrap, analysis.seed)  # the curves' own replicates
-    # pass@k's power laws (the point's, then each replicate's), fitted once for every reference; selected@k has none
+    # pass@k's power laws (the point's, then each replicate's), fitted once for every reference; a strategy has none
     laws = {"pass_at_k": _laws([table["pass_at_k"].to_numpy(), *replicates["pass_at_k"]])}
     rows = []
     for ref in references:
         target, values, same, measured_on = comparison(ref, per_problem, on, reference_counts)
         targets = weights @ with_unseen(values) if values is not None else np.full(len(weights), target)
         for metric, boot in replicates.items():
-            extrapolate = metric in laws  # selected@k is not extrapolated
+            extrapolate = metric in laws  # a strategy's curve is not extrapolated: only pass@k has a law
             law = laws.get(metric, [None] * (len(boot) + 1))
             k_point, how = _k_needed(table[metric].to_numpy(), target, n, horizon, extrapolate, law[0])
             ends = _range([_k_needed(r, t, n, horizon, extrapolate, fit)[0] for r, t, fit in zip(boot, targets, law[1:])],
