@@ -61,6 +61,7 @@ def test_a_bad_samples_file_is_one_line_naming_file_and_line(tmp_path, problems)
     ([{"run": 1}, {}], r"samples.jsonl:3: some samples give a run and some do not"),
     ([{"run": "1"}], r"samples.jsonl:1: run must be an integer, got '1'"),
     ([{"mean_logprob": -0.5}, {"mean_logprob": "high"}], r"samples.jsonl:3: mean_logprob must be a finite number"),
+    ([{"prompt_tokens": 3}, {"prompt_tokens": -1}], r"samples.jsonl:3: prompt_tokens must be a count of tokens, got -1"),
 ])
 def test_a_samples_file_that_would_mix_or_repeat_samples_is_refused(tmp_path, problems, rows, message):
     path = tmp_path / "samples.jsonl"

@@ -233,6 +233,20 @@ def test_a_verdict_is_reused_only_under_the_settings_it_was_judged_under(problem
         assert cached(replace(base, **{name: value})) is False, name
 
 
+def test_a_verdict_that_finished_within_a_limit_stands_under_one_as_long():
+    """A probe of two parts ran 0.9 s in all under a 0.5 s limit per part:
+    it stands under that limit again (it was judged again each run), and
+    under a longer one; a shorter one judges it again. A timeout stands
+    under a limit no longer than the one it ran out."""
+    from passgrid.execution.cache import still_valid
+
+    finished = {"verdict": "failed", "detail": "", "duration_s": 0.9, "limit_s": 0.5}
+    assert still_valid(finished, 0.5) and still_valid(finished, 2.0) and not still_valid(finished, 0.4)
+    assert still_valid({**finished, "duration_s": 0.3}, 0.4)
+    timeout = {"verdict": "timeout", "detail": "", "duration_s": 3.0, "limit_s": 3.0}
+    assert still_valid(timeout, 3.0) and still_valid(timeout, 2.0) and not still_valid(timeout, 4.0)
+
+
 def test_a_behaviour_judged_again_without_one_does_not_stay_in_the_cache(tmp_path):
     from passgrid.execution.cache import VerdictCache
 

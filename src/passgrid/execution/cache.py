@@ -8,8 +8,8 @@ under (every execution setting that changes verdicts: `judged_under`, the
 same fields as the schema declares VERDICTS, less the time limit's), the
 isolation level and the sandbox's version. The time limit is not in the
 key: a cached verdict is reused when it would stand under the current limit
-(a pass that took less time than the limit allows, a timeout under at least
-as much time). A probe's behaviour (passgrid.verdicts.Behaviour) is kept
+(a pass judged under at most the limit, or that took less time than it; a
+timeout under at least as much time). A probe's behaviour (passgrid.verdicts.Behaviour) is kept
 beside its verdict, and goes with it.
 """
 import hashlib
@@ -84,9 +84,13 @@ def outputs_key(problem: Problem, program: str, inputs: list, isolation: str) ->
 
 
 def still_valid(cached: dict, limit_s: float) -> bool:
+    """Whether a cached verdict stands under `limit_s`. One that finished
+    within a limit finishes within any longer one; under a shorter one, the
+    time it took decides (a probe's whole run, though each of its parts has
+    the limit: it may be judged again where it need not be)."""
     if cached["verdict"] == Outcome.TIMEOUT:
         return cached["limit_s"] >= limit_s
-    return cached["duration_s"] < limit_s
+    return cached["limit_s"] <= limit_s or cached["duration_s"] < limit_s
 
 
 class VerdictCache:

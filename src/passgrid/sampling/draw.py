@@ -184,7 +184,8 @@ def _read_problem_file(path: Path, task_id: str, base_seed: int, seeded: bool = 
 
 
 def _tokens(records) -> int:
-    return sum(r.completion_tokens for r in records)
+    """Tokens drawn, for the progress bar's rate (a samples file counts none)."""
+    return sum(r.completion_tokens or 0 for r in records)
 
 
 def _progress_bar(total: int, enabled: bool):

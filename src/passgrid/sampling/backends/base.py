@@ -32,10 +32,11 @@ class Generation:
     """One sample. Its token counts are the tokens processed for it that no
     other sample already paid for: a prompt evaluated once for n samples (a
     shared KV cache, a prefix-cache hit, one API response with n choices) is
-    counted on one of them only, so sums are what was computed or billed."""
+    counted on one of them only, so sums are what was computed or billed;
+    None where nobody counted them (a samples file that gives none)."""
     text: str
-    prompt_tokens: int
-    completion_tokens: int
+    prompt_tokens: Optional[int]
+    completion_tokens: Optional[int]
     finish_reason: str
     latency_s: float
     # The program itself, where the backend has it as such (samples written

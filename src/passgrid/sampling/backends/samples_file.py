@@ -69,8 +69,8 @@ class SamplesFileBackend(Backend):
             raise PassgridError(f"{self.path}: {request.task_id} has {len(rows)} samples{which}; "
                                 f"the draw asks for {end} (sampling.n)")
         return [Generation(text=r.get("raw", r["completion"]), completion=r["completion"],
-                           prompt_tokens=int(r.get("prompt_tokens") or 0),
-                           completion_tokens=int(r.get("completion_tokens") or 0),
+                           # a file that counts no tokens leaves them unknown (passgrid.analysis.costs), not 0
+                           prompt_tokens=r.get("prompt_tokens"), completion_tokens=r.get("completion_tokens"),
                            finish_reason=r.get("finish_reason") or "unknown", latency_s=0.0,
                            mean_logprob=r.get("mean_logprob"))
                 for r in rows[request.first:end]]
@@ -99,6 +99,10 @@ def _read_rows(path, model_name: Optional[str]) -> dict:
             continue
         if "run" in r and (not isinstance(r["run"], int) or isinstance(r["run"], bool)):
             raise PassgridError(f"{path}:{lineno}: run must be an integer, got {r['run']!r}")
+        for name in ("prompt_tokens", "completion_tokens"):
+            if r.get(name) is not None and not (isinstance(r[name], int) and not isinstance(r[name], bool)
+                                                and r[name] >= 0):
+                raise PassgridError(f"{path}:{lineno}: {name} must be a count of tokens, got {r[name]!r}")
         if r.get("mean_logprob") is not None and not _finite_number(r["mean_logprob"]):
             raise PassgridError(f"{path}:{lineno}: mean_logprob must be a finite number, got {r['mean_logprob']!r}")
         with_run.add("run" in r)
