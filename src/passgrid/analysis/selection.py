@@ -155,7 +155,7 @@ def joint_signature(signature: str, written: Verdict) -> str:
     where they agree on both. Where it stopped on the written tests (the time
     limit), what it answered before and how it stopped stand for its outputs.
     A sample that did not run through the shown tests keeps its verdict."""
-    if written is None or not _RAN.fullmatch(signature) and signature != NO_EXAMPLES:
+    if written is None or (not _RAN.fullmatch(signature) and signature != NO_EXAMPLES):
         return signature
     if signature == NO_EXAMPLES and written.behaviour is None:  # it ran on no input at all
         return written.outcome.value
