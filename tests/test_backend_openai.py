@@ -146,3 +146,6 @@ def test_a_responses_usage_is_shared_out_over_its_choices():
     assert [s.completion_tokens for s in samples] == [20, 20, 40, 80, 40]
     assert [s.prompt_tokens for s in samples] == [50, 0, 0, 0, 0]
     assert sum(s.completion_tokens for s in samples[:2]) == 40  # not 200
+    unsent = SimpleNamespace(usage=None, choices=response.choices)  # a server that sends no usage: unknown, not 0
+    backend._create = lambda request, n, seed: unsent
+    assert {(s.prompt_tokens, s.completion_tokens) for s in backend.generate(chat_request(5))} == {(None, None)}

@@ -103,10 +103,11 @@ class OpenAIBackend(Backend):
             # over its choices by their length, its prompt goes on its first
             # sample (billed once per request). So a cell that takes the first
             # n of a larger draw counts n samples' tokens and its requests' prompts.
-            shares = share_out(usage.completion_tokens if usage else 0, [len(t) for t in texts])
+            # A server that sends no usage leaves them unknown (None), not 0.
+            shares = share_out(usage.completion_tokens, [len(t) for t in texts]) if usage else [None] * len(texts)
             for j, (choice, text) in enumerate(zip(choices, texts)):
                 out.append(Generation(
-                    text=text, prompt_tokens=(usage.prompt_tokens if usage else 0) if j == 0 else 0,
+                    text=text, prompt_tokens=(usage.prompt_tokens if j == 0 else 0) if usage else None,
                     completion_tokens=shares[j], finish_reason=choice.finish_reason or "unknown",
                     latency_s=time.perf_counter() - start, mean_logprob=mean_logprob(choice)))
         return out
