@@ -169,7 +169,8 @@ class Judge:
 
     def _judge(self, problem: Problem, program: str, code, to_child: int, from_child: int, deadline: float,
                limit_s: float):
-        """(verdict, detail, the behaviour on a probe's examples or None).
+        """(verdict, detail, the behaviour on a probe's inputs, on those it
+        answered where it stopped early, or None).
         `deadline`: the program loaded, and the tests run, by then; a probe's
         calls get `limit_s` per part, from when the program is loaded."""
         answers = _Answers()
