@@ -8,7 +8,7 @@ from functools import partial
 import numpy as np
 
 from passgrid.analysis.scoring import count_correct, pass_at_k_table
-from passgrid.analysis.selection import probes, split_probe
+from passgrid.analysis.selection import probe_problems, probes, split_probe
 from passgrid.analysis.strategies import mean_at, strategy
 from passgrid.analysis.strategies.base import ORDERS
 from passgrid.analysis.strategies.pools import pools, probe_frame
@@ -88,8 +88,7 @@ def probe_verdicts(samples: list, probed: dict, judging: Judging, progress: bool
     by their place.)"""
     chosen = [s for s in samples if s.task_id in probed]
     judging = replace(judging, limits=probe_limits(judging.limits))
-    problems = {t: p.problem for t, p in probed.items()}
-    verdicts = iter(judged(chosen, problems, judging, progress) if chosen else ())
+    verdicts = iter(judged(chosen, probe_problems(probed), judging, progress) if chosen else ())
     parts = [split_probe(next(verdicts), probed[s.task_id]) if s.task_id in probed else (None, None)
              for s in samples]
     return [shown for shown, _ in parts], [written for _, written in parts]

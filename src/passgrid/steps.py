@@ -127,7 +127,8 @@ def execute(problems_path, samples_path, job, out_path, dataset_path=None, worke
     tests = read_problems(problems_path)
     problems = _first(tests, job.limit)
     known = set(read_problems(dataset_path)) if dataset_path and dataset_path != problems_path else set(tests)
-    counts, judging = _checked(samples_path, job, problems, known, workers)
+    counts = _count_samples(samples_path, job.n, problems, known)
+    judging = _judging(job, limits_from(job.execution), workers)
     samples = iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems))
     with atomic_writer(out_path) as out:
         judge(samples, problems, judging, lambda v: out.write(json.dumps(v.to_json(), ensure_ascii=False) + "\n"),
@@ -147,32 +148,35 @@ def probe(problems_path, samples_path, job, out_shown, out_written, workers=None
     written = {t: w.tests for t, w in _written_tests(job.written, tests, job.written_n).items()} \
         if job.written else {}
     probes = selection.probes(problems, written)
-    counts, judging = _checked(samples_path, job, problems, set(tests), workers)
-    counts = {t: c for t, c in counts.items() if t in probes}
-    samples = iter_samples(samples_path, {t: p.problem for t, p in probes.items()}, n=job.n, keep_raw=False,
-                           skip=set(tests) - set(probes))
+    counts = {t: c for t, c in _count_samples(samples_path, job.n, problems, set(tests)).items() if t in probes}
+    judging = _judging(job, probe_limits(limits_from(job.execution)), workers)
+    judged = selection.probe_problems(probes)
+    samples = iter_samples(samples_path, judged, n=job.n, keep_raw=False, skip=set(tests) - set(probes))
     with atomic_writer(out_shown) as shown_out, atomic_writer(out_written) as written_out:
         def emit(verdict):
             for part, out in zip(selection.split_probe(verdict, probes[verdict.task_id]), (shown_out, written_out)):
                 if part is not None:
                     out.write(json.dumps(part.to_json(), ensure_ascii=False) + "\n")
 
-        judge(samples, {t: p.problem for t, p in probes.items()}, judging, emit, task_ids=list(counts),
+        judge(samples, judged, judging, emit, task_ids=list(counts),
               total=sum(counts.values()), progress=progress)
 
 
-def _checked(samples_path, job, problems: dict, known: set, workers) -> tuple:
-    """(task_id -> its samples, the Judging of `job`), once every sample of
-    the file is read and checked (the first of execute's two readings): of
+def _count_samples(samples_path, n: int, problems: dict, known: set) -> dict:
+    """task_id -> its samples among each problem's first n, once every sample
+    of the file is read and checked (the first of execute's two readings): of
     `problems`, skipping the `known` others."""
     counts = {}
-    for s in iter_samples(samples_path, problems, n=job.n, keep_raw=False, skip=known - set(problems)):
+    for s in iter_samples(samples_path, problems, n=n, keep_raw=False, skip=known - set(problems)):
         counts[s.task_id] = counts.get(s.task_id, 0) + 1
-    limits = limits_from(job.execution)
-    return counts, Judging(limits=probe_limits(limits) if job.probe else limits,
-                           workers=workers or job.execution.workers, cache_path=job.execution.cache,
-                           sandbox_paths=tuple(job.execution.sandbox_paths), hidden_paths=job.hidden,
-                           settings=job.judged_under)
+    return counts
+
+
+def _judging(job, limits, workers) -> Judging:
+    """How `job`'s samples are judged, under `limits`."""
+    return Judging(limits=limits, workers=workers or job.execution.workers, cache_path=job.execution.cache,
+                   sandbox_paths=tuple(job.execution.sandbox_paths), hidden_paths=job.hidden,
+                   settings=job.judged_under)
 
 
 def score(problems_path, executions_path, out_per_problem, out_scores, limit=None) -> pd.DataFrame:

@@ -70,7 +70,7 @@ class Behaviour:
     def part(self, start: int, stop: int = None):
         """Its behaviour on inputs start..stop (by position), None where it answered none of them."""
         outputs, right = self.outputs[start:stop], self.right[start:stop]
-        return Behaviour.of(outputs, [r == "1" for r in right]) if outputs else None
+        return Behaviour(right.count("1"), outputs, right) if outputs else None
 
     @classmethod
     def of(cls, outputs, right) -> "Behaviour":

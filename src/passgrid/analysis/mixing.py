@@ -42,12 +42,12 @@ def mix_rows(counts: dict, analysis) -> list:
     paths = {"all": tuple([0] * len(cells)), 0: tuple([0] * len(cells)), 1: tuple([0] * len(cells))}
     rows, crossed = [], []
     for total in range(1, sum(sizes) + 1):
-        scored, searched = np.empty(len(joined)), {}
+        scored = np.empty(len(joined))
+        every = list(_compositions(total, sizes)) if _count_splits(total, sizes) <= SPLITS_EXHAUSTIVE else None
+        solved_every = _solved(every, misses) if every else None  # the three searches share them
         for path in ("all", 0, 1):
-            splits = _splits(total, sizes, paths[path])
-            if tuple(splits) not in searched:  # the three paths search the same splits unless greedy
-                searched[tuple(splits)] = _solved(splits, misses)
-            solved = searched[tuple(splits)]
+            splits = every or _grown(paths[path], sizes)
+            solved = solved_every if every else _solved(splits, misses)
             chooses = np.ones(len(joined), bool) if path == "all" else folds != path
             best = int(np.argmax(solved[:, chooses].mean(axis=1)))
             paths[path] = splits[best]
@@ -82,12 +82,9 @@ def _solved(splits: list, misses: list) -> np.ndarray:
     return 1.0 - np.prod([m[:, chosen[:, i]] for i, m in enumerate(misses)], axis=0).T
 
 
-def _splits(total: int, sizes: list, previous: tuple) -> list:
-    """The splits of `total` to search: all of them (a_i <= n_i) where they
-    are few enough, in lexicographic order, else `previous` (the best at
-    total - 1) with one more sample from each configuration that has one left."""
-    if _count_splits(total, sizes) <= SPLITS_EXHAUSTIVE:
-        return list(_compositions(total, sizes))
+def _grown(previous: tuple, sizes: list) -> list:
+    """The greedy search's splits: `previous` (the best at total - 1) with one
+    more sample from each configuration that has one left."""
     return [previous[:i] + (a + 1,) + previous[i + 1:] for i, a in enumerate(previous) if a < sizes[i]]
 
 

@@ -107,12 +107,16 @@ def probes(problems: dict, written: dict = None) -> dict:
     (args, kwargs, expected) each)."""
     found = {}
     for t, p in problems.items():
-        shown, tests = examples(p), list((written or {}).get(t) or ()) if p.kind == FUNCTION else []
-        if tests:
-            found[t] = Probe(probe_problem(p, shown, tests), len(shown), True)
-        elif shown:
-            found[t] = Probe(probe_problem(p, shown), len(shown), False)
+        shown = examples(p)
+        tests = list((written or {}).get(t) or ()) if p.kind == FUNCTION else []
+        if shown or tests:
+            found[t] = Probe(probe_problem(p, *((shown, tests) if tests else (shown,))), len(shown), bool(tests))
     return found
+
+
+def probe_problems(probed: dict) -> dict:
+    """task_id -> the problem each Probe of `probed` (probes') runs, as the judge takes it."""
+    return {t: p.problem for t, p in probed.items()}
 
 
 def split_probe(verdict: Verdict, probe: Probe) -> tuple:

@@ -27,6 +27,7 @@ def view_state(sweep_run_id: str, metrics: list) -> dict:
     """The runs page's UI state: the sweep's cells (the runs tagged with its
     run), the chart view's first section one line chart of `metrics` over k."""
     section = "passgrid"
+    # runsCountToCompare: how many runs the chart draws (fewer would leave a large grid's later cells off it)
     chart = {"uuid": "passgrid-pass-at-k", "type": "LINE", "runsCountToCompare": 1000, "metricSectionId": section,
              "deleted": False, "isGenerated": False, "displayName": "pass@k and the search strategies, against k",
              "metricKey": metrics[0], "selectedMetricKeys": list(metrics), "lineSmoothness": 0,

@@ -81,6 +81,10 @@ class SamplesFileBackend(Backend):
                 "source": self.model.samples_source, "rows": sum(map(len, self.rows.values()))}
 
 
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _finite_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -97,11 +101,10 @@ def _read_rows(path, model_name: Optional[str]) -> dict:
         models.add(r.get("model"))
         if model_name is not None and r.get("model") != model_name:
             continue
-        if "run" in r and (not isinstance(r["run"], int) or isinstance(r["run"], bool)):
+        if "run" in r and not _integer(r["run"]):
             raise PassgridError(f"{path}:{lineno}: run must be an integer, got {r['run']!r}")
         for name in ("prompt_tokens", "completion_tokens"):
-            if r.get(name) is not None and not (isinstance(r[name], int) and not isinstance(r[name], bool)
-                                                and r[name] >= 0):
+            if r.get(name) is not None and not (_integer(r[name]) and r[name] >= 0):
                 raise PassgridError(f"{path}:{lineno}: {name} must be a count of tokens, got {r[name]!r}")
         if r.get("mean_logprob") is not None and not _finite_number(r["mean_logprob"]):
             raise PassgridError(f"{path}:{lineno}: mean_logprob must be a finite number, got {r['mean_logprob']!r}")
