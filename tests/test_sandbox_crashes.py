@@ -5,12 +5,14 @@ sandbox, its judge or the decoder becomes that program's verdict (never
 Each hostile program runs among right ones, in one stream through the real
 pool; every right one must pass and the run must complete."""
 import os
+import time
 from dataclasses import asdict, replace
 
 import pytest
 
 from passgrid.evaluation import Judging, judged
-from passgrid.execution import workers
+from passgrid.execution import judge, sandbox, wire, workers
+from passgrid.execution.child import death, run_child
 from passgrid.execution.pool import JudgePool, Limits, build_program
 from passgrid.sample import Sample
 from passgrid.verdicts import Outcome, Verdict
@@ -152,3 +154,24 @@ def test_a_problem_too_large_to_send_is_an_error_naming_it(problems):
                             asdict(Limits(timeout_s=3.0, memory_mb=512)))]))
     finally:
         pool.close()
+
+
+@pytest.mark.system
+def test_a_program_that_uses_up_its_cpu_time_first_is_a_timeout(problems):
+    """Where a program's CPU time runs out before the wall clock (its threads in
+    native code, with no control group to hold them to one CPU), the kernel's
+    signal reads as a timeout, which a longer limit judges again, not as an
+    error, which would stand. A CPU limit of 1 s under a wall limit of a minute
+    makes it land first however loaded the machine."""
+    zygote_process, zygote, _ = sandbox.start_zygote()
+    limits = asdict(Limits(timeout_s=60.0))
+    try:
+        with run_child(zygote, limits, cpu_s=1) as child:
+            wire.send(child.to_child, judge._program_message(problems["HumanEval/2"], "while True:\n    pass\n", None))
+            with pytest.raises(EOFError):
+                wire.receive(child.from_child, time.monotonic() + limits["timeout_s"])
+        assert death(child) == (Outcome.TIMEOUT, "CPU-time limit")
+    finally:
+        zygote.close()
+        zygote_process.kill()
+        zygote_process.wait()

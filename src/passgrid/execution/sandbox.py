@@ -377,10 +377,14 @@ def _drop_capabilities() -> None:
 
 def _set_limits(job: dict) -> None:
     mb = 1 << 20
-    for limit, value in ((resource.RLIMIT_AS, job["memory_mb"] * mb), (resource.RLIMIT_CPU, job["cpu_s"]),
-                         (resource.RLIMIT_FSIZE, job["file_size_mb"] * mb), (resource.RLIMIT_NOFILE, job["open_files"]),
-                         (resource.RLIMIT_NPROC, job["processes"]), (resource.RLIMIT_CORE, 0)):
+    for limit, value in ((resource.RLIMIT_AS, job["memory_mb"] * mb), (resource.RLIMIT_FSIZE, job["file_size_mb"] * mb),
+                         (resource.RLIMIT_NOFILE, job["open_files"]), (resource.RLIMIT_NPROC, job["processes"]),
+                         (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(limit, (value, value))
+    # The hard CPU limit a second above the soft one: at the soft limit the kernel
+    # sends SIGXCPU (a timeout, judged again under a longer limit); with the two
+    # equal it sends SIGKILL, which reads as an error and would stand.
+    resource.setrlimit(resource.RLIMIT_CPU, (job["cpu_s"], job["cpu_s"] + 1))
 
 
 def _remove_tree(top: str) -> None:
