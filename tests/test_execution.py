@@ -237,7 +237,9 @@ def test_a_verdict_that_finished_within_a_limit_stands_under_one_as_long():
     """A probe of two parts ran 0.9 s in all under a 0.5 s limit per part:
     it stands under that limit again (it was judged again each run), and
     under a longer one; a shorter one judges it again. A timeout stands
-    under a limit no longer than the one it ran out."""
+    under a limit no longer than the one it ran out; a probe's timeout, with
+    the answers it gave before it was stopped, only under its own limit (a
+    shorter one might have stopped it before some of them)."""
     from passgrid.execution.cache import still_valid
 
     finished = {"verdict": "failed", "detail": "", "duration_s": 0.9, "limit_s": 0.5}
@@ -245,6 +247,9 @@ def test_a_verdict_that_finished_within_a_limit_stands_under_one_as_long():
     assert still_valid({**finished, "duration_s": 0.3}, 0.4)
     timeout = {"verdict": "timeout", "detail": "", "duration_s": 3.0, "limit_s": 3.0}
     assert still_valid(timeout, 3.0) and still_valid(timeout, 2.0) and not still_valid(timeout, 4.0)
+    stopped_probe = {**timeout, "limit_s": 0.5, "behaviour": {"outputs": ["a"]}}
+    assert still_valid(stopped_probe, 0.5) and not still_valid(stopped_probe, 0.4)
+    assert not still_valid(stopped_probe, 0.6)
 
 
 def test_a_behaviour_judged_again_without_one_does_not_stay_in_the_cache(tmp_path):

@@ -87,9 +87,11 @@ def still_valid(cached: dict, limit_s: float) -> bool:
     """Whether a cached verdict stands under `limit_s`. One that finished
     within a limit finishes within any longer one; under a shorter one, the
     time it took decides (a probe's whole run, though each of its parts has
-    the limit: it may be judged again where it need not be)."""
+    the limit: it may be judged again where it need not be). A timeout stands
+    under any shorter limit, but a probe's timeout only under its own: the
+    answers it gave before it was stopped depend on the limit."""
     if cached["verdict"] == Outcome.TIMEOUT:
-        return cached["limit_s"] >= limit_s
+        return cached["limit_s"] == limit_s if "behaviour" in cached else cached["limit_s"] >= limit_s
     return cached["limit_s"] <= limit_s or cached["duration_s"] < limit_s
 
 
