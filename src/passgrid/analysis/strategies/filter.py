@@ -27,14 +27,13 @@ def filter_curve(pool: Pool, submissions: int) -> np.ndarray:
     passed, correct = np.asarray(pool.shown_passed, bool), np.asarray(pool.correct, bool)
     f, fc = int(passed.sum()), int((passed & correct).sum())
     w, wc = n - f, int((~passed & correct).sum())
-    values = np.empty(n)
-    for k in range(1, n + 1):
-        j = np.arange(max(0, k - w), min(k, f) + 1)
-        m = np.minimum(j, s)
-        r = np.minimum(s - m, k - j)
-        none = none_right(f, fc, m) * none_right(w, wc, r)
-        values[k - 1] = float(np.sum(hypergeom.pmf(j, n, f, k) * (1.0 - none)))
-    return values
+    # every k at once: rows k = 1..n, columns j = 0..f, zero where no k-subset holds j passers
+    k, j = np.arange(1, n + 1)[:, None], np.arange(f + 1)[None, :]
+    held = (j <= k) & (k - j <= w)
+    m = np.minimum(j, s)
+    r = np.where(held, np.minimum(s - m, k - j), 0)
+    none = none_right(f, fc, m) * none_right(w, wc, r)
+    return np.sum(np.where(held, hypergeom.pmf(j, n, f, k), 0.0) * (1.0 - none), axis=1)
 
 
 class Filter(Strategy):

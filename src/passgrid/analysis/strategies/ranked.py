@@ -9,6 +9,8 @@ the submissions are random: pass@min(s, k).
 Estimated at each k from random orderings of the n samples (an ordering's
 first k are a uniform k-subset), updating the groups as each sample joins;
 with the Monte Carlo variance of each value; exact at k = 1 and k = n."""
+import heapq
+
 import numpy as np
 
 from passgrid.analysis.passk import estimate_pass_at_k
@@ -19,16 +21,22 @@ def ranked_curve(group: list, score, correct, submissions: int, orders: int, rng
     takes no part); `score(group, size)`: a group's score, with `size` of its
     samples among the k (higher is better; equal scores merge)."""
     n, correct = len(group), np.asarray(correct, int)
+    right_of, random_pick = correct.tolist(), {}  # (k, right) -> pass@min(s, k), while no sample takes part
     picks = np.empty((max(orders, 1), n))
     for row in range(picks.shape[0]):
-        order = rng.permutation(n)
-        sizes, tiers, right = {}, {}, 0
-        for k in range(1, n + 1):
-            i = order[k - 1]
-            right += int(correct[i])
+        sizes, tiers, right, pick, row_picks = {}, {}, 0, 0.0, []
+        for k, i in enumerate(rng.permutation(n).tolist(), start=1):
+            right += right_of[i]
             if group[i] is not None:
-                _join(sizes, tiers, group[i], int(correct[i]), score)
-            picks[row, k - 1] = _pick(tiers, submissions, k, right)
+                _join(sizes, tiers, group[i], right_of[i], score)
+                pick = _pick(tiers, submissions, k, right)
+            elif not tiers:
+                if (k, right) not in random_pick:
+                    random_pick[k, right] = _pick(tiers, submissions, k, right)
+                pick = random_pick[k, right]
+            # else: a sample that takes no part leaves the tiers, and so the pick, as they were
+            row_picks.append(pick)
+        picks[row] = row_picks
     value = picks.mean(axis=0)
     variance = picks.var(axis=0, ddof=1) / orders if orders > 1 else np.zeros(n)
     value[0], variance[0] = float(np.mean(correct)), 0.0  # the one sample is the pick
@@ -63,9 +71,12 @@ def _join(sizes: dict, tiers: dict, g, right: int, score) -> None:
 def _pick(tiers: dict, submissions: int, k: int, right: int) -> float:
     """1 - the chance every pick is wrong, over the tiers ([samples, right
     ones], best first) with CodeT's choose counts; pass@min(s, k) where no tier."""
-    ranked = [tiers[key] for key in sorted(tiers, reverse=True)]
-    if not ranked:
+    if not tiers:
         return estimate_pass_at_k(k, right, min(submissions, k))
+    if submissions == 1:  # the common case, without the general one's lists (the same arithmetic)
+        size, rights = tiers[max(tiers)]
+        return 1.0 - (1.0 - rights / size)
+    ranked = [tiers[key] for key in heapq.nlargest(submissions, tiers)]  # only the best s can be picked
     counts = [1] * min(submissions, len(ranked))
     for extra in range(submissions - len(counts)):
         counts[extra % len(counts)] += 1
