@@ -2,6 +2,7 @@
 # passgrid.grid.Grid, composed and validated here, once, before any job starts.
 # Each rule gets a typed job record (`job`) and, as a plain value, what must
 # rerun it (`reruns_on`): Snakemake tracks plain-valued params only.
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -18,16 +19,23 @@ try:
 except PassgridError as e:
     sys.exit(f"passgrid: {e}")
 
-# Sampling jobs share the cores: llama.cpp decodes faster as one
-# single-threaded job per core than as one job on every core (bench/).
-def _sample_threads():
+# Jobs run BLAS on one thread (their subprocesses inherit it): the analysis'
+# arrays are small, and BLAS threads spinning beside the jobs' own processes
+# made summarize three times slower (bench/summarize.py).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def _local_cores():
     try:
-        return max(1, workflow.cores // max(1, GRID.cpu_sampling_jobs()))
+        return workflow.cores
     except WorkflowError:  # no --cores: a cluster run, where the profile's set-threads sizes jobs
         return 1
 
 
-SAMPLE_THREADS = _sample_threads()
+LOCAL_CORES = _local_cores()
+# Sampling jobs share the cores: llama.cpp decodes faster as one
+# single-threaded job per core than as one job on every core (bench/).
+SAMPLE_THREADS = max(1, LOCAL_CORES // max(1, GRID.cpu_sampling_jobs()))
 
 wildcard_constraints:
     cell="|".join(map(lambda c: c.replace(".", r"\.").replace("+", r"\+"), GRID.cells)),

@@ -18,6 +18,7 @@ rule summarize:
         cells=GRID.cell_records(),
         analysis=GRID.analysis,
         reruns_on=asdict(GRID.analysis),
+    threads: LOCAL_CORES  # its cells are analysed side by side
     localrule: True
     conda:
         "../envs/analysis.yaml"

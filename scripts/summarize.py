@@ -4,4 +4,5 @@ from passgrid.steps import summarize
 
 with exit_on_error(snakemake.log):
     summarize(snakemake.params.cells, snakemake.params.analysis, snakemake.output.summary, snakemake.output.fits,
-              snakemake.output.crossings, snakemake.output.references, snakemake.output.mixes)
+              snakemake.output.crossings, snakemake.output.references, snakemake.output.mixes,
+              workers=snakemake.threads)

@@ -199,7 +199,7 @@ class _Curves:
 
 
 def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_references,
-              out_mixes) -> pd.DataFrame:
+              out_mixes, workers: int = 1) -> pd.DataFrame:
     """The grid's analysis, in five tables.
 
     results/summary.csv: one row per cell and k: pass@k with its interval,
@@ -214,13 +214,14 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
     all of them), their samples mixed at each total budget
     (passgrid.analysis.mixing).
 
-    `cells` holds CellRecords (passgrid.grid.jobs).
+    `cells` holds CellRecords (passgrid.grid.jobs); each is analysed on its
+    own, `workers` of them at a time.
     """
     frames, fitted, curves = [], [], {}
-    for cell in cells:
-        frame, fits, curves[cell.id] = _cell_analysis(cell, analysis)
+    for cell, (frame, fits, curve) in zip(cells, _each_cell(cells, analysis, workers)):
         frames.append(frame)
         fitted += fits
+        curves[cell.id] = curve
     summary = pd.concat(frames, ignore_index=True)
     summary = summary[list(FIRST) + [c for c in summary.columns if c not in FIRST]]
     measured = {c.id: c.config.model.name for c in cells if c.config.model.reference}
@@ -236,6 +237,19 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
     write_atomic(out_crossings, pd.DataFrame(crossings, columns=None if crossings else ["cell", "reference"])
                  .to_csv(index=False))
     return summary
+
+
+def _each_cell(cells: list, analysis, workers: int):
+    """_cell_analysis of each cell, in their order: in `workers` forked
+    processes where there are more cells than one (the analysis is CPU-bound
+    Python; forked, not spawned: a Snakemake script is not run again in each)."""
+    if workers <= 1 or len(cells) <= 1:
+        return [_cell_analysis(cell, analysis) for cell in cells]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(min(workers, len(cells)), mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_cell_analysis, cells, [analysis] * len(cells)))
 
 
 def _cell_analysis(cell, analysis):
