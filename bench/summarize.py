@@ -1,8 +1,8 @@
 """The summarize job's wall time on the grid a `make run` left in results/:
 its cells analysed in one process or in two, each with BLAS on one thread
-(OPENBLAS_NUM_THREADS=1, as the workflow sets it) or on every core (the
-library's default). Each configuration runs in a fresh interpreter, since
-BLAS reads its thread count once, when it loads.
+(OPENBLAS_NUM_THREADS=1, as scripts/summarize.py sets it) or on every core
+(the library's default). Each configuration runs in a fresh interpreter,
+since BLAS reads its thread count once, when it loads.
 
     .venv/bin/python bench/summarize.py
 """

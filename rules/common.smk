@@ -2,7 +2,6 @@
 # passgrid.grid.Grid, composed and validated here, once, before any job starts.
 # Each rule gets a typed job record (`job`) and, as a plain value, what must
 # rerun it (`reruns_on`): Snakemake tracks plain-valued params only.
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -18,12 +17,6 @@ try:
                        config.get("sweep", "default"))
 except PassgridError as e:
     sys.exit(f"passgrid: {e}")
-
-# Jobs run BLAS on one thread (their subprocesses inherit it): the analysis'
-# arrays are small, and BLAS threads spinning beside the jobs' own processes
-# made summarize three times slower (bench/summarize.py).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 
 def _local_cores():
     try:

@@ -1,6 +1,13 @@
 """Snakemake adapter: the grid's analysis into summary, fits, references, crossings and mixes tables."""
-from passgrid.cli import exit_on_error
-from passgrid.steps import summarize
+import os
+
+# Snakemake gives BLAS the job's threads; here they are processes, one per
+# cell, and BLAS threads beside them (on arrays this small) made the job
+# three times slower (bench/summarize.py). Set before numpy loads.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+from passgrid.cli import exit_on_error  # noqa: E402
+from passgrid.steps import summarize  # noqa: E402
 
 with exit_on_error(snakemake.log):
     summarize(snakemake.params.cells, snakemake.params.analysis, snakemake.output.summary, snakemake.output.fits,

@@ -242,14 +242,18 @@ def summarize(cells: list, analysis, out_summary, out_fits, out_crossings, out_r
 def _each_cell(cells: list, analysis, workers: int):
     """_cell_analysis of each cell, in their order: in `workers` forked
     processes where there are more cells than one (the analysis is CPU-bound
-    Python; forked, not spawned: a Snakemake script is not run again in each)."""
+    Python; forked, not spawned: a Snakemake script is not run again in each),
+    the cells with the most samples per problem first, so that the longest
+    does not start last."""
     if workers <= 1 or len(cells) <= 1:
         return [_cell_analysis(cell, analysis) for cell in cells]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(min(workers, len(cells)), mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_cell_analysis, cells, [analysis] * len(cells)))
+        heaviest_first = sorted(cells, key=lambda cell: -cell.config.sampling.n)
+        analysed = {cell.id: pool.submit(_cell_analysis, cell, analysis) for cell in heaviest_first}
+        return [analysed[cell.id].result() for cell in cells]
 
 
 def _cell_analysis(cell, analysis):
